@@ -1,0 +1,67 @@
+//! # care-model
+//!
+//! One patient's care record as an automerge document, with typed reads and
+//! writes. Everything a care team shares lives here: the patient's details and
+//! emergency contacts, notes, vital signs with per-patient thresholds, tasks,
+//! medications and the members of the team.
+//!
+//! **What it is not:** it does no I/O. No files, no network, no clock: the
+//! caller passes in the time of every action. `care-store` keeps records on
+//! disk; the sync crates move their changes between laptops.
+//!
+//! ## Where to start reading
+//! - [`record`]: the document layout, [`CareRecord`] and its one-transaction-
+//!   per-action [`CareRecord::change`] with the typed [`RecordTx`] operations.
+//! - [`vitals`]: what a reading may hold, what is refused, and [`Thresholds`].
+//! - [`inspect`]: conflicts and history, the manager's two extra reads.
+//! - [`vocab`] and [`time`]: the users' words and dates (和暦 included).
+//!
+//! ## Invariants
+//! - Entries are keyed by random ids: concurrent inserts never clash.
+//! - Clinical entries (notes, vitals, medications) are appended, never
+//!   overwritten in place: an edit adds a version, so no last-writer-wins can
+//!   erase what someone wrote.
+//! - A value that cannot be real is refused with a [`ValidationError`] that
+//!   names the field, the value and the accepted range.
+//!
+//! ```
+//! use care_model::*;
+//! let writer = Writer {
+//!     member: MemberId::random(),
+//!     device: DeviceId::random(),
+//!     profile: Member {
+//!         name: "佐藤 花子".into(), kana: None, profession: Profession::Nurse,
+//!         organisation: "つばさ訪問看護ステーション".into(),
+//!         phone: None, email: None, fax: None, on_call: false,
+//!     },
+//! };
+//! let patient = Patient { name: "山田 太郎".into(), ..Default::default() };
+//! let (mut record, _genesis) = CareRecord::create(TeamId::random(), &writer, patient, Timestamp(0)).unwrap();
+//! let visit = record.change(&writer, Timestamp(1_000), "visit", |tx| {
+//!     let reading = VitalsForm { spo2: Some("96".into()), ..Default::default() }.parse(Timestamp(900))?;
+//!     tx.add_vitals(reading)?;
+//!     tx.add_note(NewNote { text: "本日入浴介助。".into(), category: NoteCategory::Observation, urgency: Urgency::Routine })
+//! }).unwrap();
+//! assert!(visit.change.is_some());
+//! assert_eq!(record.read().unwrap().notes.len(), 1);
+//! ```
+
+mod error;
+mod ids;
+pub mod inspect;
+pub mod record;
+pub mod time;
+pub mod vitals;
+pub mod vocab;
+
+pub use error::{ModelError, ValidationError};
+pub use ids::{DeviceId, EntryId, MemberId, TeamId};
+pub use inspect::{Attributed, Conflict, FieldChange, HistoryEvent};
+pub use record::{
+    check_kana, check_phone, to_katakana, Assignee, CareRecord, Committed, Contact, Diagnosis, Medication,
+    MedicationDetails, MedicationRevision, Member, NewNote, NewTask, Note, NoteVersion, Patient, Record, RecordTx,
+    Task, VitalsEntry, Writer, SCHEMA_VERSION,
+};
+pub use time::{CalendarDate, Timestamp};
+pub use vitals::{parse_bp, Band, Flag, GlucoseFlag, Jcs, Thresholds, VitalSigns, VitalsForm};
+pub use vocab::{CareLevel, NoteCategory, Priority, Profession, Sex, TaskStatus, Urgency};

@@ -1,0 +1,702 @@
+//! The care record: one automerge document per care team (= per patient).
+//!
+//! Layout of the document (root map):
+//!
+//! ```text
+//! schema       u64       SCHEMA_VERSION of the writer that created it
+//! team         string    the TeamId
+//! patient      map       Patient: name, kana, contacts, ACP, ... (fields merge one by one)
+//! thresholds   map       Thresholds for vitals
+//! members      map       MemberId -> Member
+//! devices      map       DeviceId -> MemberId: who a change's actor is
+//! notes        map       EntryId -> Note         (versions appended, never overwritten)
+//! vitals       map       EntryId -> VitalsEntry  (appended, never overwritten)
+//! tasks        map       EntryId -> Task         (status fields merge; conflicts visible)
+//! medications  map       EntryId -> Medication   (revisions appended, never overwritten)
+//! ```
+//!
+//! Every user action is one [`CareRecord::change`] call: one automerge
+//! transaction, one change, one row in the store.
+
+use std::collections::BTreeMap;
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, Automerge, ObjId, ObjType, ReadDoc, ROOT};
+use autosurgeon::{hydrate_prop, reconcile_insert, reconcile_prop, Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    CalendarDate, DeviceId, EntryId, MemberId, ModelError, NoteCategory, Priority, Profession, TaskStatus,
+    TeamId, Thresholds, Timestamp, Urgency, ValidationError, VitalSigns,
+};
+use crate::{CareLevel, Sex};
+
+/// The schema this code writes and fully understands.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Longest note text accepted (about ten pages of Japanese).
+pub const MAX_TEXT_CHARS: usize = 20_000;
+/// Longest title, name or short field.
+pub const MAX_SHORT_CHARS: usize = 200;
+
+pub(crate) mod key {
+    pub const SCHEMA: &str = "schema";
+    pub const TEAM: &str = "team";
+    pub const PATIENT: &str = "patient";
+    pub const THRESHOLDS: &str = "thresholds";
+    pub const MEMBERS: &str = "members";
+    pub const DEVICES: &str = "devices";
+    pub const NOTES: &str = "notes";
+    pub const VITALS: &str = "vitals";
+    pub const TASKS: &str = "tasks";
+    pub const MEDICATIONS: &str = "medications";
+    /// The collections whose entries are keyed by [`crate::EntryId`].
+    pub const ENTRY_COLLECTIONS: [&str; 4] = [NOTES, VITALS, TASKS, MEDICATIONS];
+}
+
+/// The patient at the centre of the team.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Patient {
+    /// Family name, a space, given name: 山田 太郎.
+    pub name: String,
+    /// Reading in katakana: ヤマダ タロウ. Lists sort by this.
+    pub kana: Option<String>,
+    pub born: Option<CalendarDate>,
+    pub sex: Option<Sex>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub diagnoses: Vec<Diagnosis>,
+    pub care_level: Option<CareLevel>,
+    /// 利用中のサービス: 訪問看護, 訪問介護, ...
+    pub services: Vec<String>,
+    pub allergies: Vec<String>,
+    /// 問題点.
+    pub problems: Vec<String>,
+    /// 人生会議 (ACP): the patient's wishes, in their words.
+    pub acp: Option<String>,
+    /// Key persons and emergency contacts, in calling order.
+    pub contacts: Vec<Contact>,
+}
+
+/// A diagnosis as the doctor wrote it, with a code when someone adds one.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Diagnosis {
+    pub name: String,
+    /// レセ電 傷病名コード or ICD-10, when known.
+    pub code: Option<String>,
+}
+
+/// キーパーソン / 緊急連絡先.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    pub kana: Option<String>,
+    /// 長女, 甥, 民生委員 ...
+    pub relation: String,
+    pub phone: String,
+    pub key_person: bool,
+}
+
+/// A person in the team.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+    pub kana: Option<String>,
+    pub profession: Profession,
+    pub organisation: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub fax: Option<String>,
+    /// Reachable now for emergencies (待機).
+    pub on_call: bool,
+}
+
+/// A note (経過記録). Its text lives in `versions`; an edit appends a version,
+/// so the earlier wording is never lost.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Note {
+    pub author: MemberId,
+    /// The author's profession and organisation when they wrote it.
+    pub profession: Profession,
+    pub organisation: String,
+    pub written_at: Timestamp,
+    pub versions: Vec<NoteVersion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct NoteVersion {
+    /// A plain string, not automerge Text: notes are written whole, and Text
+    /// costs about 8x on load (research/perf.md).
+    pub text: String,
+    pub category: NoteCategory,
+    pub urgency: Urgency,
+    pub by: MemberId,
+    pub at: Timestamp,
+}
+
+impl Note {
+    /// The latest version. Concurrent edits both stay in `versions`; automerge
+    /// orders them the same way on every laptop.
+    pub fn current(&self) -> &NoteVersion {
+        self.versions.last().expect("a note is created with one version")
+    }
+}
+
+/// A vital-signs reading and who recorded it.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct VitalsEntry {
+    pub author: MemberId,
+    pub recorded_at: Timestamp,
+    pub reading: VitalSigns,
+}
+
+/// Who a task is for: a person, or whoever of a profession comes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Assignee {
+    Member(MemberId),
+    Profession(Profession),
+}
+
+impl Reconcile for Assignee {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+    fn reconcile<R: autosurgeon::Reconciler>(&self, r: R) -> Result<(), R::Error> {
+        match self {
+            Assignee::Member(m) => format!("member:{m}"),
+            Assignee::Profession(p) => format!("profession:{}", p.code()),
+        }
+        .reconcile(r)
+    }
+}
+
+impl Hydrate for Assignee {
+    fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
+        let bad = || autosurgeon::HydrateError::unexpected("member:<id> or profession:<code>", s.to_string());
+        match s.split_once(':') {
+            Some(("member", id)) => id.parse().map(Assignee::Member).map_err(|_| bad()),
+            Some(("profession", p)) => p.parse().map(Assignee::Profession).map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// A task (やること).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Task {
+    pub title: String,
+    pub assignee: Option<Assignee>,
+    pub due: Option<CalendarDate>,
+    pub priority: Priority,
+    pub status: TaskStatus,
+    pub created_by: MemberId,
+    pub created_at: Timestamp,
+    pub closed_by: Option<MemberId>,
+    pub closed_at: Option<Timestamp>,
+}
+
+/// A medication. Each change (dose, stop) appends a revision.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Medication {
+    pub revisions: Vec<MedicationRevision>,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct MedicationRevision {
+    pub name: String,
+    /// 1回1錠
+    pub dose: String,
+    /// 1日2回 朝夕食後
+    pub schedule: String,
+    pub prescriber: Option<String>,
+    pub start: Option<CalendarDate>,
+    pub stop: Option<CalendarDate>,
+    pub by: MemberId,
+    pub at: Timestamp,
+}
+
+impl Medication {
+    pub fn current(&self) -> &MedicationRevision {
+        self.revisions.last().expect("a medication is created with one revision")
+    }
+}
+
+/// The whole record, read at one moment.
+#[derive(Debug, Clone, PartialEq, Hydrate, Serialize)]
+pub struct Record {
+    pub schema: u64,
+    pub team: TeamId,
+    pub patient: Patient,
+    pub thresholds: Thresholds,
+    pub members: BTreeMap<String, Member>,
+    pub devices: BTreeMap<String, MemberId>,
+    pub notes: BTreeMap<String, Note>,
+    pub vitals: BTreeMap<String, VitalsEntry>,
+    pub tasks: BTreeMap<String, Task>,
+    pub medications: BTreeMap<String, Medication>,
+}
+
+impl Record {
+    /// Notes, newest first.
+    pub fn notes_newest_first(&self) -> Vec<(&str, &Note)> {
+        let mut v: Vec<_> = self.notes.iter().map(|(k, n)| (k.as_str(), n)).collect();
+        v.sort_by(|a, b| b.1.written_at.cmp(&a.1.written_at).then(a.0.cmp(b.0)));
+        v
+    }
+    /// Readings, newest first by the time they were taken.
+    pub fn vitals_newest_first(&self) -> Vec<(&str, &VitalsEntry)> {
+        let mut v: Vec<_> = self.vitals.iter().map(|(k, e)| (k.as_str(), e)).collect();
+        v.sort_by(|a, b| b.1.reading.taken_at.cmp(&a.1.reading.taken_at).then(a.0.cmp(b.0)));
+        v
+    }
+    /// Open tasks first, then by due date (none last).
+    pub fn tasks_in_order(&self) -> Vec<(&str, &Task)> {
+        let mut v: Vec<_> = self.tasks.iter().map(|(k, t)| (k.as_str(), t)).collect();
+        v.sort_by_key(|(k, t)| (t.status != TaskStatus::Open, t.due.is_none(), t.due, t.created_at, *k));
+        v
+    }
+    pub fn member_name(&self, id: &MemberId) -> Option<&str> {
+        self.members.get(&id.to_string()).map(|m| m.name.as_str())
+    }
+}
+
+/// Who is writing, on which device. Every change is made as one of these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Writer {
+    pub member: MemberId,
+    pub device: DeviceId,
+    pub profile: Member,
+}
+
+/// One care team's record.
+#[derive(Debug, Clone)]
+pub struct CareRecord {
+    doc: Automerge,
+    team: TeamId,
+}
+
+/// A change just made: its automerge bytes, ready for the store's outbox.
+#[derive(Debug, Clone)]
+pub struct Committed<T> {
+    pub value: T,
+    /// `None` when the action changed nothing.
+    pub change: Option<Vec<u8>>,
+}
+
+impl CareRecord {
+    /// Starts a new team around `patient`, with `writer` as its first member.
+    pub fn create(
+        team: TeamId,
+        writer: &Writer,
+        patient: Patient,
+        at: Timestamp,
+    ) -> Result<(Self, Vec<u8>), ModelError> {
+        validate_patient(&patient)?;
+        let mut doc = Automerge::new().with_actor(actor_of(writer.device));
+        let result = doc.transact_with(
+            |_| commit_options("team.create", at),
+            |tx| -> Result<(), ModelError> {
+                tx.put(ROOT, key::SCHEMA, SCHEMA_VERSION)?;
+                tx.put(ROOT, key::TEAM, team.to_string())?;
+                reconcile_prop(tx, ROOT, key::PATIENT, &patient)?;
+                reconcile_prop(tx, ROOT, key::THRESHOLDS, Thresholds::default())?;
+                for k in [key::MEMBERS, key::DEVICES, key::NOTES, key::VITALS, key::TASKS, key::MEDICATIONS] {
+                    tx.put_object(ROOT, k, ObjType::Map)?;
+                }
+                let mut rtx = RecordTx { tx, writer, at };
+                rtx.register_writer()?;
+                Ok(())
+            },
+        );
+        let hash = result.map_err(|f| f.error)?.hash.expect("genesis has operations");
+        let change = doc.get_change_by_hash(&hash).expect("just committed").raw_bytes().to_vec();
+        Ok((Self { doc, team }, change))
+    }
+
+    /// Opens a record from a saved document, a concatenation of changes, or
+    /// both one after the other.
+    pub fn load(bytes: &[u8]) -> Result<Self, ModelError> {
+        let doc = Automerge::load(bytes).map_err(|e| ModelError::Corrupt(e.to_string()))?;
+        Self::from_doc(doc)
+    }
+
+    fn from_doc(doc: Automerge) -> Result<Self, ModelError> {
+        let schema = match doc.get(ROOT, key::SCHEMA)? {
+            Some((automerge::Value::Scalar(s), _)) => s.as_u64().unwrap_or(0),
+            _ => return Err(ModelError::Corrupt("no schema version".into())),
+        };
+        if schema > SCHEMA_VERSION {
+            return Err(ModelError::NewerSchema { found: schema, supported: SCHEMA_VERSION });
+        }
+        let team: TeamId = hydrate_prop(&doc, ROOT, key::TEAM)?;
+        Ok(Self { doc, team })
+    }
+
+    /// Adds changes (one or many, concatenated, or a saved document) from the
+    /// store or another laptop. Applying a change twice is harmless.
+    pub fn apply(&mut self, bytes: &[u8]) -> Result<(), ModelError> {
+        self.doc
+            .load_incremental(bytes)
+            .map_err(|e| ModelError::Corrupt(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Takes in everything `other` has that this record lacks.
+    pub fn merge(&mut self, other: &mut CareRecord) -> Result<(), ModelError> {
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    pub fn team(&self) -> TeamId {
+        self.team
+    }
+
+    /// The whole record in automerge's compact form.
+    pub fn save(&self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The hashes of the latest changes: equal heads mean equal records.
+    pub fn heads(&self) -> Vec<automerge::ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// Every change in the record, in causal order, as raw bytes.
+    pub fn changes(&self) -> Vec<Vec<u8>> {
+        self.doc.get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect()
+    }
+
+    pub(crate) fn doc(&self) -> &Automerge {
+        &self.doc
+    }
+
+    /// Reads the whole record.
+    pub fn read(&self) -> Result<Record, ModelError> {
+        Ok(autosurgeon::hydrate(&self.doc)?)
+    }
+
+    /// Makes one user action (a visit, a task ticked) as one change. If `f`
+    /// fails, nothing is changed.
+    pub fn change<T>(
+        &mut self,
+        writer: &Writer,
+        at: Timestamp,
+        action: &str,
+        f: impl FnOnce(&mut RecordTx<'_, '_>) -> Result<T, ModelError>,
+    ) -> Result<Committed<T>, ModelError> {
+        self.doc.set_actor(actor_of(writer.device));
+        let result = self.doc.transact_with(
+            |_| commit_options(action, at),
+            |tx| -> Result<T, ModelError> {
+                let mut rtx = RecordTx { tx, writer, at };
+                let value = f(&mut rtx)?;
+                rtx.register_writer()?;
+                Ok(value)
+            },
+        );
+        let success = result.map_err(|f| f.error)?;
+        let change = success
+            .hash
+            .map(|h| self.doc.get_change_by_hash(&h).expect("just committed").raw_bytes().to_vec());
+        Ok(Committed { value: success.result, change })
+    }
+}
+
+fn commit_options(action: &str, at: Timestamp) -> automerge::transaction::CommitOptions {
+    // automerge's change time is in seconds; ours are in the records.
+    automerge::transaction::CommitOptions::default()
+        .with_message(action.to_string())
+        .with_time(at.0.div_euclid(1000))
+}
+
+/// A device's automerge actor is its device id, so a change names its laptop.
+pub fn actor_of(device: DeviceId) -> ActorId {
+    ActorId::from(device.as_bytes().as_slice())
+}
+
+/// The device behind an actor, when the actor is one of ours.
+pub fn device_of(actor: &ActorId) -> Option<DeviceId> {
+    <[u8; 16]>::try_from(actor.to_bytes()).ok().map(DeviceId::from_bytes)
+}
+
+/// The typed operations of one transaction.
+pub struct RecordTx<'a, 'doc> {
+    tx: &'a mut automerge::transaction::Transaction<'doc>,
+    writer: &'a Writer,
+    at: Timestamp,
+}
+
+/// A note as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNote {
+    pub text: String,
+    pub category: NoteCategory,
+    pub urgency: Urgency,
+}
+
+/// A task as created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTask {
+    pub title: String,
+    pub assignee: Option<Assignee>,
+    pub due: Option<CalendarDate>,
+    pub priority: Priority,
+}
+
+/// A medication's name, dose and dates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MedicationDetails {
+    pub name: String,
+    pub dose: String,
+    pub schedule: String,
+    pub prescriber: Option<String>,
+    pub start: Option<CalendarDate>,
+    pub stop: Option<CalendarDate>,
+}
+
+impl RecordTx<'_, '_> {
+    fn collection(&self, name: &'static str) -> Result<ObjId, ModelError> {
+        match self.tx.get(ROOT, name)? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
+            _ => Err(ModelError::Corrupt(format!("no {name} map"))),
+        }
+    }
+
+    fn entry(&self, collection: &'static str, kind: &'static str, id: EntryId) -> Result<ObjId, ModelError> {
+        let map = self.collection(collection)?;
+        match self.tx.get(&map, id.to_string())? {
+            Some((automerge::Value::Object(_), obj)) => Ok(obj),
+            _ => Err(ModelError::NotFound { kind, id: id.to_string() }),
+        }
+    }
+
+    fn append<T: Reconcile>(&mut self, list: &ObjId, value: T) -> Result<(), ModelError> {
+        let len = self.tx.length(list);
+        reconcile_insert(self.tx, list.clone(), len, value)?;
+        Ok(())
+    }
+
+    fn list(&self, obj: &ObjId, prop: &str) -> Result<ObjId, ModelError> {
+        match self.tx.get(obj, prop)? {
+            Some((automerge::Value::Object(ObjType::List), id)) => Ok(id),
+            _ => Err(ModelError::Corrupt(format!("no {prop} list"))),
+        }
+    }
+
+    /// Records that this device writes for this member, once per device.
+    fn register_writer(&mut self) -> Result<(), ModelError> {
+        let devices = self.collection(key::DEVICES)?;
+        let device = self.writer.device.to_string();
+        let known: Option<MemberId> = match self.tx.get(&devices, device.as_str())? {
+            Some(_) => hydrate_prop(&*self.tx, &devices, device.as_str())?,
+            None => None,
+        };
+        if known != Some(self.writer.member) {
+            reconcile_prop(self.tx, &devices, device.as_str(), self.writer.member)?;
+        }
+        let members = self.collection(key::MEMBERS)?;
+        let member = self.writer.member.to_string();
+        if self.tx.get(&members, member.as_str())?.is_none() {
+            reconcile_prop(self.tx, &members, member.as_str(), &self.writer.profile)?;
+        }
+        Ok(())
+    }
+
+    pub fn add_note(&mut self, note: NewNote) -> Result<EntryId, ModelError> {
+        check_text("text", &note.text, MAX_TEXT_CHARS)?;
+        let id = EntryId::random();
+        let value = Note {
+            author: self.writer.member,
+            profession: self.writer.profile.profession,
+            organisation: self.writer.profile.organisation.clone(),
+            written_at: self.at,
+            versions: vec![self.note_version(note)],
+        };
+        let notes = self.collection(key::NOTES)?;
+        reconcile_prop(self.tx, &notes, id.to_string().as_str(), &value)?;
+        Ok(id)
+    }
+
+    fn note_version(&self, note: NewNote) -> NoteVersion {
+        NoteVersion {
+            text: note.text,
+            category: note.category,
+            urgency: note.urgency,
+            by: self.writer.member,
+            at: self.at,
+        }
+    }
+
+    /// Appends a new version; the earlier ones stay.
+    pub fn edit_note(&mut self, id: EntryId, note: NewNote) -> Result<(), ModelError> {
+        check_text("text", &note.text, MAX_TEXT_CHARS)?;
+        let obj = self.entry(key::NOTES, "note", id)?;
+        let versions = self.list(&obj, "versions")?;
+        let version = self.note_version(note);
+        self.append(&versions, version)
+    }
+
+    pub fn add_vitals(&mut self, reading: VitalSigns) -> Result<EntryId, ModelError> {
+        reading.validate()?;
+        let id = EntryId::random();
+        let entry = VitalsEntry { author: self.writer.member, recorded_at: self.at, reading };
+        let vitals = self.collection(key::VITALS)?;
+        reconcile_prop(self.tx, &vitals, id.to_string().as_str(), &entry)?;
+        Ok(id)
+    }
+
+    pub fn add_task(&mut self, task: NewTask) -> Result<EntryId, ModelError> {
+        check_text("title", &task.title, MAX_SHORT_CHARS)?;
+        if let Some(due) = task.due {
+            CalendarDate::parse("due", &due.iso())?;
+        }
+        let id = EntryId::random();
+        let value = Task {
+            title: task.title,
+            assignee: task.assignee,
+            due: task.due,
+            priority: task.priority,
+            status: TaskStatus::Open,
+            created_by: self.writer.member,
+            created_at: self.at,
+            closed_by: None,
+            closed_at: None,
+        };
+        let tasks = self.collection(key::TASKS)?;
+        reconcile_prop(self.tx, &tasks, id.to_string().as_str(), &value)?;
+        Ok(id)
+    }
+
+    /// Marks a task done or cancelled (recording who and when), or reopens it.
+    pub fn set_task_status(&mut self, id: EntryId, status: TaskStatus) -> Result<(), ModelError> {
+        let obj = self.entry(key::TASKS, "task", id)?;
+        reconcile_prop(self.tx, &obj, "status", status)?;
+        let (by, at) = match status {
+            TaskStatus::Open => (None, None),
+            TaskStatus::Done | TaskStatus::Cancelled => (Some(self.writer.member), Some(self.at)),
+        };
+        reconcile_prop(self.tx, &obj, "closed_by", by)?;
+        reconcile_prop(self.tx, &obj, "closed_at", at)?;
+        Ok(())
+    }
+
+    pub fn add_medication(&mut self, details: MedicationDetails) -> Result<EntryId, ModelError> {
+        let revision = self.medication_revision(details)?;
+        let id = EntryId::random();
+        let meds = self.collection(key::MEDICATIONS)?;
+        reconcile_prop(self.tx, &meds, id.to_string().as_str(), Medication { revisions: vec![revision] })?;
+        Ok(id)
+    }
+
+    /// A new dose, schedule or stop date: appended as a revision.
+    pub fn change_medication(&mut self, id: EntryId, details: MedicationDetails) -> Result<(), ModelError> {
+        let revision = self.medication_revision(details)?;
+        let obj = self.entry(key::MEDICATIONS, "medication", id)?;
+        let revisions = self.list(&obj, "revisions")?;
+        self.append(&revisions, revision)
+    }
+
+    fn medication_revision(&self, d: MedicationDetails) -> Result<MedicationRevision, ModelError> {
+        check_text("name", &d.name, MAX_SHORT_CHARS)?;
+        if let (Some(start), Some(stop)) = (d.start, d.stop) {
+            if stop < start {
+                return Err(ValidationError { field: "stop", value: stop.iso(), accepted: "on or after the start date" }.into());
+            }
+        }
+        Ok(MedicationRevision {
+            name: d.name,
+            dose: d.dose,
+            schedule: d.schedule,
+            prescriber: d.prescriber,
+            start: d.start,
+            stop: d.stop,
+            by: self.writer.member,
+            at: self.at,
+        })
+    }
+
+    /// Changes patient details. Only the fields that differ are written, so
+    /// two people editing different fields offline both keep their edit.
+    pub fn update_patient(&mut self, f: impl FnOnce(&mut Patient)) -> Result<(), ModelError> {
+        let mut patient: Patient = hydrate_prop(&*self.tx, ROOT, key::PATIENT)?;
+        f(&mut patient);
+        validate_patient(&patient)?;
+        reconcile_prop(self.tx, ROOT, key::PATIENT, &patient)?;
+        Ok(())
+    }
+
+    pub fn set_thresholds(&mut self, thresholds: &Thresholds) -> Result<(), ModelError> {
+        reconcile_prop(self.tx, ROOT, key::THRESHOLDS, thresholds)?;
+        Ok(())
+    }
+
+    /// Adds a member or changes their details.
+    pub fn put_member(&mut self, id: MemberId, member: &Member) -> Result<(), ModelError> {
+        check_text("name", &member.name, MAX_SHORT_CHARS)?;
+        let members = self.collection(key::MEMBERS)?;
+        reconcile_prop(self.tx, &members, id.to_string().as_str(), member)?;
+        Ok(())
+    }
+}
+
+fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), ValidationError> {
+    let n = text.chars().count();
+    if text.trim().is_empty() || n > max {
+        return Err(ValidationError {
+            field,
+            value: if n > 40 { format!("({n} 文字 / chars)") } else { text.to_string() },
+            accepted: if max == MAX_TEXT_CHARS { "1–20000 文字 / chars" } else { "1–200 文字 / chars" },
+        });
+    }
+    Ok(())
+}
+
+/// Katakana (and the long-vowel mark, middle dot and spaces) only.
+pub fn check_kana(field: &'static str, kana: &str) -> Result<(), ValidationError> {
+    let ok = !kana.trim().is_empty()
+        && kana.chars().all(|c| matches!(c, '\u{30A0}'..='\u{30FF}' | ' ' | '\u{3000}'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError { field, value: kana.to_string(), accepted: "カタカナ e.g. ヤマダ タロウ" })
+    }
+}
+
+/// Hiragana typed for a reading becomes katakana, as the record stores it.
+pub fn to_katakana(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{3041}'..='\u{3096}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+fn validate_patient(p: &Patient) -> Result<(), ValidationError> {
+    check_text("name", &p.name, MAX_SHORT_CHARS)?;
+    if let Some(kana) = &p.kana {
+        check_kana("kana", kana)?;
+    }
+    if let Some(born) = p.born {
+        CalendarDate::parse("born", &born.iso())?;
+    }
+    for c in &p.contacts {
+        check_text("name", &c.name, MAX_SHORT_CHARS)?;
+        check_phone(&c.phone)?;
+    }
+    if let Some(phone) = &p.phone {
+        check_phone(phone)?;
+    }
+    Ok(())
+}
+
+/// Phone numbers as written: 03-1234-5678, 090-1234-5678, 内線 not included.
+pub fn check_phone(phone: &str) -> Result<(), ValidationError> {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let ok = phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
+        && (3..=15).contains(&digits);
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError { field: "phone", value: phone.to_string(), accepted: "digits and hyphens, e.g. 03-1234-5678" })
+    }
+}
