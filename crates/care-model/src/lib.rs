@@ -58,7 +58,7 @@ pub use error::{ModelError, ValidationError};
 pub use ids::{DeviceId, EntryId, MemberId, TeamId};
 pub use inspect::{Attributed, Conflict, FieldChange, HistoryEvent};
 pub use record::{
-    check_kana, check_phone, to_katakana, Assignee, CareRecord, Committed, Contact, Diagnosis, Medication,
+    check_kana, check_phone, to_katakana, Assignee, CareRecord, ChangeBytes, Committed, Contact, Diagnosis, Medication,
     MedicationDetails, MedicationRevision, Member, NewNote, NewTask, Note, NoteVersion, Patient, Record, RecordTx,
     Task, VitalsEntry, Writer, SCHEMA_VERSION,
 };

@@ -274,12 +274,31 @@ pub struct CareRecord {
     team: TeamId,
 }
 
-/// A change just made: its automerge bytes, ready for the store's outbox.
+/// One automerge change: its hash and its bytes, as stored and sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeBytes {
+    pub hash: [u8; 32],
+    pub bytes: Vec<u8>,
+}
+
+impl ChangeBytes {
+    fn of(change: &automerge::Change) -> Self {
+        ChangeBytes { hash: change.hash().0, bytes: change.raw_bytes().to_vec() }
+    }
+
+    /// Checks bytes received from elsewhere and reads their hash.
+    pub fn parse(bytes: Vec<u8>) -> Result<Self, ModelError> {
+        let change = automerge::Change::from_bytes(bytes).map_err(|e| ModelError::Corrupt(e.to_string()))?;
+        Ok(Self::of(&change))
+    }
+}
+
+/// A change just made, ready for the store and its outbox.
 #[derive(Debug, Clone)]
 pub struct Committed<T> {
     pub value: T,
     /// `None` when the action changed nothing.
-    pub change: Option<Vec<u8>>,
+    pub change: Option<ChangeBytes>,
 }
 
 impl CareRecord {
@@ -289,7 +308,7 @@ impl CareRecord {
         writer: &Writer,
         patient: Patient,
         at: Timestamp,
-    ) -> Result<(Self, Vec<u8>), ModelError> {
+    ) -> Result<(Self, ChangeBytes), ModelError> {
         validate_patient(&patient)?;
         let mut doc = Automerge::new().with_actor(actor_of(writer.device));
         let result = doc.transact_with(
@@ -308,7 +327,7 @@ impl CareRecord {
             },
         );
         let hash = result.map_err(|f| f.error)?.hash.expect("genesis has operations");
-        let change = doc.get_change_by_hash(&hash).expect("just committed").raw_bytes().to_vec();
+        let change = ChangeBytes::of(&doc.get_change_by_hash(&hash).expect("just committed"));
         Ok((Self { doc, team }, change))
     }
 
@@ -360,9 +379,9 @@ impl CareRecord {
         self.doc.get_heads()
     }
 
-    /// Every change in the record, in causal order, as raw bytes.
-    pub fn changes(&self) -> Vec<Vec<u8>> {
-        self.doc.get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect()
+    /// Every change in the record, in causal order.
+    pub fn changes(&self) -> Vec<ChangeBytes> {
+        self.doc.get_changes(&[]).iter().map(ChangeBytes::of).collect()
     }
 
     pub(crate) fn doc(&self) -> &Automerge {
@@ -396,7 +415,7 @@ impl CareRecord {
         let success = result.map_err(|f| f.error)?;
         let change = success
             .hash
-            .map(|h| self.doc.get_change_by_hash(&h).expect("just committed").raw_bytes().to_vec());
+            .map(|h| ChangeBytes::of(&self.doc.get_change_by_hash(&h).expect("just committed")));
         Ok(Committed { value: success.result, change })
     }
 }

@@ -137,7 +137,7 @@ proptest! {
                 let (a, b) = (k % laptops, (k / laptops + round) % laptops);
                 if a != b {
                     for change in replicas[b].changes() {
-                        replicas[a].apply(&change).unwrap();
+                        replicas[a].apply(&change.bytes).unwrap();
                     }
                 }
             }

@@ -1,1 +1,23 @@
+//! # care-store
+//!
+//! A laptop's care records on disk. One SQLite file (`tsunagi.db`) per device
+//! profile ("home" directory) holds:
+//! - the device identity (who writes from this laptop);
+//! - each team's record: an automerge snapshot plus the changes since,
+//!   compacted into a new snapshot as they grow;
+//! - the outbox: local changes no relay has acknowledged yet;
+//! - per-team sync cursors.
+//!
+//! **Invariant:** [`Store::change`] returns only after its change and outbox
+//! row are committed with WAL + `synchronous=FULL`; a nurse told "saved" keeps
+//! her entry through a crash or an empty battery. A file that is not ours, or
+//! is damaged, is reported and never written to.
+//!
+//! Start at [`Store`]; the tables are in [`schema`].
 
+mod error;
+pub mod schema;
+mod store;
+
+pub use error::StoreError;
+pub use store::{DeviceProfile, Store, TeamSummary, COMPACT_AFTER};

@@ -1,0 +1,139 @@
+//! The SQLite file: how it is recognised, set up and migrated.
+//!
+//! One file, `tsunagi.db`, per device profile (the "home" directory).
+//! Everything goes through [`open_connection`], the one place a future
+//! SQLCipher key (`PRAGMA key`) would be given before the first read, so
+//! encryption at rest needs no change to the tables.
+
+use std::io::Read;
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::StoreError;
+
+pub const FILE_NAME: &str = "tsunagi.db";
+
+/// `PRAGMA application_id`: "TSNG". Tells our file from any other SQLite file.
+const APPLICATION_ID: i64 = 0x5453_4E47;
+
+/// `PRAGMA user_version`: the version of the tables below.
+pub const STORE_SCHEMA: i64 = 1;
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+const SCHEMA_V1: &str = "
+CREATE TABLE device (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    device_id     TEXT NOT NULL,
+    member_id     TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    kana          TEXT,
+    profession    TEXT NOT NULL,
+    organisation  TEXT NOT NULL,
+    phone         TEXT,
+    email         TEXT,
+    fax           TEXT,
+    created_at    INTEGER NOT NULL
+);
+
+-- One row per care team. The patient's name and reading are a copy from the
+-- record, kept so the team list does not load every document.
+CREATE TABLE teams (
+    team_id       TEXT PRIMARY KEY,
+    created_at    INTEGER NOT NULL,
+    patient_name  TEXT NOT NULL,
+    patient_kana  TEXT,
+    -- automerge save() of the record covering every change compacted away.
+    snapshot      BLOB,
+    -- Bumped on every compaction, so a cached copy knows to reload.
+    generation    INTEGER NOT NULL DEFAULT 0
+);
+
+-- Changes since the snapshot, in the order they reached this laptop.
+CREATE TABLE changes (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    team_id       TEXT NOT NULL REFERENCES teams(team_id),
+    hash          BLOB NOT NULL,
+    bytes         BLOB NOT NULL,
+    UNIQUE (team_id, hash)
+);
+
+-- Local changes a relay has not acknowledged yet. Holds its own copy of the
+-- bytes so compaction never touches it; a row leaves only on acknowledgement.
+CREATE TABLE outbox (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    team_id       TEXT NOT NULL REFERENCES teams(team_id),
+    hash          BLOB NOT NULL,
+    bytes         BLOB NOT NULL,
+    created_at    INTEGER NOT NULL,
+    UNIQUE (team_id, hash)
+);
+
+-- How far this laptop has read each team's relay log.
+CREATE TABLE sync_cursors (
+    team_id       TEXT NOT NULL REFERENCES teams(team_id),
+    relay         TEXT NOT NULL,
+    incarnation   TEXT,
+    server_seq    INTEGER NOT NULL DEFAULT 0,
+    updated_at    INTEGER,
+    PRIMARY KEY (team_id, relay)
+);
+";
+
+/// Opens an existing store, refusing anything that is not one without
+/// writing a byte to it.
+pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
+    let not_a_store = || StoreError::NotAStore { path: path.to_path_buf() };
+    let mut header = [0u8; 16];
+    let mut f = std::fs::File::open(path).map_err(|e| StoreError::Io(e.to_string()))?;
+    if f.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
+        return Err(not_a_store());
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| StoreError::from(e).at(path))?;
+    // Read-only checks first: nothing is written until we know the file is ours.
+    let app_id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| StoreError::from(e).at(path))?;
+    if app_id != APPLICATION_ID {
+        return Err(not_a_store());
+    }
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > STORE_SCHEMA {
+        return Err(StoreError::NewerStore { path: path.to_path_buf(), found: version, supported: STORE_SCHEMA });
+    }
+    configure(&conn).map_err(|e| e.at(path))?;
+    Ok(conn)
+}
+
+/// Creates a new store file; refuses if one is there.
+pub fn create_new(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn)?;
+    conn.execute_batch(&format!(
+        "BEGIN; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} COMMIT;"
+    ))?;
+    Ok(conn)
+}
+
+/// Durability settings, argued in ARCHITECTURE.md: WAL with synchronous=FULL
+/// makes every commit one fsync of the log before COMMIT returns, so a
+/// command that said "saved" survives a crash or an empty battery.
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Io(format!("journal_mode is {mode}, not WAL")));
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    // Two CLI commands at once wait for each other rather than fail.
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(())
+}

@@ -1,0 +1,369 @@
+//! [`Store`]: a laptop's device profile and its teams' records.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use care_model::{
+    CareRecord, ChangeBytes, DeviceId, Member, MemberId, ModelError, Patient, RecordTx, TeamId, Timestamp, Writer,
+};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use crate::schema;
+use crate::StoreError;
+
+/// After this many changes since the last snapshot, a team's record is
+/// compacted into a new snapshot (one `save()`, about 1 ms per year of visits).
+pub const COMPACT_AFTER: i64 = 256;
+
+/// This laptop's identity: who writes from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceProfile {
+    pub device: DeviceId,
+    pub member: MemberId,
+    pub profile: Member,
+    pub created_at: Timestamp,
+}
+
+impl DeviceProfile {
+    pub fn writer(&self) -> Writer {
+        Writer { member: self.member, device: self.device, profile: self.profile.clone() }
+    }
+}
+
+/// One line of the team list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TeamSummary {
+    pub team: TeamId,
+    pub patient_name: String,
+    pub patient_kana: Option<String>,
+    pub created_at: Timestamp,
+    /// Local changes not yet acknowledged by a relay (送信待ち).
+    pub pending: u64,
+}
+
+/// A record held in memory, and how much of the file it reflects.
+struct Cached {
+    record: CareRecord,
+    generation: i64,
+    upto_seq: i64,
+}
+
+/// The local store: one SQLite file per device profile.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    device: DeviceProfile,
+    cache: HashMap<TeamId, Cached>,
+}
+
+impl Store {
+    /// Makes a new device profile in `home` (created if missing).
+    pub fn init(home: &Path, member: Member, now: Timestamp) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(home).map_err(|e| StoreError::Io(format!("{}: {e}", home.display())))?;
+        let path = home.join(schema::FILE_NAME);
+        if path.exists() {
+            return Err(StoreError::AlreadyInitialised { home: home.to_path_buf() });
+        }
+        let conn = schema::create_new(&path)?;
+        let device = DeviceProfile { device: DeviceId::random(), member: MemberId::random(), profile: member, created_at: now };
+        let m = &device.profile;
+        conn.execute(
+            "INSERT INTO device (id, device_id, member_id, name, kana, profession, organisation, phone, email, fax, created_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                device.device.to_string(),
+                device.member.to_string(),
+                m.name,
+                m.kana,
+                m.profession.code(),
+                m.organisation,
+                m.phone,
+                m.email,
+                m.fax,
+                now.0
+            ],
+        )?;
+        tracing::info!(device = %device.device, "device profile created");
+        Ok(Store { conn, path, device, cache: HashMap::new() })
+    }
+
+    /// Opens the device profile in `home`.
+    pub fn open(home: &Path) -> Result<Store, StoreError> {
+        let path = home.join(schema::FILE_NAME);
+        if !path.exists() {
+            return Err(StoreError::NoProfile { home: home.to_path_buf() });
+        }
+        let conn = schema::open_existing(&path)?;
+        let device = read_device(&conn).map_err(|e| e.at(&path))?;
+        Ok(Store { conn, path, device, cache: HashMap::new() })
+    }
+
+    pub fn device(&self) -> &DeviceProfile {
+        &self.device
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a new care team around `patient`, with this device's member in it.
+    pub fn create_team(&mut self, patient: Patient, now: Timestamp) -> Result<TeamId, StoreError> {
+        let team = TeamId::random();
+        let (record, genesis) = CareRecord::create(team, &self.device.writer(), patient.clone(), now)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO teams (team_id, created_at, patient_name, patient_kana) VALUES (?1, ?2, ?3, ?4)",
+            params![team.to_string(), now.0, patient.name, patient.kana],
+        )?;
+        let seq = insert_local_change(&tx, team, &genesis, now)?;
+        tx.commit()?;
+        self.cache.insert(team, Cached { record, generation: 0, upto_seq: seq });
+        tracing::info!(%team, "team created");
+        Ok(team)
+    }
+
+    /// Every team on this laptop, in 五十音 order of the patient's reading.
+    pub fn teams(&self) -> Result<Vec<TeamSummary>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT t.team_id, t.patient_name, t.patient_kana, t.created_at,
+                    (SELECT count(*) FROM outbox o WHERE o.team_id = t.team_id)
+             FROM teams t",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+        })?;
+        let mut teams = Vec::new();
+        for row in rows {
+            let (id, patient_name, patient_kana, created_at, pending) = row?;
+            teams.push(TeamSummary {
+                team: id.parse().map_err(|_| self.corrupt("bad team id"))?,
+                patient_name,
+                patient_kana,
+                created_at: Timestamp(created_at),
+                pending: pending as u64,
+            });
+        }
+        // Katakana code points are in 五十音 order; names without a reading go last.
+        teams.sort_by(|a, b| {
+            (a.patient_kana.is_none(), &a.patient_kana, &a.patient_name)
+                .cmp(&(b.patient_kana.is_none(), &b.patient_kana, &b.patient_name))
+        });
+        Ok(teams)
+    }
+
+    /// The team whose id starts with `prefix` (as typed on the command line).
+    pub fn resolve_team(&self, prefix: &str) -> Result<TeamId, StoreError> {
+        let p = prefix.trim().to_ascii_lowercase();
+        if p.is_empty() {
+            return Err(StoreError::UnknownTeam(prefix.to_string()));
+        }
+        let mut stmt = self.conn.prepare("SELECT team_id FROM teams WHERE substr(team_id, 1, ?2) = ?1 LIMIT 2")?;
+        let ids: Vec<String> =
+            stmt.query_map(params![p, p.len() as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        match ids.as_slice() {
+            [one] => one.parse().map_err(|_| self.corrupt("bad team id")),
+            [] => Err(StoreError::UnknownTeam(prefix.to_string())),
+            _ => Err(StoreError::Ambiguous(prefix.to_string())),
+        }
+    }
+
+    /// The team's record as it is on disk now, including changes other
+    /// processes have written since it was last read.
+    pub fn record(&mut self, team: TeamId) -> Result<&CareRecord, StoreError> {
+        let cached = self.refreshed(team)?;
+        self.cache.insert(team, cached);
+        Ok(&self.cache[&team].record)
+    }
+
+    /// Makes one user action as one change and returns only once it is
+    /// durably committed to disk, with its outbox row. If anything fails,
+    /// nothing is saved and the caller is told.
+    pub fn change<T>(
+        &mut self,
+        team: TeamId,
+        action: &str,
+        now: Timestamp,
+        f: impl FnOnce(&mut RecordTx<'_, '_>) -> Result<T, ModelError>,
+    ) -> Result<T, StoreError> {
+        let writer = self.device.writer();
+        let path = self.path.clone();
+        // Take the cached record out: if the commit fails it must not come
+        // back holding a change the file does not have.
+        let mut cached = self.cache.remove(&team);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| StoreError::from(e).at(&path))?;
+        let mut current = refresh(&tx, team, cached.take()).map_err(|e| e.at(&path))?;
+        let committed = current.record.change(&writer, now, action, f)?;
+        if let Some(change) = &committed.change {
+            current.upto_seq = insert_local_change(&tx, team, change, now)?;
+            if action.starts_with("patient") {
+                let p = current.record.read()?.patient;
+                tx.execute(
+                    "UPDATE teams SET patient_name = ?2, patient_kana = ?3 WHERE team_id = ?1",
+                    params![team.to_string(), p.name, p.kana],
+                )?;
+            }
+        }
+        tx.commit().map_err(|e| StoreError::from(e).at(&path))?;
+        tracing::debug!(%team, action, "change committed");
+        self.cache.insert(team, current);
+        if self.changes_since_snapshot(team)? > COMPACT_AFTER {
+            self.compact(team)?;
+        }
+        Ok(committed.value)
+    }
+
+    fn changes_since_snapshot(&self, team: TeamId) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT count(*) FROM changes WHERE team_id = ?1", [team.to_string()], |r| r.get(0))?)
+    }
+
+    /// Replaces a team's snapshot with the whole record and drops the changes
+    /// it now covers. The outbox is untouched.
+    pub fn compact(&mut self, team: TeamId) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let cached = self.cache.remove(&team);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut current = refresh(&tx, team, cached).map_err(|e| e.at(&path))?;
+        let snapshot = current.record.save();
+        tx.execute(
+            "UPDATE teams SET snapshot = ?2, generation = generation + 1 WHERE team_id = ?1",
+            params![team.to_string(), snapshot],
+        )?;
+        tx.execute("DELETE FROM changes WHERE team_id = ?1 AND seq <= ?2", params![team.to_string(), current.upto_seq])?;
+        current.generation += 1;
+        tx.commit()?;
+        tracing::debug!(%team, bytes = snapshot.len(), "record compacted");
+        self.cache.insert(team, current);
+        Ok(())
+    }
+
+    /// Local changes of `team` waiting for a relay's acknowledgement.
+    pub fn pending(&self, team: TeamId) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM outbox WHERE team_id = ?1", [team.to_string()], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// Runs SQLite's full integrity check and loads every record.
+    pub fn check(&mut self) -> Result<(), StoreError> {
+        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| StoreError::from(e).at(&self.path))?;
+        if result != "ok" {
+            return Err(self.corrupt(&result));
+        }
+        for t in self.teams()? {
+            self.record(t.team)?;
+        }
+        Ok(())
+    }
+
+    /// Size of the database file and its log, in bytes.
+    pub fn size_on_disk(&self) -> u64 {
+        let wal = self.path.with_extension("db-wal");
+        [&self.path, &wal].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
+    }
+
+    fn refreshed(&mut self, team: TeamId) -> Result<Cached, StoreError> {
+        let cached = self.cache.remove(&team);
+        refresh(&self.conn, team, cached).map_err(|e| e.at(&self.path))
+    }
+
+    fn corrupt(&self, detail: &str) -> StoreError {
+        StoreError::Corrupt { path: self.path.clone(), detail: detail.to_string() }
+    }
+}
+
+fn read_device(conn: &Connection) -> Result<DeviceProfile, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT device_id, member_id, name, kana, profession, organisation, phone, email, fax, created_at FROM device WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    Member {
+                        name: r.get(2)?,
+                        kana: r.get(3)?,
+                        profession: care_model::Profession::Other,
+                        organisation: r.get(5)?,
+                        phone: r.get(6)?,
+                        email: r.get(7)?,
+                        fax: r.get(8)?,
+                        on_call: false,
+                    },
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(9)?,
+                ))
+            },
+        )
+        .optional()?;
+    let bad = |d: &str| StoreError::Corrupt { path: PathBuf::new(), detail: d.to_string() };
+    let (device, member, mut profile, profession, created_at) = row.ok_or_else(|| bad("no device profile row"))?;
+    profile.profession = profession.parse().map_err(|_| bad("bad profession"))?;
+    Ok(DeviceProfile {
+        device: device.parse().map_err(|_| bad("bad device id"))?,
+        member: member.parse().map_err(|_| bad("bad member id"))?,
+        profile,
+        created_at: Timestamp(created_at),
+    })
+}
+
+/// Stores a change made here: in the record's changes and in the outbox, in
+/// the caller's transaction. Returns its sequence number.
+fn insert_local_change(conn: &Connection, team: TeamId, change: &ChangeBytes, now: Timestamp) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO changes (team_id, hash, bytes) VALUES (?1, ?2, ?3)",
+        params![team.to_string(), change.hash.as_slice(), change.bytes],
+    )?;
+    let seq = conn.last_insert_rowid();
+    conn.execute(
+        "INSERT INTO outbox (team_id, hash, bytes, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![team.to_string(), change.hash.as_slice(), change.bytes, now.0],
+    )?;
+    Ok(seq)
+}
+
+/// Brings a cached record up to date with the file, or loads it afresh.
+fn refresh(conn: &Connection, team: TeamId, cached: Option<Cached>) -> Result<Cached, StoreError> {
+    let generation: Option<i64> = conn
+        .query_row("SELECT generation FROM teams WHERE team_id = ?1", [team.to_string()], |r| r.get(0))
+        .optional()?;
+    let generation = generation.ok_or_else(|| StoreError::UnknownTeam(team.to_string()))?;
+    match cached {
+        Some(mut c) if c.generation == generation => {
+            let mut stmt = conn.prepare_cached("SELECT seq, bytes FROM changes WHERE team_id = ?1 AND seq > ?2 ORDER BY seq")?;
+            let mut rows = stmt.query(params![team.to_string(), c.upto_seq])?;
+            while let Some(row) = rows.next()? {
+                c.record.apply(blob(row)?)?;
+                c.upto_seq = row.get(0)?;
+            }
+            Ok(c)
+        }
+        _ => load(conn, team, generation),
+    }
+}
+
+/// Loads a record: snapshot, then every change after it, in one `load`.
+fn load(conn: &Connection, team: TeamId, generation: i64) -> Result<Cached, StoreError> {
+    let snapshot: Option<Vec<u8>> =
+        conn.query_row("SELECT snapshot FROM teams WHERE team_id = ?1", [team.to_string()], |r| r.get(0))?;
+    let mut bytes = snapshot.unwrap_or_default();
+    let mut upto_seq = 0;
+    let mut stmt = conn.prepare_cached("SELECT seq, bytes FROM changes WHERE team_id = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([team.to_string()])?;
+    while let Some(row) = rows.next()? {
+        bytes.extend_from_slice(blob(row)?);
+        upto_seq = row.get(0)?;
+    }
+    let record = CareRecord::load(&bytes).map_err(|e| match e {
+        ModelError::Corrupt(detail) => StoreError::Corrupt { path: PathBuf::new(), detail: format!("team {team}: {detail}") },
+        other => other.into(),
+    })?;
+    Ok(Cached { record, generation, upto_seq })
+}
+
+/// Column 1 of a changes row: the change bytes.
+fn blob<'a>(row: &'a rusqlite::Row<'_>) -> Result<&'a [u8], StoreError> {
+    match row.get_ref(1)? {
+        rusqlite::types::ValueRef::Blob(b) => Ok(b),
+        _ => Err(StoreError::Corrupt { path: PathBuf::new(), detail: "a change is not a blob".into() }),
+    }
+}
