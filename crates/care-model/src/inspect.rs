@@ -62,6 +62,8 @@ pub struct FieldChange {
 /// Who is behind each device, and when each change happened.
 struct Attribution {
     members: HashMap<DeviceId, (MemberId, Option<String>)>,
+    /// member id -> name
+    names: HashMap<String, String>,
     /// actor -> (start_op, end_op exclusive, time in seconds)
     changes: HashMap<ActorId, Vec<(u64, u64, i64)>>,
 }
@@ -84,7 +86,8 @@ impl Attribution {
                 .or_default()
                 .push((start, start + c.len() as u64, c.timestamp()));
         }
-        Ok(Self { members, changes })
+        let names = r.members.iter().map(|(id, m)| (id.clone(), m.name.clone())).collect();
+        Ok(Self { members, names, changes })
     }
 
     fn who(&self, actor: &ActorId) -> (Option<DeviceId>, Option<MemberId>, Option<String>) {
@@ -93,6 +96,23 @@ impl Attribution {
             .and_then(|d| self.members.get(&d).cloned())
             .map_or((None, None), |(m, n)| (Some(m), n));
         (device, member, name)
+    }
+
+    /// Times are stored as milliseconds and people as ids; show them as a
+    /// nurse reads them.
+    fn show_field_value(&self, field: &str, v: &ScalarValue) -> String {
+        let leaf = field.rsplit('.').next().unwrap_or(field);
+        let is_time = leaf == "at" || leaf.ends_with("_at");
+        let is_person = leaf == "by" || leaf.ends_with("_by") || leaf == "author";
+        match v {
+            ScalarValue::Int(ms) if is_time => Timestamp(*ms).format_ja(),
+            ScalarValue::Uint(ms) if is_time => Timestamp(*ms as i64).format_ja(),
+            ScalarValue::Str(id) if is_person => self
+                .names
+                .get(id.as_str())
+                .map_or_else(|| id.to_string(), |name| name.clone()),
+            other => show_scalar(other),
+        }
     }
 
     fn attribute(&self, value: String, op: &ObjId) -> Attributed {
@@ -162,7 +182,7 @@ impl CareRecord {
                     Key::Seq(_) => format!("{base}[]"),
                 };
                 let value = match &op.action {
-                    OpType::Put(v) => Some(show_field_value(&field, v)),
+                    OpType::Put(v) => Some(who.show_field_value(&field, v)),
                     OpType::Make(_) if op.insert => Some("(追加 / appended)".into()),
                     OpType::Make(_) => continue,
                     OpType::Delete => None,
@@ -204,15 +224,6 @@ impl CareRecord {
     }
 }
 
-/// Timestamps are stored as milliseconds; show them as a nurse reads them.
-fn show_field_value(field: &str, v: &ScalarValue) -> String {
-    let is_time = field == "at" || field.ends_with("_at") || field.ends_with(".at");
-    match v {
-        ScalarValue::Int(ms) if is_time => Timestamp(*ms).format_ja(),
-        ScalarValue::Uint(ms) if is_time => Timestamp(*ms as i64).format_ja(),
-        other => show_scalar(other),
-    }
-}
 
 fn legacy_obj(id: &ObjId) -> ObjectId {
     match id {

@@ -138,6 +138,7 @@ fn history_says_who_changed_what_and_when() {
     assert_eq!((h[1].action.as_str(), h[1].member_name.as_deref(), h[1].at), ("task.done", Some("鈴木 一郎"), at(30)));
     assert!(h[1].fields.iter().any(|f| f.field == "status" && f.value.as_deref() == Some("done")));
     assert!(h[1].fields.iter().any(|f| f.field == "closed_at" && f.value.as_deref() == Some("2026/11/24(火) 09:30")));
+    assert!(h[1].fields.iter().any(|f| f.field == "closed_by" && f.value.as_deref() == Some("鈴木 一郎")));
 
     assert!(matches!(r.history("0123"), Err(ModelError::NotFound { .. })));
     let patient_history = r.history("patient").unwrap();

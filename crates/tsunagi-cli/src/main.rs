@@ -1,1 +1,417 @@
-fn main(){}
+//! `tsunagi`: the care record from the command line, for scripting,
+//! administration and tests. It drives the same crates as the desktop app.
+//!
+//! Every command exits 0 on success; on failure it prints one line saying
+//! what went wrong and what to do, and exits 1 (2 for a mistyped command).
+//! Logs go to stderr (`TSUNAGI_LOG=debug`) and never contain patient data.
+
+mod cli;
+mod render;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use care_model::*;
+use care_store::Store;
+use chrono::{NaiveDateTime, NaiveTime, TimeZone};
+use clap::Parser;
+use serde_json::json;
+
+use cli::*;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the outermost context and its cause.
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("エラー / error: {}", chain.join(": ").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_datetime(&chrono::Utc::now())
+}
+
+fn home(cli: &Cli) -> Result<PathBuf> {
+    match &cli.home {
+        Some(h) => Ok(h.clone()),
+        None => bail!("--home DIR か TSUNAGI_HOME で端末プロフィールの場所を指定してください / give the profile directory with --home DIR or TSUNAGI_HOME"),
+    }
+}
+
+fn open(cli: &Cli) -> Result<Store> {
+    Ok(Store::open(&home(cli)?)?)
+}
+
+fn print_json(value: serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(&value).expect("JSON values always serialise"));
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Init(a) => init(&cli, a),
+        Command::Team(TeamCommand::Create(a)) => team_create(&cli, a),
+        Command::Team(TeamCommand::List) => team_list(&cli),
+        Command::Note(NoteCommand::Add(a)) => note_add(&cli, a),
+        Command::Note(NoteCommand::Edit(a)) => note_edit(&cli, a),
+        Command::Vitals(VitalsCommand::Add(a)) => vitals_add(&cli, a),
+        Command::Task(TaskCommand::Add(a)) => task_add(&cli, a),
+        Command::Task(TaskCommand::Done(a)) => task_status(&cli, a, TaskStatus::Done),
+        Command::Task(TaskCommand::Cancel(a)) => task_status(&cli, a, TaskStatus::Cancelled),
+        Command::Task(TaskCommand::Reopen(a)) => task_status(&cli, a, TaskStatus::Open),
+        Command::Med(MedCommand::Add(a)) => med_add(&cli, a),
+        Command::Med(MedCommand::Stop(a)) => med_stop(&cli, a),
+        Command::Contact(ContactCommand::Add(a)) => contact_add(&cli, a),
+        Command::Show(a) => show(&cli, a),
+        Command::Conflicts(a) => conflicts(&cli, a),
+        Command::History(a) => history(&cli, a),
+        Command::Check => check(&cli),
+    }
+}
+
+/// Prints what a write made: its id, or JSON with it.
+fn saved(cli: &Cli, kind: &str, id: impl std::fmt::Display, team: TeamId) {
+    if cli.json {
+        print_json(json!({ "saved": kind, "id": id.to_string(), "team": team.to_string() }));
+    } else {
+        eprintln!("この端末に保存しました / saved on this laptop");
+        println!("{id}");
+    }
+}
+
+fn kana(s: &Option<String>) -> Result<Option<String>> {
+    s.as_deref()
+        .map(|k| {
+            let k = to_katakana(k.trim());
+            check_kana("kana", &k)?;
+            Ok(k)
+        })
+        .transpose()
+}
+
+fn init(cli: &Cli, a: &InitArgs) -> Result<()> {
+    let member = Member {
+        name: a.name.trim().to_string(),
+        kana: kana(&a.kana)?,
+        profession: a.profession.parse()?,
+        organisation: a.org.trim().to_string(),
+        phone: a.phone.clone().map(|p| check_phone(&p).map(|_| p)).transpose()?,
+        email: a.email.clone(),
+        fax: a.fax.clone().map(|p| check_phone(&p).map(|_| p)).transpose()?,
+        on_call: false,
+    };
+    if member.name.is_empty() || member.organisation.is_empty() {
+        bail!("--name と --org は空にできません / --name and --org cannot be empty");
+    }
+    let home = home(cli)?;
+    let store = Store::init(&home, member, now())?;
+    let d = store.device();
+    if cli.json {
+        print_json(json!({ "device": d.device.to_string(), "member": d.member.to_string(), "home": home }));
+    } else {
+        println!("端末プロフィールを作りました / device profile created: {} ({}, {})", d.profile.name, d.profile.profession.label_ja(), d.profile.organisation);
+        println!("{}", d.device);
+    }
+    Ok(())
+}
+
+fn team_create(cli: &Cli, a: &TeamCreateArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let patient = Patient {
+        name: a.patient.trim().to_string(),
+        kana: kana(&a.kana)?,
+        born: a.born.as_deref().map(|b| CalendarDate::parse("born", b)).transpose()?,
+        sex: a.sex.as_deref().map(str::parse).transpose()?,
+        care_level: a.care_level.as_deref().map(str::parse).transpose()?,
+        address: a.address.clone(),
+        phone: a.phone.clone(),
+        ..Default::default()
+    };
+    let team = store.create_team(patient, now())?;
+    if cli.json {
+        print_json(json!({ "team": team.to_string() }));
+    } else {
+        println!("{team}");
+    }
+    Ok(())
+}
+
+fn team_list(cli: &Cli) -> Result<()> {
+    let store = open(cli)?;
+    let teams = store.teams()?;
+    if cli.json {
+        print_json(serde_json::to_value(&teams)?);
+    } else {
+        render::team_list(&teams);
+    }
+    Ok(())
+}
+
+/// Resolves an entry id typed as a prefix, within one collection.
+fn entry<'a, V>(map: &'a std::collections::BTreeMap<String, V>, prefix: &str, kind: &str) -> Result<EntryId> {
+    let p = prefix.trim().to_ascii_lowercase();
+    let found: Vec<&'a String> = map.keys().filter(|k| !p.is_empty() && k.starts_with(&p)).take(2).collect();
+    match found.as_slice() {
+        [one] => Ok(one.parse()?),
+        [] => bail!("{kind}「{prefix}」が見つかりません / no {kind} matches \"{prefix}\""),
+        _ => bail!("「{prefix}」に当てはまる{kind}が複数あります / \"{prefix}\" matches more than one {kind}; type more of it"),
+    }
+}
+
+fn note_add(cli: &Cli, a: &NoteAddArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let note = NewNote { text: a.text.clone(), category: a.category.parse()?, urgency: a.urgency.parse()? };
+    let id = store.change(team, "note.add", now(), |tx| tx.add_note(note))?;
+    saved(cli, "note", id, team);
+    Ok(())
+}
+
+fn note_edit(cli: &Cli, a: &NoteEditArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let record = store.record(team)?.read()?;
+    let id = entry(&record.notes, &a.note, "記録 / note")?;
+    let current = record.notes[&id.to_string()].current();
+    let note = NewNote {
+        text: a.text.clone(),
+        category: a.category.as_deref().map(str::parse).transpose()?.unwrap_or(current.category),
+        urgency: a.urgency.as_deref().map(str::parse).transpose()?.unwrap_or(current.urgency),
+    };
+    store.change(team, "note.edit", now(), |tx| tx.edit_note(id, note))?;
+    saved(cli, "note", id, team);
+    Ok(())
+}
+
+/// `2026-11-24 14:05` or `14:05` (today), in Japan time.
+fn parse_taken(s: &str) -> Result<Timestamp> {
+    let jst = care_model::time::jst();
+    let s = s.trim();
+    let local = if let Ok(t) = NaiveTime::parse_from_str(s, "%H:%M") {
+        chrono::Utc::now().with_timezone(&jst).date_naive().and_time(t)
+    } else {
+        ["%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+            .with_context(|| format!("測定日時「{s}」は読めません。例: \"2026-11-24 14:05\" または \"14:05\" / cannot read --taken \"{s}\"; e.g. \"2026-11-24 14:05\" or \"14:05\""))?
+    };
+    let t = jst.from_local_datetime(&local).single().context("invalid local time")?;
+    Ok(Timestamp::from_datetime(&t))
+}
+
+fn vitals_add(cli: &Cli, a: &VitalsAddArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let taken_at = a.taken.as_deref().map(parse_taken).transpose()?.unwrap_or_else(now);
+    let form = VitalsForm {
+        bp: a.bp.clone(),
+        pulse: a.pulse.clone(),
+        temperature: a.temp.clone(),
+        spo2: a.spo2.clone(),
+        oxygen: a.oxygen.clone(),
+        respiratory_rate: a.resp.clone(),
+        weight: a.weight.clone(),
+        glucose: a.glucose.clone(),
+        pain: a.pain.clone(),
+        consciousness: a.jcs.clone(),
+        note: a.note.clone(),
+    };
+    let reading = form.parse(taken_at)?;
+    let thresholds = store.record(team)?.read()?.thresholds;
+    let flags = thresholds.assess(&reading);
+    let id = store.change(team, "vitals.add", now(), |tx| tx.add_vitals(reading))?;
+    for f in &flags {
+        eprintln!("{}: {f}", f.level.label_ja());
+    }
+    if cli.json {
+        print_json(json!({ "saved": "vitals", "id": id.to_string(), "team": team.to_string(), "flags": flags }));
+    } else {
+        saved(cli, "vitals", id, team);
+    }
+    Ok(())
+}
+
+/// A profession, or a member by name or id prefix.
+fn assignee(record: &Record, s: &str) -> Result<Assignee> {
+    if let Ok(p) = s.parse::<Profession>() {
+        return Ok(Assignee::Profession(p));
+    }
+    let found: Vec<&String> = record
+        .members
+        .iter()
+        .filter(|(id, m)| m.name == s.trim() || m.name.replace(' ', "") == s.replace([' ', '　'], "") || id.starts_with(&s.to_ascii_lowercase()))
+        .map(|(id, _)| id)
+        .take(2)
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(Assignee::Member(one.parse()?)),
+        _ => bail!("担当「{s}」が見つかりません。職種 (nurse, 看護師 …) かチームのメンバー名を指定してください / no profession or team member matches --assignee \"{s}\""),
+    }
+}
+
+fn task_add(cli: &Cli, a: &TaskAddArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let assignee = match &a.assignee {
+        Some(s) => Some(assignee(&store.record(team)?.read()?, s)?),
+        None => None,
+    };
+    let task = NewTask {
+        title: a.title.clone(),
+        assignee,
+        due: a.due.as_deref().map(|d| CalendarDate::parse("due", d)).transpose()?,
+        priority: a.priority.parse()?,
+    };
+    let id = store.change(team, "task.add", now(), |tx| tx.add_task(task))?;
+    saved(cli, "task", id, team);
+    Ok(())
+}
+
+fn task_status(cli: &Cli, a: &TaskIdArgs, status: TaskStatus) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let id = entry(&store.record(team)?.read()?.tasks, &a.task, "タスク / task")?;
+    let action = format!("task.{}", status.code());
+    store.change(team, &action, now(), |tx| tx.set_task_status(id, status))?;
+    saved(cli, "task", id, team);
+    Ok(())
+}
+
+fn med_add(cli: &Cli, a: &MedAddArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let details = MedicationDetails {
+        name: a.name.clone(),
+        dose: a.dose.clone(),
+        schedule: a.schedule.clone(),
+        prescriber: a.prescriber.clone(),
+        start: a.start.as_deref().map(|d| CalendarDate::parse("start", d)).transpose()?,
+        stop: None,
+    };
+    let id = store.change(team, "medication.add", now(), |tx| tx.add_medication(details))?;
+    saved(cli, "medication", id, team);
+    Ok(())
+}
+
+fn med_stop(cli: &Cli, a: &MedStopArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let record = store.record(team)?.read()?;
+    let id = entry(&record.medications, &a.med, "薬 / medication")?;
+    let current = record.medications[&id.to_string()].current().clone();
+    let stop = match &a.on {
+        Some(d) => CalendarDate::parse("stop", d)?,
+        None => now().date_jst(),
+    };
+    let details = MedicationDetails {
+        name: current.name,
+        dose: current.dose,
+        schedule: current.schedule,
+        prescriber: current.prescriber,
+        start: current.start,
+        stop: Some(stop),
+    };
+    store.change(team, "medication.stop", now(), |tx| tx.change_medication(id, details))?;
+    saved(cli, "medication", id, team);
+    Ok(())
+}
+
+fn contact_add(cli: &Cli, a: &ContactAddArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let contact = Contact {
+        name: a.name.clone(),
+        kana: None,
+        relation: a.relation.clone(),
+        phone: a.phone.clone(),
+        key_person: a.key_person,
+    };
+    store.change(team, "patient.contact.add", now(), |tx| tx.update_patient(|p| p.contacts.push(contact)))?;
+    if cli.json {
+        print_json(json!({ "saved": "contact", "team": team.to_string() }));
+    } else {
+        eprintln!("この端末に保存しました / saved on this laptop");
+    }
+    Ok(())
+}
+
+fn show(cli: &Cli, a: &TeamArg) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let pending = store.pending(team)?;
+    let record = store.record(team)?.read()?;
+    if cli.json {
+        let mut v = serde_json::to_value(&record)?;
+        v["pending"] = json!(pending);
+        print_json(v);
+    } else {
+        render::record(&record, pending, now());
+    }
+    Ok(())
+}
+
+fn conflicts(cli: &Cli, a: &TeamArg) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let conflicts = store.record(team)?.conflicts()?;
+    if cli.json {
+        print_json(serde_json::to_value(&conflicts)?);
+    } else {
+        render::conflicts(&conflicts);
+    }
+    Ok(())
+}
+
+fn history(cli: &Cli, a: &HistoryArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let record = store.record(team)?;
+    let id = if a.entry == "patient" {
+        a.entry.clone()
+    } else {
+        let r = record.read()?;
+        let p = a.entry.trim().to_ascii_lowercase();
+        let keys: Vec<&String> = r.notes.keys().chain(r.vitals.keys()).chain(r.tasks.keys()).chain(r.medications.keys()).chain(r.members.keys())
+            .filter(|k| !p.is_empty() && k.starts_with(&p))
+            .collect();
+        match keys.as_slice() {
+            [one] => (*one).clone(),
+            [] => bail!("「{}」が見つかりません / nothing in this record matches \"{}\"", a.entry, a.entry),
+            _ => bail!("「{}」に当てはまるものが複数あります / \"{}\" matches more than one entry; type more of it", a.entry, a.entry),
+        }
+    };
+    let events = record.history(&id)?;
+    if cli.json {
+        print_json(serde_json::to_value(&events)?);
+    } else {
+        render::history(&events);
+    }
+    Ok(())
+}
+
+fn check(cli: &Cli) -> Result<()> {
+    let mut store = open(cli)?;
+    store.check()?;
+    let size = store.size_on_disk();
+    if cli.json {
+        print_json(json!({ "ok": true, "bytes": size, "path": store.path() }));
+    } else {
+        println!("問題ありません / ok: {} ({} KB)", display(store.path()), size / 1024);
+    }
+    Ok(())
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}

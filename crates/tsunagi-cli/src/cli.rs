@@ -1,0 +1,301 @@
+//! The command line, as clap types. Every command and flag has `--help`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tsunagi",
+    version,
+    about = "つなぎ — 在宅ケアチームの記録 / Tsunagi: the home-care team's shared record",
+    long_about = "つなぎ — 在宅ケアチームの記録。オフラインでも記録でき、保存は端末に即時・確実に行われます。\n\
+                  Tsunagi keeps each patient's care record on this laptop; every command that says it saved has saved durably.\n\n\
+                  Dates may be typed as 2026-11-24, 2026/11/24 or in 和暦 (昭和13年4月2日).",
+    after_help = "例 / Example:\n  tsunagi --home ~/tsunagi init --name '佐藤 花子' --profession nurse --org 'つばさ訪問看護ステーション'\n  tsunagi team create --patient '山田 太郎' --kana 'ヤマダ タロウ' --born 昭和13年4月2日\n  tsunagi vitals add <TEAM> --bp 132/84 --spo2 96"
+)]
+pub struct Cli {
+    /// 端末プロフィールのディレクトリ / the device profile directory
+    #[arg(long, env = "TSUNAGI_HOME", global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// 機械向けの JSON で出力 / print JSON for scripts
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// この端末のプロフィールを作る / make this laptop's device profile
+    Init(InitArgs),
+    /// チーム（患者ごと）/ care teams, one per patient
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// 経過記録 / notes
+    #[command(subcommand)]
+    Note(NoteCommand),
+    /// バイタル / vital signs
+    #[command(subcommand)]
+    Vitals(VitalsCommand),
+    /// タスク / tasks
+    #[command(subcommand)]
+    Task(TaskCommand),
+    /// 薬 / medications
+    #[command(subcommand)]
+    Med(MedCommand),
+    /// 緊急連絡先 / emergency contacts and key persons
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// 記録全体を表示 / show a patient's whole record
+    Show(TeamArg),
+    /// 同時に編集された項目 / fields edited at the same time on two laptops
+    Conflicts(TeamArg),
+    /// 項目の変更履歴 / who changed an entry, what and when
+    History(HistoryArgs),
+    /// データの整合性を確認 / check the local database for damage
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// 氏名 (姓 名) / your name, family name first
+    #[arg(long)]
+    pub name: String,
+    /// よみがな (カタカナ) / reading in katakana
+    #[arg(long)]
+    pub kana: Option<String>,
+    /// nurse | doctor | care-manager | pharmacist | helper | therapist | dentist | hospital | family | other
+    #[arg(long)]
+    pub profession: String,
+    /// 所属 / your organisation
+    #[arg(long)]
+    pub org: String,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub fax: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// 患者のチームを作る（チーム ID を表示）/ start a patient's team; prints its id
+    Create(TeamCreateArgs),
+    /// この端末のチーム一覧 / the teams on this laptop
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct TeamCreateArgs {
+    /// 患者氏名 / patient's name, family name first
+    #[arg(long)]
+    pub patient: String,
+    /// よみがな / reading (katakana; hiragana is converted)
+    #[arg(long)]
+    pub kana: Option<String>,
+    /// 生年月日 / birth date: 1938-04-02 or 昭和13年4月2日
+    #[arg(long)]
+    pub born: Option<String>,
+    /// female | male | other
+    #[arg(long)]
+    pub sex: Option<String>,
+    /// 要介護度 / care level: 要支援1-2, 要介護1-5, 申請中, 非該当
+    #[arg(long)]
+    pub care_level: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TeamArg {
+    /// チーム ID（先頭の数文字で可）/ team id (a unique prefix will do)
+    pub team: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// 記録を書く / write a note
+    Add(NoteAddArgs),
+    /// 記録を修正（以前の版は残ります）/ edit a note; earlier versions are kept
+    Edit(NoteEditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NoteAddArgs {
+    pub team: String,
+    /// 本文 / the text
+    #[arg(long)]
+    pub text: String,
+    /// routine (通常) | attention (要注意) | urgent (緊急)
+    #[arg(long, default_value = "routine")]
+    pub urgency: String,
+    /// observation (観察) | instruction (指示) | report (報告) | handover (申し送り) | other
+    #[arg(long, default_value = "observation")]
+    pub category: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteEditArgs {
+    pub team: String,
+    /// 記録 ID / note id (prefix)
+    pub note: String,
+    #[arg(long)]
+    pub text: String,
+    /// 変更しない場合は省略 / omit to keep
+    #[arg(long)]
+    pub urgency: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VitalsCommand {
+    /// バイタルを記録 / record a reading
+    Add(VitalsAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VitalsAddArgs {
+    pub team: String,
+    /// 血圧 上/下 mmHg, e.g. 132/84
+    #[arg(long)]
+    pub bp: Option<String>,
+    /// 脈拍 回/分
+    #[arg(long)]
+    pub pulse: Option<String>,
+    /// 体温 ℃
+    #[arg(long)]
+    pub temp: Option<String>,
+    /// SpO2 %
+    #[arg(long)]
+    pub spo2: Option<String>,
+    /// 酸素 L/分 (0 = 室内気)
+    #[arg(long)]
+    pub oxygen: Option<String>,
+    /// 呼吸数 回/分
+    #[arg(long)]
+    pub resp: Option<String>,
+    /// 体重 kg
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// 血糖値 mg/dL, or HI / LO
+    #[arg(long)]
+    pub glucose: Option<String>,
+    /// 痛み NRS 0-10
+    #[arg(long)]
+    pub pain: Option<String>,
+    /// 意識レベル JCS: 0, I-1 … III-300
+    #[arg(long)]
+    pub jcs: Option<String>,
+    /// メモ / a free note
+    #[arg(long)]
+    pub note: Option<String>,
+    /// 測定日時 (JST): "2026-11-24 14:05" or "14:05" today; default now
+    #[arg(long)]
+    pub taken: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// タスクを追加 / add a task
+    Add(TaskAddArgs),
+    /// 完了にする / mark done
+    Done(TaskIdArgs),
+    /// 中止にする / cancel
+    Cancel(TaskIdArgs),
+    /// 未完了に戻す / reopen
+    Reopen(TaskIdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TaskAddArgs {
+    pub team: String,
+    #[arg(long)]
+    pub title: String,
+    /// 期限 / due date
+    #[arg(long)]
+    pub due: Option<String>,
+    /// 担当: a profession (nurse, 看護師 …) or a member's name or id
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// low | normal | high
+    #[arg(long, default_value = "normal")]
+    pub priority: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TaskIdArgs {
+    pub team: String,
+    /// タスク ID / task id (prefix)
+    pub task: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MedCommand {
+    /// 薬を追加 / add a medication
+    Add(MedAddArgs),
+    /// 薬を中止（中止日を記録）/ stop a medication on a date
+    Stop(MedStopArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MedAddArgs {
+    pub team: String,
+    /// 薬剤名 / drug name
+    #[arg(long)]
+    pub name: String,
+    /// 用量 / dose, e.g. 1回1錠
+    #[arg(long)]
+    pub dose: String,
+    /// 用法 / schedule, e.g. 1日2回 朝夕食後
+    #[arg(long)]
+    pub schedule: String,
+    #[arg(long)]
+    pub prescriber: Option<String>,
+    #[arg(long)]
+    pub start: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MedStopArgs {
+    pub team: String,
+    /// 薬 ID / medication id (prefix)
+    pub med: String,
+    /// 中止日 / stop date; default today
+    #[arg(long)]
+    pub on: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// 連絡先を連絡順の最後に追加 / add a contact at the end of the calling order
+    Add(ContactAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ContactAddArgs {
+    pub team: String,
+    #[arg(long)]
+    pub name: String,
+    /// 続柄など / relation: 長女, 甥, 民生委員 …
+    #[arg(long)]
+    pub relation: String,
+    #[arg(long)]
+    pub phone: String,
+    /// キーパーソン / the key person
+    #[arg(long)]
+    pub key_person: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    pub team: String,
+    /// 記録・バイタル・タスク・薬・メンバーの ID、または patient / entry id (prefix), or `patient`
+    pub entry: String,
+}

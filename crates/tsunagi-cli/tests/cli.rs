@@ -1,0 +1,160 @@
+//! The real `tsunagi` binary, run as a script or an administrator would.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn tsunagi(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tsunagi"))
+        .env("TSUNAGI_HOME", home)
+        .env_remove("TSUNAGI_LOG")
+        .args(args)
+        .output()
+        .expect("the tsunagi binary runs")
+}
+
+/// Runs a command that must succeed; returns its stdout.
+fn ok(home: &Path, args: &[&str]) -> String {
+    let out = tsunagi(home, args);
+    assert!(out.status.success(), "tsunagi {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn json(home: &Path, args: &[&str]) -> Value {
+    let mut a = vec!["--json"];
+    a.extend_from_slice(args);
+    serde_json::from_str(&ok(home, &a)).expect("--json prints JSON")
+}
+
+/// A command that must fail: exit code 1 and one line on stderr.
+fn refused(home: &Path, args: &[&str]) -> String {
+    let out = tsunagi(home, args);
+    assert_eq!(out.status.code(), Some(1), "tsunagi {args:?} should fail");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "one-line reason, got: {err}");
+    assert!(out.stdout.is_empty(), "nothing on stdout when refused");
+    err
+}
+
+fn init(home: &Path) {
+    ok(home, &["init", "--name", "佐藤 花子", "--profession", "nurse", "--org", "つばさ訪問看護ステーション"]);
+}
+
+fn team(home: &Path) -> String {
+    ok(home, &["team", "create", "--patient", "山田 太郎", "--kana", "やまだ たろう", "--born", "昭和13年4月2日"]).trim().to_string()
+}
+
+#[test]
+fn a_nurse_records_a_visit_and_reads_it_back_exactly() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    init(h);
+    let team = team(h);
+    let text = "本日入浴介助。背部に発赤あり、体位変換の頻度を増やすよう家族に説明。𠮷 ｶﾅ 🙂";
+    ok(h, &["vitals", "add", &team, "--bp", "132/84", "--pulse", "78", "--temp", "36.8", "--spo2", "96", "--resp", "18", "--weight", "52.3", "--glucose", "110", "--pain", "2"]);
+    let note = ok(h, &["note", "add", &team, "--text", text, "--urgency", "attention", "--category", "申し送り"]).trim().to_string();
+    let task = ok(h, &["task", "add", &team, "--title", "褥瘡処置", "--due", "2026-11-25", "--assignee", "看護師"]).trim().to_string();
+    ok(h, &["task", "done", &team[..6], &task[..6]]);
+
+    let r = json(h, &["show", &team[..6]]);
+    assert_eq!(r["patient"]["name"], "山田 太郎");
+    assert_eq!(r["patient"]["kana"], "ヤマダ タロウ", "hiragana readings are stored in katakana");
+    assert_eq!(r["patient"]["born"], "1938-04-02");
+    let n = &r["notes"][&note];
+    assert_eq!(n["versions"][0]["text"], text, "Japanese text round-trips byte for byte");
+    assert_eq!(n["versions"][0]["urgency"], "attention");
+    assert_eq!(n["versions"][0]["category"], "handover");
+    assert_eq!(n["organisation"], "つばさ訪問看護ステーション");
+    let v = r["vitals"].as_object().unwrap().values().next().unwrap();
+    assert_eq!(v["reading"]["systolic"], 132);
+    assert_eq!(v["reading"]["temperature"], 36.8);
+    assert_eq!(r["tasks"][&task]["status"], "done");
+    assert_eq!(r["pending"], 5, "everything waits in the outbox until a relay acknowledges it");
+
+    let human = ok(h, &["show", &team]);
+    assert!(human.contains("山田 太郎 (ヤマダ タロウ)"), "{human}");
+    assert!(human.contains("昭和13年4月2日生"), "{human}");
+    assert!(human.contains("【要注意】申し送り"), "{human}");
+
+    let history = json(h, &["history", &team, &task[..8]]);
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert_eq!(history[1]["action"], "task.done");
+    assert_eq!(history[1]["member_name"], "佐藤 花子");
+
+    let conflicts = json(h, &["conflicts", &team]);
+    assert_eq!(conflicts, Value::Array(vec![]), "one laptop alone makes no conflicts");
+}
+
+#[test]
+fn implausible_values_are_refused_naming_the_field_and_range() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    init(h);
+    let team = team(h);
+    for (args, expect) in [
+        (vec!["vitals", "add", &team, "--spo2", "130"], "50–100"),
+        (vec!["vitals", "add", &team, "--bp", "abc"], "132/84"),
+        (vec!["task", "add", &team, "--title", "物品補充", "--due", "1700-01-01"], "1868"),
+        (vec!["note", "add", &team, "--text", "x", "--urgency", "very"], "routine | attention | urgent"),
+        (vec!["vitals", "add", &team], "at least one reading"),
+    ] {
+        let err = refused(h, &args);
+        assert!(err.contains(expect), "{args:?}: {err}");
+        assert!(err.contains("受け付けられません"), "Japanese first: {err}");
+    }
+    assert_eq!(json(h, &["show", &team])["pending"], 1, "refused entries saved nothing");
+}
+
+#[test]
+fn errors_say_what_to_do_in_one_line() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(refused(h, &["team", "list"]).contains("tsunagi init"));
+    init(h);
+    assert!(refused(h, &["init", "--name", "x", "--profession", "nurse", "--org", "y"]).contains("already"));
+    assert!(refused(h, &["show", "ffff"]).contains("team list"));
+    assert!(refused(h, &["init", "--name", "x", "--profession", "chef", "--org", "y"]).contains("care-manager"));
+
+    let usage = tsunagi(h, &["note", "add"]);
+    assert_eq!(usage.status.code(), Some(2), "a mistyped command is a usage error");
+
+    std::fs::write(h.join("tsunagi.db"), "not ours").unwrap();
+    let err = refused(h, &["team", "list"]);
+    assert!(err.contains("not a Tsunagi store"), "{err}");
+    assert_eq!(std::fs::read_to_string(h.join("tsunagi.db")).unwrap(), "not ours");
+}
+
+#[test]
+fn every_command_has_help() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["--help"], vec!["init", "--help"], vec!["team", "create", "--help"], vec!["team", "list", "--help"],
+        vec!["note", "add", "--help"], vec!["note", "edit", "--help"], vec!["vitals", "add", "--help"],
+        vec!["task", "add", "--help"], vec!["task", "done", "--help"], vec!["med", "add", "--help"],
+        vec!["contact", "add", "--help"], vec!["show", "--help"], vec!["conflicts", "--help"],
+        vec!["history", "--help"], vec!["check", "--help"],
+    ] {
+        let out = ok(home.path(), &args);
+        assert!(out.contains("Usage"), "{args:?}: {out}");
+    }
+}
+
+#[test]
+fn edited_notes_keep_their_earlier_version_and_json_reads_work_everywhere() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    init(h);
+    let team = team(h);
+    let note = ok(h, &["note", "add", &team, "--text", "SpO2 89%。"]).trim().to_string();
+    ok(h, &["note", "edit", &team, &note[..6], "--text", "SpO2 89%。主治医へ電話連絡済み。", "--urgency", "urgent"]);
+    let r = json(h, &["show", &team]);
+    let versions = r["notes"][&note]["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["text"], "SpO2 89%。");
+    assert_eq!(versions[1]["urgency"], "urgent");
+
+    let teams = json(h, &["team", "list"]);
+    assert_eq!(teams[0]["team"], team.as_str());
+    assert_eq!(json(h, &["check"])["ok"], true);
+}
