@@ -44,10 +44,29 @@ pub enum ModelError {
     NewerSchema { found: u64, supported: u64 },
     #[error("記録のデータを読み取れません / the record's data could not be read: {0}")]
     Corrupt(String),
+    // The library errors are boxed: they are large and rare.
     #[error("automerge: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(Box<automerge::AutomergeError>),
     #[error("記録の形式が想定と違います / record has an unexpected shape: {0}")]
-    Hydrate(#[from] autosurgeon::HydrateError),
+    Hydrate(Box<autosurgeon::HydrateError>),
     #[error("記録を書き込めません / could not write the record: {0}")]
-    Reconcile(#[from] autosurgeon::ReconcileError),
+    Reconcile(Box<autosurgeon::ReconcileError>),
+}
+
+impl From<automerge::AutomergeError> for ModelError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        ModelError::Automerge(Box::new(e))
+    }
+}
+
+impl From<autosurgeon::HydrateError> for ModelError {
+    fn from(e: autosurgeon::HydrateError) -> Self {
+        ModelError::Hydrate(Box::new(e))
+    }
+}
+
+impl From<autosurgeon::ReconcileError> for ModelError {
+    fn from(e: autosurgeon::ReconcileError) -> Self {
+        ModelError::Reconcile(Box::new(e))
+    }
 }

@@ -87,7 +87,11 @@ impl Attribution {
                 .push((start, start + c.len() as u64, c.timestamp()));
         }
         let names = r.members.iter().map(|(id, m)| (id.clone(), m.name.clone())).collect();
-        Ok(Self { members, names, changes })
+        Ok(Self {
+            members,
+            names,
+            changes,
+        })
     }
 
     fn who(&self, actor: &ActorId) -> (Option<DeviceId>, Option<MemberId>, Option<String>) {
@@ -117,7 +121,13 @@ impl Attribution {
 
     fn attribute(&self, value: String, op: &ObjId) -> Attributed {
         let ObjId::Id(counter, actor, _) = op else {
-            return Attributed { value, member: None, member_name: None, device: None, at: None };
+            return Attributed {
+                value,
+                member: None,
+                member_name: None,
+                device: None,
+                at: None,
+            };
         };
         let at = self.changes.get(actor).and_then(|cs| {
             cs.iter()
@@ -125,7 +135,13 @@ impl Attribution {
                 .map(|(_, _, secs)| Timestamp(secs * 1000))
         });
         let (device, member, member_name) = self.who(actor);
-        Attributed { value, member, member_name, device, at }
+        Attributed {
+            value,
+            member,
+            member_name,
+            device,
+            at,
+        }
     }
 }
 
@@ -171,7 +187,10 @@ impl CareRecord {
             for op in &expanded.operations {
                 if op.obj == parent && matches!(&op.key, Key::Map(k) if k.as_str() == entry) {
                     if matches!(op.action, OpType::Make(_)) {
-                        fields.push(FieldChange { field: String::new(), value: Some("作成 / created".into()) });
+                        fields.push(FieldChange {
+                            field: String::new(),
+                            value: Some("作成 / created".into()),
+                        });
                     }
                     continue;
                 }
@@ -220,10 +239,12 @@ impl CareRecord {
                 }
             }
         }
-        Err(ModelError::NotFound { kind: "entry", id: entry.to_string() })
+        Err(ModelError::NotFound {
+            kind: "entry",
+            id: entry.to_string(),
+        })
     }
 }
-
 
 fn legacy_obj(id: &ObjId) -> ObjectId {
     match id {
@@ -243,7 +264,11 @@ fn collect_objects(
         ObjType::Map | ObjType::Table => {
             for k in doc.keys(obj) {
                 if let Some((Value::Object(_), child)) = doc.get(obj, k.as_str())? {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
                     collect_objects(doc, &child, p, out)?;
                 }
             }
@@ -280,8 +305,15 @@ fn walk_conflicts(
         let all = doc.get_all(obj, prop.clone())?;
         if all.len() > 1 {
             // automerge lists the winner last.
-            let values = all.iter().rev().map(|(v, id)| who.attribute(show_value(v), id)).collect();
-            out.push(Conflict { path: path.clone(), values });
+            let values = all
+                .iter()
+                .rev()
+                .map(|(v, id)| who.attribute(show_value(v), id))
+                .collect();
+            out.push(Conflict {
+                path: path.clone(),
+                values,
+            });
         }
         if let Some((Value::Object(_), child)) = doc.get(obj, prop)? {
             walk_conflicts(doc, who, &child, path, out)?;
@@ -290,4 +322,3 @@ fn walk_conflicts(
     }
     Ok(())
 }
-

@@ -26,8 +26,8 @@ use autosurgeon::{hydrate_prop, reconcile_insert, reconcile_prop, Hydrate, Recon
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CalendarDate, DeviceId, EntryId, MemberId, ModelError, NoteCategory, Priority, Profession, TaskStatus,
-    TeamId, Thresholds, Timestamp, Urgency, ValidationError, VitalSigns,
+    CalendarDate, DeviceId, EntryId, MemberId, ModelError, NoteCategory, Priority, Profession, TaskStatus, TeamId,
+    Thresholds, Timestamp, Urgency, ValidationError, VitalSigns,
 };
 use crate::{CareLevel, Sex};
 
@@ -216,7 +216,9 @@ pub struct MedicationRevision {
 
 impl Medication {
     pub fn current(&self) -> &MedicationRevision {
-        self.revisions.last().expect("a medication is created with one revision")
+        self.revisions
+            .last()
+            .expect("a medication is created with one revision")
     }
 }
 
@@ -283,7 +285,10 @@ pub struct ChangeBytes {
 
 impl ChangeBytes {
     fn of(change: &automerge::Change) -> Self {
-        ChangeBytes { hash: change.hash().0, bytes: change.raw_bytes().to_vec() }
+        ChangeBytes {
+            hash: change.hash().0,
+            bytes: change.raw_bytes().to_vec(),
+        }
     }
 
     /// Checks bytes received from elsewhere and reads their hash.
@@ -318,7 +323,14 @@ impl CareRecord {
                 tx.put(ROOT, key::TEAM, team.to_string())?;
                 reconcile_prop(tx, ROOT, key::PATIENT, &patient)?;
                 reconcile_prop(tx, ROOT, key::THRESHOLDS, Thresholds::default())?;
-                for k in [key::MEMBERS, key::DEVICES, key::NOTES, key::VITALS, key::TASKS, key::MEDICATIONS] {
+                for k in [
+                    key::MEMBERS,
+                    key::DEVICES,
+                    key::NOTES,
+                    key::VITALS,
+                    key::TASKS,
+                    key::MEDICATIONS,
+                ] {
                     tx.put_object(ROOT, k, ObjType::Map)?;
                 }
                 let mut rtx = RecordTx { tx, writer, at };
@@ -344,7 +356,10 @@ impl CareRecord {
             _ => return Err(ModelError::Corrupt("no schema version".into())),
         };
         if schema > SCHEMA_VERSION {
-            return Err(ModelError::NewerSchema { found: schema, supported: SCHEMA_VERSION });
+            return Err(ModelError::NewerSchema {
+                found: schema,
+                supported: SCHEMA_VERSION,
+            });
         }
         let team: TeamId = hydrate_prop(&doc, ROOT, key::TEAM)?;
         Ok(Self { doc, team })
@@ -416,7 +431,10 @@ impl CareRecord {
         let change = success
             .hash
             .map(|h| ChangeBytes::of(&self.doc.get_change_by_hash(&h).expect("just committed")));
-        Ok(Committed { value: success.result, change })
+        Ok(Committed {
+            value: success.result,
+            change,
+        })
     }
 }
 
@@ -484,7 +502,10 @@ impl RecordTx<'_, '_> {
         let map = self.collection(collection)?;
         match self.tx.get(&map, id.to_string())? {
             Some((automerge::Value::Object(_), obj)) => Ok(obj),
-            _ => Err(ModelError::NotFound { kind, id: id.to_string() }),
+            _ => Err(ModelError::NotFound {
+                kind,
+                id: id.to_string(),
+            }),
         }
     }
 
@@ -557,7 +578,11 @@ impl RecordTx<'_, '_> {
     pub fn add_vitals(&mut self, reading: VitalSigns) -> Result<EntryId, ModelError> {
         reading.validate()?;
         let id = EntryId::random();
-        let entry = VitalsEntry { author: self.writer.member, recorded_at: self.at, reading };
+        let entry = VitalsEntry {
+            author: self.writer.member,
+            recorded_at: self.at,
+            reading,
+        };
         let vitals = self.collection(key::VITALS)?;
         reconcile_prop(self.tx, &vitals, id.to_string().as_str(), &entry)?;
         Ok(id)
@@ -602,7 +627,14 @@ impl RecordTx<'_, '_> {
         let revision = self.medication_revision(details)?;
         let id = EntryId::random();
         let meds = self.collection(key::MEDICATIONS)?;
-        reconcile_prop(self.tx, &meds, id.to_string().as_str(), Medication { revisions: vec![revision] })?;
+        reconcile_prop(
+            self.tx,
+            &meds,
+            id.to_string().as_str(),
+            Medication {
+                revisions: vec![revision],
+            },
+        )?;
         Ok(id)
     }
 
@@ -618,7 +650,12 @@ impl RecordTx<'_, '_> {
         check_text("name", &d.name, MAX_SHORT_CHARS)?;
         if let (Some(start), Some(stop)) = (d.start, d.stop) {
             if stop < start {
-                return Err(ValidationError { field: "stop", value: stop.iso(), accepted: "on or after the start date" }.into());
+                return Err(ValidationError {
+                    field: "stop",
+                    value: stop.iso(),
+                    accepted: "on or after the start date",
+                }
+                .into());
             }
         }
         Ok(MedicationRevision {
@@ -662,8 +699,16 @@ fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Validat
     if text.trim().is_empty() || n > max {
         return Err(ValidationError {
             field,
-            value: if n > 40 { format!("({n} 文字 / chars)") } else { text.to_string() },
-            accepted: if max == MAX_TEXT_CHARS { "1–20000 文字 / chars" } else { "1–200 文字 / chars" },
+            value: if n > 40 {
+                format!("({n} 文字 / chars)")
+            } else {
+                text.to_string()
+            },
+            accepted: if max == MAX_TEXT_CHARS {
+                "1–20000 文字 / chars"
+            } else {
+                "1–200 文字 / chars"
+            },
         });
     }
     Ok(())
@@ -672,11 +717,17 @@ fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Validat
 /// Katakana (and the long-vowel mark, middle dot and spaces) only.
 pub fn check_kana(field: &'static str, kana: &str) -> Result<(), ValidationError> {
     let ok = !kana.trim().is_empty()
-        && kana.chars().all(|c| matches!(c, '\u{30A0}'..='\u{30FF}' | ' ' | '\u{3000}'));
+        && kana
+            .chars()
+            .all(|c| matches!(c, '\u{30A0}'..='\u{30FF}' | ' ' | '\u{3000}'));
     if ok {
         Ok(())
     } else {
-        Err(ValidationError { field, value: kana.to_string(), accepted: "カタカナ e.g. ヤマダ タロウ" })
+        Err(ValidationError {
+            field,
+            value: kana.to_string(),
+            accepted: "カタカナ e.g. ヤマダ タロウ",
+        })
     }
 }
 
@@ -711,11 +762,17 @@ fn validate_patient(p: &Patient) -> Result<(), ValidationError> {
 /// Phone numbers as written: 03-1234-5678, 090-1234-5678, 内線 not included.
 pub fn check_phone(phone: &str) -> Result<(), ValidationError> {
     let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let ok = phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
+    let ok = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
         && (3..=15).contains(&digits);
     if ok {
         Ok(())
     } else {
-        Err(ValidationError { field: "phone", value: phone.to_string(), accepted: "digits and hyphens, e.g. 03-1234-5678" })
+        Err(ValidationError {
+            field: "phone",
+            value: phone.to_string(),
+            accepted: "digits and hyphens, e.g. 03-1234-5678",
+        })
     }
 }

@@ -20,7 +20,7 @@ pub fn jst() -> FixedOffset {
 }
 
 /// A moment, in milliseconds since 1970-01-01T00:00:00Z.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
@@ -117,9 +117,7 @@ impl CalendarDate {
             accepted: DATE_ACCEPTED,
         };
         let t = normalise_digits(s.trim());
-        let date = parse_western(&t)
-            .or_else(|| parse_wareki(&t))
-            .ok_or_else(err)?;
+        let date = parse_western(&t).or_else(|| parse_wareki(&t)).ok_or_else(err)?;
         let lo = NaiveDate::from_ymd_opt(EARLIEST.0, EARLIEST.1, EARLIEST.2).expect("valid");
         let hi = NaiveDate::from_ymd_opt(LATEST.0, LATEST.1, LATEST.2).expect("valid");
         if date < lo || date > hi {
@@ -280,10 +278,7 @@ mod tests {
             "2019-05-01"
         );
         assert_eq!(d.format_wareki(), "昭和13年4月2日");
-        assert_eq!(
-            CalendarDate::new(2019, 5, 1).unwrap().format_wareki(),
-            "令和元年5月1日"
-        );
+        assert_eq!(CalendarDate::new(2019, 5, 1).unwrap().format_wareki(), "令和元年5月1日");
     }
 
     #[test]
@@ -320,9 +315,6 @@ mod tests {
         // 2026-11-24T05:05:00Z is 14:05 in Tokyo.
         let t = Timestamp(1_795_496_700_000);
         assert_eq!(t.format_ja(), "2026/11/24(火) 14:05");
-        assert_eq!(
-            serde_json::to_string(&t).unwrap(),
-            "\"2026-11-24T14:05:00+09:00\""
-        );
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2026-11-24T14:05:00+09:00\"");
     }
 }

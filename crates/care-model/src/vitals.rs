@@ -38,12 +38,6 @@ pub struct VitalSigns {
     pub note: Option<String>,
 }
 
-impl Default for Timestamp {
-    fn default() -> Self {
-        Timestamp(0)
-    }
-}
-
 crate::vocab::vocab_enum!(
     /// What a glucose meter shows when the value is off its scale.
     GlucoseFlag, "glucose", accepted: "10–1000 mg/dL, HI or LO" {
@@ -120,7 +114,11 @@ mod range {
 }
 
 fn number(field: &'static str, raw: &str, r: (f64, f64, &'static str), decimals: u32) -> Result<f64, ValidationError> {
-    let err = || ValidationError { field, value: raw.to_string(), accepted: r.2 };
+    let err = || ValidationError {
+        field,
+        value: raw.to_string(),
+        accepted: r.2,
+    };
     let v: f64 = raw.trim().parse().map_err(|_| err())?;
     let scale = 10f64.powi(decimals as i32);
     let rounded = (v * scale).round() / scale;
@@ -130,7 +128,12 @@ fn number(field: &'static str, raw: &str, r: (f64, f64, &'static str), decimals:
     Ok(rounded)
 }
 
-fn in_range(field: &'static str, v: Option<f64>, r: (f64, f64, &'static str), decimals: u32) -> Result<(), ValidationError> {
+fn in_range(
+    field: &'static str,
+    v: Option<f64>,
+    r: (f64, f64, &'static str),
+    decimals: u32,
+) -> Result<(), ValidationError> {
     match v {
         Some(v) => number(field, &v.to_string(), r, decimals).map(|_| ()),
         None => Ok(()),
@@ -139,7 +142,11 @@ fn in_range(field: &'static str, v: Option<f64>, r: (f64, f64, &'static str), de
 
 /// `132/84` (also `132／84`, `132-84`) into systolic and diastolic.
 pub fn parse_bp(raw: &str) -> Result<(u16, u16), ValidationError> {
-    let err = || ValidationError { field: "bp", value: raw.to_string(), accepted: "上/下 e.g. 132/84; 40–300 / 20–200 mmHg" };
+    let err = || ValidationError {
+        field: "bp",
+        value: raw.to_string(),
+        accepted: "上/下 e.g. 132/84; 40–300 / 20–200 mmHg",
+    };
     let t = raw.trim().replace('／', "/");
     let (s, d) = t.split_once(['/', '-']).ok_or_else(err)?;
     let s = number("systolic", s, range::SYSTOLIC, 0).map_err(|_| err())?;
@@ -158,7 +165,12 @@ impl VitalsForm {
     /// Checks every field and builds the reading, refusing the first
     /// implausible value with its field and the accepted range.
     pub fn parse(&self, taken_at: Timestamp) -> Result<VitalSigns, ValidationError> {
-        let opt = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let opt = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         let (systolic, diastolic) = match opt(&self.bp) {
             Some(bp) => parse_bp(&bp).map(|(s, d)| (Some(s), Some(d)))?,
             None => (None, None),
@@ -206,7 +218,11 @@ impl VitalSigns {
         in_range("diastolic", f(self.diastolic), range::DIASTOLIC, 0)?;
         if let (Some(s), Some(d)) = (self.systolic, self.diastolic) {
             if d >= s {
-                return Err(ValidationError { field: "diastolic", value: d.to_string(), accepted: range::DIASTOLIC.2 });
+                return Err(ValidationError {
+                    field: "diastolic",
+                    value: d.to_string(),
+                    accepted: range::DIASTOLIC.2,
+                });
             }
         }
         in_range("pulse", f(self.pulse), range::PULSE, 0)?;
@@ -218,7 +234,11 @@ impl VitalSigns {
         in_range("glucose", f(self.glucose), range::GLUCOSE, 0)?;
         in_range("pain", self.pain.map(f64::from), range::PAIN, 0)?;
         if self.is_empty() {
-            return Err(ValidationError { field: "vitals", value: String::new(), accepted: "at least one reading" });
+            return Err(ValidationError {
+                field: "vitals",
+                value: String::new(),
+                accepted: "at least one reading",
+            });
         }
         Ok(())
     }
@@ -249,11 +269,17 @@ pub struct Band {
 
 impl Band {
     const fn new(attention: (Option<f64>, Option<f64>), urgent: (Option<f64>, Option<f64>)) -> Self {
-        Band { attention_below: attention.0, attention_above: attention.1, urgent_below: urgent.0, urgent_above: urgent.1 }
+        Band {
+            attention_below: attention.0,
+            attention_above: attention.1,
+            urgent_below: urgent.0,
+            urgent_above: urgent.1,
+        }
     }
 
     pub fn level(&self, v: f64) -> Urgency {
-        let outside = |below: Option<f64>, above: Option<f64>| below.is_some_and(|b| v < b) || above.is_some_and(|a| v > a);
+        let outside =
+            |below: Option<f64>, above: Option<f64>| below.is_some_and(|b| v < b) || above.is_some_and(|a| v > a);
         if outside(self.urgent_below, self.urgent_above) {
             Urgency::Urgent
         } else if outside(self.attention_below, self.attention_above) {
@@ -327,7 +353,11 @@ impl Thresholds {
             ("respiratory_rate", f(v.respiratory_rate), &self.respiratory_rate),
             ("glucose", glucose, &self.glucose),
             ("pain", v.pain.map(f64::from), &self.pain),
-            ("consciousness", v.consciousness.map(|j| f64::from(j.score())), &self.consciousness),
+            (
+                "consciousness",
+                v.consciousness.map(|j| f64::from(j.score())),
+                &self.consciousness,
+            ),
         ];
         let mut flags: Vec<Flag> = checks
             .into_iter()
@@ -337,7 +367,7 @@ impl Thresholds {
                 (level != Urgency::Routine).then_some(Flag { field, value, level })
             })
             .collect();
-        flags.sort_by(|a, b| b.level.cmp(&a.level));
+        flags.sort_by_key(|f| std::cmp::Reverse(f.level));
         flags
     }
 
@@ -349,7 +379,13 @@ impl Thresholds {
 
 impl fmt::Display for Flag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} ({})", crate::vocab::field_label_ja(self.field), self.value, self.level.label_ja())
+        write!(
+            f,
+            "{} {} ({})",
+            crate::vocab::field_label_ja(self.field),
+            self.value,
+            self.level.label_ja()
+        )
     }
 }
 
@@ -382,13 +418,62 @@ mod tests {
     #[test]
     fn implausible_values_name_the_field_and_the_accepted_range() {
         let cases = [
-            ("spo2", VitalsForm { spo2: Some("130".into()), ..form() }, "50–100"),
-            ("bp", VitalsForm { bp: Some("abc".into()), ..form() }, "132/84"),
-            ("bp", VitalsForm { bp: Some("80/120".into()), ..form() }, "132/84"),
-            ("temperature", VitalsForm { temperature: Some("36.85".into()), ..form() }, "one decimal"),
-            ("pain", VitalsForm { pain: Some("11".into()), ..form() }, "0–10"),
-            ("glucose", VitalsForm { glucose: Some("high".into()), ..form() }, "HI or LO"),
-            ("consciousness", VitalsForm { consciousness: Some("5".into()), ..form() }, "III-300"),
+            (
+                "spo2",
+                VitalsForm {
+                    spo2: Some("130".into()),
+                    ..form()
+                },
+                "50–100",
+            ),
+            (
+                "bp",
+                VitalsForm {
+                    bp: Some("abc".into()),
+                    ..form()
+                },
+                "132/84",
+            ),
+            (
+                "bp",
+                VitalsForm {
+                    bp: Some("80/120".into()),
+                    ..form()
+                },
+                "132/84",
+            ),
+            (
+                "temperature",
+                VitalsForm {
+                    temperature: Some("36.85".into()),
+                    ..form()
+                },
+                "one decimal",
+            ),
+            (
+                "pain",
+                VitalsForm {
+                    pain: Some("11".into()),
+                    ..form()
+                },
+                "0–10",
+            ),
+            (
+                "glucose",
+                VitalsForm {
+                    glucose: Some("high".into()),
+                    ..form()
+                },
+                "HI or LO",
+            ),
+            (
+                "consciousness",
+                VitalsForm {
+                    consciousness: Some("5".into()),
+                    ..form()
+                },
+                "III-300",
+            ),
         ];
         for (field, f, accepted) in cases {
             let e = f.parse(Timestamp(0)).unwrap_err();
@@ -396,12 +481,20 @@ mod tests {
             assert!(e.accepted.contains(accepted), "{e}");
             assert!(e.to_string().contains("受付範囲"), "{e}");
         }
-        assert!(VitalsForm::default().parse(Timestamp(0)).is_err(), "an empty reading is refused");
+        assert!(
+            VitalsForm::default().parse(Timestamp(0)).is_err(),
+            "an empty reading is refused"
+        );
     }
 
     #[test]
     fn glucose_meter_hi_is_stored_as_a_flag_and_is_urgent() {
-        let v = VitalsForm { glucose: Some("HI".into()), ..Default::default() }.parse(Timestamp(0)).unwrap();
+        let v = VitalsForm {
+            glucose: Some("HI".into()),
+            ..Default::default()
+        }
+        .parse(Timestamp(0))
+        .unwrap();
         assert_eq!((v.glucose, v.glucose_flag), (None, Some(GlucoseFlag::High)));
         assert_eq!(Thresholds::default().level(&v), Urgency::Urgent);
     }
@@ -409,7 +502,10 @@ mod tests {
     #[test]
     fn thresholds_mark_attention_and_urgent() {
         let t = Thresholds::default();
-        let mut v = VitalSigns { spo2: Some(93), ..Default::default() };
+        let mut v = VitalSigns {
+            spo2: Some(93),
+            ..Default::default()
+        };
         assert_eq!(t.level(&v), Urgency::Attention);
         v.spo2 = Some(89);
         assert_eq!(t.level(&v), Urgency::Urgent);

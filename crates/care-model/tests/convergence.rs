@@ -11,16 +11,33 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    AddNote { text: u16 },
-    EditNote { pick: usize, text: u16 },
-    AddVitals { spo2: u8 },
+    AddNote {
+        text: u16,
+    },
+    EditNote {
+        pick: usize,
+        text: u16,
+    },
+    AddVitals {
+        spo2: u8,
+    },
     AddTask,
-    SetTaskStatus { pick: usize, status: u8 },
-    EditPatient { acp: u16 },
+    SetTaskStatus {
+        pick: usize,
+        status: u8,
+    },
+    EditPatient {
+        acp: u16,
+    },
     AddMedication,
-    ChangeMedication { pick: usize, dose: u8 },
+    ChangeMedication {
+        pick: usize,
+        dose: u8,
+    },
     /// Laptop `on` receives everything laptop `from` has.
-    Sync { from: usize },
+    Sync {
+        from: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -66,14 +83,26 @@ fn apply(r: &mut CareRecord, w: &Writer, op: &Op, t: Timestamp, exp: &mut Expect
             }
         }
         Op::AddVitals { spo2 } => {
-            let reading = VitalSigns { taken_at: t, spo2: Some(*spo2), ..Default::default() };
+            let reading = VitalSigns {
+                taken_at: t,
+                spo2: Some(*spo2),
+                ..Default::default()
+            };
             let id = r.change(w, t, "vitals.add", |tx| tx.add_vitals(reading)).unwrap().value;
             exp.vitals.insert(id.to_string());
         }
         Op::AddTask => {
-            let id = r.change(w, t, "task.add", |tx| tx.add_task(NewTask {
-                title: "物品補充".into(), assignee: None, due: None, priority: Priority::Normal,
-            })).unwrap().value;
+            let id = r
+                .change(w, t, "task.add", |tx| {
+                    tx.add_task(NewTask {
+                        title: "物品補充".into(),
+                        assignee: None,
+                        due: None,
+                        priority: Priority::Normal,
+                    })
+                })
+                .unwrap()
+                .value;
             exp.tasks.insert(id.to_string());
         }
         Op::SetTaskStatus { pick: p, status } => {
@@ -83,16 +112,26 @@ fn apply(r: &mut CareRecord, w: &Writer, op: &Op, t: Timestamp, exp: &mut Expect
             }
         }
         Op::EditPatient { acp } => {
-            r.change(w, t, "patient.edit", |tx| tx.update_patient(|p| p.acp = Some(format!("意向 {acp}")))).unwrap();
+            r.change(w, t, "patient.edit", |tx| {
+                tx.update_patient(|p| p.acp = Some(format!("意向 {acp}")))
+            })
+            .unwrap();
         }
         Op::AddMedication => {
-            let id = r.change(w, t, "medication.add", |tx| tx.add_medication(med("1回1錠"))).unwrap().value;
-            exp.medications.entry(id.to_string()).or_default().insert("1回1錠".into());
+            let id = r
+                .change(w, t, "medication.add", |tx| tx.add_medication(med("1回1錠")))
+                .unwrap()
+                .value;
+            exp.medications
+                .entry(id.to_string())
+                .or_default()
+                .insert("1回1錠".into());
         }
         Op::ChangeMedication { pick: p, dose } => {
             if let Some(id) = pick(snapshot.medications.keys().collect(), *p) {
                 let dose = format!("1回{dose}錠");
-                r.change(w, t, "medication.change", |tx| tx.change_medication(id, med(&dose))).unwrap();
+                r.change(w, t, "medication.change", |tx| tx.change_medication(id, med(&dose)))
+                    .unwrap();
                 exp.medications.entry(id.to_string()).or_default().insert(dose);
             }
         }
@@ -102,8 +141,12 @@ fn apply(r: &mut CareRecord, w: &Writer, op: &Op, t: Timestamp, exp: &mut Expect
 
 fn med(dose: &str) -> MedicationDetails {
     MedicationDetails {
-        name: "フロセミド錠20mg".into(), dose: dose.into(), schedule: "朝食後".into(),
-        prescriber: None, start: None, stop: None,
+        name: "フロセミド錠20mg".into(),
+        dose: dose.into(),
+        schedule: "朝食後".into(),
+        prescriber: None,
+        start: None,
+        stop: None,
     }
 }
 

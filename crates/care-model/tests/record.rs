@@ -9,18 +9,40 @@ use common::*;
 fn a_visit_is_one_change_holding_vitals_note_and_task_ticks() {
     let n = nurse();
     let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
-    let t1 = r.change(&n, at(1), "task.add", |tx| tx.add_task(NewTask {
-        title: "褥瘡処置".into(), assignee: Some(Assignee::Profession(Profession::Nurse)),
-        due: Some(CalendarDate::new(2026, 11, 25).unwrap()), priority: Priority::High,
-    })).unwrap().value;
+    let t1 = r
+        .change(&n, at(1), "task.add", |tx| {
+            tx.add_task(NewTask {
+                title: "褥瘡処置".into(),
+                assignee: Some(Assignee::Profession(Profession::Nurse)),
+                due: Some(CalendarDate::new(2026, 11, 25).unwrap()),
+                priority: Priority::High,
+            })
+        })
+        .unwrap()
+        .value;
     let before = r.changes().len();
-    let visit = r.change(&n, at(60), "visit", |tx| {
-        tx.add_vitals(VitalsForm { bp: Some("132/84".into()), spo2: Some("96".into()), ..Default::default() }.parse(at(55))?)?;
-        tx.add_note(note("本日入浴介助。背部に発赤あり、体位変換の頻度を増やすよう家族に説明。"))?;
-        tx.set_task_status(t1, TaskStatus::Done)
-    }).unwrap();
+    let visit = r
+        .change(&n, at(60), "visit", |tx| {
+            tx.add_vitals(
+                VitalsForm {
+                    bp: Some("132/84".into()),
+                    spo2: Some("96".into()),
+                    ..Default::default()
+                }
+                .parse(at(55))?,
+            )?;
+            tx.add_note(note(
+                "本日入浴介助。背部に発赤あり、体位変換の頻度を増やすよう家族に説明。",
+            ))?;
+            tx.set_task_status(t1, TaskStatus::Done)
+        })
+        .unwrap();
     assert!(visit.change.is_some());
-    assert_eq!(r.changes().len(), before + 1, "a whole visit must be exactly one change");
+    assert_eq!(
+        r.changes().len(),
+        before + 1,
+        "a whole visit must be exactly one change"
+    );
     let rec = r.read().unwrap();
     assert_eq!(rec.vitals.len(), 1);
     let task = &rec.tasks[&t1.to_string()];
@@ -28,7 +50,10 @@ fn a_visit_is_one_change_holding_vitals_note_and_task_ticks() {
     assert_eq!(task.closed_by, Some(n.member));
     assert_eq!(task.closed_at, Some(at(60)));
     let (_, written) = rec.notes_newest_first()[0];
-    assert_eq!(written.current().text, "本日入浴介助。背部に発赤あり、体位変換の頻度を増やすよう家族に説明。");
+    assert_eq!(
+        written.current().text,
+        "本日入浴介助。背部に発赤あり、体位変換の頻度を増やすよう家族に説明。"
+    );
     assert_eq!(written.organisation, "つばさ訪問看護ステーション");
 }
 
@@ -37,11 +62,19 @@ fn a_refused_value_leaves_the_record_untouched() {
     let n = nurse();
     let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
     let heads = r.heads();
-    let err = r.change(&n, at(1), "visit", |tx| {
-        tx.add_note(note("訪問しました"))?;
-        tx.add_vitals(VitalSigns { spo2: Some(130), ..Default::default() })
-    }).unwrap_err();
-    assert!(matches!(err, ModelError::Invalid(ValidationError { field: "spo2", .. })), "{err}");
+    let err = r
+        .change(&n, at(1), "visit", |tx| {
+            tx.add_note(note("訪問しました"))?;
+            tx.add_vitals(VitalSigns {
+                spo2: Some(130),
+                ..Default::default()
+            })
+        })
+        .unwrap_err();
+    assert!(
+        matches!(err, ModelError::Invalid(ValidationError { field: "spo2", .. })),
+        "{err}"
+    );
     assert!(err.to_string().contains("50–100"));
     assert_eq!(r.heads(), heads, "the note of a refused visit must not be half-saved");
     assert!(r.read().unwrap().notes.is_empty());
@@ -51,9 +84,16 @@ fn a_refused_value_leaves_the_record_untouched() {
 fn a_due_date_of_1700_is_refused() {
     let n = nurse();
     let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
-    let err = r.change(&n, at(1), "task.add", |tx| tx.add_task(NewTask {
-        title: "物品補充".into(), assignee: None, due: CalendarDate::new(1700, 1, 1), priority: Priority::Normal,
-    })).unwrap_err();
+    let err = r
+        .change(&n, at(1), "task.add", |tx| {
+            tx.add_task(NewTask {
+                title: "物品補充".into(),
+                assignee: None,
+                due: CalendarDate::new(1700, 1, 1),
+                priority: Priority::Normal,
+            })
+        })
+        .unwrap_err();
     assert!(err.to_string().contains("due"), "{err}");
 }
 
@@ -61,28 +101,59 @@ fn a_due_date_of_1700_is_refused() {
 fn an_edited_note_keeps_its_earlier_versions() {
     let (n, d) = (nurse(), doctor());
     let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
-    let id = r.change(&n, at(1), "note.add", |tx| tx.add_note(note("SpO2 89%。"))).unwrap().value;
-    r.change(&d, at(2), "note.edit", |tx| tx.edit_note(id, NewNote { urgency: Urgency::Urgent, ..note("SpO2 89%。主治医へ電話連絡済み。") })).unwrap();
+    let id = r
+        .change(&n, at(1), "note.add", |tx| tx.add_note(note("SpO2 89%。")))
+        .unwrap()
+        .value;
+    r.change(&d, at(2), "note.edit", |tx| {
+        tx.edit_note(
+            id,
+            NewNote {
+                urgency: Urgency::Urgent,
+                ..note("SpO2 89%。主治医へ電話連絡済み。")
+            },
+        )
+    })
+    .unwrap();
     let rec = r.read().unwrap();
     let versions = &rec.notes[&id.to_string()].versions;
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[0].text, "SpO2 89%。");
     assert_eq!(versions[1].by, d.member);
     assert_eq!(rec.notes[&id.to_string()].current().urgency, Urgency::Urgent);
-    assert_eq!(rec.notes[&id.to_string()].author, n.member, "the author stays the one who wrote it first");
+    assert_eq!(
+        rec.notes[&id.to_string()].author,
+        n.member,
+        "the author stays the one who wrote it first"
+    );
 }
 
 #[test]
 fn concurrent_offline_edits_of_one_note_keep_both_versions() {
     let (n, d) = (nurse(), doctor());
     let (mut a, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
-    let id = a.change(&n, at(1), "note.add", |tx| tx.add_note(note("夜間に呼吸苦の訴えあり。"))).unwrap().value;
+    let id = a
+        .change(&n, at(1), "note.add", |tx| {
+            tx.add_note(note("夜間に呼吸苦の訴えあり。"))
+        })
+        .unwrap()
+        .value;
     let mut b = copy(&a);
-    a.change(&n, at(2), "note.edit", |tx| tx.edit_note(id, note("夜間に呼吸苦の訴えあり。SpO2 89%。"))).unwrap();
-    b.change(&d, at(3), "note.edit", |tx| tx.edit_note(id, note("夜間に呼吸苦の訴えあり。酸素2L開始。"))).unwrap();
+    a.change(&n, at(2), "note.edit", |tx| {
+        tx.edit_note(id, note("夜間に呼吸苦の訴えあり。SpO2 89%。"))
+    })
+    .unwrap();
+    b.change(&d, at(3), "note.edit", |tx| {
+        tx.edit_note(id, note("夜間に呼吸苦の訴えあり。酸素2L開始。"))
+    })
+    .unwrap();
     a.merge(&mut b).unwrap();
     b.merge(&mut a).unwrap();
-    let texts: Vec<String> = a.read().unwrap().notes[&id.to_string()].versions.iter().map(|v| v.text.clone()).collect();
+    let texts: Vec<String> = a.read().unwrap().notes[&id.to_string()]
+        .versions
+        .iter()
+        .map(|v| v.text.clone())
+        .collect();
     assert_eq!(texts.len(), 3);
     assert!(texts.contains(&"夜間に呼吸苦の訴えあり。SpO2 89%。".to_string()));
     assert!(texts.contains(&"夜間に呼吸苦の訴えあり。酸素2L開始。".to_string()));
@@ -93,13 +164,28 @@ fn concurrent_offline_edits_of_one_note_keep_both_versions() {
 fn conflicts_show_both_values_with_their_authors_and_times() {
     let (n, d) = (nurse(), doctor());
     let (mut a, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
-    let task = a.change(&n, at(1), "task.add", |tx| tx.add_task(NewTask {
-        title: "訪問看護指示書の更新依頼".into(), assignee: None, due: None, priority: Priority::Normal,
-    })).unwrap().value;
+    let task = a
+        .change(&n, at(1), "task.add", |tx| {
+            tx.add_task(NewTask {
+                title: "訪問看護指示書の更新依頼".into(),
+                assignee: None,
+                due: None,
+                priority: Priority::Normal,
+            })
+        })
+        .unwrap()
+        .value;
     let mut b = copy(&a);
-    a.change(&n, at(10), "task.done", |tx| tx.set_task_status(task, TaskStatus::Done)).unwrap();
-    b.change(&d, at(20), "task.cancel", |tx| tx.set_task_status(task, TaskStatus::Cancelled)).unwrap();
-    b.change(&d, at(21), "patient.edit", |tx| tx.update_patient(|p| p.acp = Some("自宅で最期を迎えたい".into()))).unwrap();
+    a.change(&n, at(10), "task.done", |tx| tx.set_task_status(task, TaskStatus::Done))
+        .unwrap();
+    b.change(&d, at(20), "task.cancel", |tx| {
+        tx.set_task_status(task, TaskStatus::Cancelled)
+    })
+    .unwrap();
+    b.change(&d, at(21), "patient.edit", |tx| {
+        tx.update_patient(|p| p.acp = Some("自宅で最期を迎えたい".into()))
+    })
+    .unwrap();
     a.merge(&mut b).unwrap();
 
     let conflicts = a.conflicts().unwrap();
@@ -110,7 +196,11 @@ fn conflicts_show_both_values_with_their_authors_and_times() {
     assert_eq!(status.values.len(), 2);
     let winner = &a.read().unwrap().tasks[&task.to_string()].status;
     assert_eq!(status.values[0].value, winner.code(), "the winner is listed first");
-    let by: Vec<_> = status.values.iter().map(|v| (v.value.as_str(), v.member_name.as_deref(), v.at)).collect();
+    let by: Vec<_> = status
+        .values
+        .iter()
+        .map(|v| (v.value.as_str(), v.member_name.as_deref(), v.at))
+        .collect();
     assert!(by.contains(&("done", Some("佐藤 花子"), Some(at(10)))), "{by:?}");
     assert!(by.contains(&("cancelled", Some("鈴木 一郎"), Some(at(20)))), "{by:?}");
     assert!(
@@ -124,21 +214,48 @@ fn history_says_who_changed_what_and_when() {
     let (n, d) = (nurse(), doctor());
     let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
     let mut b = copy(&r);
-    let task = r.change(&n, at(1), "task.add", |tx| tx.add_task(NewTask {
-        title: "服薬確認".into(), assignee: None, due: None, priority: Priority::Normal,
-    })).unwrap().value;
+    let task = r
+        .change(&n, at(1), "task.add", |tx| {
+            tx.add_task(NewTask {
+                title: "服薬確認".into(),
+                assignee: None,
+                due: None,
+                priority: Priority::Normal,
+            })
+        })
+        .unwrap()
+        .value;
     b.merge(&mut r).unwrap();
-    b.change(&d, at(30), "task.done", |tx| tx.set_task_status(task, TaskStatus::Done)).unwrap();
+    b.change(&d, at(30), "task.done", |tx| tx.set_task_status(task, TaskStatus::Done))
+        .unwrap();
     r.merge(&mut b).unwrap();
 
     let h = r.history(&task.to_string()).unwrap();
     assert_eq!(h.len(), 2, "{h:#?}");
-    assert_eq!((h[0].action.as_str(), h[0].member_name.as_deref(), h[0].at), ("task.add", Some("佐藤 花子"), at(1)));
-    assert!(h[0].fields.iter().any(|f| f.field == "title" && f.value.as_deref() == Some("服薬確認")));
-    assert_eq!((h[1].action.as_str(), h[1].member_name.as_deref(), h[1].at), ("task.done", Some("鈴木 一郎"), at(30)));
-    assert!(h[1].fields.iter().any(|f| f.field == "status" && f.value.as_deref() == Some("done")));
-    assert!(h[1].fields.iter().any(|f| f.field == "closed_at" && f.value.as_deref() == Some("2026/11/24(火) 09:30")));
-    assert!(h[1].fields.iter().any(|f| f.field == "closed_by" && f.value.as_deref() == Some("鈴木 一郎")));
+    assert_eq!(
+        (h[0].action.as_str(), h[0].member_name.as_deref(), h[0].at),
+        ("task.add", Some("佐藤 花子"), at(1))
+    );
+    assert!(h[0]
+        .fields
+        .iter()
+        .any(|f| f.field == "title" && f.value.as_deref() == Some("服薬確認")));
+    assert_eq!(
+        (h[1].action.as_str(), h[1].member_name.as_deref(), h[1].at),
+        ("task.done", Some("鈴木 一郎"), at(30))
+    );
+    assert!(h[1]
+        .fields
+        .iter()
+        .any(|f| f.field == "status" && f.value.as_deref() == Some("done")));
+    assert!(h[1]
+        .fields
+        .iter()
+        .any(|f| f.field == "closed_at" && f.value.as_deref() == Some("2026/11/24(火) 09:30")));
+    assert!(h[1]
+        .fields
+        .iter()
+        .any(|f| f.field == "closed_by" && f.value.as_deref() == Some("鈴木 一郎")));
 
     assert!(matches!(r.history("0123"), Err(ModelError::NotFound { .. })));
     let patient_history = r.history("patient").unwrap();
@@ -150,7 +267,10 @@ fn japanese_text_round_trips_exactly_through_save_and_load() {
     let n = nurse();
     let text = "𠮷野家の前で転倒。ｶﾀｶﾅ・全角　空白・絵文字🙂・改行\n二行目";
     let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
-    let id = r.change(&n, at(1), "note.add", |tx| tx.add_note(note(text))).unwrap().value;
+    let id = r
+        .change(&n, at(1), "note.add", |tx| tx.add_note(note(text)))
+        .unwrap()
+        .value;
     let loaded = copy(&r);
     assert_eq!(loaded.read().unwrap().notes[&id.to_string()].current().text, text);
     assert_eq!(loaded.read().unwrap().patient.name, "山田 太郎");
@@ -178,14 +298,36 @@ fn medication_changes_are_appended_revisions() {
     let (n, d) = (nurse(), doctor());
     let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
     let details = MedicationDetails {
-        name: "フロセミド錠20mg".into(), dose: "1回1錠".into(), schedule: "1日1回 朝食後".into(),
-        prescriber: Some("鈴木 一郎".into()), start: CalendarDate::new(2026, 11, 1), stop: None,
+        name: "フロセミド錠20mg".into(),
+        dose: "1回1錠".into(),
+        schedule: "1日1回 朝食後".into(),
+        prescriber: Some("鈴木 一郎".into()),
+        start: CalendarDate::new(2026, 11, 1),
+        stop: None,
     };
-    let id = r.change(&d, at(1), "medication.add", |tx| tx.add_medication(details.clone())).unwrap().value;
-    r.change(&d, at(2), "medication.change", |tx| tx.change_medication(id, MedicationDetails { dose: "1回2錠".into(), ..details.clone() })).unwrap();
-    let bad = r.change(&d, at(3), "medication.change", |tx| tx.change_medication(id, MedicationDetails {
-        stop: CalendarDate::new(2026, 10, 1), ..details.clone()
-    }));
+    let id = r
+        .change(&d, at(1), "medication.add", |tx| tx.add_medication(details.clone()))
+        .unwrap()
+        .value;
+    r.change(&d, at(2), "medication.change", |tx| {
+        tx.change_medication(
+            id,
+            MedicationDetails {
+                dose: "1回2錠".into(),
+                ..details.clone()
+            },
+        )
+    })
+    .unwrap();
+    let bad = r.change(&d, at(3), "medication.change", |tx| {
+        tx.change_medication(
+            id,
+            MedicationDetails {
+                stop: CalendarDate::new(2026, 10, 1),
+                ..details.clone()
+            },
+        )
+    });
     assert!(bad.is_err(), "a stop date before the start is refused");
     let med = &r.read().unwrap().medications[&id.to_string()];
     assert_eq!(med.revisions.len(), 2);
@@ -199,6 +341,9 @@ fn patient_kana_must_be_katakana_and_hiragana_is_converted_by_the_caller() {
     assert!(check_kana("kana", "yamada").is_err());
     assert_eq!(to_katakana("やまだ たろう"), "ヤマダ タロウ");
     let n = nurse();
-    let bad = Patient { kana: Some("山田".into()), ..patient() };
+    let bad = Patient {
+        kana: Some("山田".into()),
+        ..patient()
+    };
     assert!(CareRecord::create(TeamId::random(), &n, bad, at(0)).is_err());
 }

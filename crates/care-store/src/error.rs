@@ -39,9 +39,10 @@ impl From<rusqlite::Error> for StoreError {
             Some(C::DiskFull) => StoreError::DiskFull,
             Some(C::SystemIoFailure) => StoreError::Io(e.to_string()),
             // The caller knows the path; see `Store::path_error`.
-            Some(C::DatabaseCorrupt) | Some(C::NotADatabase) => {
-                StoreError::Corrupt { path: PathBuf::new(), detail: e.to_string() }
-            }
+            Some(C::DatabaseCorrupt) | Some(C::NotADatabase) => StoreError::Corrupt {
+                path: PathBuf::new(),
+                detail: e.to_string(),
+            },
             _ => StoreError::Sqlite(e),
         }
     }
@@ -51,9 +52,10 @@ impl StoreError {
     /// Fills in the file a corruption was found in.
     pub(crate) fn at(self, file: &std::path::Path) -> Self {
         match self {
-            StoreError::Corrupt { path, detail } if path.as_os_str().is_empty() => {
-                StoreError::Corrupt { path: file.to_path_buf(), detail }
-            }
+            StoreError::Corrupt { path, detail } if path.as_os_str().is_empty() => StoreError::Corrupt {
+                path: file.to_path_buf(),
+                detail,
+            },
             other => other,
         }
     }

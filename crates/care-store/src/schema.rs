@@ -84,14 +84,19 @@ CREATE TABLE sync_cursors (
 /// Opens an existing store, refusing anything that is not one without
 /// writing a byte to it.
 pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
-    let not_a_store = || StoreError::NotAStore { path: path.to_path_buf() };
+    let not_a_store = || StoreError::NotAStore {
+        path: path.to_path_buf(),
+    };
     let mut header = [0u8; 16];
     let mut f = std::fs::File::open(path).map_err(|e| StoreError::Io(e.to_string()))?;
     if f.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
         return Err(not_a_store());
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| StoreError::from(e).at(path))?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StoreError::from(e).at(path))?;
     // Read-only checks first: nothing is written until we know the file is ours.
     let app_id: i64 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
@@ -101,7 +106,11 @@ pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
     }
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > STORE_SCHEMA {
-        return Err(StoreError::NewerStore { path: path.to_path_buf(), found: version, supported: STORE_SCHEMA });
+        return Err(StoreError::NewerStore {
+            path: path.to_path_buf(),
+            found: version,
+            supported: STORE_SCHEMA,
+        });
     }
     configure(&conn).map_err(|e| e.at(path))?;
     Ok(conn)
@@ -113,6 +122,9 @@ pub fn create_new(path: &Path) -> Result<Connection, StoreError> {
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    // Compaction frees pages; give them back to the file system afterwards.
+    // Must be set before the first table exists.
+    conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;")?;
     configure(&conn)?;
     conn.execute_batch(&format!(
         "BEGIN; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} COMMIT;"

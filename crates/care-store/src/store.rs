@@ -26,7 +26,11 @@ pub struct DeviceProfile {
 
 impl DeviceProfile {
     pub fn writer(&self) -> Writer {
-        Writer { member: self.member, device: self.device, profile: self.profile.clone() }
+        Writer {
+            member: self.member,
+            device: self.device,
+            profile: self.profile.clone(),
+        }
     }
 }
 
@@ -62,10 +66,17 @@ impl Store {
         std::fs::create_dir_all(home).map_err(|e| StoreError::Io(format!("{}: {e}", home.display())))?;
         let path = home.join(schema::FILE_NAME);
         if path.exists() {
-            return Err(StoreError::AlreadyInitialised { home: home.to_path_buf() });
+            return Err(StoreError::AlreadyInitialised {
+                home: home.to_path_buf(),
+            });
         }
         let conn = schema::create_new(&path)?;
-        let device = DeviceProfile { device: DeviceId::random(), member: MemberId::random(), profile: member, created_at: now };
+        let device = DeviceProfile {
+            device: DeviceId::random(),
+            member: MemberId::random(),
+            profile: member,
+            created_at: now,
+        };
         let m = &device.profile;
         conn.execute(
             "INSERT INTO device (id, device_id, member_id, name, kana, profession, organisation, phone, email, fax, created_at)
@@ -84,18 +95,30 @@ impl Store {
             ],
         )?;
         tracing::info!(device = %device.device, "device profile created");
-        Ok(Store { conn, path, device, cache: HashMap::new() })
+        Ok(Store {
+            conn,
+            path,
+            device,
+            cache: HashMap::new(),
+        })
     }
 
     /// Opens the device profile in `home`.
     pub fn open(home: &Path) -> Result<Store, StoreError> {
         let path = home.join(schema::FILE_NAME);
         if !path.exists() {
-            return Err(StoreError::NoProfile { home: home.to_path_buf() });
+            return Err(StoreError::NoProfile {
+                home: home.to_path_buf(),
+            });
         }
         let conn = schema::open_existing(&path)?;
         let device = read_device(&conn).map_err(|e| e.at(&path))?;
-        Ok(Store { conn, path, device, cache: HashMap::new() })
+        Ok(Store {
+            conn,
+            path,
+            device,
+            cache: HashMap::new(),
+        })
     }
 
     pub fn device(&self) -> &DeviceProfile {
@@ -117,7 +140,14 @@ impl Store {
         )?;
         let seq = insert_local_change(&tx, team, &genesis, now)?;
         tx.commit()?;
-        self.cache.insert(team, Cached { record, generation: 0, upto_seq: seq });
+        self.cache.insert(
+            team,
+            Cached {
+                record,
+                generation: 0,
+                upto_seq: seq,
+            },
+        );
         tracing::info!(%team, "team created");
         Ok(team)
     }
@@ -130,7 +160,13 @@ impl Store {
              FROM teams t",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
         })?;
         let mut teams = Vec::new();
         for row in rows {
@@ -145,8 +181,11 @@ impl Store {
         }
         // Katakana code points are in 五十音 order; names without a reading go last.
         teams.sort_by(|a, b| {
-            (a.patient_kana.is_none(), &a.patient_kana, &a.patient_name)
-                .cmp(&(b.patient_kana.is_none(), &b.patient_kana, &b.patient_name))
+            (a.patient_kana.is_none(), &a.patient_kana, &a.patient_name).cmp(&(
+                b.patient_kana.is_none(),
+                &b.patient_kana,
+                &b.patient_name,
+            ))
         });
         Ok(teams)
     }
@@ -157,9 +196,12 @@ impl Store {
         if p.is_empty() {
             return Err(StoreError::UnknownTeam(prefix.to_string()));
         }
-        let mut stmt = self.conn.prepare("SELECT team_id FROM teams WHERE substr(team_id, 1, ?2) = ?1 LIMIT 2")?;
-        let ids: Vec<String> =
-            stmt.query_map(params![p, p.len() as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT team_id FROM teams WHERE substr(team_id, 1, ?2) = ?1 LIMIT 2")?;
+        let ids: Vec<String> = stmt
+            .query_map(params![p, p.len() as i64], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         match ids.as_slice() {
             [one] => one.parse().map_err(|_| self.corrupt("bad team id")),
             [] => Err(StoreError::UnknownTeam(prefix.to_string())),
@@ -190,7 +232,10 @@ impl Store {
         // Take the cached record out: if the commit fails it must not come
         // back holding a change the file does not have.
         let mut cached = self.cache.remove(&team);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| StoreError::from(e).at(&path))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from(e).at(&path))?;
         let mut current = refresh(&tx, team, cached.take()).map_err(|e| e.at(&path))?;
         let committed = current.record.change(&writer, now, action, f)?;
         if let Some(change) = &committed.change {
@@ -213,7 +258,11 @@ impl Store {
     }
 
     fn changes_since_snapshot(&self, team: TeamId) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM changes WHERE team_id = ?1", [team.to_string()], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM changes WHERE team_id = ?1",
+            [team.to_string()],
+            |r| r.get(0),
+        )?)
     }
 
     /// Replaces a team's snapshot with the whole record and drops the changes
@@ -228,9 +277,13 @@ impl Store {
             "UPDATE teams SET snapshot = ?2, generation = generation + 1 WHERE team_id = ?1",
             params![team.to_string(), snapshot],
         )?;
-        tx.execute("DELETE FROM changes WHERE team_id = ?1 AND seq <= ?2", params![team.to_string(), current.upto_seq])?;
+        tx.execute(
+            "DELETE FROM changes WHERE team_id = ?1 AND seq <= ?2",
+            params![team.to_string(), current.upto_seq],
+        )?;
         current.generation += 1;
         tx.commit()?;
+        self.conn.execute_batch("PRAGMA incremental_vacuum;")?;
         tracing::debug!(%team, bytes = snapshot.len(), "record compacted");
         self.cache.insert(team, current);
         Ok(())
@@ -238,13 +291,20 @@ impl Store {
 
     /// Local changes of `team` waiting for a relay's acknowledgement.
     pub fn pending(&self, team: TeamId) -> Result<u64, StoreError> {
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM outbox WHERE team_id = ?1", [team.to_string()], |r| r.get(0))?;
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE team_id = ?1",
+            [team.to_string()],
+            |r| r.get(0),
+        )?;
         Ok(n as u64)
     }
 
     /// Runs SQLite's full integrity check and loads every record.
     pub fn check(&mut self) -> Result<(), StoreError> {
-        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| StoreError::from(e).at(&self.path))?;
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| StoreError::from(e).at(&self.path))?;
         if result != "ok" {
             return Err(self.corrupt(&result));
         }
@@ -257,7 +317,11 @@ impl Store {
     /// Size of the database file and its log, in bytes.
     pub fn size_on_disk(&self) -> u64 {
         let wal = self.path.with_extension("db-wal");
-        [&self.path, &wal].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
+        [&self.path, &wal]
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum()
     }
 
     fn refreshed(&mut self, team: TeamId) -> Result<Cached, StoreError> {
@@ -266,7 +330,10 @@ impl Store {
     }
 
     fn corrupt(&self, detail: &str) -> StoreError {
-        StoreError::Corrupt { path: self.path.clone(), detail: detail.to_string() }
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: detail.to_string(),
+        }
     }
 }
 
@@ -295,7 +362,10 @@ fn read_device(conn: &Connection) -> Result<DeviceProfile, StoreError> {
             },
         )
         .optional()?;
-    let bad = |d: &str| StoreError::Corrupt { path: PathBuf::new(), detail: d.to_string() };
+    let bad = |d: &str| StoreError::Corrupt {
+        path: PathBuf::new(),
+        detail: d.to_string(),
+    };
     let (device, member, mut profile, profession, created_at) = row.ok_or_else(|| bad("no device profile row"))?;
     profile.profession = profession.parse().map_err(|_| bad("bad profession"))?;
     Ok(DeviceProfile {
@@ -308,7 +378,12 @@ fn read_device(conn: &Connection) -> Result<DeviceProfile, StoreError> {
 
 /// Stores a change made here: in the record's changes and in the outbox, in
 /// the caller's transaction. Returns its sequence number.
-fn insert_local_change(conn: &Connection, team: TeamId, change: &ChangeBytes, now: Timestamp) -> Result<i64, StoreError> {
+fn insert_local_change(
+    conn: &Connection,
+    team: TeamId,
+    change: &ChangeBytes,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
     conn.execute(
         "INSERT INTO changes (team_id, hash, bytes) VALUES (?1, ?2, ?3)",
         params![team.to_string(), change.hash.as_slice(), change.bytes],
@@ -324,12 +399,17 @@ fn insert_local_change(conn: &Connection, team: TeamId, change: &ChangeBytes, no
 /// Brings a cached record up to date with the file, or loads it afresh.
 fn refresh(conn: &Connection, team: TeamId, cached: Option<Cached>) -> Result<Cached, StoreError> {
     let generation: Option<i64> = conn
-        .query_row("SELECT generation FROM teams WHERE team_id = ?1", [team.to_string()], |r| r.get(0))
+        .query_row(
+            "SELECT generation FROM teams WHERE team_id = ?1",
+            [team.to_string()],
+            |r| r.get(0),
+        )
         .optional()?;
     let generation = generation.ok_or_else(|| StoreError::UnknownTeam(team.to_string()))?;
     match cached {
         Some(mut c) if c.generation == generation => {
-            let mut stmt = conn.prepare_cached("SELECT seq, bytes FROM changes WHERE team_id = ?1 AND seq > ?2 ORDER BY seq")?;
+            let mut stmt =
+                conn.prepare_cached("SELECT seq, bytes FROM changes WHERE team_id = ?1 AND seq > ?2 ORDER BY seq")?;
             let mut rows = stmt.query(params![team.to_string(), c.upto_seq])?;
             while let Some(row) = rows.next()? {
                 c.record.apply(blob(row)?)?;
@@ -343,8 +423,11 @@ fn refresh(conn: &Connection, team: TeamId, cached: Option<Cached>) -> Result<Ca
 
 /// Loads a record: snapshot, then every change after it, in one `load`.
 fn load(conn: &Connection, team: TeamId, generation: i64) -> Result<Cached, StoreError> {
-    let snapshot: Option<Vec<u8>> =
-        conn.query_row("SELECT snapshot FROM teams WHERE team_id = ?1", [team.to_string()], |r| r.get(0))?;
+    let snapshot: Option<Vec<u8>> = conn.query_row(
+        "SELECT snapshot FROM teams WHERE team_id = ?1",
+        [team.to_string()],
+        |r| r.get(0),
+    )?;
     let mut bytes = snapshot.unwrap_or_default();
     let mut upto_seq = 0;
     let mut stmt = conn.prepare_cached("SELECT seq, bytes FROM changes WHERE team_id = ?1 ORDER BY seq")?;
@@ -354,16 +437,26 @@ fn load(conn: &Connection, team: TeamId, generation: i64) -> Result<Cached, Stor
         upto_seq = row.get(0)?;
     }
     let record = CareRecord::load(&bytes).map_err(|e| match e {
-        ModelError::Corrupt(detail) => StoreError::Corrupt { path: PathBuf::new(), detail: format!("team {team}: {detail}") },
+        ModelError::Corrupt(detail) => StoreError::Corrupt {
+            path: PathBuf::new(),
+            detail: format!("team {team}: {detail}"),
+        },
         other => other.into(),
     })?;
-    Ok(Cached { record, generation, upto_seq })
+    Ok(Cached {
+        record,
+        generation,
+        upto_seq,
+    })
 }
 
 /// Column 1 of a changes row: the change bytes.
 fn blob<'a>(row: &'a rusqlite::Row<'_>) -> Result<&'a [u8], StoreError> {
     match row.get_ref(1)? {
         rusqlite::types::ValueRef::Blob(b) => Ok(b),
-        _ => Err(StoreError::Corrupt { path: PathBuf::new(), detail: "a change is not a blob".into() }),
+        _ => Err(StoreError::Corrupt {
+            path: PathBuf::new(),
+            detail: "a change is not a blob".into(),
+        }),
     }
 }

@@ -16,13 +16,24 @@ const ROUNDS: usize = 40;
 
 fn nurse() -> Member {
     Member {
-        name: "佐藤 花子".into(), kana: None, profession: Profession::Nurse,
-        organisation: "つばさ訪問看護ステーション".into(), phone: None, email: None, fax: None, on_call: false,
+        name: "佐藤 花子".into(),
+        kana: None,
+        profession: Profession::Nurse,
+        organisation: "つばさ訪問看護ステーション".into(),
+        phone: None,
+        email: None,
+        fax: None,
+        on_call: false,
     }
 }
 
 fn now() -> Timestamp {
-    Timestamp(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis() as i64)
+    Timestamp(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    )
 }
 
 /// Writes visits until killed.
@@ -32,8 +43,17 @@ fn child(home: &str, round: &str) -> ! {
     for i in 0.. {
         let text = format!("round {round} visit {i} 本日入浴介助。");
         s.change(team, "visit", now(), |tx| {
-            tx.add_vitals(VitalSigns { taken_at: now(), spo2: Some(96), pulse: Some(72), ..Default::default() })?;
-            tx.add_note(NewNote { text, category: NoteCategory::Observation, urgency: Urgency::Routine })
+            tx.add_vitals(VitalSigns {
+                taken_at: now(),
+                spo2: Some(96),
+                pulse: Some(72),
+                ..Default::default()
+            })?;
+            tx.add_note(NewNote {
+                text,
+                category: NoteCategory::Observation,
+                urgency: Urgency::Routine,
+            })
         })
         .unwrap();
         println!("saved {round} {i}");
@@ -67,13 +87,25 @@ fn sigkill_at_random_moments_never_loses_a_saved_visit() {
 
     let home = tempfile::tempdir().unwrap();
     let mut s = Store::init(home.path(), nurse(), now()).unwrap();
-    s.create_team(Patient { name: "山田 太郎".into(), ..Default::default() }, now()).unwrap();
+    s.create_team(
+        Patient {
+            name: "山田 太郎".into(),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
     drop(s);
 
     let mut reported = Vec::new();
     for round in 0..ROUNDS {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "sigkill_at_random_moments_never_loses_a_saved_visit", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "sigkill_at_random_moments_never_loses_a_saved_visit",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, home.path())
             .env("TSUNAGI_CRASH_ROUND", round.to_string())
             .stdout(Stdio::piped())
@@ -94,7 +126,11 @@ fn sigkill_at_random_moments_never_loses_a_saved_visit() {
         child.wait().unwrap();
         reported.extend(reader.join().unwrap());
     }
-    assert!(reported.len() > ROUNDS, "the child saved too little to test anything ({} saves)", reported.len());
+    assert!(
+        reported.len() > ROUNDS,
+        "the child saved too little to test anything ({} saves)",
+        reported.len()
+    );
 
     let mut s = Store::open(home.path()).expect("the file opens after every crash");
     s.check().expect("integrity check passes after every crash");
@@ -104,7 +140,14 @@ fn sigkill_at_random_moments_never_loses_a_saved_visit() {
     for r in &reported {
         let (round, i) = r.split_once(' ').unwrap();
         let text = format!("round {round} visit {i} 本日入浴介助。");
-        assert!(texts.contains(&text), "visit {r} was reported saved but is gone after SIGKILL (seed {seed})");
+        assert!(
+            texts.contains(&text),
+            "visit {r} was reported saved but is gone after SIGKILL (seed {seed})"
+        );
     }
-    eprintln!("{} saves reported over {ROUNDS} kills, all present; {} notes on disk", reported.len(), notes.len());
+    eprintln!(
+        "{} saves reported over {ROUNDS} kills, all present; {} notes on disk",
+        reported.len(),
+        notes.len()
+    );
 }

@@ -8,17 +8,31 @@ use care_store::{Store, StoreError, COMPACT_AFTER};
 
 fn nurse() -> Member {
     Member {
-        name: "佐藤 花子".into(), kana: Some("サトウ ハナコ".into()), profession: Profession::Nurse,
-        organisation: "つばさ訪問看護ステーション".into(), phone: None, email: None, fax: None, on_call: false,
+        name: "佐藤 花子".into(),
+        kana: Some("サトウ ハナコ".into()),
+        profession: Profession::Nurse,
+        organisation: "つばさ訪問看護ステーション".into(),
+        phone: None,
+        email: None,
+        fax: None,
+        on_call: false,
     }
 }
 
 fn patient(name: &str, kana: &str) -> Patient {
-    Patient { name: name.into(), kana: Some(kana.into()), ..Default::default() }
+    Patient {
+        name: name.into(),
+        kana: Some(kana.into()),
+        ..Default::default()
+    }
 }
 
 fn note(text: &str) -> NewNote {
-    NewNote { text: text.into(), category: NoteCategory::Observation, urgency: Urgency::Routine }
+    NewNote {
+        text: text.into(),
+        category: NoteCategory::Observation,
+        urgency: Urgency::Routine,
+    }
 }
 
 fn t(n: i64) -> Timestamp {
@@ -34,7 +48,9 @@ fn a_saved_note_is_there_after_reopening() {
     let home = tempfile::tempdir().unwrap();
     let mut s = Store::init(home.path(), nurse(), t(0)).unwrap();
     let team = s.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
-    let id = s.change(team, "note.add", t(2), |tx| tx.add_note(note("本日入浴介助。"))).unwrap();
+    let id = s
+        .change(team, "note.add", t(2), |tx| tx.add_note(note("本日入浴介助。")))
+        .unwrap();
     drop(s);
 
     let mut s = Store::open(home.path()).unwrap();
@@ -49,10 +65,15 @@ fn a_refused_entry_saves_nothing() {
     let home = tempfile::tempdir().unwrap();
     let mut s = Store::init(home.path(), nurse(), t(0)).unwrap();
     let team = s.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
-    let err = s.change(team, "visit", t(2), |tx| {
-        tx.add_note(note("訪問"))?;
-        tx.add_vitals(VitalSigns { spo2: Some(130), ..Default::default() })
-    }).unwrap_err();
+    let err = s
+        .change(team, "visit", t(2), |tx| {
+            tx.add_note(note("訪問"))?;
+            tx.add_vitals(VitalSigns {
+                spo2: Some(130),
+                ..Default::default()
+            })
+        })
+        .unwrap_err();
     assert!(err.to_string().contains("SpO2"), "{err}");
     assert_eq!(s.pending(team).unwrap(), 1);
     drop(s);
@@ -64,7 +85,11 @@ fn a_refused_entry_saves_nothing() {
 fn teams_are_listed_in_gojuon_order_of_the_reading() {
     let home = tempfile::tempdir().unwrap();
     let mut s = Store::init(home.path(), nurse(), t(0)).unwrap();
-    for (name, kana) in [("渡辺 清", "ワタナベ キヨシ"), ("伊藤 ハル", "イトウ ハル"), ("佐藤 一", "サトウ ハジメ")] {
+    for (name, kana) in [
+        ("渡辺 清", "ワタナベ キヨシ"),
+        ("伊藤 ハル", "イトウ ハル"),
+        ("佐藤 一", "サトウ ハジメ"),
+    ] {
         s.create_team(patient(name, kana), t(1)).unwrap();
     }
     let names: Vec<_> = s.teams().unwrap().into_iter().map(|t| t.patient_name).collect();
@@ -86,7 +111,9 @@ fn a_foreign_file_is_refused_and_left_untouched() {
     let path = home.path().join("tsunagi.db");
     // Another program's SQLite database.
     let other = rusqlite::Connection::open(&path).unwrap();
-    other.execute_batch("CREATE TABLE budget (x); INSERT INTO budget VALUES (1);").unwrap();
+    other
+        .execute_batch("CREATE TABLE budget (x); INSERT INTO budget VALUES (1);")
+        .unwrap();
     drop(other);
     let before = digest(&path);
     let err = Store::open(home.path()).err().unwrap();
@@ -105,12 +132,18 @@ fn a_damaged_file_gives_a_clear_error_and_is_never_overwritten() {
     let mut s = Store::init(home.path(), nurse(), t(0)).unwrap();
     let team = s.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
     for i in 0..40 {
-        s.change(team, "note.add", t(2 + i), |tx| tx.add_note(note(&"褥瘡の観察。".repeat(200)))).unwrap();
+        s.change(team, "note.add", t(2 + i), |tx| {
+            tx.add_note(note(&"褥瘡の観察。".repeat(200)))
+        })
+        .unwrap();
     }
     drop(s);
     let path = home.path().join("tsunagi.db");
     // Fold the log into the main file, then scribble over its middle pages.
-    rusqlite::Connection::open(&path).unwrap().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     let mid = bytes.len() / 2;
     for b in &mut bytes[mid..mid + 8192] {
@@ -119,10 +152,19 @@ fn a_damaged_file_gives_a_clear_error_and_is_never_overwritten() {
     std::fs::write(&path, &bytes).unwrap();
 
     let outcome = Store::open(home.path()).and_then(|mut s| s.check());
-    let err = outcome.err().expect("damage must be reported");
+    let Err(err) = outcome else {
+        panic!("damage must be reported")
+    };
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
-    assert!(err.to_string().contains("tsunagi.db"), "the message names the file: {err}");
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the damaged file is left as it was");
+    assert!(
+        err.to_string().contains("tsunagi.db"),
+        "the message names the file: {err}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the damaged file is left as it was"
+    );
 }
 
 #[test]
@@ -132,15 +174,25 @@ fn compaction_keeps_every_entry_and_the_whole_outbox() {
     let team = s.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
     let n = COMPACT_AFTER + 20;
     for i in 0..n {
-        s.change(team, "note.add", t(2 + i), |tx| tx.add_note(note(&format!("記録 {i}")))).unwrap();
+        s.change(team, "note.add", t(2 + i), |tx| tx.add_note(note(&format!("記録 {i}"))))
+            .unwrap();
     }
-    let rows: i64 = rusqlite::Connection::open(home.path().join("tsunagi.db")).unwrap()
-        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0)).unwrap();
-    assert!(rows <= COMPACT_AFTER, "changes were compacted into a snapshot ({rows} rows left)");
+    let rows: i64 = rusqlite::Connection::open(home.path().join("tsunagi.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        rows <= COMPACT_AFTER,
+        "changes were compacted into a snapshot ({rows} rows left)"
+    );
     drop(s);
     let mut s = Store::open(home.path()).unwrap();
     assert_eq!(s.record(team).unwrap().read().unwrap().notes.len() as i64, n);
-    assert_eq!(s.pending(team).unwrap() as i64, n + 1, "nothing leaves the outbox before a relay acknowledges it");
+    assert_eq!(
+        s.pending(team).unwrap() as i64,
+        n + 1,
+        "nothing leaves the outbox before a relay acknowledges it"
+    );
 }
 
 #[test]
@@ -150,10 +202,16 @@ fn edits_from_another_process_are_seen_without_reopening() {
     let team = a.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
     a.record(team).unwrap();
     let mut b = Store::open(home.path()).unwrap();
-    b.change(team, "note.add", t(2), |tx| tx.add_note(note("別の画面から"))).unwrap();
-    a.change(team, "note.add", t(3), |tx| tx.add_note(note("こちらから"))).unwrap();
+    b.change(team, "note.add", t(2), |tx| tx.add_note(note("別の画面から")))
+        .unwrap();
+    a.change(team, "note.add", t(3), |tx| tx.add_note(note("こちらから")))
+        .unwrap();
     let notes = a.record(team).unwrap().read().unwrap().notes;
-    assert_eq!(notes.len(), 2, "a's cached record picked up b's note before writing its own");
+    assert_eq!(
+        notes.len(),
+        2,
+        "a's cached record picked up b's note before writing its own"
+    );
     assert_eq!(b.record(team).unwrap().read().unwrap().notes.len(), 2);
 }
 
@@ -197,14 +255,20 @@ fn a_full_disk_is_reported_and_loses_nothing_saved() {
     }
     let err = failure.expect("a 2 MiB disk fills up");
     assert!(matches!(err, StoreError::DiskFull | StoreError::Io(_)), "{err}");
-    assert!(err.to_string().contains("保存されていません"), "the nurse is told nothing was saved: {err}");
+    assert!(
+        err.to_string().contains("保存されていません"),
+        "the nurse is told nothing was saved: {err}"
+    );
     drop(s);
 
     let mut s = Store::open(&home).unwrap();
     s.check().unwrap();
     let notes = s.record(team).unwrap().read().unwrap().notes;
     for id in &saved {
-        assert!(notes.contains_key(&id.to_string()), "note {id} was reported saved but is gone");
+        assert!(
+            notes.contains_key(&id.to_string()),
+            "note {id} was reported saved but is gone"
+        );
     }
     assert_eq!(notes.len(), saved.len(), "the refused note is not half-saved");
 }

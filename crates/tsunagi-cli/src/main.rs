@@ -23,9 +23,7 @@ use cli::*;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG").unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     match run(cli) {
@@ -55,7 +53,10 @@ fn open(cli: &Cli) -> Result<Store> {
 }
 
 fn print_json(value: serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(&value).expect("JSON values always serialise"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&value).expect("JSON values always serialise")
+    );
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -120,7 +121,12 @@ fn init(cli: &Cli, a: &InitArgs) -> Result<()> {
     if cli.json {
         print_json(json!({ "device": d.device.to_string(), "member": d.member.to_string(), "home": home }));
     } else {
-        println!("端末プロフィールを作りました / device profile created: {} ({}, {})", d.profile.name, d.profile.profession.label_ja(), d.profile.organisation);
+        println!(
+            "端末プロフィールを作りました / device profile created: {} ({}, {})",
+            d.profile.name,
+            d.profile.profession.label_ja(),
+            d.profile.organisation
+        );
         println!("{}", d.device);
     }
     Ok(())
@@ -161,18 +167,28 @@ fn team_list(cli: &Cli) -> Result<()> {
 /// Resolves an entry id typed as a prefix, within one collection.
 fn entry<'a, V>(map: &'a std::collections::BTreeMap<String, V>, prefix: &str, kind: &str) -> Result<EntryId> {
     let p = prefix.trim().to_ascii_lowercase();
-    let found: Vec<&'a String> = map.keys().filter(|k| !p.is_empty() && k.starts_with(&p)).take(2).collect();
+    let found: Vec<&'a String> = map
+        .keys()
+        .filter(|k| !p.is_empty() && k.starts_with(&p))
+        .take(2)
+        .collect();
     match found.as_slice() {
         [one] => Ok(one.parse()?),
         [] => bail!("{kind}「{prefix}」が見つかりません / no {kind} matches \"{prefix}\""),
-        _ => bail!("「{prefix}」に当てはまる{kind}が複数あります / \"{prefix}\" matches more than one {kind}; type more of it"),
+        _ => bail!(
+            "「{prefix}」に当てはまる{kind}が複数あります / \"{prefix}\" matches more than one {kind}; type more of it"
+        ),
     }
 }
 
 fn note_add(cli: &Cli, a: &NoteAddArgs) -> Result<()> {
     let mut store = open(cli)?;
     let team = store.resolve_team(&a.team)?;
-    let note = NewNote { text: a.text.clone(), category: a.category.parse()?, urgency: a.urgency.parse()? };
+    let note = NewNote {
+        text: a.text.clone(),
+        category: a.category.parse()?,
+        urgency: a.urgency.parse()?,
+    };
     let id = store.change(team, "note.add", now(), |tx| tx.add_note(note))?;
     saved(cli, "note", id, team);
     Ok(())
@@ -186,8 +202,18 @@ fn note_edit(cli: &Cli, a: &NoteEditArgs) -> Result<()> {
     let current = record.notes[&id.to_string()].current();
     let note = NewNote {
         text: a.text.clone(),
-        category: a.category.as_deref().map(str::parse).transpose()?.unwrap_or(current.category),
-        urgency: a.urgency.as_deref().map(str::parse).transpose()?.unwrap_or(current.urgency),
+        category: a
+            .category
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or(current.category),
+        urgency: a
+            .urgency
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or(current.urgency),
     };
     store.change(team, "note.edit", now(), |tx| tx.edit_note(id, note))?;
     saved(cli, "note", id, team);
@@ -250,7 +276,11 @@ fn assignee(record: &Record, s: &str) -> Result<Assignee> {
     let found: Vec<&String> = record
         .members
         .iter()
-        .filter(|(id, m)| m.name == s.trim() || m.name.replace(' ', "") == s.replace([' ', '　'], "") || id.starts_with(&s.to_ascii_lowercase()))
+        .filter(|(id, m)| {
+            m.name == s.trim()
+                || m.name.replace(' ', "") == s.replace([' ', '　'], "")
+                || id.starts_with(&s.to_ascii_lowercase())
+        })
         .map(|(id, _)| id)
         .take(2)
         .collect();
@@ -296,7 +326,11 @@ fn med_add(cli: &Cli, a: &MedAddArgs) -> Result<()> {
         dose: a.dose.clone(),
         schedule: a.schedule.clone(),
         prescriber: a.prescriber.clone(),
-        start: a.start.as_deref().map(|d| CalendarDate::parse("start", d)).transpose()?,
+        start: a
+            .start
+            .as_deref()
+            .map(|d| CalendarDate::parse("start", d))
+            .transpose()?,
         stop: None,
     };
     let id = store.change(team, "medication.add", now(), |tx| tx.add_medication(details))?;
@@ -337,7 +371,9 @@ fn contact_add(cli: &Cli, a: &ContactAddArgs) -> Result<()> {
         phone: a.phone.clone(),
         key_person: a.key_person,
     };
-    store.change(team, "patient.contact.add", now(), |tx| tx.update_patient(|p| p.contacts.push(contact)))?;
+    store.change(team, "patient.contact.add", now(), |tx| {
+        tx.update_patient(|p| p.contacts.push(contact))
+    })?;
     if cli.json {
         print_json(json!({ "saved": "contact", "team": team.to_string() }));
     } else {
@@ -382,13 +418,27 @@ fn history(cli: &Cli, a: &HistoryArgs) -> Result<()> {
     } else {
         let r = record.read()?;
         let p = a.entry.trim().to_ascii_lowercase();
-        let keys: Vec<&String> = r.notes.keys().chain(r.vitals.keys()).chain(r.tasks.keys()).chain(r.medications.keys()).chain(r.members.keys())
+        let keys: Vec<&String> = r
+            .notes
+            .keys()
+            .chain(r.vitals.keys())
+            .chain(r.tasks.keys())
+            .chain(r.medications.keys())
+            .chain(r.members.keys())
             .filter(|k| !p.is_empty() && k.starts_with(&p))
             .collect();
         match keys.as_slice() {
             [one] => (*one).clone(),
-            [] => bail!("「{}」が見つかりません / nothing in this record matches \"{}\"", a.entry, a.entry),
-            _ => bail!("「{}」に当てはまるものが複数あります / \"{}\" matches more than one entry; type more of it", a.entry, a.entry),
+            [] => bail!(
+                "「{}」が見つかりません / nothing in this record matches \"{}\"",
+                a.entry,
+                a.entry
+            ),
+            _ => bail!(
+                "「{}」に当てはまるものが複数あります / \"{}\" matches more than one entry; type more of it",
+                a.entry,
+                a.entry
+            ),
         }
     };
     let events = record.history(&id)?;

@@ -13,7 +13,11 @@ pub fn team_list(teams: &[TeamSummary]) {
     }
     for t in teams {
         let kana = t.patient_kana.as_deref().map(|k| format!(" ({k})")).unwrap_or_default();
-        let pending = if t.pending > 0 { format!("  送信待ち {}件", t.pending) } else { String::new() };
+        let pending = if t.pending > 0 {
+            format!("  送信待ち {}件", t.pending)
+        } else {
+            String::new()
+        };
         println!("{}  {}{}{}", t.team, t.patient_name, kana, pending);
     }
 }
@@ -43,7 +47,15 @@ pub fn record(r: &Record, pending: u64, now: Timestamp) {
         header += &format!("  {}", c.label_ja());
     }
     println!("{header}");
-    println!("チーム {}{}", r.team, if pending > 0 { format!("  送信待ち {pending}件") } else { String::new() });
+    println!(
+        "チーム {}{}",
+        r.team,
+        if pending > 0 {
+            format!("  送信待ち {pending}件")
+        } else {
+            String::new()
+        }
+    );
     if !p.contacts.is_empty() {
         println!("緊急連絡先 (連絡順):");
         for (i, c) in p.contacts.iter().enumerate() {
@@ -51,13 +63,24 @@ pub fn record(r: &Record, pending: u64, now: Timestamp) {
             println!("  {}. {} ({})  {}{}", i + 1, c.name, c.relation, c.phone, key);
         }
     }
-    for (label, items) in [("アレルギー", &p.allergies), ("問題点", &p.problems), ("利用中のサービス", &p.services)] {
+    for (label, items) in [
+        ("アレルギー", &p.allergies),
+        ("問題点", &p.problems),
+        ("利用中のサービス", &p.services),
+    ] {
         if !items.is_empty() {
             println!("{label}: {}", items.join("、"));
         }
     }
     if !p.diagnoses.is_empty() {
-        println!("病名: {}", p.diagnoses.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join("、"));
+        println!(
+            "病名: {}",
+            p.diagnoses
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        );
     }
     if let Some(acp) = &p.acp {
         println!("人生会議 (ACP): {acp}");
@@ -67,11 +90,21 @@ pub fn record(r: &Record, pending: u64, now: Timestamp) {
     for (id, n) in r.notes_newest_first() {
         let v = n.current();
         let author = r.member_name(&n.author).unwrap_or("?");
-        let edited = if n.versions.len() > 1 { format!("  (修正 {}回)", n.versions.len() - 1) } else { String::new() };
+        let edited = if n.versions.len() > 1 {
+            format!("  (修正 {}回)", n.versions.len() - 1)
+        } else {
+            String::new()
+        };
         println!(
-            "{}  {}{}  {}  {} ({}・{})  [{}]{}",
-            n.written_at.format_ja(), urgency_mark(v.urgency), v.category.label_ja(), "", author,
-            n.profession.label_ja(), n.organisation, short(id), edited
+            "{}  {}{}  {} ({}・{})  [{}]{}",
+            n.written_at.format_ja(),
+            urgency_mark(v.urgency),
+            v.category.label_ja(),
+            author,
+            n.profession.label_ja(),
+            n.organisation,
+            short(id),
+            edited
         );
         for line in v.text.lines() {
             println!("    {line}");
@@ -88,12 +121,25 @@ pub fn record(r: &Record, pending: u64, now: Timestamp) {
             (Some(s), Some(d)) => format!("{s}/{d}"),
             _ => "-".into(),
         };
-        let glucose = v.glucose.map(|g| g.to_string()).or(v.glucose_flag.map(|f| f.code().to_string()));
+        let glucose = v
+            .glucose
+            .map(|g| g.to_string())
+            .or(v.glucose_flag.map(|f| f.code().to_string()));
         let level = r.thresholds.level(v);
         println!(
             "{}  {:<8}  {:>4}  {:>4}  {:>4}  {:>4}  {:>5}  {:>4}  {:>4}  {:>4}  {}[{}]",
-            v.taken_at.format_ja(), bp, opt(v.pulse), opt(v.temperature), opt(v.spo2), opt(v.respiratory_rate),
-            opt(v.weight), opt(glucose), opt(v.pain), opt(v.consciousness), urgency_mark(level), short(id)
+            v.taken_at.format_ja(),
+            bp,
+            opt(v.pulse),
+            opt(v.temperature),
+            opt(v.spo2),
+            opt(v.respiratory_rate),
+            opt(v.weight),
+            opt(glucose),
+            opt(v.pain),
+            opt(v.consciousness),
+            urgency_mark(level),
+            short(id)
         );
     }
 
@@ -111,7 +157,12 @@ pub fn record(r: &Record, pending: u64, now: Timestamp) {
             None => String::new(),
         };
         let closed = match (t.closed_by, t.closed_at) {
-            (Some(by), Some(at)) => format!("  ({} {} {})", t.status.label_ja(), r.member_name(&by).unwrap_or("?"), at.format_ja()),
+            (Some(by), Some(at)) => format!(
+                "  ({} {} {})",
+                t.status.label_ja(),
+                r.member_name(&by).unwrap_or("?"),
+                at.format_ja()
+            ),
             _ => String::new(),
         };
         println!("{mark} {}{due}{who}{closed}  [{}]", t.title, short(id));
@@ -126,11 +177,21 @@ pub fn record(r: &Record, pending: u64, now: Timestamp) {
 
     println!("\n── メンバー / members ──");
     for m in r.members.values() {
-        let contact: Vec<String> = [m.phone.as_deref().map(|p| format!("☎ {p}")), m.email.clone(), m.fax.as_deref().map(|f| format!("FAX {f}"))]
-            .into_iter()
-            .flatten()
-            .collect();
-        println!("{}  {}・{}  {}", m.name, m.profession.label_ja(), m.organisation, contact.join("  "));
+        let contact: Vec<String> = [
+            m.phone.as_deref().map(|p| format!("☎ {p}")),
+            m.email.clone(),
+            m.fax.as_deref().map(|f| format!("FAX {f}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        println!(
+            "{}  {}・{}  {}",
+            m.name,
+            m.profession.label_ja(),
+            m.organisation,
+            contact.join("  ")
+        );
     }
 }
 
@@ -155,9 +216,18 @@ pub fn conflicts(conflicts: &[Conflict]) {
 
 pub fn history(events: &[HistoryEvent]) {
     for e in events {
-        println!("{}  {}  {}", e.at.format_ja(), e.member_name.as_deref().unwrap_or("?"), e.action);
+        println!(
+            "{}  {}  {}",
+            e.at.format_ja(),
+            e.member_name.as_deref().unwrap_or("?"),
+            e.action
+        );
         for f in &e.fields {
-            let field = if f.field.is_empty() { "(項目)" } else { f.field.as_str() };
+            let field = if f.field.is_empty() {
+                "(項目)"
+            } else {
+                f.field.as_str()
+            };
             println!("    {field} = {}", f.value.as_deref().unwrap_or("(削除 / removed)"));
         }
     }

@@ -17,7 +17,11 @@ fn tsunagi(home: &Path, args: &[&str]) -> Output {
 /// Runs a command that must succeed; returns its stdout.
 fn ok(home: &Path, args: &[&str]) -> String {
     let out = tsunagi(home, args);
-    assert!(out.status.success(), "tsunagi {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tsunagi {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
@@ -38,11 +42,36 @@ fn refused(home: &Path, args: &[&str]) -> String {
 }
 
 fn init(home: &Path) {
-    ok(home, &["init", "--name", "佐藤 花子", "--profession", "nurse", "--org", "つばさ訪問看護ステーション"]);
+    ok(
+        home,
+        &[
+            "init",
+            "--name",
+            "佐藤 花子",
+            "--profession",
+            "nurse",
+            "--org",
+            "つばさ訪問看護ステーション",
+        ],
+    );
 }
 
 fn team(home: &Path) -> String {
-    ok(home, &["team", "create", "--patient", "山田 太郎", "--kana", "やまだ たろう", "--born", "昭和13年4月2日"]).trim().to_string()
+    ok(
+        home,
+        &[
+            "team",
+            "create",
+            "--patient",
+            "山田 太郎",
+            "--kana",
+            "やまだ たろう",
+            "--born",
+            "昭和13年4月2日",
+        ],
+    )
+    .trim()
+    .to_string()
 }
 
 #[test]
@@ -52,17 +81,76 @@ fn a_nurse_records_a_visit_and_reads_it_back_exactly() {
     init(h);
     let team = team(h);
     let text = "本日入浴介助。背部に発赤あり、体位変換の頻度を増やすよう家族に説明。𠮷 ｶﾅ 🙂";
-    ok(h, &["vitals", "add", &team, "--bp", "132/84", "--pulse", "78", "--temp", "36.8", "--spo2", "96", "--resp", "18", "--weight", "52.3", "--glucose", "110", "--pain", "2"]);
-    let note = ok(h, &["note", "add", &team, "--text", text, "--urgency", "attention", "--category", "申し送り"]).trim().to_string();
-    let task = ok(h, &["task", "add", &team, "--title", "褥瘡処置", "--due", "2026-11-25", "--assignee", "看護師"]).trim().to_string();
+    ok(
+        h,
+        &[
+            "vitals",
+            "add",
+            &team,
+            "--bp",
+            "132/84",
+            "--pulse",
+            "78",
+            "--temp",
+            "36.8",
+            "--spo2",
+            "96",
+            "--resp",
+            "18",
+            "--weight",
+            "52.3",
+            "--glucose",
+            "110",
+            "--pain",
+            "2",
+        ],
+    );
+    let note = ok(
+        h,
+        &[
+            "note",
+            "add",
+            &team,
+            "--text",
+            text,
+            "--urgency",
+            "attention",
+            "--category",
+            "申し送り",
+        ],
+    )
+    .trim()
+    .to_string();
+    let task = ok(
+        h,
+        &[
+            "task",
+            "add",
+            &team,
+            "--title",
+            "褥瘡処置",
+            "--due",
+            "2026-11-25",
+            "--assignee",
+            "看護師",
+        ],
+    )
+    .trim()
+    .to_string();
     ok(h, &["task", "done", &team[..6], &task[..6]]);
 
     let r = json(h, &["show", &team[..6]]);
     assert_eq!(r["patient"]["name"], "山田 太郎");
-    assert_eq!(r["patient"]["kana"], "ヤマダ タロウ", "hiragana readings are stored in katakana");
+    assert_eq!(
+        r["patient"]["kana"], "ヤマダ タロウ",
+        "hiragana readings are stored in katakana"
+    );
     assert_eq!(r["patient"]["born"], "1938-04-02");
     let n = &r["notes"][&note];
-    assert_eq!(n["versions"][0]["text"], text, "Japanese text round-trips byte for byte");
+    assert_eq!(
+        n["versions"][0]["text"], text,
+        "Japanese text round-trips byte for byte"
+    );
     assert_eq!(n["versions"][0]["urgency"], "attention");
     assert_eq!(n["versions"][0]["category"], "handover");
     assert_eq!(n["organisation"], "つばさ訪問看護ステーション");
@@ -70,7 +158,10 @@ fn a_nurse_records_a_visit_and_reads_it_back_exactly() {
     assert_eq!(v["reading"]["systolic"], 132);
     assert_eq!(v["reading"]["temperature"], 36.8);
     assert_eq!(r["tasks"][&task]["status"], "done");
-    assert_eq!(r["pending"], 5, "everything waits in the outbox until a relay acknowledges it");
+    assert_eq!(
+        r["pending"], 5,
+        "everything waits in the outbox until a relay acknowledges it"
+    );
 
     let human = ok(h, &["show", &team]);
     assert!(human.contains("山田 太郎 (ヤマダ タロウ)"), "{human}");
@@ -95,8 +186,14 @@ fn implausible_values_are_refused_naming_the_field_and_range() {
     for (args, expect) in [
         (vec!["vitals", "add", &team, "--spo2", "130"], "50–100"),
         (vec!["vitals", "add", &team, "--bp", "abc"], "132/84"),
-        (vec!["task", "add", &team, "--title", "物品補充", "--due", "1700-01-01"], "1868"),
-        (vec!["note", "add", &team, "--text", "x", "--urgency", "very"], "routine | attention | urgent"),
+        (
+            vec!["task", "add", &team, "--title", "物品補充", "--due", "1700-01-01"],
+            "1868",
+        ),
+        (
+            vec!["note", "add", &team, "--text", "x", "--urgency", "very"],
+            "routine | attention | urgent",
+        ),
         (vec!["vitals", "add", &team], "at least one reading"),
     ] {
         let err = refused(h, &args);
@@ -129,11 +226,21 @@ fn errors_say_what_to_do_in_one_line() {
 fn every_command_has_help() {
     let home = tempfile::tempdir().unwrap();
     for args in [
-        vec!["--help"], vec!["init", "--help"], vec!["team", "create", "--help"], vec!["team", "list", "--help"],
-        vec!["note", "add", "--help"], vec!["note", "edit", "--help"], vec!["vitals", "add", "--help"],
-        vec!["task", "add", "--help"], vec!["task", "done", "--help"], vec!["med", "add", "--help"],
-        vec!["contact", "add", "--help"], vec!["show", "--help"], vec!["conflicts", "--help"],
-        vec!["history", "--help"], vec!["check", "--help"],
+        vec!["--help"],
+        vec!["init", "--help"],
+        vec!["team", "create", "--help"],
+        vec!["team", "list", "--help"],
+        vec!["note", "add", "--help"],
+        vec!["note", "edit", "--help"],
+        vec!["vitals", "add", "--help"],
+        vec!["task", "add", "--help"],
+        vec!["task", "done", "--help"],
+        vec!["med", "add", "--help"],
+        vec!["contact", "add", "--help"],
+        vec!["show", "--help"],
+        vec!["conflicts", "--help"],
+        vec!["history", "--help"],
+        vec!["check", "--help"],
     ] {
         let out = ok(home.path(), &args);
         assert!(out.contains("Usage"), "{args:?}: {out}");
@@ -146,8 +253,22 @@ fn edited_notes_keep_their_earlier_version_and_json_reads_work_everywhere() {
     let h = home.path();
     init(h);
     let team = team(h);
-    let note = ok(h, &["note", "add", &team, "--text", "SpO2 89%。"]).trim().to_string();
-    ok(h, &["note", "edit", &team, &note[..6], "--text", "SpO2 89%。主治医へ電話連絡済み。", "--urgency", "urgent"]);
+    let note = ok(h, &["note", "add", &team, "--text", "SpO2 89%。"])
+        .trim()
+        .to_string();
+    ok(
+        h,
+        &[
+            "note",
+            "edit",
+            &team,
+            &note[..6],
+            "--text",
+            "SpO2 89%。主治医へ電話連絡済み。",
+            "--urgency",
+            "urgent",
+        ],
+    );
     let r = json(h, &["show", &team]);
     let versions = r["notes"][&note]["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2);

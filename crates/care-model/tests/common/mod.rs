@@ -34,7 +34,10 @@ pub fn patient() -> Patient {
         kana: Some("ヤマダ タロウ".into()),
         born: Some(CalendarDate::parse("born", "昭和13年4月2日").unwrap()),
         care_level: Some(CareLevel::Care3),
-        diagnoses: vec![Diagnosis { name: "心不全".into(), code: None }],
+        diagnoses: vec![Diagnosis {
+            name: "心不全".into(),
+            code: None,
+        }],
         ..Default::default()
     }
 }
@@ -45,7 +48,11 @@ pub fn at(minutes: i64) -> Timestamp {
 }
 
 pub fn note(text: &str) -> NewNote {
-    NewNote { text: text.into(), category: NoteCategory::Observation, urgency: Urgency::Routine }
+    NewNote {
+        text: text.into(),
+        category: NoteCategory::Observation,
+        urgency: Urgency::Routine,
+    }
 }
 
 /// A second laptop holding a copy of `record`.
