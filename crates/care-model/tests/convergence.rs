@@ -151,7 +151,7 @@ fn med(dose: &str) -> MedicationDetails {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
     fn offline_edits_on_any_number_of_laptops_converge_and_lose_nothing(

@@ -283,7 +283,10 @@ impl Store {
         )?;
         current.generation += 1;
         tx.commit()?;
-        self.conn.execute_batch("PRAGMA incremental_vacuum;")?;
+        // Frees one page per step: run it to the end.
+        let mut vacuum = self.conn.prepare("PRAGMA incremental_vacuum")?;
+        let mut rows = vacuum.query([])?;
+        while rows.next()?.is_some() {}
         tracing::debug!(%team, bytes = snapshot.len(), "record compacted");
         self.cache.insert(team, current);
         Ok(())
