@@ -408,6 +408,11 @@ impl CareRecord {
         Ok(autosurgeon::hydrate(&self.doc)?)
     }
 
+    /// The patient's vital-sign thresholds, without reading the whole record.
+    pub fn thresholds(&self) -> Result<Thresholds, ModelError> {
+        Ok(hydrate_prop(&self.doc, ROOT, key::THRESHOLDS)?)
+    }
+
     /// Makes one user action (a visit, a task ticked) as one change. If `f`
     /// fails, nothing is changed.
     pub fn change<T>(

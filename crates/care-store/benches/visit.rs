@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 use care_model::*;
 use care_store::Store;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::nurse;
+
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
     let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
@@ -24,19 +28,6 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn nurse() -> Member {
-    Member {
-        name: "佐藤 花子".into(),
-        kana: None,
-        profession: Profession::Nurse,
-        organisation: "つばさ訪問看護ステーション".into(),
-        phone: None,
-        email: None,
-        fax: None,
-        on_call: false,
-    }
 }
 
 /// A 500-character note made of sentences nurses write (GLOSSARY.md),

@@ -11,21 +11,11 @@ use std::time::{Duration, SystemTime};
 use care_model::*;
 use care_store::Store;
 
+mod common;
+use common::nurse;
+
 const CHILD_ENV: &str = "TSUNAGI_CRASH_CHILD";
 const ROUNDS: usize = 40;
-
-fn nurse() -> Member {
-    Member {
-        name: "佐藤 花子".into(),
-        kana: None,
-        profession: Profession::Nurse,
-        organisation: "つばさ訪問看護ステーション".into(),
-        phone: None,
-        email: None,
-        fax: None,
-        on_call: false,
-    }
-}
 
 fn now() -> Timestamp {
     Timestamp(

@@ -6,32 +6,14 @@ use std::path::Path;
 use care_model::*;
 use care_store::{Store, StoreError, COMPACT_AFTER};
 
-fn nurse() -> Member {
-    Member {
-        name: "佐藤 花子".into(),
-        kana: Some("サトウ ハナコ".into()),
-        profession: Profession::Nurse,
-        organisation: "つばさ訪問看護ステーション".into(),
-        phone: None,
-        email: None,
-        fax: None,
-        on_call: false,
-    }
-}
+mod common;
+use common::{note, nurse};
 
 fn patient(name: &str, kana: &str) -> Patient {
     Patient {
         name: name.into(),
         kana: Some(kana.into()),
         ..Default::default()
-    }
-}
-
-fn note(text: &str) -> NewNote {
-    NewNote {
-        text: text.into(),
-        category: NoteCategory::Observation,
-        urgency: Urgency::Routine,
     }
 }
 

@@ -164,21 +164,22 @@ fn team_list(cli: &Cli) -> Result<()> {
     Ok(())
 }
 
-/// Resolves an entry id typed as a prefix, within one collection.
-fn entry<'a, V>(map: &'a std::collections::BTreeMap<String, V>, prefix: &str, kind: &str) -> Result<EntryId> {
+/// The one key starting with `prefix` (ids may be typed shortened).
+fn unique_prefix<'a>(keys: impl Iterator<Item = &'a String>, prefix: &str, kind: &str) -> Result<&'a String> {
     let p = prefix.trim().to_ascii_lowercase();
-    let found: Vec<&'a String> = map
-        .keys()
-        .filter(|k| !p.is_empty() && k.starts_with(&p))
-        .take(2)
-        .collect();
+    let found: Vec<&String> = keys.filter(|k| !p.is_empty() && k.starts_with(&p)).take(2).collect();
     match found.as_slice() {
-        [one] => Ok(one.parse()?),
+        [one] => Ok(one),
         [] => bail!("{kind}「{prefix}」が見つかりません / no {kind} matches \"{prefix}\""),
         _ => bail!(
             "「{prefix}」に当てはまる{kind}が複数あります / \"{prefix}\" matches more than one {kind}; type more of it"
         ),
     }
+}
+
+/// An entry of one collection, by id prefix.
+fn entry<V>(map: &std::collections::BTreeMap<String, V>, prefix: &str, kind: &str) -> Result<EntryId> {
+    Ok(unique_prefix(map.keys(), prefix, kind)?.parse()?)
 }
 
 fn note_add(cli: &Cli, a: &NoteAddArgs) -> Result<()> {
@@ -254,7 +255,7 @@ fn vitals_add(cli: &Cli, a: &VitalsAddArgs) -> Result<()> {
         note: a.note.clone(),
     };
     let reading = form.parse(taken_at)?;
-    let thresholds = store.record(team)?.read()?.thresholds;
+    let thresholds = store.record(team)?.thresholds()?;
     let flags = thresholds.assess(&reading);
     let id = store.change(team, "vitals.add", now(), |tx| tx.add_vitals(reading))?;
     for f in &flags {
@@ -417,29 +418,13 @@ fn history(cli: &Cli, a: &HistoryArgs) -> Result<()> {
         a.entry.clone()
     } else {
         let r = record.read()?;
-        let p = a.entry.trim().to_ascii_lowercase();
-        let keys: Vec<&String> = r
+        let keys = r
             .notes
             .keys()
             .chain(r.vitals.keys())
             .chain(r.tasks.keys())
-            .chain(r.medications.keys())
-            .chain(r.members.keys())
-            .filter(|k| !p.is_empty() && k.starts_with(&p))
-            .collect();
-        match keys.as_slice() {
-            [one] => (*one).clone(),
-            [] => bail!(
-                "「{}」が見つかりません / nothing in this record matches \"{}\"",
-                a.entry,
-                a.entry
-            ),
-            _ => bail!(
-                "「{}」に当てはまるものが複数あります / \"{}\" matches more than one entry; type more of it",
-                a.entry,
-                a.entry
-            ),
-        }
+            .chain(r.medications.keys());
+        unique_prefix(keys.chain(r.members.keys()), &a.entry, "項目 / entry")?.clone()
     };
     let events = record.history(&id)?;
     if cli.json {

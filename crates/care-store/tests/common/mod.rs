@@ -1,0 +1,25 @@
+//! Fixtures shared by the store's tests and benchmark.
+#![allow(dead_code)]
+
+use care_model::*;
+
+pub fn nurse() -> Member {
+    Member {
+        name: "佐藤 花子".into(),
+        kana: Some("サトウ ハナコ".into()),
+        profession: Profession::Nurse,
+        organisation: "つばさ訪問看護ステーション".into(),
+        phone: None,
+        email: None,
+        fax: None,
+        on_call: false,
+    }
+}
+
+pub fn note(text: &str) -> NewNote {
+    NewNote {
+        text: text.into(),
+        category: NoteCategory::Observation,
+        urgency: Urgency::Routine,
+    }
+}
