@@ -582,6 +582,17 @@ impl RecordTx<'_, '_> {
 
     pub fn add_vitals(&mut self, reading: VitalSigns) -> Result<EntryId, ModelError> {
         reading.validate()?;
+        // Taken before it is typed (a few minutes of clock skew allowed), and
+        // not before any patient alive was born.
+        let earliest = Timestamp(-3_218_832_000_000); // 1868-01-01
+        if reading.taken_at.0 > self.at.0 + 5 * 60_000 || reading.taken_at < earliest {
+            return Err(ValidationError {
+                field: "taken_at",
+                value: reading.taken_at.format_ja(),
+                accepted: "not in the future, 1868 or later",
+            }
+            .into());
+        }
         let id = EntryId::random();
         let entry = VitalsEntry {
             author: self.writer.member,
@@ -653,6 +664,11 @@ impl RecordTx<'_, '_> {
 
     fn medication_revision(&self, d: MedicationDetails) -> Result<MedicationRevision, ModelError> {
         check_text("name", &d.name, MAX_SHORT_CHARS)?;
+        for (field, date) in [("start", d.start), ("stop", d.stop)] {
+            if let Some(date) = date {
+                CalendarDate::parse(field, &date.iso())?;
+            }
+        }
         if let (Some(start), Some(stop)) = (d.start, d.stop) {
             if stop < start {
                 return Err(ValidationError {
@@ -766,10 +782,12 @@ fn validate_patient(p: &Patient) -> Result<(), ValidationError> {
 
 /// Phone numbers as written: 03-1234-5678, 090-1234-5678, 内線 not included.
 pub fn check_phone(phone: &str) -> Result<(), ValidationError> {
+    let phone = crate::time::normalise_digits(phone);
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     let ok = phone
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
+        && phone.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '(')
         && (3..=15).contains(&digits);
     if ok {
         Ok(())

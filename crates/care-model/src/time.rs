@@ -116,7 +116,10 @@ impl CalendarDate {
             value: s.to_string(),
             accepted: DATE_ACCEPTED,
         };
-        let t = normalise_digits(s.trim());
+        let t: String = normalise_digits(s.trim())
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         let date = parse_western(&t).or_else(|| parse_wareki(&t)).ok_or_else(err)?;
         let lo = NaiveDate::from_ymd_opt(EARLIEST.0, EARLIEST.1, EARLIEST.2).expect("valid");
         let hi = NaiveDate::from_ymd_opt(LATEST.0, LATEST.1, LATEST.2).expect("valid");
@@ -172,13 +175,14 @@ fn weekday_ja(w: chrono::Weekday) -> &'static str {
 }
 
 /// Full-width digits and separators (２０２６／１１／２４) are common input.
-fn normalise_digits(s: &str) -> String {
+pub(crate) fn normalise_digits(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
             '／' => '/',
             '－' | 'ー' => '-',
             '．' => '.',
+            'Ａ'..='Ｚ' => char::from_u32(c as u32 - 'Ａ' as u32 + 'A' as u32).unwrap_or(c),
             _ => c,
         })
         .collect()
@@ -214,7 +218,7 @@ fn parse_wareki(s: &str) -> Option<NaiveDate> {
     if y < 1 {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(era_start.0 + y - 1, m, d)?;
+    let date = NaiveDate::from_ymd_opt(era_start.0.checked_add(y - 1)?, m, d)?;
     let start = NaiveDate::from_ymd_opt(era_start.0, era_start.1, era_start.2)?;
     // The era ends where the next (newer) one starts: 昭和65年 does not exist.
     let end = i
@@ -299,6 +303,18 @@ mod tests {
         assert!(e.to_string().contains("1868"), "{e}");
         assert!(CalendarDate::parse("due", "2026-02-30").is_err());
         assert!(CalendarDate::parse("born", "昭和64年1月7日").is_ok());
+        assert!(
+            CalendarDate::parse("born", "昭和2147483647年1月1日").is_err(),
+            "no overflow"
+        );
+        assert_eq!(
+            CalendarDate::parse("born", "昭和 13年4月2日").unwrap().iso(),
+            "1938-04-02"
+        );
+        assert_eq!(
+            CalendarDate::parse("born", "Ｓ１３．４．２").unwrap().iso(),
+            "1938-04-02"
+        );
         assert!(CalendarDate::parse("born", "昭和64年1月8日").is_err()); // 平成 by then
         assert!(CalendarDate::parse("due", "平成0年1月1日").is_err());
     }

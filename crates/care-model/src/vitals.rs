@@ -119,7 +119,7 @@ fn number(field: &'static str, raw: &str, r: (f64, f64, &'static str), decimals:
         value: raw.to_string(),
         accepted: r.2,
     };
-    let v: f64 = raw.trim().parse().map_err(|_| err())?;
+    let v: f64 = crate::time::normalise_digits(raw.trim()).parse().map_err(|_| err())?;
     let scale = 10f64.powi(decimals as i32);
     let rounded = (v * scale).round() / scale;
     if !v.is_finite() || (rounded - v).abs() > 1e-9 || v < r.0 || v > r.1 {
@@ -248,6 +248,7 @@ impl VitalSigns {
             && self.pulse.is_none()
             && self.temperature.is_none()
             && self.spo2.is_none()
+            && self.oxygen.is_none()
             && self.respiratory_rate.is_none()
             && self.weight.is_none()
             && self.glucose.is_none()

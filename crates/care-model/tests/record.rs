@@ -347,3 +347,26 @@ fn patient_kana_must_be_katakana_and_hiragana_is_converted_by_the_caller() {
     };
     assert!(CareRecord::create(TeamId::random(), &n, bad, at(0)).is_err());
 }
+
+#[test]
+fn a_reading_taken_in_the_future_or_before_1868_is_refused() {
+    let n = nurse();
+    let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
+    for taken in [at(60 * 24), Timestamp(-4_000_000_000_000)] {
+        let err = r
+            .change(&n, at(1), "vitals.add", |tx| {
+                tx.add_vitals(VitalSigns {
+                    taken_at: taken,
+                    spo2: Some(96),
+                    ..Default::default()
+                })
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("taken_at"), "{err}");
+    }
+    assert!(
+        check_phone("０９０－１２３４－５６７８").is_ok(),
+        "full-width digits from the IME"
+    );
+    assert!(check_phone("--1234").is_err(), "starts with a digit, + or (");
+}

@@ -126,10 +126,15 @@ pub fn create_new(path: &Path) -> Result<Connection, StoreError> {
     // Must be set before the first table exists.
     conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;")?;
     configure(&conn)?;
-    conn.execute_batch(&format!(
-        "BEGIN; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} COMMIT;"
-    ))?;
     Ok(conn)
+}
+
+/// Makes the tables, in the caller's transaction.
+pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(&format!(
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1}"
+    ))?;
+    Ok(())
 }
 
 /// Durability settings, argued in ARCHITECTURE.md: WAL with synchronous=FULL

@@ -70,7 +70,7 @@ impl Store {
                 home: home.to_path_buf(),
             });
         }
-        let conn = schema::create_new(&path)?;
+        let mut conn = schema::create_new(&path)?;
         let device = DeviceProfile {
             device: DeviceId::random(),
             member: MemberId::random(),
@@ -78,7 +78,11 @@ impl Store {
             created_at: now,
         };
         let m = &device.profile;
-        conn.execute(
+        // Tables and identity in one transaction: an interrupted init leaves
+        // no half-made profile.
+        let tx = conn.transaction()?;
+        schema::create_tables(&tx)?;
+        tx.execute(
             "INSERT INTO device (id, device_id, member_id, name, kana, profession, organisation, phone, email, fax, created_at)
              VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
@@ -94,6 +98,7 @@ impl Store {
                 now.0
             ],
         )?;
+        tx.commit()?;
         tracing::info!(device = %device.device, "device profile created");
         Ok(Store {
             conn,
@@ -251,8 +256,14 @@ impl Store {
         tx.commit().map_err(|e| StoreError::from(e).at(&path))?;
         tracing::debug!(%team, action, "change committed");
         self.cache.insert(team, current);
-        if self.changes_since_snapshot(team)? > COMPACT_AFTER {
-            self.compact(team)?;
+        // The change is saved. Tidying up after it must never be reported as
+        // a failed save: the nurse would save the visit twice.
+        let compacted = self.changes_since_snapshot(team).and_then(|n| match n > COMPACT_AFTER {
+            true => self.compact(team),
+            false => Ok(()),
+        });
+        if let Err(e) = compacted {
+            tracing::warn!(%team, error = %e, "compaction failed; will retry after the next change");
         }
         Ok(committed.value)
     }
@@ -329,7 +340,15 @@ impl Store {
 
     fn refreshed(&mut self, team: TeamId) -> Result<Cached, StoreError> {
         let cached = self.cache.remove(&team);
-        refresh(&self.conn, team, cached).map_err(|e| e.at(&self.path))
+        // One read transaction: a compaction by another process cannot slip
+        // between reading the snapshot and reading the changes after it.
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| StoreError::from(e).at(&self.path))?;
+        let fresh = refresh(&tx, team, cached).map_err(|e| e.at(&self.path))?;
+        tx.commit()?;
+        Ok(fresh)
     }
 
     fn corrupt(&self, detail: &str) -> StoreError {

@@ -226,7 +226,14 @@ fn parse_taken(s: &str) -> Result<Timestamp> {
     let jst = care_model::time::jst();
     let s = s.trim();
     let local = if let Ok(t) = NaiveTime::parse_from_str(s, "%H:%M") {
-        chrono::Utc::now().with_timezone(&jst).date_naive().and_time(t)
+        // A bare time is the latest such time: "23:50" typed at 00:20 is last night.
+        let now = chrono::Utc::now().with_timezone(&jst).naive_local();
+        let today = now.date().and_time(t);
+        if today > now + chrono::Duration::minutes(5) {
+            today - chrono::Duration::days(1)
+        } else {
+            today
+        }
     } else {
         ["%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M"]
             .iter()
