@@ -1,0 +1,15 @@
+//! # sync-proto
+//!
+//! What travels between a laptop and the relay. The centre is the
+//! [`Envelope`]: one or more automerge changes of one team, encrypted with the
+//! team's key (XChaCha20-Poly1305, the header as associated data) and signed
+//! by the sending device (Ed25519). The relay can read the header — team,
+//! sender, sequence number — and check the signature, but never the contents.
+//!
+//! **What it is not:** no I/O and no automerge. The payload is opaque bytes.
+//!
+//! Start with [`envelope`]: the byte layout, [`seal`] and [`open`].
+
+pub mod envelope;
+
+pub use envelope::{open, seal, Envelope, EnvelopeError, Header, PayloadKind, TeamKey, MAX_ENVELOPE_BYTES};
