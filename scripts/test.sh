@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# The integration tests in tests/ start the real relay and CLI binaries.
+cargo build --workspace --bins --locked
 cargo test --workspace --locked "$@"

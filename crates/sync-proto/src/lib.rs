@@ -11,5 +11,6 @@
 //! Start with [`envelope`]: the byte layout, [`seal`] and [`open`].
 
 pub mod envelope;
+pub mod page;
 
 pub use envelope::{open, seal, Envelope, EnvelopeError, Header, PayloadKind, TeamKey, MAX_ENVELOPE_BYTES};

@@ -1,0 +1,178 @@
+//! # sync-client
+//!
+//! The laptop's side of the relay protocol: [`RelayClient`] appends sealed
+//! envelopes to a team's log and reads the log after a cursor, over TLS 1.3
+//! with the relay's certificate pinned by its SHA-256 fingerprint (from the
+//! invite code), so a station's own relay needs no public certificate
+//! authority. Without a fingerprint it trusts the usual public authorities.
+//!
+//! **What it is not:** it knows envelopes, not records. Sealing, applying and
+//! cursors live with the store; the sync loop ties them together.
+
+mod pinned;
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use sync_proto::page::{decode_page, HIGH_WATER_HEADER, INCARNATION_HEADER};
+use sync_proto::Envelope;
+
+/// Why talking to the relay failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("中継サーバーの指紋は 64 桁の16進数です / the relay fingerprint must be 64 hex digits")]
+    BadFingerprint,
+    #[error("中継サーバーに接続できません / cannot reach the relay: {0}")]
+    Unreachable(String),
+    #[error("中継サーバーが拒否しました ({status} {code}) / the relay refused: {message}")]
+    Refused { status: u16, code: String, message: String },
+    #[error("中継サーバーの応答を読めません / unreadable answer from the relay: {0}")]
+    BadAnswer(String),
+}
+
+impl From<reqwest::Error> for SyncError {
+    fn from(e: reqwest::Error) -> Self {
+        // The full chain says whether TLS pinning, DNS or the socket failed.
+        let mut msg = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            msg = format!("{msg}: {s}");
+            source = s.source();
+        }
+        SyncError::Unreachable(msg)
+    }
+}
+
+/// TLS settings that trust only the relay certificate with this SHA-256
+/// fingerprint (64 hex digits), TLS 1.3 only.
+pub fn pinned_tls_config(fingerprint: &str) -> Result<rustls::ClientConfig, SyncError> {
+    let mut fp = [0u8; 32];
+    hex::decode_to_slice(fingerprint.trim(), &mut fp).map_err(|_| SyncError::BadFingerprint)?;
+    Ok(pinned::client_config(fp))
+}
+
+/// The relay's answer to an append.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Ack {
+    pub seq: u64,
+    pub duplicate: bool,
+    pub incarnation: String,
+}
+
+/// A page of a team's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub envelopes: Vec<(u64, Vec<u8>)>,
+    pub high_water: u64,
+    pub incarnation: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelayClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    code: String,
+    message_en: String,
+}
+
+impl RelayClient {
+    /// `url` like `https://192.168.1.10:7443`; `fingerprint` is the relay
+    /// certificate's SHA-256 in hex, or `None` to trust public authorities.
+    pub fn new(url: &str, fingerprint: Option<&str>) -> Result<Self, SyncError> {
+        let builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .https_only(true);
+        let builder = match fingerprint {
+            Some(fp) => builder.use_preconfigured_tls(pinned_tls_config(fp)?),
+            None => builder.min_tls_version(reqwest::tls::Version::TLS_1_3),
+        };
+        let http = builder.build().map_err(SyncError::from)?;
+        Ok(RelayClient {
+            http,
+            base: url.trim_end_matches('/').to_string(),
+        })
+    }
+
+    async fn check(resp: reqwest::Response) -> Result<reqwest::Response, SyncError> {
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        let status = resp.status().as_u16();
+        match resp.json::<ErrorBody>().await {
+            Ok(b) => Err(SyncError::Refused {
+                status,
+                code: b.error.code,
+                message: b.error.message_en,
+            }),
+            Err(_) => Err(SyncError::Refused {
+                status,
+                code: String::new(),
+                message: format!("HTTP {status}"),
+            }),
+        }
+    }
+
+    /// The relay's incarnation, if it answers at all.
+    pub async fn health(&self) -> Result<String, SyncError> {
+        #[derive(Deserialize)]
+        struct Health {
+            incarnation: String,
+        }
+        let resp = Self::check(self.http.get(format!("{}/health", self.base)).send().await?).await?;
+        Ok(resp
+            .json::<Health>()
+            .await
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?
+            .incarnation)
+    }
+
+    /// Appends one envelope; returns once the relay has stored it durably.
+    pub async fn append(&self, team: &[u8; 16], envelope: &Envelope) -> Result<Ack, SyncError> {
+        let url = format!("{}/v1/teams/{}/envelopes", self.base, hex::encode(team));
+        let resp = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(envelope.bytes().to_vec())
+            .send()
+            .await?;
+        Self::check(resp)
+            .await?
+            .json::<Ack>()
+            .await
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))
+    }
+
+    /// Reads the team's log after `after`.
+    pub async fn read(&self, team: &[u8; 16], after: u64) -> Result<Page, SyncError> {
+        let url = format!("{}/v1/teams/{}/envelopes?after={after}", self.base, hex::encode(team));
+        let resp = Self::check(self.http.get(url).send().await?).await?;
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let incarnation = header(INCARNATION_HEADER).ok_or_else(|| SyncError::BadAnswer("no incarnation".into()))?;
+        let high_water = header(HIGH_WATER_HEADER)
+            .and_then(|h| h.parse().ok())
+            .ok_or_else(|| SyncError::BadAnswer("no high-water mark".into()))?;
+        let body = resp.bytes().await?;
+        let envelopes = decode_page(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        Ok(Page {
+            envelopes,
+            high_water,
+            incarnation,
+        })
+    }
+}

@@ -1,0 +1,69 @@
+//! One error type for every route, answered as the JSON body of
+//! research/security.md §6.3: a stable `code`, both languages, a request id.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message_ja: &'static str,
+    pub message_en: String,
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, message_ja: &'static str, message_en: impl Into<String>) -> Self {
+        AppError {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            message_ja,
+            message_en: message_en.into(),
+        }
+    }
+    pub fn too_large() -> Self {
+        AppError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "too_large",
+            message_ja: "送信データが大きすぎます",
+            message_en: format!("request larger than {} bytes", sync_proto::MAX_ENVELOPE_BYTES),
+        }
+    }
+    pub fn conflict(code: &'static str, message_ja: &'static str, message_en: impl Into<String>) -> Self {
+        AppError {
+            status: StatusCode::CONFLICT,
+            code,
+            message_ja,
+            message_en: message_en.into(),
+        }
+    }
+    pub fn unavailable(message_en: impl Into<String>) -> Self {
+        AppError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "storage_unavailable",
+            message_ja: "中継サーバーで保存できませんでした。後で再送します",
+            message_en: message_en.into(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let request_id = uuid::Uuid::new_v4().simple().to_string();
+        tracing::info!(
+            status = self.status.as_u16(),
+            code = self.code,
+            request_id,
+            "request refused"
+        );
+        let body = json!({ "error": {
+            "code": self.code,
+            "retryable": self.status.is_server_error(),
+            "message_ja": self.message_ja,
+            "message_en": self.message_en,
+            "request_id": request_id,
+        }});
+        (self.status, axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,213 @@
+//! The relay as a real process over TLS on loopback.
+
+use ed25519_dalek::SigningKey;
+use rand_core::OsRng;
+use sync_client::SyncError;
+use sync_proto::{seal, Envelope, Header, PayloadKind, TeamKey};
+use tsunagi_tests::Relay;
+
+const TEAM: [u8; 16] = [0x11; 16];
+
+struct Device {
+    id: [u8; 16],
+    key: SigningKey,
+}
+
+impl Device {
+    fn new(n: u8) -> Self {
+        Device {
+            id: [n; 16],
+            key: SigningKey::generate(&mut OsRng),
+        }
+    }
+    fn envelope(&self, team: &TeamKey, seq: u64, payload: &[u8]) -> Envelope {
+        let header = Header {
+            kind: PayloadKind::Changes,
+            team: TEAM,
+            epoch: 0,
+            sender: self.id,
+            sender_seq: seq,
+        };
+        seal(team, &self.key, header, payload).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_relay_answers_over_tls_and_stores_an_envelope_once_however_often_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    let client = relay.client();
+    let incarnation = client.health().await.unwrap();
+
+    let (nurse, team) = (Device::new(1), TeamKey::random());
+    let env = nurse.envelope(&team, 1, b"change");
+    let first = client.append(&TEAM, &env).await.unwrap();
+    assert!(!first.duplicate);
+    assert_eq!(first.incarnation, incarnation);
+    for _ in 0..3 {
+        let again = client.append(&TEAM, &env).await.unwrap();
+        assert_eq!(
+            (again.seq, again.duplicate),
+            (first.seq, true),
+            "a resent envelope gets its first ack back"
+        );
+    }
+    let page = client.read(&TEAM, 0).await.unwrap();
+    assert_eq!(page.envelopes, vec![(first.seq, env.bytes().to_vec())]);
+    assert_eq!(page.high_water, first.seq);
+
+    // The same device and sequence number with other bytes is refused.
+    let other = nurse.envelope(&team, 1, b"different");
+    match client.append(&TEAM, &other).await {
+        Err(SyncError::Refused { status: 409, code, .. }) => assert_eq!(code, "sender_seq_reused"),
+        other => panic!("expected 409, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sigkill_of_the_relay_loses_nothing_it_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    let client = relay.client();
+    let (nurse, team) = (Device::new(2), TeamKey::random());
+    let mut acked = Vec::new();
+    for seq in 1..=40 {
+        let env = nurse.envelope(&team, seq, format!("visit {seq}").as_bytes());
+        let ack = client.append(&TEAM, &env).await.unwrap();
+        acked.push((ack.seq, env.into_bytes()));
+    }
+    let incarnation = client.health().await.unwrap();
+    relay.kill();
+
+    let relay = Relay::start(dir.path());
+    let client = relay.client();
+    let page = client.read(&TEAM, 0).await.unwrap();
+    assert_eq!(
+        page.envelopes, acked,
+        "every acknowledged envelope is there, in order, byte for byte"
+    );
+    assert_eq!(
+        page.incarnation, incarnation,
+        "a restart is not a restore: same incarnation"
+    );
+    assert_eq!(relay.stop().code(), Some(0), "SIGTERM shuts down cleanly");
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_requests_are_refused_and_the_relay_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    let client = relay.client();
+    let http = reqwest_like(&relay);
+
+    let garbage = http
+        .post_bytes(
+            &format!("{}/v1/teams/{}/envelopes", relay.url, "11".repeat(16)),
+            b"garbage".to_vec(),
+        )
+        .await;
+    assert_eq!(garbage.0, 400);
+    assert!(
+        garbage.1.contains("malformed_envelope") && garbage.1.contains("message_ja"),
+        "{}",
+        garbage.1
+    );
+
+    let bad_team = http
+        .post_bytes(&format!("{}/v1/teams/not-hex/envelopes", relay.url), b"x".to_vec())
+        .await;
+    assert_eq!(bad_team.0, 400);
+
+    // Announces 3 MiB, sends 64 KiB and waits: the relay answers 413 from the
+    // announced length, without buffering the body.
+    let url = format!("{}/v1/teams/{}/envelopes", relay.url, "11".repeat(16));
+    let huge = http.post_announcing(&url, 3 << 20).await;
+    assert_eq!(huge.0, 413, "{}", huge.1);
+    assert!(huge.1.contains("too_large"));
+
+    // Still serving.
+    let (nurse, team) = (Device::new(3), TeamKey::random());
+    client.append(&TEAM, &nurse.envelope(&team, 1, b"ok")).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_relay_data_directory_holds_no_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    let client = relay.client();
+    let marker = "MARKER-山田太郎-SpO2-89".as_bytes();
+    let (nurse, team) = (Device::new(4), TeamKey::random());
+    for seq in 1..=5 {
+        client
+            .append(&TEAM, &nurse.envelope(&team, seq, &[marker, b" note"].concat()))
+            .await
+            .unwrap();
+    }
+    relay.stop();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(marker.len()).any(|w| w == marker),
+            "plaintext found in the relay's files"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_client_refuses_a_relay_whose_certificate_is_not_the_pinned_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    let wrong = sync_client::RelayClient::new(&relay.url, Some(&"ab".repeat(32))).unwrap();
+    match wrong.health().await {
+        Err(SyncError::Unreachable(msg)) => assert!(msg.contains("pinned"), "{msg}"),
+        other => panic!("expected a refused handshake, got {other:?}"),
+    }
+    assert!(
+        sync_client::RelayClient::new(&relay.url, Some("xyz")).is_err(),
+        "a malformed fingerprint is refused"
+    );
+}
+
+/// Raw requests for the malformed-input test, with the pinned TLS settings.
+fn reqwest_like(relay: &Relay) -> RawClient {
+    let tls = sync_client::pinned_tls_config(&relay.fingerprint).unwrap();
+    let config = tls.clone();
+    RawClient {
+        tls,
+        inner: reqwest::Client::builder()
+            .use_preconfigured_tls(config)
+            .build()
+            .unwrap(),
+    }
+}
+
+struct RawClient {
+    inner: reqwest::Client,
+    tls: rustls::ClientConfig,
+}
+
+impl RawClient {
+    /// Sends only a request head announcing `announced` bytes, over a raw
+    /// TLS socket, and reads the status line and body of the answer.
+    async fn post_announcing(&self, url: &str, announced: u64) -> (u16, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let rest = url.strip_prefix("https://").unwrap();
+        let (addr, path) = rest.split_at(rest.find('/').unwrap());
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(self.tls.clone()));
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let mut tls = connector.connect(name, tcp).await.unwrap();
+        let head = format!("POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-length: {announced}\r\n\r\n");
+        tls.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tls.read_to_end(&mut answer)).await;
+        let text = String::from_utf8_lossy(&answer).to_string();
+        let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        (status, text)
+    }
+
+    async fn post_bytes(&self, url: &str, body: Vec<u8>) -> (u16, String) {
+        let resp = self.inner.post(url).body(body).send().await.unwrap();
+        (resp.status().as_u16(), resp.text().await.unwrap())
+    }
+}

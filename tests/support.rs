@@ -1,0 +1,81 @@
+//! Helpers for the workspace integration tests: start the real relay binary
+//! on 127.0.0.1:0, read the address and fingerprint it prints, kill it.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A built workspace binary (`scripts/test.sh` builds them before the tests).
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first",
+        path.display()
+    );
+    path
+}
+
+/// A running relay process.
+pub struct Relay {
+    child: Child,
+    pub url: String,
+    pub fingerprint: String,
+    pub data: PathBuf,
+}
+
+impl Relay {
+    pub fn start(data: &Path) -> Relay {
+        let mut child = Command::new(binary("sync-server"))
+            .args(["--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .env("TSUNAGI_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the relay starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut next = || lines.next().expect("the relay prints two lines").expect("readable");
+        let url = next()
+            .strip_prefix("listening on ")
+            .expect("listening on https://ADDR")
+            .to_string();
+        let fingerprint = next()
+            .strip_prefix("fingerprint ")
+            .expect("fingerprint HEX")
+            .to_string();
+        assert_eq!(fingerprint.len(), 64, "fingerprint is 64 hex digits");
+        Relay {
+            child,
+            url,
+            fingerprint,
+            data: data.to_path_buf(),
+        }
+    }
+
+    pub fn client(&self) -> sync_client::RelayClient {
+        sync_client::RelayClient::new(&self.url, Some(&self.fingerprint)).expect("client")
+    }
+
+    /// SIGKILL: no chance to flush or say goodbye.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("reap");
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
+        self.child.wait().expect("reap")
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
