@@ -11,6 +11,10 @@
 //! Start with [`envelope`]: the byte layout, [`seal`] and [`open`].
 
 pub mod envelope;
+pub mod invite;
 pub mod page;
+pub mod roster;
 
 pub use envelope::{open, seal, Envelope, EnvelopeError, Header, PayloadKind, TeamKey, MAX_ENVELOPE_BYTES};
+pub use invite::{InviteCode, InviteError};
+pub use roster::{MembershipOp, Roster, RosterEntry, RosterError};
