@@ -3,7 +3,7 @@
 use ed25519_dalek::SigningKey;
 use rand_core::OsRng;
 use sync_client::SyncError;
-use sync_proto::{seal, Envelope, Header, PayloadKind, TeamKey};
+use sync_proto::{seal, Envelope, Header, InviteCode, MembershipOp, PayloadKind, TeamKey};
 use tsunagi_tests::Relay;
 
 const TEAM: [u8; 16] = [0x11; 16];
@@ -14,6 +14,13 @@ struct Device {
 }
 
 impl Device {
+    /// Registers the team at the relay with this device as its creator.
+    async fn create_team(&self, client: &sync_client::RelayClient) {
+        client
+            .add_member(&TEAM, &MembershipOp::genesis(&TEAM, &self.id, "m", &self.key))
+            .await
+            .unwrap();
+    }
     fn new(n: u8) -> Self {
         Device {
             id: [n; 16],
@@ -40,6 +47,7 @@ async fn the_relay_answers_over_tls_and_stores_an_envelope_once_however_often_se
     let incarnation = client.health().await.unwrap();
 
     let (nurse, team) = (Device::new(1), TeamKey::random());
+    nurse.create_team(&client).await;
     let env = nurse.envelope(&team, 1, b"change");
     let first = client.append(&TEAM, &env).await.unwrap();
     assert!(!first.duplicate);
@@ -70,6 +78,7 @@ async fn sigkill_of_the_relay_loses_nothing_it_acknowledged() {
     let relay = Relay::start(dir.path());
     let client = relay.client();
     let (nurse, team) = (Device::new(2), TeamKey::random());
+    nurse.create_team(&client).await;
     let mut acked = Vec::new();
     for seq in 1..=40 {
         let env = nurse.envelope(&team, seq, format!("visit {seq}").as_bytes());
@@ -127,6 +136,7 @@ async fn malformed_and_oversized_requests_are_refused_and_the_relay_keeps_servin
 
     // Still serving.
     let (nurse, team) = (Device::new(3), TeamKey::random());
+    nurse.create_team(&client).await;
     client.append(&TEAM, &nurse.envelope(&team, 1, b"ok")).await.unwrap();
 }
 
@@ -137,6 +147,7 @@ async fn the_relay_data_directory_holds_no_plaintext() {
     let client = relay.client();
     let marker = "MARKER-山田太郎-SpO2-89".as_bytes();
     let (nurse, team) = (Device::new(4), TeamKey::random());
+    nurse.create_team(&client).await;
     for seq in 1..=5 {
         client
             .append(&TEAM, &nurse.envelope(&team, seq, &[marker, b" note"].concat()))
@@ -210,4 +221,91 @@ impl RawClient {
         let resp = self.inner.post(url).body(body).send().await.unwrap();
         (resp.status().as_u16(), resp.text().await.unwrap())
     }
+}
+
+#[tokio::test]
+async fn a_device_outside_the_team_is_refused_and_learns_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    let client = relay.client();
+    let (nurse, stranger, team) = (Device::new(5), Device::new(6), TeamKey::random());
+
+    let not_found = |r: Result<_, SyncError>| matches!(r, Err(SyncError::Refused { status: 404, .. }));
+    assert!(
+        not_found(client.read(&TEAM, 0).await.map(|_| ())),
+        "an unknown team is 404"
+    );
+    nurse.create_team(&client).await;
+    assert!(
+        not_found(
+            client
+                .append(&TEAM, &stranger.envelope(&team, 1, b"x"))
+                .await
+                .map(|_| ())
+        ),
+        "a non-member's envelope is 404"
+    );
+
+    // A relay-side forgery: an invite op signed by a non-member.
+    let invite = SigningKey::generate(&mut OsRng);
+    let forged = MembershipOp::invite(&TEAM, &stranger.id, &stranger.key, &invite.verifying_key(), i64::MAX);
+    match client.add_member(&TEAM, &forged).await {
+        Err(SyncError::Refused { status: 403, code, .. }) => assert_eq!(code, "membership_refused"),
+        other => panic!("expected 403, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_invite_admits_one_device_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    let client = relay.client();
+    let (nurse, doctor, team) = (Device::new(7), Device::new(8), TeamKey::random());
+    nurse.create_team(&client).await;
+
+    let mut fp = [0u8; 32];
+    hex::decode_to_slice(&relay.fingerprint, &mut fp).unwrap();
+    let code = InviteCode::new(&relay.url, fp, TEAM);
+    let expires = i64::MAX;
+    client
+        .add_member(
+            &TEAM,
+            &MembershipOp::invite(
+                &TEAM,
+                &nurse.id,
+                &nurse.key,
+                &code.signing_key().verifying_key(),
+                expires,
+            ),
+        )
+        .await
+        .unwrap();
+    client
+        .put_invite(&code, &code.seal_team_key(0, &team), expires)
+        .await
+        .unwrap();
+
+    // The doctor, offline from the nurse, joins with the code alone.
+    let joined = InviteCode::parse(&code.encode()).unwrap();
+    let sealed = client.claim_invite(&joined).await.unwrap();
+    let (epoch, key) = joined.open_team_key(&sealed).unwrap();
+    assert_eq!((epoch, key), (0, team.clone()));
+    client
+        .add_member(
+            &TEAM,
+            &MembershipOp::join(&TEAM, &doctor.id, "dr", &doctor.key, &joined.signing_key()),
+        )
+        .await
+        .unwrap();
+    client
+        .append(&TEAM, &doctor.envelope(&team, 1, b"from the doctor"))
+        .await
+        .unwrap();
+
+    match client.claim_invite(&joined).await {
+        Err(SyncError::Refused { status: 410, .. }) => {}
+        other => panic!("a used invite is gone (410), got {other:?}"),
+    }
+    let ops = client.members(&TEAM).await.unwrap();
+    assert_eq!(sync_proto::Roster::replay(&TEAM, &ops).devices.len(), 2);
 }

@@ -38,6 +38,32 @@ impl AppError {
             message_en: message_en.into(),
         }
     }
+    /// Unknown team, not a member, unknown invite: all look the same, so
+    /// nobody learns whether a team exists.
+    pub fn not_found() -> Self {
+        AppError {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            message_ja: "見つかりません",
+            message_en: "not found".into(),
+        }
+    }
+    pub fn gone() -> Self {
+        AppError {
+            status: StatusCode::GONE,
+            code: "invite_used_or_expired",
+            message_ja: "この招待コードは使用済みか期限切れです。招待した人に新しいコードを頼んでください",
+            message_en: "this invite was already used or has expired; ask for a new one".into(),
+        }
+    }
+    pub fn membership_refused(why: impl Into<String>) -> Self {
+        AppError {
+            status: StatusCode::FORBIDDEN,
+            code: "membership_refused",
+            message_ja: "メンバー情報の署名を確認できません",
+            message_en: why.into(),
+        }
+    }
     pub fn unavailable(message_en: impl Into<String>) -> Self {
         AppError {
             status: StatusCode::SERVICE_UNAVAILABLE,

@@ -30,6 +30,10 @@ pub struct LogPage {
 pub enum AppendError {
     /// Same sender and sequence number as a stored envelope, different bytes.
     SenderSeqReused,
+    /// No such team here.
+    UnknownTeam,
+    /// The sender is not on the team's roster, or the signature is not theirs.
+    NotMember,
     Storage(rusqlite::Error),
 }
 
@@ -43,6 +47,36 @@ impl From<rusqlite::Error> for AppendError {
 pub struct LogStore {
     conn: Arc<Mutex<Connection>>,
     incarnation: String,
+}
+
+/// Why a membership operation or invite was refused.
+#[derive(Debug)]
+pub enum MemberError {
+    Refused(sync_proto::RosterError),
+    Storage(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for MemberError {
+    fn from(e: rusqlite::Error) -> Self {
+        MemberError::Storage(e)
+    }
+}
+
+/// team, claim hash, sealed key, expiry, when used.
+type InviteRow = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>);
+
+/// Why an invite claim failed. Unknown and wrong token look the same.
+#[derive(Debug)]
+pub enum ClaimError {
+    NotFound,
+    Gone,
+    Storage(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for ClaimError {
+    fn from(e: rusqlite::Error) -> Self {
+        ClaimError::Storage(e)
+    }
 }
 
 impl LogStore {
@@ -64,6 +98,23 @@ impl LogStore {
                  PRIMARY KEY (team, seq),
                  UNIQUE (team, id),
                  UNIQUE (team, sender, sender_seq)
+             );
+             CREATE TABLE IF NOT EXISTS members (
+                 team        BLOB NOT NULL,
+                 seq         INTEGER NOT NULL,
+                 id          BLOB NOT NULL,
+                 op          TEXT NOT NULL,
+                 received_at INTEGER NOT NULL,
+                 PRIMARY KEY (team, seq),
+                 UNIQUE (team, id)
+             );
+             CREATE TABLE IF NOT EXISTS invites (
+                 id          BLOB PRIMARY KEY,
+                 team        BLOB NOT NULL,
+                 claim_hash  BLOB NOT NULL,
+                 sealed      BLOB NOT NULL,
+                 expires_ms  INTEGER NOT NULL,
+                 used_at     INTEGER
              );",
         )?;
         // A fresh incarnation per data directory: a relay restored from an
@@ -90,12 +141,144 @@ impl LogStore {
         &self.incarnation
     }
 
-    /// Stores an envelope durably and returns its sequence number.
+    fn roster(conn: &Connection, team: &[u8; 16]) -> rusqlite::Result<sync_proto::Roster> {
+        let mut stmt = conn.prepare_cached("SELECT op, received_at FROM members WHERE team = ?1 ORDER BY seq")?;
+        let ops = stmt
+            .query_map([team.as_slice()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let ops: Vec<_> = ops
+            .into_iter()
+            .filter_map(|(op, at)| serde_json::from_str(&op).ok().map(|op| (op, at)))
+            .collect();
+        Ok(sync_proto::Roster::replay(team, &ops))
+    }
+
+    /// Whether the team exists here at all (has a genesis).
+    pub fn team_exists(&self, team: &[u8; 16]) -> rusqlite::Result<bool> {
+        let conn = self.conn.lock().expect("log lock");
+        conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM members WHERE team = ?1)",
+            [team.as_slice()],
+            |r| r.get(0),
+        )
+    }
+
+    /// Adds a membership op if it verifies against the team's roster so far.
+    pub fn add_member_op(
+        &self,
+        team: &[u8; 16],
+        op: &sync_proto::MembershipOp,
+        now_ms: i64,
+    ) -> Result<u64, MemberError> {
+        let mut conn = self.conn.lock().expect("log lock");
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let id = op.id();
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT seq FROM members WHERE team = ?1 AND id = ?2",
+                params![team.as_slice(), id.as_slice()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(seq) = existing {
+            return Ok(seq as u64);
+        }
+        let mut roster = Self::roster(&tx, team)?;
+        roster.apply(team, op, now_ms).map_err(MemberError::Refused)?;
+        let seq: i64 = tx.query_row(
+            "SELECT coalesce(max(seq), 0) + 1 FROM members WHERE team = ?1",
+            [team.as_slice()],
+            |r| r.get(0),
+        )?;
+        let json = serde_json::to_string(op).expect("ops serialise");
+        tx.execute(
+            "INSERT INTO members (team, seq, id, op, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![team.as_slice(), seq, id.as_slice(), json, now_ms],
+        )?;
+        tx.commit()?;
+        Ok(seq as u64)
+    }
+
+    /// The team's membership ops with their receipt times, in order.
+    pub fn member_ops(&self, team: &[u8; 16]) -> rusqlite::Result<Vec<(String, i64)>> {
+        let conn = self.conn.lock().expect("log lock");
+        let mut stmt = conn.prepare_cached("SELECT op, received_at FROM members WHERE team = ?1 ORDER BY seq")?;
+        let rows = stmt
+            .query_map([team.as_slice()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect();
+        rows
+    }
+
+    pub fn put_invite(
+        &self,
+        id: &[u8; 32],
+        team: &[u8; 16],
+        claim_hash: &[u8; 32],
+        sealed: &[u8],
+        expires_ms: i64,
+    ) -> rusqlite::Result<()> {
+        let conn = self.conn.lock().expect("log lock");
+        conn.execute(
+            "INSERT OR IGNORE INTO invites (id, team, claim_hash, sealed, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                id.as_slice(),
+                team.as_slice(),
+                claim_hash.as_slice(),
+                sealed,
+                expires_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Redeems an invite once: returns the team and the sealed team key.
+    pub fn claim_invite(
+        &self,
+        id: &[u8; 32],
+        token: &[u8; 32],
+        now_ms: i64,
+    ) -> Result<([u8; 16], Vec<u8>), ClaimError> {
+        use sha2::Digest;
+        let mut conn = self.conn.lock().expect("log lock");
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let row: Option<InviteRow> = tx
+            .query_row(
+                "SELECT team, claim_hash, sealed, expires_ms, used_at FROM invites WHERE id = ?1",
+                [id.as_slice()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((team, claim_hash, sealed, expires, used)) = row else {
+            return Err(ClaimError::NotFound);
+        };
+        let presented: [u8; 32] = sha2::Sha256::digest(token).into();
+        if presented.as_slice() != claim_hash.as_slice() {
+            return Err(ClaimError::NotFound);
+        }
+        if used.is_some() || expires < now_ms {
+            return Err(ClaimError::Gone);
+        }
+        tx.execute(
+            "UPDATE invites SET used_at = ?2 WHERE id = ?1",
+            params![id.as_slice(), now_ms],
+        )?;
+        tx.commit()?;
+        Ok((team.try_into().map_err(|_| ClaimError::NotFound)?, sealed))
+    }
+
+    /// Stores an envelope durably and returns its sequence number. The sender
+    /// must be on the team's roster and the signature must be theirs.
     pub fn append(&self, env: &sync_proto::Envelope, now_ms: i64) -> Result<Appended, AppendError> {
         let mut conn = self.conn.lock().expect("a panicking append does not poison the log");
         let h = env.header();
         let id = env.id();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let roster = Self::roster(&tx, &h.team)?;
+        if roster.devices.is_empty() {
+            return Err(AppendError::UnknownTeam);
+        }
+        let key = roster.key(&h.sender).ok_or(AppendError::NotMember)?;
+        env.verify(&key).map_err(|_| AppendError::NotMember)?;
         let existing: Option<(u64, Vec<u8>)> = tx
             .query_row(
                 "SELECT seq, id FROM envelopes WHERE team = ?1 AND (id = ?2 OR (sender = ?3 AND sender_seq = ?4))",

@@ -13,12 +13,15 @@ use sync_proto::page::{encode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_P
 use sync_proto::{Envelope, EnvelopeError};
 
 use crate::error::AppError;
-use crate::log_store::{AppendError, LogStore};
+use crate::log_store::{AppendError, ClaimError, LogStore, MemberError};
 
 pub fn router(store: LogStore) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/v1/teams/{team}/envelopes", post(append).get(read))
+        .route("/v1/teams/{team}/members", post(add_member).get(members))
+        .route("/v1/invites/{id}", axum::routing::put(put_invite))
+        .route("/v1/invites/{id}/claim", post(claim_invite))
         // Bodies over the envelope limit are cut off while streaming, and
         // refused at once when their announced length is already too long.
         .layer(axum::extract::DefaultBodyLimit::max(sync_proto::MAX_ENVELOPE_BYTES))
@@ -40,6 +43,117 @@ async fn refuse_announced_oversize(req: axum::extract::Request, next: axum::midd
 
 async fn health(State(store): State<LogStore>) -> Json<serde_json::Value> {
     Json(json!({ "status": "ok", "incarnation": store.incarnation() }))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as i64
+}
+
+/// Runs a storage call off the async threads.
+async fn blocking<T: Send + 'static>(
+    store: LogStore,
+    f: impl FnOnce(&LogStore) -> rusqlite::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| AppError::unavailable(e.to_string()))?
+        .map_err(|e| AppError::unavailable(e.to_string()))
+}
+
+fn hex_array<const N: usize>(field: &'static str, s: &str) -> Result<[u8; N], AppError> {
+    let mut b = [0u8; N];
+    hex::decode_to_slice(s, &mut b)
+        .map_err(|_| AppError::bad_request("bad_field", "値の形式が正しくありません", field))?;
+    Ok(b)
+}
+
+fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, AppError> {
+    body.map(|Json(v)| v)
+        .map_err(|e| AppError::bad_request("bad_json", "送信データの形式が正しくありません", e.body_text()))
+}
+
+async fn add_member(
+    State(store): State<LogStore>,
+    Path(team): Path<String>,
+    body: Result<Json<sync_proto::MembershipOp>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let team = team_id(&team)?;
+    let op = json_body(body)?;
+    let result = tokio::task::spawn_blocking(move || store.add_member_op(&team, &op, now_ms()))
+        .await
+        .map_err(|e| AppError::unavailable(e.to_string()))?;
+    match result {
+        Ok(seq) => Ok(Json(json!({ "seq": seq }))),
+        Err(MemberError::Refused(e)) => Err(AppError::membership_refused(e.to_string())),
+        Err(MemberError::Storage(e)) => Err(AppError::unavailable(e.to_string())),
+    }
+}
+
+async fn members(State(store): State<LogStore>, Path(team): Path<String>) -> Result<Json<serde_json::Value>, AppError> {
+    let team = team_id(&team)?;
+    let ops = blocking(store, move |s| s.member_ops(&team)).await?;
+    if ops.is_empty() {
+        return Err(AppError::not_found());
+    }
+    let ops: Vec<serde_json::Value> = ops
+        .into_iter()
+        .map(|(op, at)| json!({ "op": serde_json::from_str::<serde_json::Value>(&op).unwrap_or_default(), "received_ms": at }))
+        .collect();
+    Ok(Json(json!({ "ops": ops })))
+}
+
+#[derive(Deserialize)]
+struct InviteUpload {
+    team: String,
+    claim_hash: String,
+    sealed: String,
+    expires_ms: i64,
+}
+
+async fn put_invite(
+    State(store): State<LogStore>,
+    Path(id): Path<String>,
+    body: Result<Json<InviteUpload>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let id: [u8; 32] = hex_array("id", &id)?;
+    let up = json_body(body)?;
+    let team: [u8; 16] = hex_array("team", &up.team)?;
+    let claim: [u8; 32] = hex_array("claim_hash", &up.claim_hash)?;
+    let sealed = hex::decode(&up.sealed)
+        .map_err(|_| AppError::bad_request("bad_field", "値の形式が正しくありません", "sealed"))?;
+    if sealed.len() > 256 {
+        return Err(AppError::too_large());
+    }
+    blocking(store, move |s| s.put_invite(&id, &team, &claim, &sealed, up.expires_ms)).await?;
+    Ok(Json(json!({ "stored": true })))
+}
+
+#[derive(Deserialize)]
+struct Claim {
+    claim_token: String,
+}
+
+async fn claim_invite(
+    State(store): State<LogStore>,
+    Path(id): Path<String>,
+    body: Result<Json<Claim>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let id: [u8; 32] = hex_array("id", &id)?;
+    let token: [u8; 32] = hex_array("claim_token", &json_body(body)?.claim_token)?;
+    let result = tokio::task::spawn_blocking(move || store.claim_invite(&id, &token, now_ms()))
+        .await
+        .map_err(|e| AppError::unavailable(e.to_string()))?;
+    match result {
+        Ok((team, sealed)) => Ok(Json(
+            json!({ "team": hex::encode(team), "sealed": hex::encode(sealed) }),
+        )),
+        Err(ClaimError::NotFound) => Err(AppError::not_found()),
+        Err(ClaimError::Gone) => Err(AppError::gone()),
+        Err(ClaimError::Storage(e)) => Err(AppError::unavailable(e.to_string())),
+    }
 }
 
 fn team_id(hex_id: &str) -> Result<[u8; 16], AppError> {
@@ -98,6 +212,7 @@ async fn append(
             "同じ番号の別データが既にあります",
             "another envelope from this device already has this sequence number",
         )),
+        Err(AppendError::UnknownTeam | AppendError::NotMember) => Err(AppError::not_found()),
         Err(AppendError::Storage(e)) => Err(AppError::unavailable(e.to_string())),
     }
 }
@@ -115,6 +230,9 @@ async fn read(
     Query(q): Query<ReadQuery>,
 ) -> Result<Response, AppError> {
     let team = team_id(&team)?;
+    if !blocking(store.clone(), move |s| s.team_exists(&team)).await? {
+        return Err(AppError::not_found());
+    }
     let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
     let incarnation = store.incarnation().to_string();
     let page = tokio::task::spawn_blocking(move || store.read(&team, q.after, limit))

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use sync_proto::page::{decode_page, HIGH_WATER_HEADER, INCARNATION_HEADER};
-use sync_proto::Envelope;
+use sync_proto::{Envelope, InviteCode, MembershipOp};
 
 /// Why talking to the relay failed.
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +151,70 @@ impl RelayClient {
             .json::<Ack>()
             .await
             .map_err(|e| SyncError::BadAnswer(e.to_string()))
+    }
+
+    /// Adds a membership op to the team's roster at the relay.
+    pub async fn add_member(&self, team: &[u8; 16], op: &MembershipOp) -> Result<u64, SyncError> {
+        #[derive(Deserialize)]
+        struct Seq {
+            seq: u64,
+        }
+        let url = format!("{}/v1/teams/{}/members", self.base, hex::encode(team));
+        let resp = Self::check(self.http.post(url).json(op).send().await?).await?;
+        Ok(resp
+            .json::<Seq>()
+            .await
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?
+            .seq)
+    }
+
+    /// The team's membership ops with the relay's receipt times.
+    pub async fn members(&self, team: &[u8; 16]) -> Result<Vec<(MembershipOp, i64)>, SyncError> {
+        #[derive(Deserialize)]
+        struct Stored {
+            op: MembershipOp,
+            received_ms: i64,
+        }
+        #[derive(Deserialize)]
+        struct Ops {
+            ops: Vec<Stored>,
+        }
+        let url = format!("{}/v1/teams/{}/members", self.base, hex::encode(team));
+        let resp = Self::check(self.http.get(url).send().await?).await?;
+        let ops = resp
+            .json::<Ops>()
+            .await
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        Ok(ops.ops.into_iter().map(|s| (s.op, s.received_ms)).collect())
+    }
+
+    /// Leaves the sealed team key with the relay under the invite's id.
+    pub async fn put_invite(&self, code: &InviteCode, sealed: &[u8], expires_ms: i64) -> Result<(), SyncError> {
+        let url = format!("{}/v1/invites/{}", self.base, hex::encode(code.id()));
+        let body = serde_json::json!({
+            "team": hex::encode(code.team),
+            "claim_hash": hex::encode(code.claim_hash()),
+            "sealed": hex::encode(sealed),
+            "expires_ms": expires_ms,
+        });
+        Self::check(self.http.put(url).json(&body).send().await?).await?;
+        Ok(())
+    }
+
+    /// Redeems an invite (once) and returns the sealed team key.
+    pub async fn claim_invite(&self, code: &InviteCode) -> Result<Vec<u8>, SyncError> {
+        #[derive(Deserialize)]
+        struct Claimed {
+            sealed: String,
+        }
+        let url = format!("{}/v1/invites/{}/claim", self.base, hex::encode(code.id()));
+        let body = serde_json::json!({ "claim_token": hex::encode(code.claim_token()) });
+        let resp = Self::check(self.http.post(url).json(&body).send().await?).await?;
+        let c = resp
+            .json::<Claimed>()
+            .await
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        hex::decode(c.sealed).map_err(|e| SyncError::BadAnswer(e.to_string()))
     }
 
     /// Reads the team's log after `after`.

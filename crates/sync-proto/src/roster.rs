@@ -168,13 +168,13 @@ impl MembershipOp {
 }
 
 impl Roster {
-    /// Replays `ops` for `team`. `now_ms` is when the relay received the last
-    /// op: an invite that expired before then admits no one. An invite is
+    /// Replays `ops` for `team`, each with the time the relay received it:
+    /// a join received after its invite expired admits no one. An invite is
     /// single use: the first join that names it consumes it.
-    pub fn replay(team: &[u8; 16], ops: &[MembershipOp], now_ms: i64) -> Roster {
+    pub fn replay(team: &[u8; 16], ops: &[(MembershipOp, i64)]) -> Roster {
         let mut r = Roster::default();
-        for (i, op) in ops.iter().enumerate() {
-            if r.apply(team, op, now_ms).is_err() {
+        for (i, (op, received_ms)) in ops.iter().enumerate() {
+            if r.apply(team, op, *received_ms).is_err() {
                 r.rejected.push(i);
             }
         }
@@ -279,7 +279,8 @@ mod tests {
             MembershipOp::invite(&T, &[1; 16], &a, &invite.verifying_key(), 1_000),
             MembershipOp::join(&T, &[2; 16], "m2", &b, &invite),
         ];
-        let r = Roster::replay(&T, &ops, 500);
+        let at = |ops: &[MembershipOp], t: i64| ops.iter().map(|o| (o.clone(), t)).collect::<Vec<_>>();
+        let r = Roster::replay(&T, &at(&ops, 500));
         assert!(r.contains(&[1; 16]) && r.contains(&[2; 16]));
         assert!(r.rejected.is_empty());
 
@@ -295,12 +296,12 @@ mod tests {
             1_000,
         ));
         ops.push(MembershipOp::join(&T, &[4; 16], "m4", &c, &fake_invite));
-        let r = Roster::replay(&T, &ops, 500);
+        let r = Roster::replay(&T, &at(&ops, 500));
         assert_eq!(r.devices.len(), 2, "{:?}", r.devices.keys().collect::<Vec<_>>());
         assert_eq!(r.rejected, vec![3, 4, 5]);
 
         // An expired invite admits no one.
-        let late = Roster::replay(&T, &ops[..3], 2_000);
+        let late = Roster::replay(&T, &at(&ops[..3], 2_000));
         assert!(!late.contains(&[2; 16]));
     }
 }
