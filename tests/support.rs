@@ -28,8 +28,13 @@ pub struct Relay {
 
 impl Relay {
     pub fn start(data: &Path) -> Relay {
+        Self::start_on(data, "127.0.0.1:0")
+    }
+
+    /// Starts on a given address, e.g. the one a killed relay had.
+    pub fn start_on(data: &Path, listen: &str) -> Relay {
         let mut child = Command::new(binary("sync-server"))
-            .args(["--listen", "127.0.0.1:0", "--data"])
+            .args(["--listen", listen, "--data"])
             .arg(data)
             .env("TSUNAGI_LOG", "warn")
             .stdout(Stdio::piped())
@@ -55,6 +60,11 @@ impl Relay {
         }
     }
 
+    /// `127.0.0.1:PORT`
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("https://")
+    }
+
     pub fn client(&self) -> sync_client::RelayClient {
         sync_client::RelayClient::new(&self.url, Some(&self.fingerprint)).expect("client")
     }
@@ -78,4 +88,26 @@ impl Drop for Relay {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs the real `tsunagi` CLI with a profile directory.
+pub fn tsunagi(home: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(binary("tsunagi"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env_remove("TSUNAGI_LOG")
+        .output()
+        .expect("tsunagi runs")
+}
+
+/// Runs `tsunagi`, which must succeed; returns stdout.
+pub fn ok(home: &Path, args: &[&str]) -> String {
+    let out = tsunagi(home, args);
+    assert!(
+        out.status.success(),
+        "tsunagi {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
 }

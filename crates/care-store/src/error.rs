@@ -26,6 +26,8 @@ pub enum StoreError {
     Ambiguous(String),
     #[error("「{0}」が見つかりません / nothing matches \"{0}\"")]
     UnknownEntry(String),
+    #[error("チーム {0} の記録はまだ届いていません。`tsunagi sync` を実行してください / the record of team {0} has not arrived yet: run `tsunagi sync`")]
+    NotYetReceived(String),
     #[error(transparent)]
     Model(#[from] ModelError),
     #[error("データベース / database: {0}")]

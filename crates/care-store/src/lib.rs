@@ -18,6 +18,8 @@
 mod error;
 pub mod schema;
 mod store;
+mod sync_state;
 
 pub use error::StoreError;
 pub use store::{DeviceProfile, Store, TeamSummary, COMPACT_AFTER};
+pub use sync_state::{Cursor, OutboxItem, RelaySettings};

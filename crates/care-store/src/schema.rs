@@ -18,7 +18,7 @@ pub const FILE_NAME: &str = "tsunagi.db";
 const APPLICATION_ID: i64 = 0x5453_4E47;
 
 /// `PRAGMA user_version`: the version of the tables below.
-pub const STORE_SCHEMA: i64 = 1;
+pub const STORE_SCHEMA: i64 = 2;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -81,6 +81,52 @@ CREATE TABLE sync_cursors (
 );
 ";
 
+/// Version 2: what syncing through a relay needs.
+const SCHEMA_V2: &str = "
+-- This device's Ed25519 signing key (32-byte seed). Protected at rest by
+-- SQLCipher once the store is encrypted; never leaves the device.
+ALTER TABLE device ADD COLUMN signing_key BLOB;
+
+-- The relay this device uses.
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- Team keys, one per epoch.
+CREATE TABLE team_keys (
+    team_id  TEXT NOT NULL REFERENCES teams(team_id),
+    epoch    INTEGER NOT NULL,
+    key      BLOB NOT NULL,
+    PRIMARY KEY (team_id, epoch)
+);
+
+-- The team's signed membership ops, as last read from the relay (or made
+-- here and not yet sent: sent = 0).
+CREATE TABLE roster_ops (
+    team_id     TEXT NOT NULL REFERENCES teams(team_id),
+    idx         INTEGER NOT NULL,
+    op          TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    sent        INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (team_id, idx)
+);
+
+-- Each outbox row is sealed when it is committed, so a resend after a lost
+-- acknowledgement is byte for byte the same envelope.
+ALTER TABLE teams ADD COLUMN next_sender_seq INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE outbox ADD COLUMN sender_seq INTEGER;
+ALTER TABLE outbox ADD COLUMN envelope BLOB;
+
+-- Envelopes from the relay that did not verify or decrypt: kept, reported,
+-- never applied.
+CREATE TABLE quarantine (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    team_id     TEXT NOT NULL,
+    server_seq  INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    bytes       BLOB NOT NULL,
+    received_at INTEGER NOT NULL
+);
+";
+
 /// Opens an existing store, refusing anything that is not one without
 /// writing a byte to it.
 pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
@@ -132,7 +178,7 @@ pub fn create_new(path: &Path) -> Result<Connection, StoreError> {
 /// Makes the tables, in the caller's transaction.
 pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1}"
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2}"
     ))?;
     Ok(())
 }
@@ -153,4 +199,15 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     // Two CLI commands at once wait for each other rather than fail.
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(())
+}
+
+/// Brings a store of an older version up to [`STORE_SCHEMA`], in one
+/// transaction; returns the version it found.
+pub fn migrate_tables(conn: &Connection) -> Result<i64, StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version < 2 {
+        conn.execute_batch(SCHEMA_V2)?;
+    }
+    conn.execute_batch(&format!("PRAGMA user_version = {STORE_SCHEMA};"))?;
+    Ok(version)
 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use care_model::{
     CareRecord, ChangeBytes, DeviceId, Member, MemberId, ModelError, Patient, RecordTx, TeamId, Timestamp, Writer,
 };
+use ed25519_dalek::SigningKey;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use sync_proto::{MembershipOp, TeamKey};
 
 use crate::schema;
 use crate::StoreError;
@@ -46,18 +48,19 @@ pub struct TeamSummary {
 }
 
 /// A record held in memory, and how much of the file it reflects.
-struct Cached {
-    record: CareRecord,
+pub(crate) struct Cached {
+    pub(crate) record: CareRecord,
     generation: i64,
     upto_seq: i64,
 }
 
 /// The local store: one SQLite file per device profile.
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
-    device: DeviceProfile,
-    cache: HashMap<TeamId, Cached>,
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
+    pub(crate) device: DeviceProfile,
+    pub(crate) signing: SigningKey,
+    pub(crate) cache: HashMap<TeamId, Cached>,
 }
 
 impl Store {
@@ -80,11 +83,12 @@ impl Store {
         let m = &device.profile;
         // Tables and identity in one transaction: an interrupted init leaves
         // no half-made profile.
+        let signing = SigningKey::generate(&mut rand_core::OsRng);
         let tx = conn.transaction()?;
         schema::create_tables(&tx)?;
         tx.execute(
-            "INSERT INTO device (id, device_id, member_id, name, kana, profession, organisation, phone, email, fax, created_at)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO device (id, device_id, member_id, name, kana, profession, organisation, phone, email, fax, created_at, signing_key)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 device.device.to_string(),
                 device.member.to_string(),
@@ -95,7 +99,8 @@ impl Store {
                 m.phone,
                 m.email,
                 m.fax,
-                now.0
+                now.0,
+                signing.to_bytes().as_slice()
             ],
         )?;
         tx.commit()?;
@@ -104,6 +109,7 @@ impl Store {
             conn,
             path,
             device,
+            signing,
             cache: HashMap::new(),
         })
     }
@@ -116,12 +122,19 @@ impl Store {
                 home: home.to_path_buf(),
             });
         }
-        let conn = schema::open_existing(&path)?;
+        let mut conn = schema::open_existing(&path)?;
+        crate::sync_state::migrate(&mut conn).map_err(|e| e.at(&path))?;
         let device = read_device(&conn).map_err(|e| e.at(&path))?;
+        let seed: Vec<u8> = conn.query_row("SELECT signing_key FROM device WHERE id = 1", [], |r| r.get(0))?;
+        let seed: [u8; 32] = seed.try_into().map_err(|_| StoreError::Corrupt {
+            path: path.clone(),
+            detail: "bad device key".into(),
+        })?;
         Ok(Store {
             conn,
             path,
             device,
+            signing: SigningKey::from_bytes(&seed),
             cache: HashMap::new(),
         })
     }
@@ -143,7 +156,25 @@ impl Store {
             "INSERT INTO teams (team_id, created_at, patient_name, patient_kana) VALUES (?1, ?2, ?3, ?4)",
             params![team.to_string(), now.0, patient.name, patient.kana],
         )?;
-        let seq = insert_local_change(&tx, team, &genesis, now)?;
+        tx.execute(
+            "INSERT INTO team_keys (team_id, epoch, key) VALUES (?1, 0, ?2)",
+            params![team.to_string(), TeamKey::random().0.as_slice()],
+        )?;
+        let op = MembershipOp::genesis(
+            team.as_bytes(),
+            self.device.device.as_bytes(),
+            &self.device.member.to_string(),
+            &self.signing,
+        );
+        tx.execute(
+            "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent) VALUES (?1, 0, ?2, ?3, 0)",
+            params![
+                team.to_string(),
+                serde_json::to_string(&op).expect("ops serialise"),
+                now.0
+            ],
+        )?;
+        let seq = insert_local_change(&tx, team, &genesis, now, &self.signing, self.device.device)?;
         tx.commit()?;
         self.cache.insert(
             team,
@@ -244,7 +275,7 @@ impl Store {
         let mut current = refresh(&tx, team, cached.take()).map_err(|e| e.at(&path))?;
         let committed = current.record.change(&writer, now, action, f)?;
         if let Some(change) = &committed.change {
-            current.upto_seq = insert_local_change(&tx, team, change, now)?;
+            current.upto_seq = insert_local_change(&tx, team, change, now, &self.signing, self.device.device)?;
             if action.starts_with("patient") {
                 let p = current.record.read()?.patient;
                 tx.execute(
@@ -398,28 +429,53 @@ fn read_device(conn: &Connection) -> Result<DeviceProfile, StoreError> {
     })
 }
 
-/// Stores a change made here: in the record's changes and in the outbox, in
-/// the caller's transaction. Returns its sequence number.
+/// Stores a change made here: in the record's changes, and sealed for the
+/// team in the outbox, in the caller's transaction. Returns its sequence
+/// number in the changes table.
 fn insert_local_change(
     conn: &Connection,
     team: TeamId,
     change: &ChangeBytes,
     now: Timestamp,
+    signing: &SigningKey,
+    device: DeviceId,
 ) -> Result<i64, StoreError> {
     conn.execute(
         "INSERT INTO changes (team_id, hash, bytes) VALUES (?1, ?2, ?3)",
         params![team.to_string(), change.hash.as_slice(), change.bytes],
     )?;
     let seq = conn.last_insert_rowid();
+    let (epoch, key) = crate::sync_state::latest_key(conn, team)?;
+    let sender_seq: i64 = conn.query_row(
+        "UPDATE teams SET next_sender_seq = next_sender_seq + 1 WHERE team_id = ?1 RETURNING next_sender_seq - 1",
+        [team.to_string()],
+        |r| r.get(0),
+    )?;
+    let header = sync_proto::Header {
+        kind: sync_proto::PayloadKind::Changes,
+        team: *team.as_bytes(),
+        epoch,
+        sender: *device.as_bytes(),
+        sender_seq: sender_seq as u64,
+    };
+    let envelope = sync_proto::seal(&key, signing, header, &change.bytes)
+        .map_err(|e| StoreError::Io(format!("sealing a change: {e}")))?;
     conn.execute(
-        "INSERT INTO outbox (team_id, hash, bytes, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![team.to_string(), change.hash.as_slice(), change.bytes, now.0],
+        "INSERT INTO outbox (team_id, hash, bytes, created_at, sender_seq, envelope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            team.to_string(),
+            change.hash.as_slice(),
+            change.bytes,
+            now.0,
+            sender_seq,
+            envelope.bytes()
+        ],
     )?;
     Ok(seq)
 }
 
 /// Brings a cached record up to date with the file, or loads it afresh.
-fn refresh(conn: &Connection, team: TeamId, cached: Option<Cached>) -> Result<Cached, StoreError> {
+pub(crate) fn refresh(conn: &Connection, team: TeamId, cached: Option<Cached>) -> Result<Cached, StoreError> {
     let generation: Option<i64> = conn
         .query_row(
             "SELECT generation FROM teams WHERE team_id = ?1",
@@ -457,6 +513,9 @@ fn load(conn: &Connection, team: TeamId, generation: i64) -> Result<Cached, Stor
     while let Some(row) = rows.next()? {
         bytes.extend_from_slice(blob(row)?);
         upto_seq = row.get(0)?;
+    }
+    if bytes.is_empty() {
+        return Err(StoreError::NotYetReceived(team.to_string()));
     }
     let record = CareRecord::load(&bytes).map_err(|e| match e {
         ModelError::Corrupt(detail) => StoreError::Corrupt {

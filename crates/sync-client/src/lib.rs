@@ -6,10 +6,13 @@
 //! invite code), so a station's own relay needs no public certificate
 //! authority. Without a fingerprint it trusts the usual public authorities.
 //!
-//! **What it is not:** it knows envelopes, not records. Sealing, applying and
-//! cursors live with the store; the sync loop ties them together.
+//! [`sync_once`] is one pass of the sync loop over every team of a
+//! [`care_store::Store`]: membership, push, pull.
 
 mod pinned;
+mod sync;
+
+pub use sync::{sync_once, SyncReport, TeamReport};
 
 use std::time::Duration;
 

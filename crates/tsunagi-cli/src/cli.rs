@@ -57,6 +57,56 @@ pub enum Command {
     History(HistoryArgs),
     /// データの整合性を確認 / check the local database for damage
     Check,
+    /// 中継サーバー / the relay this laptop uses
+    #[command(subcommand)]
+    Relay(RelayCommand),
+    /// 招待コードを作る（最後の行に表示）/ make an invite code; printed on the last line
+    Invite(InviteArgs),
+    /// 招待コードでチームに参加 / join a team with an invite code
+    Join(JoinArgs),
+    /// 中継サーバーと同期 / sync with the relay
+    Sync(SyncArgs),
+    /// チームごとの送信待ち・最終同期 / per team: waiting to send, last sync, relay state
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RelayCommand {
+    /// 使う中継サーバーを設定 / set the relay
+    Set(RelaySetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RelaySetArgs {
+    /// https://HOST:PORT
+    pub url: String,
+    /// 証明書の SHA-256 指紋 (64桁) / the relay certificate's SHA-256 fingerprint, 64 hex digits
+    #[arg(long)]
+    pub fingerprint: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    pub team: String,
+    /// 有効期限 / how long the code works: 72h, 30m, 3d
+    #[arg(long, default_value = "72h")]
+    pub expires: String,
+}
+
+#[derive(Debug, Args)]
+pub struct JoinArgs {
+    /// 招待コード / the invite code (tsunagi1.…)
+    pub code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// 一度だけ同期（既定）/ sync once and exit (the default)
+    #[arg(long, conflicts_with = "watch")]
+    pub once: bool,
+    /// 同期し続ける（Ctrl-C で終了）/ keep syncing until Ctrl-C
+    #[arg(long)]
+    pub watch: bool,
 }
 
 #[derive(Debug, Args)]

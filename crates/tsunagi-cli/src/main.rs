@@ -7,6 +7,7 @@
 
 mod cli;
 mod render;
+mod sync_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,6 +22,11 @@ use serde_json::json;
 use cli::*;
 
 fn main() -> ExitCode {
+    // `tsunagi show X | head` should stop quietly, as Unix tools do.
+    // SAFETY: restoring the default action for SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG").unwrap_or_else(|_| "warn".into()))
@@ -37,7 +43,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
 }
 
@@ -48,11 +54,11 @@ fn home(cli: &Cli) -> Result<PathBuf> {
     }
 }
 
-fn open(cli: &Cli) -> Result<Store> {
+pub(crate) fn open(cli: &Cli) -> Result<Store> {
     Ok(Store::open(&home(cli)?)?)
 }
 
-fn print_json(value: serde_json::Value) {
+pub(crate) fn print_json(value: serde_json::Value) {
     println!(
         "{}",
         serde_json::to_string_pretty(&value).expect("JSON values always serialise")
@@ -78,6 +84,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Conflicts(a) => conflicts(&cli, a),
         Command::History(a) => history(&cli, a),
         Command::Check => check(&cli),
+        Command::Relay(RelayCommand::Set(a)) => sync_cmd::relay_set(&cli, a),
+        Command::Invite(a) => sync_cmd::invite(&cli, a),
+        Command::Join(a) => sync_cmd::join(&cli, a),
+        Command::Sync(a) => sync_cmd::sync(&cli, a),
+        Command::Status => sync_cmd::status(&cli),
     }
 }
 

@@ -1,0 +1,392 @@
+//! What the store keeps for syncing through a relay: the relay's address,
+//! team keys, the roster, the sealed outbox, cursors and quarantine.
+//!
+//! **Invariant:** remote changes and the cursor that covers them are stored
+//! in one transaction, so a crash never skips or half-applies a page; an
+//! outbox row leaves only when the relay has acknowledged it.
+
+use care_model::{ChangeBytes, DeviceId, TeamId, Timestamp};
+use ed25519_dalek::SigningKey;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use sync_proto::{MembershipOp, Roster, TeamKey};
+
+use crate::store::refresh;
+use crate::{schema, Store, StoreError};
+
+/// The relay this device syncs with.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RelaySettings {
+    pub url: String,
+    /// SHA-256 of its certificate, 64 hex digits; `None` trusts public CAs.
+    pub fingerprint: Option<String>,
+}
+
+/// A sealed local change waiting for the relay's acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub envelope: Vec<u8>,
+}
+
+/// How far this device has read a team's relay log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Cursor {
+    pub server_seq: u64,
+    pub incarnation: Option<String>,
+    /// When this device last finished a sync of the team (ms since epoch).
+    pub synced_at: Option<i64>,
+}
+
+/// Upgrades an older store in one transaction: tables, then the keys a v1
+/// profile never had, then its unsent changes sealed for the outbox.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version >= schema::STORE_SCHEMA {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    schema::migrate_tables(&tx)?;
+    let signing = SigningKey::generate(&mut rand_core::OsRng);
+    tx.execute(
+        "UPDATE device SET signing_key = ?1 WHERE signing_key IS NULL",
+        [signing.to_bytes().as_slice()],
+    )?;
+    let (device, member): (String, String) =
+        tx.query_row("SELECT device_id, member_id FROM device WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let device: DeviceId = device.parse().map_err(|_| bad("device id"))?;
+    let teams: Vec<String> = tx
+        .prepare("SELECT team_id FROM teams")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for t in teams {
+        let team: TeamId = t.parse().map_err(|_| bad("team id"))?;
+        tx.execute(
+            "INSERT INTO team_keys (team_id, epoch, key) VALUES (?1, 0, ?2)",
+            params![t, TeamKey::random().0.as_slice()],
+        )?;
+        let op = MembershipOp::genesis(team.as_bytes(), device.as_bytes(), &member, &signing);
+        tx.execute(
+            "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent) VALUES (?1, 0, ?2, 0, 0)",
+            params![t, serde_json::to_string(&op).expect("ops serialise")],
+        )?;
+        let rows: Vec<(i64, Vec<u8>)> = tx
+            .prepare("SELECT id, bytes FROM outbox WHERE team_id = ?1 ORDER BY id")?
+            .query_map([&t], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let key = latest_key(&tx, team)?.1;
+        for (i, (id, bytes)) in rows.iter().enumerate() {
+            let header = sync_proto::Header {
+                kind: sync_proto::PayloadKind::Changes,
+                team: *team.as_bytes(),
+                epoch: 0,
+                sender: *device.as_bytes(),
+                sender_seq: i as u64 + 1,
+            };
+            let env = sync_proto::seal(&key, &signing, header, bytes).map_err(|e| bad(&e.to_string()))?;
+            tx.execute(
+                "UPDATE outbox SET sender_seq = ?2, envelope = ?3 WHERE id = ?1",
+                params![id, i as i64 + 1, env.bytes()],
+            )?;
+        }
+        tx.execute(
+            "UPDATE teams SET next_sender_seq = ?2 WHERE team_id = ?1",
+            params![t, rows.len() as i64 + 1],
+        )?;
+    }
+    tx.commit()?;
+    tracing::info!(from = version, to = schema::STORE_SCHEMA, "store migrated");
+    Ok(())
+}
+
+fn bad(what: &str) -> StoreError {
+    StoreError::Corrupt {
+        path: Default::default(),
+        detail: format!("migration: bad {what}"),
+    }
+}
+
+/// The newest team key.
+pub(crate) fn latest_key(conn: &Connection, team: TeamId) -> Result<(u32, TeamKey), StoreError> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT epoch, key FROM team_keys WHERE team_id = ?1 ORDER BY epoch DESC LIMIT 1",
+            [team.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (epoch, key) = row.ok_or_else(|| bad("missing team key"))?;
+    Ok((
+        epoch as u32,
+        TeamKey(key.try_into().map_err(|_| bad("team key length"))?),
+    ))
+}
+
+impl Store {
+    pub fn relay(&self) -> Result<Option<RelaySettings>, StoreError> {
+        let get = |k: &str| -> Result<Option<String>, StoreError> {
+            Ok(self
+                .conn
+                .query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get(0))
+                .optional()?)
+        };
+        Ok(get("relay_url")?.map(|url| RelaySettings {
+            url,
+            fingerprint: get("relay_fingerprint").ok().flatten(),
+        }))
+    }
+
+    pub fn set_relay(&self, url: &str, fingerprint: Option<&str>) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES ('relay_url', ?1)",
+            [url],
+        )?;
+        match fingerprint {
+            Some(fp) => tx.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES ('relay_fingerprint', ?1)",
+                [fp],
+            )?,
+            None => tx.execute("DELETE FROM settings WHERE key = 'relay_fingerprint'", [])?,
+        };
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+
+    /// Every team on this device.
+    pub fn team_ids(&self) -> Result<Vec<TeamId>, StoreError> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare("SELECT team_id FROM teams")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.iter().map(|i| i.parse().map_err(|_| bad("team id"))).collect()
+    }
+
+    pub fn team_key(&self, team: TeamId, epoch: u32) -> Result<Option<TeamKey>, StoreError> {
+        let key: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT key FROM team_keys WHERE team_id = ?1 AND epoch = ?2",
+                params![team.to_string(), epoch],
+                |r| r.get(0),
+            )
+            .optional()?;
+        key.map(|k| k.try_into().map(TeamKey).map_err(|_| bad("team key length")))
+            .transpose()
+    }
+
+    pub fn latest_team_key(&self, team: TeamId) -> Result<(u32, TeamKey), StoreError> {
+        latest_key(&self.conn, team)
+    }
+
+    /// Sealed local changes of `team` not yet acknowledged, in sending order.
+    pub fn outbox(&self, team: TeamId) -> Result<Vec<OutboxItem>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, envelope FROM outbox WHERE team_id = ?1 ORDER BY sender_seq")?;
+        let rows = stmt.query_map([team.to_string()], |r| {
+            Ok(OutboxItem {
+                id: r.get(0)?,
+                envelope: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The relay has this change: it may leave the outbox.
+    pub fn acknowledge(&self, item: i64) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM outbox WHERE id = ?1", [item])?;
+        Ok(())
+    }
+
+    /// Membership ops made here that the relay has not taken yet.
+    pub fn unsent_roster_ops(&self, team: TeamId) -> Result<Vec<(i64, MembershipOp)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT idx, op FROM roster_ops WHERE team_id = ?1 AND sent = 0 ORDER BY idx")?;
+        let rows: Vec<(i64, String)> = stmt
+            .query_map([team.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(i, op)| Ok((i, serde_json::from_str(&op).map_err(|_| bad("roster op"))?)))
+            .collect()
+    }
+
+    /// Replaces the stored roster with the relay's, keeping ops not yet sent.
+    pub fn set_roster(&self, team: TeamId, ops: &[(MembershipOp, i64)]) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "DELETE FROM roster_ops WHERE team_id = ?1 AND sent = 1",
+            [team.to_string()],
+        )?;
+        let unsent: Vec<String> = tx
+            .prepare("SELECT op FROM roster_ops WHERE team_id = ?1 AND sent = 0")?
+            .query_map([team.to_string()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        tx.execute("DELETE FROM roster_ops WHERE team_id = ?1", [team.to_string()])?;
+        let mut idx = 0;
+        for (op, at) in ops {
+            let json = serde_json::to_string(op).expect("ops serialise");
+            tx.execute(
+                "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent) VALUES (?1, ?2, ?3, ?4, 1)",
+                params![team.to_string(), idx, json, at],
+            )?;
+            idx += 1;
+        }
+        for json in unsent.iter().filter(|j| {
+            !ops.iter()
+                .any(|(op, _)| &serde_json::to_string(op).expect("ops serialise") == *j)
+        }) {
+            tx.execute(
+                "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent) VALUES (?1, ?2, ?3, 0, 0)",
+                params![team.to_string(), idx, json],
+            )?;
+            idx += 1;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The verified roster as this device knows it.
+    pub fn roster(&self, team: TeamId) -> Result<Roster, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT op, received_ms FROM roster_ops WHERE team_id = ?1 ORDER BY idx")?;
+        let rows: Vec<(String, i64)> = stmt
+            .query_map([team.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let ops: Vec<(MembershipOp, i64)> = rows
+            .into_iter()
+            .filter_map(|(op, at)| serde_json::from_str(&op).ok().map(|op| (op, at)))
+            .collect();
+        Ok(Roster::replay(team.as_bytes(), &ops))
+    }
+
+    pub fn cursor(&self, team: TeamId, relay: &str) -> Result<Cursor, StoreError> {
+        let row: Option<(i64, Option<String>, Option<i64>)> = self
+            .conn
+            .query_row(
+                "SELECT server_seq, incarnation, updated_at FROM sync_cursors WHERE team_id = ?1 AND relay = ?2",
+                params![team.to_string(), relay],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(row.map_or_else(Cursor::default, |(s, i, at)| Cursor {
+            server_seq: s as u64,
+            incarnation: i,
+            synced_at: at,
+        }))
+    }
+
+    /// Stores changes received from the relay and the cursor that covers
+    /// them, in one transaction. Changes already here are ignored.
+    pub fn apply_remote(
+        &mut self,
+        team: TeamId,
+        relay: &str,
+        changes: &[ChangeBytes],
+        cursor: &Cursor,
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let cached = self.cache.remove(&team);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut added = 0;
+        for c in changes {
+            added += tx.execute(
+                "INSERT OR IGNORE INTO changes (team_id, hash, bytes) VALUES (?1, ?2, ?3)",
+                params![team.to_string(), c.hash.as_slice(), c.bytes],
+            )?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0],
+        )?;
+        let current = match refresh(&tx, team, cached) {
+            Ok(current) => {
+                let p = current.record.read()?.patient;
+                tx.execute(
+                    "UPDATE teams SET patient_name = ?2, patient_kana = ?3 WHERE team_id = ?1",
+                    params![team.to_string(), p.name, p.kana],
+                )?;
+                Some(current)
+            }
+            // Nothing of the record has arrived yet: only the cursor moves.
+            Err(StoreError::NotYetReceived(_)) => None,
+            Err(e) => return Err(e.at(&path)),
+        };
+        tx.commit()?;
+        if let Some(current) = current {
+            self.cache.insert(team, current);
+        }
+        Ok(added)
+    }
+
+    /// Keeps an envelope that did not verify or decrypt, and says so in the log.
+    pub fn quarantine(
+        &self,
+        team: TeamId,
+        server_seq: u64,
+        reason: &str,
+        bytes: &[u8],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        tracing::warn!(%team, server_seq, reason, "envelope quarantined");
+        self.conn.execute(
+            "INSERT INTO quarantine (team_id, server_seq, reason, bytes, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![team.to_string(), server_seq as i64, reason, bytes, now.0],
+        )?;
+        Ok(())
+    }
+
+    pub fn quarantined(&self, team: TeamId) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM quarantine WHERE team_id = ?1",
+            [team.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Joins a team through an invite: its key, and the join op to send.
+    /// The record itself arrives with the next sync.
+    pub fn join_team(
+        &mut self,
+        team: TeamId,
+        epoch: u32,
+        key: &TeamKey,
+        join: &MembershipOp,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO teams (team_id, created_at, patient_name, patient_kana) VALUES (?1, ?2, '', NULL)",
+            params![team.to_string(), now.0],
+        )?;
+        tx.execute(
+            "INSERT INTO team_keys (team_id, epoch, key) VALUES (?1, ?2, ?3)",
+            params![team.to_string(), epoch, key.0.as_slice()],
+        )?;
+        tx.execute(
+            "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent) VALUES (?1, 0, ?2, ?3, 0)",
+            params![
+                team.to_string(),
+                serde_json::to_string(join).expect("ops serialise"),
+                now.0
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// This device's id, as the envelopes name it.
+    pub fn device_id(&self) -> DeviceId {
+        self.device.device
+    }
+}

@@ -1,0 +1,152 @@
+//! One pass of the sync loop, per team:
+//! 1. send membership ops made here (a new team's genesis, a join);
+//! 2. read the team's roster from the relay and verify it;
+//! 3. push the outbox, removing each entry only once the relay acknowledged it;
+//! 4. pull the log after the stored cursor; verify and decrypt each envelope
+//!    (quarantine what fails, without stopping); store the changes and the new
+//!    cursor in one transaction.
+//!
+//! Every step is idempotent, so a pass cut off anywhere is safely repeated.
+
+use care_model::{ChangeBytes, Timestamp};
+use care_store::{Cursor, Store};
+use sync_proto::Envelope;
+
+use crate::{RelayClient, SyncError};
+
+/// What one pass did for one team.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TeamReport {
+    pub team: String,
+    pub pushed: usize,
+    pub received: usize,
+    pub quarantined: usize,
+    /// Why this team could not sync this time, in plain words.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub teams: Vec<TeamReport>,
+}
+
+/// Syncs every team of `store` with its relay once.
+pub async fn sync_once(store: &mut Store, now: impl Fn() -> Timestamp) -> Result<SyncReport, SyncError> {
+    let relay = store
+        .relay()
+        .map_err(|e| SyncError::BadAnswer(e.to_string()))?
+        .ok_or_else(|| {
+            SyncError::Unreachable(
+                "中継サーバーが未設定です。`tsunagi relay set URL` / no relay set: `tsunagi relay set URL`".into(),
+            )
+        })?;
+    let client = RelayClient::new(&relay.url, relay.fingerprint.as_deref())?;
+    let mut report = SyncReport::default();
+    for team in store.team_ids().map_err(|e| SyncError::BadAnswer(e.to_string()))? {
+        let mut t = TeamReport {
+            team: team.to_string(),
+            ..Default::default()
+        };
+        if let Err(e) = sync_team(store, &client, &relay.url, team, &now, &mut t).await {
+            tracing::info!(%team, error = %e, "team did not sync");
+            t.error = Some(e.to_string());
+            report.teams.push(t);
+            // An unreachable relay will not answer for the next team either.
+            if matches!(e, SyncError::Unreachable(_)) {
+                return Err(e);
+            }
+            continue;
+        }
+        report.teams.push(t);
+    }
+    Ok(report)
+}
+
+fn store_err(e: care_store::StoreError) -> SyncError {
+    SyncError::BadAnswer(format!("local store: {e}"))
+}
+
+async fn sync_team(
+    store: &mut Store,
+    client: &RelayClient,
+    relay_url: &str,
+    team: care_model::TeamId,
+    now: &impl Fn() -> Timestamp,
+    report: &mut TeamReport,
+) -> Result<(), SyncError> {
+    let id = *team.as_bytes();
+    for (_, op) in store.unsent_roster_ops(team).map_err(store_err)? {
+        client.add_member(&id, &op).await?;
+    }
+    let ops = client.members(&id).await?;
+    store.set_roster(team, &ops).map_err(store_err)?;
+    let roster = store.roster(team).map_err(store_err)?;
+
+    for item in store.outbox(team).map_err(store_err)? {
+        let env = Envelope::parse(item.envelope).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        client.append(&id, &env).await?;
+        store.acknowledge(item.id).map_err(store_err)?;
+        report.pushed += 1;
+    }
+
+    let mut cursor = store.cursor(team, relay_url).map_err(store_err)?;
+    let me = *store.device_id().as_bytes();
+    loop {
+        let page = client.read(&id, cursor.server_seq).await?;
+        if cursor.incarnation.as_deref().is_some_and(|i| i != page.incarnation) {
+            // The relay was restored from an older copy: read it all again.
+            // (Re-uploading what it lost is not done yet.)
+            tracing::warn!(%team, "relay incarnation changed; reading its log from the start");
+            cursor.server_seq = 0;
+            cursor.incarnation = Some(page.incarnation.clone());
+            continue;
+        }
+        let Some(&(last, _)) = page.envelopes.last() else { break };
+        let mut changes = Vec::new();
+        for (seq, bytes) in page.envelopes {
+            let opened = Envelope::parse(bytes.clone()).and_then(|env| {
+                if env.header().sender == me {
+                    return Ok(None);
+                }
+                sync_proto::open(
+                    &env,
+                    |d| roster.key(d),
+                    |epoch| store.team_key(team, epoch).ok().flatten(),
+                )
+                .map(Some)
+            });
+            match opened.map(|p| p.map(ChangeBytes::parse)) {
+                Ok(None) => {}
+                Ok(Some(Ok(change))) => changes.push(change),
+                Ok(Some(Err(e))) => {
+                    store
+                        .quarantine(team, seq, &format!("not an automerge change: {e}"), &bytes, now())
+                        .map_err(store_err)?;
+                    report.quarantined += 1;
+                }
+                Err(e) => {
+                    store
+                        .quarantine(team, seq, &e.to_string(), &bytes, now())
+                        .map_err(store_err)?;
+                    report.quarantined += 1;
+                }
+            }
+        }
+        cursor = Cursor {
+            server_seq: last,
+            incarnation: Some(page.incarnation.clone()),
+            synced_at: None,
+        };
+        report.received += store
+            .apply_remote(team, relay_url, &changes, &cursor, now())
+            .map_err(store_err)?;
+        if last >= page.high_water {
+            break;
+        }
+    }
+    // Record the time of a completed pass even when nothing new came.
+    store
+        .apply_remote(team, relay_url, &[], &cursor, now())
+        .map_err(store_err)?;
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! The commands that talk to a relay: relay set, invite, join, sync, status.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use care_model::Timestamp;
+use serde_json::json;
+use sync_client::{sync_once, RelayClient, SyncError};
+use sync_proto::{InviteCode, MembershipOp};
+
+use crate::cli::{Cli, InviteArgs, JoinArgs, RelaySetArgs, SyncArgs};
+use crate::{now, open, print_json};
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
+fn fingerprint_bytes(fp: Option<&str>) -> Result<[u8; 32]> {
+    let mut b = [0u8; 32];
+    if let Some(fp) = fp {
+        hex::decode_to_slice(fp.trim(), &mut b)
+            .context("指紋は 64 桁の16進数です / the fingerprint must be 64 hex digits")?;
+    }
+    Ok(b)
+}
+
+pub fn relay_set(cli: &Cli, a: &RelaySetArgs) -> Result<()> {
+    let store = open(cli)?;
+    if !a.url.starts_with("https://") {
+        bail!("中継サーバーは https:// で始まる URL です / the relay URL must start with https://");
+    }
+    if let Some(fp) = &a.fingerprint {
+        fingerprint_bytes(Some(fp))?;
+    }
+    store.set_relay(a.url.trim_end_matches('/'), a.fingerprint.as_deref().map(str::trim))?;
+    if cli.json {
+        print_json(json!({ "relay": a.url, "fingerprint": a.fingerprint }));
+    } else {
+        println!("中継サーバーを設定しました / relay set: {}", a.url);
+    }
+    Ok(())
+}
+
+/// `72h`, `30m`, `3d`.
+fn parse_duration(s: &str) -> Result<Duration> {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = n
+        .parse()
+        .with_context(|| format!("期限「{s}」が読めません。例: 72h / cannot read --expires \"{s}\"; e.g. 72h"))?;
+    let secs = match unit {
+        "m" => n * 60,
+        "h" | "" => n * 3600,
+        "d" => n * 86400,
+        _ => bail!("期限の単位は m, h, d です / --expires takes m, h or d"),
+    };
+    if secs == 0 || secs > 30 * 86400 {
+        bail!("期限は 1分〜30日です / --expires must be between 1m and 30d");
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+pub fn invite(cli: &Cli, a: &InviteArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let relay = store
+        .relay()?
+        .context("先に `tsunagi relay set URL --fingerprint HEX` を実行してください / set a relay first")?;
+    let expires = now().0 + parse_duration(&a.expires)?.as_millis() as i64;
+    let code = InviteCode::new(
+        &relay.url,
+        fingerprint_bytes(relay.fingerprint.as_deref())?,
+        *team.as_bytes(),
+    );
+    let (epoch, key) = store.latest_team_key(team)?;
+    let op = MembershipOp::invite(
+        team.as_bytes(),
+        store.device_id().as_bytes(),
+        store.signing_key(),
+        &code.signing_key().verifying_key(),
+        expires,
+    );
+    runtime()?.block_on(async {
+        // The team must be known to the relay before it can take an invite.
+        sync_once(&mut store, now).await?;
+        let client = RelayClient::new(&relay.url, relay.fingerprint.as_deref())?;
+        client.add_member(team.as_bytes(), &op).await?;
+        client
+            .put_invite(&code, &code.seal_team_key(epoch, &key), expires)
+            .await?;
+        Ok::<_, SyncError>(())
+    })?;
+    let text = code.encode();
+    if cli.json {
+        print_json(json!({ "team": team.to_string(), "expires": Timestamp(expires), "code": text }));
+    } else {
+        eprintln!(
+            "招待コード（{} まで有効、1回限り）/ invite code, single use, valid until {}:",
+            Timestamp(expires).format_ja(),
+            Timestamp(expires).format_ja()
+        );
+        println!("{text}");
+    }
+    Ok(())
+}
+
+pub fn join(cli: &Cli, a: &JoinArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let code = InviteCode::parse(&a.code)?;
+    let fp = (code.fingerprint != [0u8; 32]).then(|| hex::encode(code.fingerprint));
+    let team = care_model::TeamId::from_bytes(code.team);
+    if store.team_ids()?.contains(&team) {
+        bail!("このチームには既に参加しています / this laptop is already in that team");
+    }
+    let client = RelayClient::new(&code.relay_url, fp.as_deref())?;
+    let rt = runtime()?;
+    let sealed = rt.block_on(client.claim_invite(&code))?;
+    let (epoch, key) = code.open_team_key(&sealed)?;
+    let op = MembershipOp::join(
+        &code.team,
+        store.device_id().as_bytes(),
+        &store.device().member.to_string(),
+        store.signing_key(),
+        &code.signing_key(),
+    );
+    store.join_team(team, epoch, &key, &op, now())?;
+    if store.relay()?.is_none() {
+        store.set_relay(&code.relay_url, fp.as_deref())?;
+    }
+    let report = rt.block_on(sync_once(&mut store, now))?;
+    let name = store
+        .teams()?
+        .into_iter()
+        .find(|t| t.team == team)
+        .map(|t| t.patient_name)
+        .unwrap_or_default();
+    if cli.json {
+        print_json(json!({ "team": team.to_string(), "patient": name, "sync": report }));
+    } else {
+        println!("チームに参加しました / joined: {name}");
+        println!("{team}");
+    }
+    Ok(())
+}
+
+pub fn sync(cli: &Cli, a: &SyncArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let rt = runtime()?;
+    if !a.watch {
+        let report = rt.block_on(sync_once(&mut store, now))?;
+        if cli.json {
+            print_json(serde_json::to_value(&report)?);
+        } else {
+            for t in &report.teams {
+                let err = t
+                    .error
+                    .as_deref()
+                    .map(|e| format!("  送信できません / failed: {e}"))
+                    .unwrap_or_default();
+                println!("{}  送信 {}件  受信 {}件{}", &t.team[..8], t.pushed, t.received, err);
+            }
+        }
+        return Ok(());
+    }
+    // Polls until Ctrl-C, backing off exponentially (with jitter) while the
+    // relay is unreachable. Live push from the relay is not built yet.
+    rt.block_on(async {
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            match sync_once(&mut store, now).await {
+                Ok(r) => {
+                    backoff = Duration::from_secs(1);
+                    let (p, rcv): (usize, usize) =
+                        r.teams.iter().fold((0, 0), |(p, x), t| (p + t.pushed, x + t.received));
+                    if p + rcv > 0 {
+                        eprintln!("{}  送信 {p}件  受信 {rcv}件", now().format_ja());
+                    }
+                }
+                Err(e) => {
+                    eprintln!("{}  再接続中 / reconnecting: {e}", now().format_ja());
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                }
+            }
+            let jitter = Duration::from_millis(now().0.rem_euclid(250) as u64);
+            tokio::select! {
+                _ = tokio::time::sleep(backoff + jitter) => {}
+                _ = tokio::signal::ctrl_c() => return Ok::<_, anyhow::Error>(()),
+            }
+        }
+    })
+}
+
+pub fn status(cli: &Cli) -> Result<()> {
+    let store = open(cli)?;
+    let relay = store.relay()?;
+    let reachable = match &relay {
+        Some(r) => {
+            let client = RelayClient::new(&r.url, r.fingerprint.as_deref())?;
+            runtime()?
+                .block_on(async {
+                    tokio::time::timeout(Duration::from_secs(3), client.health())
+                        .await
+                        .ok()
+                        .and_then(Result::ok)
+                })
+                .is_some()
+        }
+        None => false,
+    };
+    let mut teams = Vec::new();
+    let mut cursors_ja = Vec::new();
+    for t in store.teams()? {
+        let cursor = match &relay {
+            Some(r) => store.cursor(t.team, &r.url)?,
+            None => Default::default(),
+        };
+        cursors_ja.push(cursor.synced_at.map(Timestamp));
+        teams.push(json!({
+            "team": t.team.to_string(),
+            "patient": t.patient_name,
+            "pending": t.pending,
+            "last_synced": cursor.synced_at.map(Timestamp),
+            "quarantined": store.quarantined(t.team)?,
+        }));
+    }
+    if cli.json {
+        print_json(json!({ "relay": relay, "online": reachable, "teams": teams }));
+        return Ok(());
+    }
+    match &relay {
+        Some(r) => println!(
+            "{}  {}",
+            if reachable {
+                "オンライン"
+            } else {
+                "オフライン"
+            },
+            r.url
+        ),
+        None => println!("中継サーバー未設定 / no relay set"),
+    }
+    for t in teams {
+        let synced = t["last_synced"]
+            .as_str()
+            .map(|s| format!("  最終同期 {s}"))
+            .unwrap_or_default();
+        println!(
+            "{}  {}  送信待ち {}件{}",
+            &t["team"].as_str().unwrap_or_default()[..8],
+            t["patient"].as_str().unwrap_or_default(),
+            t["pending"],
+            synced
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! Laptops syncing through a real relay over TLS, driven through the real
+//! `tsunagi` command line, as a station would use them.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use tsunagi_tests::{ok, tsunagi, Relay};
+
+struct Laptop {
+    home: PathBuf,
+}
+
+impl Laptop {
+    fn new(root: &Path, name: &str, profession: &str, org: &str) -> Laptop {
+        let home = root.join(name);
+        ok(
+            &home,
+            &["init", "--name", name, "--profession", profession, "--org", org],
+        );
+        Laptop { home }
+    }
+    fn run(&self, args: &[&str]) -> String {
+        ok(&self.home, args).trim().to_string()
+    }
+    fn record(&self, team: &str) -> Value {
+        let mut v: Value = serde_json::from_str(&self.run(&["--json", "show", team])).unwrap();
+        v.as_object_mut().unwrap().remove("pending");
+        v
+    }
+    fn pending(&self, team: &str) -> u64 {
+        let v: Value = serde_json::from_str(&self.run(&["--json", "show", team])).unwrap();
+        v["pending"].as_u64().unwrap()
+    }
+}
+
+/// A team on `a`, joined by each of `others` with their own invite code.
+fn team_of(relay: &Relay, a: &Laptop, others: &[&Laptop]) -> String {
+    a.run(&["relay", "set", &relay.url, "--fingerprint", &relay.fingerprint]);
+    let team = a.run(&[
+        "team",
+        "create",
+        "--patient",
+        "山田 太郎",
+        "--kana",
+        "ヤマダ タロウ",
+        "--born",
+        "昭和13年4月2日",
+    ]);
+    for o in others {
+        let code = a.run(&["invite", &team]);
+        let code = code.lines().last().unwrap();
+        o.run(&["join", code]);
+    }
+    team
+}
+
+#[test]
+fn three_laptops_edit_offline_and_reconnect_in_any_order_to_identical_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay"));
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    let manager = Laptop::new(dir.path(), "高橋 美咲", "care-manager", "ひまわり居宅介護支援事業所");
+    let team = team_of(&relay, &nurse, &[&doctor, &manager]);
+    let task = nurse.run(&["task", "add", &team, "--title", "訪問看護指示書の更新依頼"]);
+    for l in [&nurse, &doctor, &manager] {
+        l.run(&["sync"]);
+    }
+
+    // A day offline: nobody syncs.
+    nurse.run(&["vitals", "add", &team, "--bp", "132/84", "--spo2", "93"]);
+    nurse.run(&[
+        "note",
+        "add",
+        &team,
+        "--text",
+        "夜間に呼吸苦の訴えあり。SpO2 89%。",
+        "--urgency",
+        "urgent",
+    ]);
+    doctor.run(&[
+        "note",
+        "add",
+        &team,
+        "--text",
+        "酸素2L開始。",
+        "--category",
+        "instruction",
+    ]);
+    doctor.run(&["task", "done", &team, &task]);
+    manager.run(&["task", "cancel", &team, &task]);
+    manager.run(&[
+        "contact",
+        "add",
+        &team,
+        "--name",
+        "山田 花子",
+        "--relation",
+        "長女",
+        "--phone",
+        "090-0000-1234",
+        "--key-person",
+    ]);
+
+    // They come back in a scrambled order; two rounds reach everyone.
+    for l in [&manager, &nurse, &doctor, &manager, &nurse, &doctor] {
+        l.run(&["sync"]);
+    }
+    let r = nurse.record(&team);
+    assert_eq!(doctor.record(&team), r, "the doctor's record differs from the nurse's");
+    assert_eq!(
+        manager.record(&team),
+        r,
+        "the care manager's record differs from the nurse's"
+    );
+    let texts: Vec<&str> = r["notes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n["versions"][0]["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&"夜間に呼吸苦の訴えあり。SpO2 89%。") && texts.contains(&"酸素2L開始。"),
+        "{texts:?}"
+    );
+    assert_eq!(r["vitals"].as_object().unwrap().len(), 1);
+    assert_eq!(r["patient"]["contacts"][0]["name"], "山田 花子");
+    for l in [&nurse, &doctor, &manager] {
+        assert_eq!(l.pending(&team), 0, "everything acknowledged");
+    }
+    // The task was closed on two laptops at once: the manager sees both.
+    let conflicts: Value = serde_json::from_str(&nurse.run(&["--json", "conflicts", &team])).unwrap();
+    let status = conflicts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"][2] == "status")
+        .expect("a status conflict");
+    let who: Vec<&str> = status["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["member_name"].as_str().unwrap())
+        .collect();
+    assert!(who.contains(&"鈴木 一郎") && who.contains(&"高橋 美咲"), "{who:?}");
+}
+
+#[test]
+fn an_entry_made_while_the_relay_is_down_arrives_after_it_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("relay");
+    let relay = Relay::start(&data);
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    let team = team_of(&relay, &nurse, &[&doctor]);
+    let addr = relay.addr().to_string();
+    relay.kill();
+
+    let note = nurse.run(&["note", "add", &team, "--text", "停電中に記録。"]);
+    let failed = tsunagi(&nurse.home, &["sync"]);
+    assert_eq!(failed.status.code(), Some(1), "sync says it failed");
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        err.contains("接続できません") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+    assert_eq!(nurse.pending(&team), 1, "the note waits in the outbox");
+
+    let _relay = Relay::start_on(&data, &addr);
+    nurse.run(&["sync"]);
+    doctor.run(&["sync"]);
+    assert_eq!(
+        doctor.record(&team)["notes"][&note]["versions"][0]["text"],
+        "停電中に記録。"
+    );
+    assert_eq!(nurse.pending(&team), 0);
+}
+
+/// A change that fails verification is quarantined and the pass goes on:
+/// everything not built on it arrives. (Changes that depend on it wait until
+/// it can be had intact: re-fetching it from its author is not built yet.)
+#[test]
+fn a_tampered_envelope_is_quarantined_and_the_rest_still_arrive() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("relay");
+    let relay = Relay::start(&data);
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    let manager = Laptop::new(dir.path(), "高橋 美咲", "care-manager", "ひまわり居宅介護支援事業所");
+    let team = team_of(&relay, &nurse, &[&doctor, &manager]);
+    manager.run(&["sync"]);
+    let first = nurse.run(&["note", "add", &team, "--text", "一通目"]);
+    let second = nurse.run(&["note", "add", &team, "--text", "二通目"]);
+    nurse.run(&["sync"]);
+    let managers = manager.run(&["note", "add", &team, "--text", "ケアマネより"]);
+    manager.run(&["sync"]);
+    let addr = relay.addr().to_string();
+    relay.stop();
+
+    // Someone with access to the relay's disk alters the nurse's second note
+    // (the envelope just before the care manager's).
+    let db = rusqlite::Connection::open(data.join("relay.db")).unwrap();
+    let (seq, mut bytes): (i64, Vec<u8>) = db
+        .query_row(
+            "SELECT seq, bytes FROM envelopes ORDER BY seq DESC LIMIT 1 OFFSET 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    bytes[80] ^= 0xff;
+    db.execute(
+        "UPDATE envelopes SET bytes = ?1 WHERE seq = ?2",
+        rusqlite::params![bytes, seq],
+    )
+    .unwrap();
+    drop(db);
+
+    let _relay = Relay::start_on(&data, &addr);
+    let report: Value = serde_json::from_str(&doctor.run(&["--json", "sync"])).unwrap();
+    assert_eq!(report["teams"][0]["quarantined"], 1, "{report}");
+    let r = doctor.record(&team);
+    assert!(r["notes"].get(&second).is_none(), "the altered note is not applied");
+    assert_eq!(r["notes"][&first]["versions"][0]["text"], "一通目");
+    assert_eq!(
+        r["notes"][&managers]["versions"][0]["text"], "ケアマネより",
+        "another member's later note still arrives"
+    );
+    let status: Value = serde_json::from_str(&doctor.run(&["--json", "status"])).unwrap();
+    assert_eq!(status["teams"][0]["quarantined"], 1);
+}
