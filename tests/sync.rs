@@ -228,3 +228,58 @@ fn a_tampered_envelope_is_quarantined_and_the_rest_still_arrive() {
     let status: Value = serde_json::from_str(&doctor.run(&["--json", "status"])).unwrap();
     assert_eq!(status["teams"][0]["quarantined"], 1);
 }
+
+#[test]
+fn a_client_killed_mid_push_loses_nothing_and_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay"));
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    let team = team_of(&relay, &nurse, &[&doctor]);
+    let mut notes = Vec::new();
+    for i in 0..60 {
+        notes.push(nurse.run(&["note", "add", &team, "--text", &format!("記録 {i}")]));
+    }
+    // Kill `tsunagi sync` at growing delays, so some kills land mid-push.
+    for delay_ms in [5u64, 15, 30, 45, 60, 90] {
+        let mut child = std::process::Command::new(tsunagi_tests::binary("tsunagi"))
+            .arg("--home")
+            .arg(&nurse.home)
+            .arg("sync")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+    }
+    nurse.run(&["sync"]);
+    doctor.run(&["sync"]);
+    assert_eq!(nurse.pending(&team), 0);
+    let r = doctor.record(&team);
+    assert_eq!(
+        r["notes"].as_object().unwrap().len(),
+        notes.len(),
+        "each note exactly once"
+    );
+    for id in &notes {
+        assert!(r["notes"].get(id).is_some(), "note {id} lost");
+    }
+    // The relay holds each envelope once: as many as the nurse made changes.
+    let page = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(relay.client().read(&hex_team(&team), 0))
+        .unwrap();
+    assert_eq!(
+        page.envelopes.len(),
+        1 + notes.len(),
+        "genesis and one envelope per note, no duplicates"
+    );
+}
+
+fn hex_team(team: &str) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    hex::decode_to_slice(team, &mut b).unwrap();
+    b
+}

@@ -9,9 +9,11 @@
 //! [`sync_once`] is one pass of the sync loop over every team of a
 //! [`care_store::Store`]: membership, push, pull.
 
+mod invite;
 mod pinned;
 mod sync;
 
+pub use invite::{invite, join};
 pub use sync::{sync_once, SyncReport, TeamReport};
 
 use std::time::Duration;

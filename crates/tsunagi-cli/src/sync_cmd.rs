@@ -5,8 +5,8 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use care_model::Timestamp;
 use serde_json::json;
-use sync_client::{sync_once, RelayClient, SyncError};
-use sync_proto::{InviteCode, MembershipOp};
+use sync_client::{sync_once, RelayClient};
+use sync_proto::InviteCode;
 
 use crate::cli::{Cli, InviteArgs, JoinArgs, RelaySetArgs, SyncArgs};
 use crate::{now, open, print_json};
@@ -63,41 +63,18 @@ fn parse_duration(s: &str) -> Result<Duration> {
 pub fn invite(cli: &Cli, a: &InviteArgs) -> Result<()> {
     let mut store = open(cli)?;
     let team = store.resolve_team(&a.team)?;
-    let relay = store
-        .relay()?
-        .context("先に `tsunagi relay set URL --fingerprint HEX` を実行してください / set a relay first")?;
-    let expires = now().0 + parse_duration(&a.expires)?.as_millis() as i64;
-    let code = InviteCode::new(
-        &relay.url,
-        fingerprint_bytes(relay.fingerprint.as_deref())?,
-        *team.as_bytes(),
-    );
-    let (epoch, key) = store.latest_team_key(team)?;
-    let op = MembershipOp::invite(
-        team.as_bytes(),
-        store.device_id().as_bytes(),
-        store.signing_key(),
-        &code.signing_key().verifying_key(),
-        expires,
-    );
-    runtime()?.block_on(async {
-        // The team must be known to the relay before it can take an invite.
-        sync_once(&mut store, now).await?;
-        let client = RelayClient::new(&relay.url, relay.fingerprint.as_deref())?;
-        client.add_member(team.as_bytes(), &op).await?;
-        client
-            .put_invite(&code, &code.seal_team_key(epoch, &key), expires)
-            .await?;
-        Ok::<_, SyncError>(())
-    })?;
+    if store.relay()?.is_none() {
+        bail!("先に `tsunagi relay set URL --fingerprint HEX` を実行してください / set a relay first: `tsunagi relay set URL --fingerprint HEX`");
+    }
+    let expires = Timestamp(now().0 + parse_duration(&a.expires)?.as_millis() as i64);
+    let code = runtime()?.block_on(sync_client::invite(&mut store, team, expires, now))?;
     let text = code.encode();
     if cli.json {
-        print_json(json!({ "team": team.to_string(), "expires": Timestamp(expires), "code": text }));
+        print_json(json!({ "team": team.to_string(), "expires": expires, "code": text }));
     } else {
         eprintln!(
-            "招待コード（{} まで有効、1回限り）/ invite code, single use, valid until {}:",
-            Timestamp(expires).format_ja(),
-            Timestamp(expires).format_ja()
+            "招待コード（{} まで有効、1回限り）/ invite code, single use, valid until then:",
+            expires.format_ja()
         );
         println!("{text}");
     }
@@ -107,27 +84,10 @@ pub fn invite(cli: &Cli, a: &InviteArgs) -> Result<()> {
 pub fn join(cli: &Cli, a: &JoinArgs) -> Result<()> {
     let mut store = open(cli)?;
     let code = InviteCode::parse(&a.code)?;
-    let fp = (code.fingerprint != [0u8; 32]).then(|| hex::encode(code.fingerprint));
-    let team = care_model::TeamId::from_bytes(code.team);
-    if store.team_ids()?.contains(&team) {
+    if store.team_ids()?.contains(&care_model::TeamId::from_bytes(code.team)) {
         bail!("このチームには既に参加しています / this laptop is already in that team");
     }
-    let client = RelayClient::new(&code.relay_url, fp.as_deref())?;
-    let rt = runtime()?;
-    let sealed = rt.block_on(client.claim_invite(&code))?;
-    let (epoch, key) = code.open_team_key(&sealed)?;
-    let op = MembershipOp::join(
-        &code.team,
-        store.device_id().as_bytes(),
-        &store.device().member.to_string(),
-        store.signing_key(),
-        &code.signing_key(),
-    );
-    store.join_team(team, epoch, &key, &op, now())?;
-    if store.relay()?.is_none() {
-        store.set_relay(&code.relay_url, fp.as_deref())?;
-    }
-    let report = rt.block_on(sync_once(&mut store, now))?;
+    let team = runtime()?.block_on(sync_client::join(&mut store, &code, now))?;
     let name = store
         .teams()?
         .into_iter()
@@ -135,7 +95,7 @@ pub fn join(cli: &Cli, a: &JoinArgs) -> Result<()> {
         .map(|t| t.patient_name)
         .unwrap_or_default();
     if cli.json {
-        print_json(json!({ "team": team.to_string(), "patient": name, "sync": report }));
+        print_json(json!({ "team": team.to_string(), "patient": name }));
     } else {
         println!("チームに参加しました / joined: {name}");
         println!("{team}");
