@@ -283,3 +283,53 @@ fn hex_team(team: &str) -> [u8; 16] {
     hex::decode_to_slice(team, &mut b).unwrap();
     b
 }
+
+#[test]
+fn an_edit_appears_on_a_watching_laptop_without_it_asking() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay"));
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    let team = team_of(&relay, &nurse, &[&doctor]);
+    let mut watching = std::process::Command::new(tsunagi_tests::binary("tsunagi"))
+        .arg("--home")
+        .arg(&doctor.home)
+        .args(["sync", "--watch"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the subscription is live.
+    let mut err = std::io::BufReader::new(watching.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+    assert!(line.contains("online"), "{line}");
+
+    let note = nurse.run(&[
+        "note",
+        "add",
+        &team,
+        "--text",
+        "至急：発熱 38.5℃",
+        "--urgency",
+        "urgent",
+    ]);
+    let started = std::time::Instant::now();
+    nurse.run(&["sync"]);
+    let arrived = loop {
+        let r = doctor.record(&team);
+        if r["notes"].get(&note).is_some() {
+            break true;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let _ = watching.kill();
+    watching.wait().unwrap();
+    assert!(
+        arrived,
+        "the nurse's urgent note reached the watching doctor's laptop by push"
+    );
+}

@@ -47,6 +47,8 @@ impl From<rusqlite::Error> for AppendError {
 pub struct LogStore {
     conn: Arc<Mutex<Connection>>,
     incarnation: String,
+    /// (team, seq) of every newly stored envelope, for live push.
+    appended: tokio::sync::broadcast::Sender<([u8; 16], u64)>,
 }
 
 /// Why a membership operation or invite was refused.
@@ -131,10 +133,17 @@ impl LogStore {
                 i
             }
         };
+        let (appended, _) = tokio::sync::broadcast::channel(1024);
         Ok(LogStore {
             conn: Arc::new(Mutex::new(conn)),
             incarnation,
+            appended,
         })
+    }
+
+    /// Notifications of new envelopes, for one subscriber.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<([u8; 16], u64)> {
+        self.appended.subscribe()
     }
 
     pub fn incarnation(&self) -> &str {
@@ -308,6 +317,8 @@ impl LogStore {
             params![h.team.as_slice(), seq, id.as_slice(), h.sender.as_slice(), h.sender_seq as i64, env.bytes(), now_ms],
         )?;
         tx.commit()?;
+        // Only after the commit: a pushed envelope is always readable.
+        let _ = self.appended.send((h.team, seq as u64));
         Ok(Appended {
             seq: seq as u64,
             new: true,

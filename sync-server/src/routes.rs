@@ -20,6 +20,7 @@ pub fn router(store: LogStore) -> Router {
         .route("/health", get(health))
         .route("/v1/teams/{team}/envelopes", post(append).get(read))
         .route("/v1/teams/{team}/members", post(add_member).get(members))
+        .route("/v1/events", get(events))
         .route("/v1/invites/{id}", axum::routing::put(put_invite))
         .route("/v1/invites/{id}/claim", post(claim_invite))
         // Bodies over the envelope limit are cut off while streaming, and
@@ -103,6 +104,55 @@ async fn members(State(store): State<LogStore>, Path(team): Path<String>) -> Res
         .map(|(op, at)| json!({ "op": serde_json::from_str::<serde_json::Value>(&op).unwrap_or_default(), "received_ms": at }))
         .collect();
     Ok(Json(json!({ "ops": ops })))
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    /// Comma-separated team ids.
+    teams: String,
+}
+
+/// Live push: one server-sent-events stream per device for all its teams.
+/// Each event names a team and the sequence number of a new envelope; the
+/// laptop then reads the log from its cursor, so a missed event costs only
+/// latency. A subscriber that falls behind gets a `lagged` event and re-reads
+/// everything.
+async fn events(
+    State(store): State<LogStore>,
+    Query(q): Query<EventsQuery>,
+) -> Result<
+    axum::response::sse::Sse<
+        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+    AppError,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use futures_util::StreamExt;
+    let teams: Vec<[u8; 16]> = q
+        .teams
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(team_id)
+        .collect::<Result<_, _>>()?;
+    if teams.is_empty() || teams.len() > 1000 {
+        return Err(AppError::bad_request(
+            "bad_teams",
+            "チームの指定が正しくありません",
+            "give 1 to 1000 team ids",
+        ));
+    }
+    let hello = futures_util::stream::once(async { Ok(Event::default().event("ready").data("")) });
+    let stream = tokio_stream::wrappers::BroadcastStream::new(store.subscribe()).filter_map(move |item| {
+        let event = match item {
+            Ok((team, seq)) if teams.contains(&team) => Some(Ok(Event::default()
+                .event("append")
+                .data(format!("{} {seq}", hex::encode(team))))),
+            Ok(_) => None,
+            Err(_) => Some(Ok(Event::default().event("lagged").data(""))),
+        };
+        std::future::ready(event)
+    });
+    Ok(Sse::new(hello.chain(stream)).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(20))))
 }
 
 #[derive(Deserialize)]

@@ -138,26 +138,32 @@ pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
     if f.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
         return Err(not_a_store());
     }
+    // The checks run on a read-only connection: it sees the log (WAL) too,
+    // so a profile killed right after `init` still reads as ours, yet it can
+    // never roll back a journal or checkpoint into a file we then refuse.
+    {
+        let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| StoreError::from(e).at(path))?;
+        let app_id: i64 = ro
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| StoreError::from(e).at(path))?;
+        if app_id != APPLICATION_ID {
+            return Err(not_a_store());
+        }
+        let version: i64 = ro.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > STORE_SCHEMA {
+            return Err(StoreError::NewerStore {
+                path: path.to_path_buf(),
+                found: version,
+                supported: STORE_SCHEMA,
+            });
+        }
+    }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| StoreError::from(e).at(path))?;
-    // Read-only checks first: nothing is written until we know the file is ours.
-    let app_id: i64 = conn
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(|e| StoreError::from(e).at(path))?;
-    if app_id != APPLICATION_ID {
-        return Err(not_a_store());
-    }
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > STORE_SCHEMA {
-        return Err(StoreError::NewerStore {
-            path: path.to_path_buf(),
-            found: version,
-            supported: STORE_SCHEMA,
-        });
-    }
     configure(&conn).map_err(|e| e.at(path))?;
     Ok(conn)
 }

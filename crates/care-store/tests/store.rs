@@ -254,3 +254,19 @@ fn a_full_disk_is_reported_and_loses_nothing_saved() {
     }
     assert_eq!(notes.len(), saved.len(), "the refused note is not half-saved");
 }
+
+#[test]
+fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
+    let home = tempfile::tempdir().unwrap();
+    drop(Store::init(home.path(), nurse(), t(0)).unwrap());
+    let path = home.path().join("tsunagi.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99;")
+        .unwrap();
+    let before = digest(&path);
+    let err = Store::open(home.path()).err().unwrap();
+    assert!(matches!(err, StoreError::NewerStore { found: 99, .. }), "{err}");
+    assert!(err.to_string().contains("update"), "{err}");
+    assert_eq!(digest(&path), before);
+}

@@ -64,6 +64,62 @@ pub struct Ack {
     pub incarnation: String,
 }
 
+/// Something the relay pushed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushEvent {
+    /// The subscription is live.
+    Ready,
+    /// A new envelope for a team, with its sequence number.
+    Append { team: [u8; 16], seq: u64 },
+    /// This subscriber fell behind: re-read every team.
+    Lagged,
+    /// Nothing new; the connection is alive.
+    KeepAlive,
+}
+
+/// A live-push subscription (server-sent events).
+pub struct Events {
+    resp: reqwest::Response,
+    buf: String,
+}
+
+impl Events {
+    /// The next event, or `None` when the relay closed the stream.
+    pub async fn next(&mut self) -> Result<Option<PushEvent>, SyncError> {
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                return Ok(Some(parse_event(&block)));
+            }
+            match self.resp.chunk().await? {
+                Some(bytes) => self.buf.push_str(&String::from_utf8_lossy(&bytes)),
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+fn parse_event(block: &str) -> PushEvent {
+    let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name).map(str::trim));
+    match field("event:") {
+        Some("ready") => PushEvent::Ready,
+        Some("lagged") => PushEvent::Lagged,
+        Some("append") => {
+            let data = field("data:").unwrap_or_default();
+            let mut parts = data.split(' ');
+            let team = parts.next().and_then(|t| {
+                let mut b = [0u8; 16];
+                hex::decode_to_slice(t, &mut b).ok().map(|_| b)
+            });
+            match (team, parts.next().and_then(|s| s.parse().ok())) {
+                (Some(team), Some(seq)) => PushEvent::Append { team, seq },
+                _ => PushEvent::Lagged,
+            }
+        }
+        _ => PushEvent::KeepAlive,
+    }
+}
+
 /// A page of a team's log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -220,6 +276,23 @@ impl RelayClient {
             .await
             .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         hex::decode(c.sealed).map_err(|e| SyncError::BadAnswer(e.to_string()))
+    }
+
+    /// Subscribes to live push for `teams`: one connection for all of them.
+    pub async fn subscribe(&self, teams: &[[u8; 16]]) -> Result<Events, SyncError> {
+        let ids: Vec<String> = teams.iter().map(hex::encode).collect();
+        let url = format!("{}/v1/events?teams={}", self.base, ids.join(","));
+        // The stream lives long; liveness is judged by keep-alives instead.
+        let resp = self
+            .http
+            .get(url)
+            .timeout(Duration::from_secs(24 * 3600))
+            .send()
+            .await?;
+        Ok(Events {
+            resp: Self::check(resp).await?,
+            buf: String::new(),
+        })
     }
 
     /// Reads the team's log after `after`.

@@ -122,32 +122,74 @@ pub fn sync(cli: &Cli, a: &SyncArgs) -> Result<()> {
         }
         return Ok(());
     }
-    // Polls until Ctrl-C, backing off exponentially (with jitter) while the
-    // relay is unreachable. Live push from the relay is not built yet.
-    rt.block_on(async {
-        let mut backoff = Duration::from_secs(1);
-        loop {
-            match sync_once(&mut store, now).await {
-                Ok(r) => {
-                    backoff = Duration::from_secs(1);
-                    let (p, rcv): (usize, usize) =
-                        r.teams.iter().fold((0, 0), |(p, x), t| (p + t.pushed, x + t.received));
-                    if p + rcv > 0 {
-                        eprintln!("{}  送信 {p}件  受信 {rcv}件", now().format_ja());
+    rt.block_on(watch(&mut store))
+}
+
+/// Stays in sync until Ctrl-C: a live-push subscription for all teams, a
+/// catch-up pass on every (re)connect, a pull on every push, and a push of
+/// local edits (from this or other processes) within 2 s. While the relay is
+/// unreachable it retries with exponential backoff (1 s to 60 s) and jitter.
+async fn watch(store: &mut care_store::Store) -> Result<()> {
+    let relay = store
+        .relay()?
+        .context("先に `tsunagi relay set URL` を実行してください / set a relay first")?;
+    let client = RelayClient::new(&relay.url, relay.fingerprint.as_deref())?;
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let teams: Vec<[u8; 16]> = store.team_ids()?.iter().map(|t| *t.as_bytes()).collect();
+        match client.subscribe(&teams).await {
+            Ok(mut events) => {
+                backoff = Duration::from_secs(1);
+                eprintln!("{}  オンライン / online", now().format_ja());
+                report(sync_once(store, now).await);
+                let mut tick = tokio::time::interval(Duration::from_secs(2));
+                loop {
+                    tokio::select! {
+                        event = tokio::time::timeout(Duration::from_secs(60), events.next()) => match event {
+                            Ok(Ok(Some(sync_client::PushEvent::Append { .. } | sync_client::PushEvent::Lagged))) => {
+                                report(sync_once(store, now).await);
+                            }
+                            Ok(Ok(Some(_))) => {}
+                            Ok(Ok(None)) | Ok(Err(_)) | Err(_) => break,
+                        },
+                        _ = tick.tick() => {
+                            let pending: u64 = store.teams()?.iter().map(|t| t.pending).sum();
+                            let now_teams: Vec<[u8; 16]> = store.team_ids()?.iter().map(|t| *t.as_bytes()).collect();
+                            if now_teams != teams {
+                                break; // a team was joined or created: subscribe again
+                            }
+                            if pending > 0 {
+                                report(sync_once(store, now).await);
+                            }
+                        }
+                        _ = tokio::signal::ctrl_c() => return Ok(()),
                     }
                 }
-                Err(e) => {
-                    eprintln!("{}  再接続中 / reconnecting: {e}", now().format_ja());
-                    backoff = (backoff * 2).min(Duration::from_secs(60));
-                }
+                eprintln!("{}  再接続中 / reconnecting", now().format_ja());
             }
-            let jitter = Duration::from_millis(now().0.rem_euclid(250) as u64);
-            tokio::select! {
-                _ = tokio::time::sleep(backoff + jitter) => {}
-                _ = tokio::signal::ctrl_c() => return Ok::<_, anyhow::Error>(()),
+            Err(e) => {
+                eprintln!("{}  オフライン / offline: {e}", now().format_ja());
+                let jitter = Duration::from_millis(now().0.rem_euclid(500) as u64);
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff + jitter) => {}
+                    _ = tokio::signal::ctrl_c() => return Ok(()),
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(60));
             }
         }
-    })
+    }
+}
+
+fn report(result: Result<sync_client::SyncReport, sync_client::SyncError>) {
+    match result {
+        Ok(r) => {
+            let (p, x) = r.teams.iter().fold((0, 0), |(p, x), t| (p + t.pushed, x + t.received));
+            if p + x > 0 {
+                eprintln!("{}  送信 {p}件  受信 {x}件", now().format_ja());
+            }
+        }
+        Err(e) => eprintln!("{}  送信できません / failed: {e}", now().format_ja()),
+    }
 }
 
 pub fn status(cli: &Cli) -> Result<()> {
