@@ -2,7 +2,7 @@
 
 use ed25519_dalek::SigningKey;
 use rand_core::OsRng;
-use sync_client::SyncError;
+use sync_client::{RelayClient, SyncError};
 use sync_proto::{seal, Envelope, Header, InviteCode, MembershipOp, PayloadKind, TeamKey};
 use tsunagi_tests::Relay;
 
@@ -14,19 +14,26 @@ struct Device {
 }
 
 impl Device {
-    /// Registers the team at the relay with this device as its creator.
-    async fn create_team(&self, client: &sync_client::RelayClient) {
-        client
-            .add_member(&TEAM, &MembershipOp::genesis(&TEAM, &self.id, "m", &self.key))
-            .await
-            .unwrap();
-    }
     fn new(n: u8) -> Self {
         Device {
             id: [n; 16],
             key: SigningKey::generate(&mut OsRng),
         }
     }
+
+    /// This device's connection to the relay, with its own certificate.
+    fn client(&self, relay: &Relay) -> RelayClient {
+        relay.client_as(&self.key, &self.id)
+    }
+
+    /// Registers the team at the relay with this device as its creator.
+    async fn create_team(&self, client: &RelayClient) {
+        client
+            .add_member(&TEAM, &MembershipOp::genesis(&TEAM, &self.id, "m", &self.key))
+            .await
+            .unwrap();
+    }
+
     fn envelope(&self, team: &TeamKey, seq: u64, payload: &[u8]) -> Envelope {
         let header = Header {
             kind: PayloadKind::Changes,
@@ -43,10 +50,10 @@ impl Device {
 async fn the_relay_answers_over_tls_and_stores_an_envelope_once_however_often_sent() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path());
-    let client = relay.client();
-    let incarnation = client.health().await.unwrap();
+    let incarnation = relay.client().health().await.unwrap();
 
     let (nurse, team) = (Device::new(1), TeamKey::random());
+    let client = nurse.client(&relay);
     nurse.create_team(&client).await;
     let env = nurse.envelope(&team, 1, b"change");
     let first = client.append(&TEAM, &env).await.unwrap();
@@ -76,8 +83,8 @@ async fn the_relay_answers_over_tls_and_stores_an_envelope_once_however_often_se
 async fn sigkill_of_the_relay_loses_nothing_it_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path());
-    let client = relay.client();
     let (nurse, team) = (Device::new(2), TeamKey::random());
+    let client = nurse.client(&relay);
     nurse.create_team(&client).await;
     let mut acked = Vec::new();
     for seq in 1..=40 {
@@ -85,11 +92,11 @@ async fn sigkill_of_the_relay_loses_nothing_it_acknowledged() {
         let ack = client.append(&TEAM, &env).await.unwrap();
         acked.push((ack.seq, env.into_bytes()));
     }
-    let incarnation = client.health().await.unwrap();
+    let incarnation = relay.client().health().await.unwrap();
     relay.kill();
 
     let relay = Relay::start(dir.path());
-    let client = relay.client();
+    let client = nurse.client(&relay);
     let page = client.read(&TEAM, 0).await.unwrap();
     assert_eq!(
         page.envelopes, acked,
@@ -106,8 +113,9 @@ async fn sigkill_of_the_relay_loses_nothing_it_acknowledged() {
 async fn malformed_and_oversized_requests_are_refused_and_the_relay_keeps_serving() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path());
-    let client = relay.client();
-    let http = reqwest_like(&relay);
+    let nurse = Device::new(3);
+    let client = nurse.client(&relay);
+    let http = reqwest_like(&relay, &nurse);
 
     let garbage = http
         .post_bytes(
@@ -135,7 +143,7 @@ async fn malformed_and_oversized_requests_are_refused_and_the_relay_keeps_servin
     assert!(huge.1.contains("too_large"));
 
     // Still serving.
-    let (nurse, team) = (Device::new(3), TeamKey::random());
+    let team = TeamKey::random();
     nurse.create_team(&client).await;
     client.append(&TEAM, &nurse.envelope(&team, 1, b"ok")).await.unwrap();
 }
@@ -144,9 +152,9 @@ async fn malformed_and_oversized_requests_are_refused_and_the_relay_keeps_servin
 async fn the_relay_data_directory_holds_no_plaintext() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path());
-    let client = relay.client();
     let marker = "MARKER-山田太郎-SpO2-89".as_bytes();
     let (nurse, team) = (Device::new(4), TeamKey::random());
+    let client = nurse.client(&relay);
     nurse.create_team(&client).await;
     for seq in 1..=5 {
         client
@@ -168,20 +176,21 @@ async fn the_relay_data_directory_holds_no_plaintext() {
 async fn a_client_refuses_a_relay_whose_certificate_is_not_the_pinned_one() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path());
-    let wrong = sync_client::RelayClient::new(&relay.url, Some(&"ab".repeat(32))).unwrap();
+    let wrong = RelayClient::new(&relay.url, Some(&"ab".repeat(32)), None).unwrap();
     match wrong.health().await {
         Err(SyncError::Unreachable(msg)) => assert!(msg.contains("pinned"), "{msg}"),
         other => panic!("expected a refused handshake, got {other:?}"),
     }
     assert!(
-        sync_client::RelayClient::new(&relay.url, Some("xyz")).is_err(),
+        RelayClient::new(&relay.url, Some("xyz"), None).is_err(),
         "a malformed fingerprint is refused"
     );
 }
 
 /// Raw requests for the malformed-input test, with the pinned TLS settings.
-fn reqwest_like(relay: &Relay) -> RawClient {
-    let tls = sync_client::pinned_tls_config(&relay.fingerprint).unwrap();
+fn reqwest_like(relay: &Relay, device: &Device) -> RawClient {
+    let id = sync_client::Identity::for_device(&device.key, &device.id).unwrap();
+    let tls = sync_client::pinned_tls_config(&relay.fingerprint, Some(&id)).unwrap();
     let config = tls.clone();
     RawClient {
         tls,
@@ -227,29 +236,52 @@ impl RawClient {
 async fn a_device_outside_the_team_is_refused_and_learns_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path());
-    let client = relay.client();
     let (nurse, stranger, team) = (Device::new(5), Device::new(6), TeamKey::random());
+    let (ours, theirs) = (nurse.client(&relay), stranger.client(&relay));
 
-    let not_found = |r: Result<_, SyncError>| matches!(r, Err(SyncError::Refused { status: 404, .. }));
+    let not_found = |r: Result<(), SyncError>| matches!(r, Err(SyncError::Refused { status: 404, .. }));
     assert!(
-        not_found(client.read(&TEAM, 0).await.map(|_| ())),
+        not_found(theirs.read(&TEAM, 0).await.map(|_| ())),
         "an unknown team is 404"
     );
-    nurse.create_team(&client).await;
+    nurse.create_team(&ours).await;
+    ours.append(&TEAM, &nurse.envelope(&team, 1, b"x")).await.unwrap();
+    assert!(
+        not_found(theirs.read(&TEAM, 0).await.map(|_| ())),
+        "a non-member cannot read the log: 404"
+    );
+    assert!(
+        not_found(theirs.members(&TEAM).await.map(|_| ())),
+        "nor the roster: 404"
+    );
+    assert!(
+        not_found(theirs.subscribe(&[TEAM]).await.map(|_| ())),
+        "nor subscribe: 404"
+    );
     assert!(
         not_found(
-            client
+            theirs
                 .append(&TEAM, &stranger.envelope(&team, 1, b"x"))
                 .await
                 .map(|_| ())
         ),
-        "a non-member's envelope is 404"
+        "a non-member's envelope: 404"
     );
+    // The nurse's own envelope, replayed over the stranger's connection.
+    assert!(
+        not_found(theirs.append(&TEAM, &nurse.envelope(&team, 2, b"x")).await.map(|_| ())),
+        "a device sends only its own envelopes"
+    );
+    // Without any certificate: 401 with a reason.
+    match relay.client().read(&TEAM, 0).await {
+        Err(SyncError::Refused { status: 401, code, .. }) => assert_eq!(code, "no_client_certificate"),
+        other => panic!("expected 401, got {other:?}"),
+    }
 
     // A relay-side forgery: an invite op signed by a non-member.
     let invite = SigningKey::generate(&mut OsRng);
     let forged = MembershipOp::invite(&TEAM, &stranger.id, &stranger.key, &invite.verifying_key(), i64::MAX);
-    match client.add_member(&TEAM, &forged).await {
+    match theirs.add_member(&TEAM, &forged).await {
         Err(SyncError::Refused { status: 403, code, .. }) => assert_eq!(code, "membership_refused"),
         other => panic!("expected 403, got {other:?}"),
     }
@@ -259,8 +291,8 @@ async fn a_device_outside_the_team_is_refused_and_learns_nothing() {
 async fn an_invite_admits_one_device_once() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path());
-    let client = relay.client();
     let (nurse, doctor, team) = (Device::new(7), Device::new(8), TeamKey::random());
+    let (client, dr) = (nurse.client(&relay), doctor.client(&relay));
     nurse.create_team(&client).await;
 
     let mut fp = [0u8; 32];
@@ -287,25 +319,23 @@ async fn an_invite_admits_one_device_once() {
 
     // The doctor, offline from the nurse, joins with the code alone.
     let joined = InviteCode::parse(&code.encode()).unwrap();
-    let sealed = client.claim_invite(&joined).await.unwrap();
+    let sealed = dr.claim_invite(&joined).await.unwrap();
     let (epoch, key) = joined.open_team_key(&sealed).unwrap();
     assert_eq!((epoch, key), (0, team.clone()));
-    client
-        .add_member(
-            &TEAM,
-            &MembershipOp::join(&TEAM, &doctor.id, "dr", &doctor.key, &joined.signing_key()),
-        )
-        .await
-        .unwrap();
-    client
-        .append(&TEAM, &doctor.envelope(&team, 1, b"from the doctor"))
+    dr.add_member(
+        &TEAM,
+        &MembershipOp::join(&TEAM, &doctor.id, "dr", &doctor.key, &joined.signing_key()),
+    )
+    .await
+    .unwrap();
+    dr.append(&TEAM, &doctor.envelope(&team, 1, b"from the doctor"))
         .await
         .unwrap();
 
-    match client.claim_invite(&joined).await {
+    match dr.claim_invite(&joined).await {
         Err(SyncError::Refused { status: 410, .. }) => {}
         other => panic!("a used invite is gone (410), got {other:?}"),
     }
-    let ops = client.members(&TEAM).await.unwrap();
+    let ops = dr.members(&TEAM).await.unwrap();
     assert_eq!(sync_proto::Roster::replay(&TEAM, &ops).devices.len(), 2);
 }

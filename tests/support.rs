@@ -65,8 +65,15 @@ impl Relay {
         self.url.trim_start_matches("https://")
     }
 
+    /// A client without a device certificate (enough for `/health`).
     pub fn client(&self) -> sync_client::RelayClient {
-        sync_client::RelayClient::new(&self.url, Some(&self.fingerprint)).expect("client")
+        sync_client::RelayClient::new(&self.url, Some(&self.fingerprint), None).expect("client")
+    }
+
+    /// A client presenting the certificate of the device with this key.
+    pub fn client_as(&self, key: &ed25519_dalek::SigningKey, device: &[u8; 16]) -> sync_client::RelayClient {
+        let id = sync_client::Identity::for_device(key, device).expect("device certificate");
+        sync_client::RelayClient::new(&self.url, Some(&self.fingerprint), Some(&id)).expect("client")
     }
 
     /// SIGKILL: no chance to flush or say goodbye.

@@ -267,9 +267,12 @@ fn a_client_killed_mid_push_loses_nothing_and_duplicates_nothing() {
         assert!(r["notes"].get(id).is_some(), "note {id} lost");
     }
     // The relay holds each envelope once: as many as the nurse made changes.
+    let store = care_store::Store::open(&nurse.home).unwrap();
+    let id = sync_client::Identity::of(&store).unwrap();
+    let client = sync_client::RelayClient::new(&relay.url, Some(&relay.fingerprint), Some(&id)).unwrap();
     let page = tokio::runtime::Runtime::new()
         .unwrap()
-        .block_on(relay.client().read(&hex_team(&team), 0))
+        .block_on(client.read(&hex_team(&team), 0))
         .unwrap();
     assert_eq!(
         page.envelopes.len(),

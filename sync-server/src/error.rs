@@ -48,6 +48,14 @@ impl AppError {
             message_en: "not found".into(),
         }
     }
+    pub fn no_certificate() -> Self {
+        AppError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "no_client_certificate",
+            message_ja: "端末の証明書がありません",
+            message_en: "this route needs a device client certificate".into(),
+        }
+    }
     pub fn gone() -> Self {
         AppError {
             status: StatusCode::GONE,

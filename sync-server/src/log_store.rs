@@ -162,21 +162,22 @@ impl LogStore {
         Ok(sync_proto::Roster::replay(team, &ops))
     }
 
-    /// Whether the team exists here at all (has a genesis).
-    pub fn team_exists(&self, team: &[u8; 16]) -> rusqlite::Result<bool> {
+    /// Whether the device with this key is on the team's roster.
+    pub fn is_member(&self, team: &[u8; 16], key: &[u8; 32]) -> rusqlite::Result<bool> {
         let conn = self.conn.lock().expect("log lock");
-        conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM members WHERE team = ?1)",
-            [team.as_slice()],
-            |r| r.get(0),
-        )
+        Ok(Self::roster(&conn, team)?
+            .devices
+            .values()
+            .any(|d| d.key.as_bytes() == key))
     }
 
-    /// Adds a membership op if it verifies against the team's roster so far.
+    /// Adds a membership op if it verifies against the team's roster so far
+    /// and comes from the device it speaks for (`peer`).
     pub fn add_member_op(
         &self,
         team: &[u8; 16],
         op: &sync_proto::MembershipOp,
+        peer: &[u8; 32],
         now_ms: i64,
     ) -> Result<u64, MemberError> {
         let mut conn = self.conn.lock().expect("log lock");
@@ -193,6 +194,21 @@ impl LogStore {
             return Ok(seq as u64);
         }
         let mut roster = Self::roster(&tx, team)?;
+        let speaker = match op {
+            sync_proto::MembershipOp::Genesis { key, .. } | sync_proto::MembershipOp::Join { key, .. } => {
+                hex::decode(key).ok()
+            }
+            sync_proto::MembershipOp::Invite { by, .. } => {
+                let mut id = [0u8; 16];
+                hex::decode_to_slice(by, &mut id)
+                    .ok()
+                    .and_then(|_| roster.key(&id))
+                    .map(|k| k.as_bytes().to_vec())
+            }
+        };
+        if speaker.as_deref() != Some(peer.as_slice()) {
+            return Err(MemberError::Refused(sync_proto::RosterError::NotMember));
+        }
         roster.apply(team, op, now_ms).map_err(MemberError::Refused)?;
         let seq: i64 = tx.query_row(
             "SELECT coalesce(max(seq), 0) + 1 FROM members WHERE team = ?1",
@@ -277,7 +293,7 @@ impl LogStore {
 
     /// Stores an envelope durably and returns its sequence number. The sender
     /// must be on the team's roster and the signature must be theirs.
-    pub fn append(&self, env: &sync_proto::Envelope, now_ms: i64) -> Result<Appended, AppendError> {
+    pub fn append(&self, env: &sync_proto::Envelope, peer: &[u8; 32], now_ms: i64) -> Result<Appended, AppendError> {
         let mut conn = self.conn.lock().expect("a panicking append does not poison the log");
         let h = env.header();
         let id = env.id();
@@ -287,6 +303,10 @@ impl LogStore {
             return Err(AppendError::UnknownTeam);
         }
         let key = roster.key(&h.sender).ok_or(AppendError::NotMember)?;
+        // A device sends its own envelopes only.
+        if key.as_bytes() != peer {
+            return Err(AppendError::NotMember);
+        }
         env.verify(&key).map_err(|_| AppendError::NotMember)?;
         let existing: Option<(u64, Vec<u8>)> = tx
             .query_row(

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use sync_proto::page::{encode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE};
@@ -46,6 +46,24 @@ async fn health(State(store): State<LogStore>) -> Json<serde_json::Value> {
     Json(json!({ "status": "ok", "incarnation": store.incarnation() }))
 }
 
+/// The key of the device certificate the connection presented, if any.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub Option<[u8; 32]>);
+
+fn device(peer: Peer) -> Result<[u8; 32], AppError> {
+    peer.0.ok_or_else(AppError::no_certificate)
+}
+
+/// 404 unless the device is on the team's roster.
+async fn member(store: &LogStore, team: [u8; 16], peer: Peer) -> Result<[u8; 32], AppError> {
+    let key = device(peer)?;
+    if blocking(store.clone(), move |s| s.is_member(&team, &key)).await? {
+        Ok(key)
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -78,12 +96,14 @@ fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) 
 
 async fn add_member(
     State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
     body: Result<Json<sync_proto::MembershipOp>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let team = team_id(&team)?;
+    let key = device(peer)?;
     let op = json_body(body)?;
-    let result = tokio::task::spawn_blocking(move || store.add_member_op(&team, &op, now_ms()))
+    let result = tokio::task::spawn_blocking(move || store.add_member_op(&team, &op, &key, now_ms()))
         .await
         .map_err(|e| AppError::unavailable(e.to_string()))?;
     match result {
@@ -93,8 +113,13 @@ async fn add_member(
     }
 }
 
-async fn members(State(store): State<LogStore>, Path(team): Path<String>) -> Result<Json<serde_json::Value>, AppError> {
+async fn members(
+    State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
+    Path(team): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
     let team = team_id(&team)?;
+    member(&store, team, peer).await?;
     let ops = blocking(store, move |s| s.member_ops(&team)).await?;
     if ops.is_empty() {
         return Err(AppError::not_found());
@@ -119,6 +144,7 @@ struct EventsQuery {
 /// everything.
 async fn events(
     State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
     Query(q): Query<EventsQuery>,
 ) -> Result<
     axum::response::sse::Sse<
@@ -140,6 +166,22 @@ async fn events(
             "チームの指定が正しくありません",
             "give 1 to 1000 team ids",
         ));
+    }
+    // Only teams this device belongs to; the others are silently left out.
+    let key = device(peer)?;
+    let asked = teams;
+    let teams = blocking(store.clone(), move |s| {
+        let mut mine = Vec::new();
+        for t in asked {
+            if s.is_member(&t, &key)? {
+                mine.push(t);
+            }
+        }
+        Ok(mine)
+    })
+    .await?;
+    if teams.is_empty() {
+        return Err(AppError::not_found());
     }
     let hello = futures_util::stream::once(async { Ok(Event::default().event("ready").data("")) });
     let stream = tokio_stream::wrappers::BroadcastStream::new(store.subscribe()).filter_map(move |item| {
@@ -165,12 +207,14 @@ struct InviteUpload {
 
 async fn put_invite(
     State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
     Path(id): Path<String>,
     body: Result<Json<InviteUpload>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let id: [u8; 32] = hex_array("id", &id)?;
     let up = json_body(body)?;
     let team: [u8; 16] = hex_array("team", &up.team)?;
+    member(&store, team, peer).await?;
     let claim: [u8; 32] = hex_array("claim_hash", &up.claim_hash)?;
     let sealed = hex::decode(&up.sealed)
         .map_err(|_| AppError::bad_request("bad_field", "値の形式が正しくありません", "sealed"))?;
@@ -220,10 +264,12 @@ fn team_id(hex_id: &str) -> Result<[u8; 16], AppError> {
 
 async fn append(
     State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let team = team_id(&team)?;
+    let key = device(peer)?;
     let body = body.map_err(|e| match e {
         BytesRejection::FailedToBufferBody(_) => AppError::too_large(),
         other => AppError::bad_request("bad_body", "送信データを読めません", other.body_text()),
@@ -247,7 +293,7 @@ async fn append(
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default()
         .as_millis() as i64;
-    let appended = tokio::task::spawn_blocking(move || store.append(&env, now).map(|a| (a, store)))
+    let appended = tokio::task::spawn_blocking(move || store.append(&env, &key, now).map(|a| (a, store)))
         .await
         .map_err(|e| AppError::unavailable(e.to_string()))?;
     match appended {
@@ -276,13 +322,12 @@ struct ReadQuery {
 
 async fn read(
     State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
     Query(q): Query<ReadQuery>,
 ) -> Result<Response, AppError> {
     let team = team_id(&team)?;
-    if !blocking(store.clone(), move |s| s.team_exists(&team)).await? {
-        return Err(AppError::not_found());
-    }
+    member(&store, team, peer).await?;
     let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
     let incarnation = store.incarnation().to_string();
     let page = tokio::task::spawn_blocking(move || store.read(&team, q.after, limit))

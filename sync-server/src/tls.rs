@@ -4,6 +4,13 @@
 //! on first start and keeps it in its data directory; clients pin its
 //! SHA-256 fingerprint (it travels in invite codes), so a station's own relay
 //! needs no public certificate authority.
+//!
+//! Devices authenticate with a client certificate made from their own
+//! Ed25519 key (MHLW guideline 6.0 asks for client-certificate TLS over open
+//! networks). There is no device CA: the handshake proves the device holds
+//! the key in its certificate, and the team's signed roster says which keys
+//! belong to the team. A certificate is optional at the TLS level so that
+//! `/health` answers anyone; every team route requires one.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -45,9 +52,10 @@ pub fn load_or_create(data: &Path, cert: Option<&Path>, key: Option<&Path>) -> R
         .with_context(|| format!("no certificate in {}", cert_path.display()))?;
     let fingerprint = hex::encode(Sha256::digest(leaf));
     let key = PrivateKeyDer::from_pem_file(&key_path).with_context(|| format!("reading {}", key_path.display()))?;
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])?
-        .with_no_client_auth()
+        .with_client_cert_verifier(Arc::new(DeviceCertificates { provider }))
         .with_single_cert(certs, key)
         .context("certificate and key do not match")?;
     Ok(Tls {
@@ -67,4 +75,68 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())
+}
+
+/// Accepts any certificate whose key is Ed25519 and checks the handshake
+/// signature with it: possession of the device key is what is proven.
+#[derive(Debug)]
+struct DeviceCertificates {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl rustls::server::danger::ClientCertVerifier for DeviceCertificates {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        device_key(end_entity)
+            .map(|_| rustls::server::danger::ClientCertVerified::assertion())
+            .ok_or_else(|| rustls::Error::General("not an Ed25519 device certificate".into()))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The Ed25519 public key in a device certificate.
+pub fn device_key(cert: &[u8]) -> Option<[u8; 32]> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(cert).ok()?;
+    let spki = &parsed.tbs_certificate.subject_pki;
+    if spki.algorithm.algorithm.to_id_string() != "1.3.101.112" {
+        return None;
+    }
+    spki.subject_public_key.data.as_ref().try_into().ok()
 }

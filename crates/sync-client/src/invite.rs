@@ -38,7 +38,11 @@ pub async fn invite(
     );
     // The relay must know the team before it takes an invite for it.
     sync_once(store, now).await?;
-    let client = RelayClient::new(&relay.url, relay.fingerprint.as_deref())?;
+    let client = RelayClient::new(
+        &relay.url,
+        relay.fingerprint.as_deref(),
+        Some(&crate::Identity::of(store)?),
+    )?;
     client.add_member(team.as_bytes(), &op).await?;
     client
         .put_invite(&code, &code.seal_team_key(epoch, &key), expires.0)
@@ -51,7 +55,7 @@ pub async fn invite(
 pub async fn join(store: &mut Store, code: &InviteCode, now: impl Fn() -> Timestamp) -> Result<TeamId, SyncError> {
     let fp = (code.fingerprint != [0u8; 32]).then(|| hex::encode(code.fingerprint));
     let team = TeamId::from_bytes(code.team);
-    let client = RelayClient::new(&code.relay_url, fp.as_deref())?;
+    let client = RelayClient::new(&code.relay_url, fp.as_deref(), Some(&crate::Identity::of(store)?))?;
     let sealed = client.claim_invite(code).await?;
     let (epoch, key) = code
         .open_team_key(&sealed)

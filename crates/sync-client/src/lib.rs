@@ -49,11 +49,41 @@ impl From<reqwest::Error> for SyncError {
 }
 
 /// TLS settings that trust only the relay certificate with this SHA-256
-/// fingerprint (64 hex digits), TLS 1.3 only.
-pub fn pinned_tls_config(fingerprint: &str) -> Result<rustls::ClientConfig, SyncError> {
+/// fingerprint (64 hex digits), TLS 1.3 only, presenting `identity`.
+pub fn pinned_tls_config(fingerprint: &str, identity: Option<&Identity>) -> Result<rustls::ClientConfig, SyncError> {
     let mut fp = [0u8; 32];
     hex::decode_to_slice(fingerprint.trim(), &mut fp).map_err(|_| SyncError::BadFingerprint)?;
-    Ok(pinned::client_config(fp))
+    Ok(pinned::client_config(Some(fp), identity))
+}
+
+/// A device's TLS identity: a self-signed certificate for its own Ed25519
+/// key. The relay learns the key from it and checks the team roster.
+pub struct Identity {
+    cert: rustls::pki_types::CertificateDer<'static>,
+    key: rustls::pki_types::PrivateKeyDer<'static>,
+}
+
+impl Identity {
+    /// The identity of the device whose profile `store` is.
+    pub fn of(store: &care_store::Store) -> Result<Self, SyncError> {
+        Self::for_device(store.signing_key(), store.device_id().as_bytes())
+    }
+
+    pub fn for_device(key: &ed25519_dalek::SigningKey, device: &[u8; 16]) -> Result<Self, SyncError> {
+        use ed25519_dalek::pkcs8::EncodePrivateKey;
+        let bad = |e: String| SyncError::BadAnswer(format!("device certificate: {e}"));
+        let der = key.to_pkcs8_der().map_err(|e| bad(e.to_string()))?;
+        let pair = rcgen::KeyPair::try_from(der.as_bytes()).map_err(|e| bad(e.to_string()))?;
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| bad(e.to_string()))?;
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, hex::encode(device));
+        let cert = params.self_signed(&pair).map_err(|e| bad(e.to_string()))?;
+        Ok(Identity {
+            cert: cert.der().clone(),
+            key: rustls::pki_types::PrivateKeyDer::Pkcs8(der.as_bytes().to_vec().into()),
+        })
+    }
 }
 
 /// The relay's answer to an append.
@@ -148,14 +178,14 @@ struct ErrorDetail {
 impl RelayClient {
     /// `url` like `https://192.168.1.10:7443`; `fingerprint` is the relay
     /// certificate's SHA-256 in hex, or `None` to trust public authorities.
-    pub fn new(url: &str, fingerprint: Option<&str>) -> Result<Self, SyncError> {
+    pub fn new(url: &str, fingerprint: Option<&str>, identity: Option<&Identity>) -> Result<Self, SyncError> {
         let builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
             .https_only(true);
         let builder = match fingerprint {
-            Some(fp) => builder.use_preconfigured_tls(pinned_tls_config(fp)?),
-            None => builder.min_tls_version(reqwest::tls::Version::TLS_1_3),
+            Some(fp) => builder.use_preconfigured_tls(pinned_tls_config(fp, identity)?),
+            None => builder.use_preconfigured_tls(pinned::client_config(None, identity)),
         };
         let http = builder.build().map_err(SyncError::from)?;
         Ok(RelayClient {

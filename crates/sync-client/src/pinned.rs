@@ -59,12 +59,25 @@ impl ServerCertVerifier for Pinned {
     }
 }
 
-pub fn client_config(fingerprint: [u8; 32]) -> rustls::ClientConfig {
+/// TLS 1.3 settings: the relay pinned by fingerprint (or, with `None`, the
+/// public certificate authorities), presenting the device certificate if any.
+pub fn client_config(fingerprint: Option<[u8; 32]>, identity: Option<&crate::Identity>) -> rustls::ClientConfig {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider.clone())
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])
-        .expect("ring supports TLS 1.3")
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Pinned { fingerprint, provider }))
-        .with_no_client_auth()
+        .expect("ring supports TLS 1.3");
+    let builder = match fingerprint {
+        Some(fingerprint) => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(Pinned { fingerprint, provider })),
+        None => builder.with_root_certificates(rustls::RootCertStore::from_iter(
+            webpki_roots::TLS_SERVER_ROOTS.iter().cloned(),
+        )),
+    };
+    match identity {
+        Some(id) => builder
+            .with_client_auth_cert(vec![id.cert.clone()], id.key.clone_key())
+            .expect("an Ed25519 certificate made for its own key"),
+        None => builder.with_no_client_auth(),
+    }
 }

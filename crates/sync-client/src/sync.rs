@@ -40,7 +40,11 @@ pub async fn sync_once(store: &mut Store, now: impl Fn() -> Timestamp) -> Result
                 "中継サーバーが未設定です。`tsunagi relay set URL` / no relay set: `tsunagi relay set URL`".into(),
             )
         })?;
-    let client = RelayClient::new(&relay.url, relay.fingerprint.as_deref())?;
+    let client = RelayClient::new(
+        &relay.url,
+        relay.fingerprint.as_deref(),
+        Some(&crate::Identity::of(store)?),
+    )?;
     let mut report = SyncReport::default();
     for team in store.team_ids().map_err(|e| SyncError::BadAnswer(e.to_string()))? {
         let mut t = TeamReport {

@@ -133,7 +133,11 @@ async fn watch(store: &mut care_store::Store) -> Result<()> {
     let relay = store
         .relay()?
         .context("先に `tsunagi relay set URL` を実行してください / set a relay first")?;
-    let client = RelayClient::new(&relay.url, relay.fingerprint.as_deref())?;
+    let client = RelayClient::new(
+        &relay.url,
+        relay.fingerprint.as_deref(),
+        Some(&sync_client::Identity::of(store)?),
+    )?;
     let mut backoff = Duration::from_secs(1);
     loop {
         let teams: Vec<[u8; 16]> = store.team_ids()?.iter().map(|t| *t.as_bytes()).collect();
@@ -197,7 +201,7 @@ pub fn status(cli: &Cli) -> Result<()> {
     let relay = store.relay()?;
     let reachable = match &relay {
         Some(r) => {
-            let client = RelayClient::new(&r.url, r.fingerprint.as_deref())?;
+            let client = RelayClient::new(&r.url, r.fingerprint.as_deref(), None)?;
             runtime()?
                 .block_on(async {
                     tokio::time::timeout(Duration::from_secs(3), client.health())
