@@ -336,3 +336,46 @@ fn an_edit_appears_on_a_watching_laptop_without_it_asking() {
         "the nurse's urgent note reached the watching doctor's laptop by push"
     );
 }
+
+#[test]
+fn a_relay_restored_from_an_older_backup_gets_back_what_it_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("relay");
+    let relay = Relay::start(&data);
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    let team = team_of(&relay, &nurse, &[&doctor]);
+    let before = nurse.run(&["note", "add", &team, "--text", "バックアップ前"]);
+    nurse.run(&["sync"]);
+    let addr = relay.addr().to_string();
+    relay.stop();
+    std::fs::copy(data.join("relay.db"), dir.path().join("backup.db")).unwrap();
+
+    // Work goes on and is acknowledged by the relay...
+    let relay = Relay::start_on(&data, &addr);
+    let after = nurse.run(&[
+        "note",
+        "add",
+        &team,
+        "--text",
+        "バックアップ後（中継サーバーは一度受け取った）",
+    ]);
+    nurse.run(&["sync"]);
+    assert_eq!(nurse.pending(&team), 0, "acknowledged");
+    relay.stop();
+
+    // ...then the relay's disk is replaced by last night's backup.
+    std::fs::copy(dir.path().join("backup.db"), data.join("relay.db")).unwrap();
+    for f in ["relay.db-wal", "relay.db-shm"] {
+        let _ = std::fs::remove_file(data.join(f));
+    }
+    let _relay = Relay::start_on(&data, &addr);
+    nurse.run(&["sync"]);
+    doctor.run(&["sync"]);
+    let r = doctor.record(&team);
+    assert_eq!(r["notes"][&before]["versions"][0]["text"], "バックアップ前");
+    assert_eq!(
+        r["notes"][&after]["versions"][0]["text"], "バックアップ後（中継サーバーは一度受け取った）",
+        "the note the restored relay had lost was sent again"
+    );
+}

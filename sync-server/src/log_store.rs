@@ -125,14 +125,28 @@ impl LogStore {
         let incarnation: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'incarnation'", [], |r| r.get(0))
             .optional()?;
-        let incarnation = match incarnation {
-            Some(i) => i,
-            None => {
+        // The incarnation is also kept beside the database. If they differ,
+        // the database was put back from a backup: take a new incarnation so
+        // clients notice and send again what the backup lacks.
+        let sidecar = dir.join("relay.incarnation");
+        let beside = std::fs::read_to_string(&sidecar).ok().map(|s| s.trim().to_string());
+        let incarnation = match (incarnation, beside) {
+            (Some(i), Some(b)) if i != b => {
+                let fresh = uuid::Uuid::new_v4().simple().to_string();
+                tracing::warn!(old = %i, new = %fresh, "database restored from a backup: new incarnation");
+                conn.execute("UPDATE meta SET value = ?1 WHERE key = 'incarnation'", [&fresh])?;
+                fresh
+            }
+            (Some(i), _) => i,
+            (None, _) => {
                 let i = uuid::Uuid::new_v4().simple().to_string();
                 conn.execute("INSERT INTO meta (key, value) VALUES ('incarnation', ?1)", [&i])?;
                 i
             }
         };
+        if let Err(e) = write_durably(&sidecar, incarnation.as_bytes()) {
+            tracing::warn!(error = %e, "could not write relay.incarnation");
+        }
         let (appended, _) = tokio::sync::broadcast::channel(1024);
         Ok(LogStore {
             conn: Arc::new(Mutex::new(conn)),
@@ -366,4 +380,13 @@ impl LogStore {
             high_water: high as u64,
         })
     }
+}
+
+fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }

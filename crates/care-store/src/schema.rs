@@ -114,6 +114,10 @@ CREATE TABLE roster_ops (
 ALTER TABLE teams ADD COLUMN next_sender_seq INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE outbox ADD COLUMN sender_seq INTEGER;
 ALTER TABLE outbox ADD COLUMN envelope BLOB;
+-- Acknowledged rows stay for a while (acked_seq set): if the relay is
+-- restored from an older backup, they are sent again, byte for byte.
+ALTER TABLE outbox ADD COLUMN acked_seq INTEGER;
+ALTER TABLE outbox ADD COLUMN acked_at INTEGER;
 
 -- Envelopes from the relay that did not verify or decrypt: kept, reported,
 -- never applied.

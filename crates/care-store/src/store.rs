@@ -192,7 +192,7 @@ impl Store {
     pub fn teams(&self) -> Result<Vec<TeamSummary>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT t.team_id, t.patient_name, t.patient_kana, t.created_at,
-                    (SELECT count(*) FROM outbox o WHERE o.team_id = t.team_id)
+                    (SELECT count(*) FROM outbox o WHERE o.team_id = t.team_id AND o.acked_seq IS NULL)
              FROM teams t",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -337,7 +337,7 @@ impl Store {
     /// Local changes of `team` waiting for a relay's acknowledgement.
     pub fn pending(&self, team: TeamId) -> Result<u64, StoreError> {
         let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM outbox WHERE team_id = ?1",
+            "SELECT count(*) FROM outbox WHERE team_id = ?1 AND acked_seq IS NULL",
             [team.to_string()],
             |r| r.get(0),
         )?;

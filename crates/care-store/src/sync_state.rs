@@ -189,7 +189,7 @@ impl Store {
     pub fn outbox(&self, team: TeamId) -> Result<Vec<OutboxItem>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, envelope FROM outbox WHERE team_id = ?1 ORDER BY sender_seq")?;
+            .prepare("SELECT id, envelope FROM outbox WHERE team_id = ?1 AND acked_seq IS NULL ORDER BY sender_seq")?;
         let rows = stmt.query_map([team.to_string()], |r| {
             Ok(OutboxItem {
                 id: r.get(0)?,
@@ -199,10 +199,33 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The relay has this change: it may leave the outbox.
-    pub fn acknowledge(&self, item: i64) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM outbox WHERE id = ?1", [item])?;
+    /// How long acknowledged changes are kept for re-sending to a relay
+    /// restored from a backup: the relay's backups must be younger.
+    pub const KEEP_ACKNOWLEDGED_MS: i64 = 30 * 24 * 3600 * 1000;
+
+    /// The relay stored this change as `server_seq`: it is no longer pending.
+    /// It is kept (for a relay restored from a backup) for
+    /// [`Self::KEEP_ACKNOWLEDGED_MS`], then dropped.
+    pub fn acknowledge(&self, item: i64, server_seq: u64, now: Timestamp) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET acked_seq = ?2, acked_at = ?3 WHERE id = ?1",
+            params![item, server_seq as i64, now.0],
+        )?;
+        self.conn.execute(
+            "DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?1",
+            [now.0 - Self::KEEP_ACKNOWLEDGED_MS],
+        )?;
         Ok(())
+    }
+
+    /// The relay lost what it had acknowledged after `kept` (it was restored
+    /// from an older backup): those changes become pending again. With
+    /// `kept = 0` everything still held is sent again. Returns how many.
+    pub fn requeue_lost(&self, team: TeamId, kept: u64) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE outbox SET acked_seq = NULL, acked_at = NULL WHERE team_id = ?1 AND acked_seq > ?2",
+            params![team.to_string(), kept as i64],
+        )?)
     }
 
     /// Membership ops made here that the relay has not taken yet.

@@ -6,6 +6,10 @@
 //!    (quarantine what fails, without stopping); store the changes and the new
 //!    cursor in one transaction.
 //!
+//! A relay that lost acknowledged envelopes (restored from a backup) is
+//! noticed by its incarnation or by a log shorter than the cursor; this
+//! laptop then sends again what it still holds (kept 30 days after ack).
+//!
 //! Every step is idempotent, so a pass cut off anywhere is safely repeated.
 
 use care_model::{ChangeBytes, Timestamp};
@@ -70,6 +74,10 @@ fn store_err(e: care_store::StoreError) -> SyncError {
     SyncError::BadAnswer(format!("local store: {e}"))
 }
 
+/// Membership, push, then pull. If the relay lost acknowledged envelopes (a
+/// new incarnation, or a log shorter than this laptop's cursor: it was
+/// restored from a backup), what this laptop still holds is re-queued and sent
+/// again, and the log is re-read from the start.
 async fn sync_team(
     store: &mut Store,
     client: &RelayClient,
@@ -84,27 +92,63 @@ async fn sync_team(
     }
     let ops = client.members(&id).await?;
     store.set_roster(team, &ops).map_err(store_err)?;
-    let roster = store.roster(team).map_err(store_err)?;
+    push(store, client, team, now, report).await?;
 
+    let cursor = store.cursor(team, relay_url).map_err(store_err)?;
+    let probe = client.read(&id, cursor.server_seq).await?;
+    let restored = cursor.incarnation.as_deref().is_some_and(|i| i != probe.incarnation);
+    if restored || probe.high_water < cursor.server_seq {
+        let kept = if restored { 0 } else { probe.high_water };
+        let requeued = store.requeue_lost(team, kept).map_err(store_err)?;
+        tracing::warn!(%team, requeued, "the relay lost acknowledged envelopes (restored from a backup?); sending them again");
+        push(store, client, team, now, report).await?;
+        let fresh = Cursor {
+            server_seq: 0,
+            incarnation: Some(probe.incarnation.clone()),
+            synced_at: None,
+        };
+        store
+            .apply_remote(team, relay_url, &[], &fresh, now())
+            .map_err(store_err)?;
+    }
+    pull(store, client, relay_url, team, now, report).await
+}
+
+/// Sends the outbox in order; each entry stops being pending only on the
+/// relay's acknowledgement.
+async fn push(
+    store: &mut Store,
+    client: &RelayClient,
+    team: care_model::TeamId,
+    now: &impl Fn() -> Timestamp,
+    report: &mut TeamReport,
+) -> Result<(), SyncError> {
+    let id = *team.as_bytes();
     for item in store.outbox(team).map_err(store_err)? {
         let env = Envelope::parse(item.envelope).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
-        client.append(&id, &env).await?;
-        store.acknowledge(item.id).map_err(store_err)?;
+        let ack = client.append(&id, &env).await?;
+        store.acknowledge(item.id, ack.seq, now()).map_err(store_err)?;
         report.pushed += 1;
     }
+    Ok(())
+}
 
+/// Reads the log after the cursor, page by page: verifies and decrypts each
+/// envelope, quarantines what fails, stores changes and cursor together.
+async fn pull(
+    store: &mut Store,
+    client: &RelayClient,
+    relay_url: &str,
+    team: care_model::TeamId,
+    now: &impl Fn() -> Timestamp,
+    report: &mut TeamReport,
+) -> Result<(), SyncError> {
+    let id = *team.as_bytes();
+    let roster = store.roster(team).map_err(store_err)?;
     let mut cursor = store.cursor(team, relay_url).map_err(store_err)?;
     let me = *store.device_id().as_bytes();
     loop {
         let page = client.read(&id, cursor.server_seq).await?;
-        if cursor.incarnation.as_deref().is_some_and(|i| i != page.incarnation) {
-            // The relay was restored from an older copy: read it all again.
-            // (Re-uploading what it lost is not done yet.)
-            tracing::warn!(%team, "relay incarnation changed; reading its log from the start");
-            cursor.server_seq = 0;
-            cursor.incarnation = Some(page.incarnation.clone());
-            continue;
-        }
         let Some(&(last, _)) = page.envelopes.last() else { break };
         let mut changes = Vec::new();
         for (seq, bytes) in page.envelopes {
