@@ -339,3 +339,46 @@ async fn an_invite_admits_one_device_once() {
     let ops = dr.members(&TEAM).await.unwrap();
     assert_eq!(sync_proto::Roster::replay(&TEAM, &ops).devices.len(), 2);
 }
+
+#[tokio::test]
+async fn a_flood_from_one_caller_gets_429_and_the_relay_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    let nurse = Device::new(9);
+    let http = reqwest_like(&relay, &nurse);
+    let url = format!("{}/health", relay.url);
+    let mut limited = None;
+    for _ in 0..400 {
+        let resp = http.inner.get(&url).send().await.unwrap();
+        if resp.status().as_u16() == 429 {
+            let retry = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            limited = Some((retry, resp.text().await.unwrap()));
+            break;
+        }
+    }
+    let (retry, body) = limited.expect("400 requests at once exceed the burst");
+    assert!(
+        retry.is_some_and(|r| r.parse::<u64>().is_ok_and(|s| s >= 1)),
+        "Retry-After is given"
+    );
+    assert!(body.contains("rate_limited") && body.contains("message_ja"), "{body}");
+    // Another device is not affected, and the flooder is served again soon.
+    let other = Device::new(10);
+    assert_eq!(
+        reqwest_like(&relay, &other)
+            .inner
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(http.inner.get(&url).send().await.unwrap().status().as_u16(), 200);
+}

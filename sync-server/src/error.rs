@@ -56,6 +56,14 @@ impl AppError {
             message_en: "this route needs a device client certificate".into(),
         }
     }
+    pub fn rate_limited() -> Self {
+        AppError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "rate_limited",
+            message_ja: "送信が多すぎます。少し待ってから再送します",
+            message_en: "too many requests; retry after the Retry-After seconds".into(),
+        }
+    }
     pub fn gone() -> Self {
         AppError {
             status: StatusCode::GONE,

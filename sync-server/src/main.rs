@@ -7,6 +7,7 @@
 //! - `tls.rs`: the certificate (self-signed on first start) and TLS 1.3;
 //! - `server.rs`: the accept loop and graceful shutdown;
 //! - `routes.rs`: one handler per endpoint;
+//! - `limits.rs`: request-rate limits (429);
 //! - `log_store.rs`: the append-only log in SQLite;
 //! - `error.rs`: the JSON error body.
 //!
@@ -15,6 +16,7 @@
 //! no payloads.
 
 mod error;
+mod limits;
 mod log_store;
 mod routes;
 mod server;

@@ -27,6 +27,10 @@ pub fn router(store: LogStore) -> Router {
         // refused at once when their announced length is already too long.
         .layer(axum::extract::DefaultBodyLimit::max(sync_proto::MAX_ENVELOPE_BYTES))
         .layer(axum::middleware::from_fn(refuse_announced_oversize))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::limits::RateLimits::default(),
+            crate::limits::limit,
+        ))
         .with_state(store)
 }
 

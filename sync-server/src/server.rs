@@ -60,7 +60,8 @@ pub async fn serve(
                 .peer_certificates()
                 .and_then(|c| c.first())
                 .and_then(|c| crate::tls::device_key(c));
-            let service = TowerToHyperService::new(app.layer(axum::Extension(crate::routes::Peer(device))));
+            let app = app.layer(axum::Extension(crate::routes::Peer(device)));
+            let service = TowerToHyperService::new(app.layer(axum::Extension(crate::limits::RemoteAddr(peer.ip()))));
             let builder = Builder::new(TokioExecutor::new());
             let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
             if let Err(e) = watcher.watch(conn.into_owned()).await {
