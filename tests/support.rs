@@ -5,11 +5,15 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-/// A built workspace binary (`scripts/test.sh` builds them before the tests).
+/// A built workspace binary (`scripts/test.sh` builds them before the tests),
+/// beside this executable or one directory up (tests live in `deps/`).
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps");
-    let path = dir.join(name);
+    let here = exe.parent().expect("target/<profile>");
+    let path = [here.join(name), here.parent().expect("target").join(name)]
+        .into_iter()
+        .find(|p| p.exists())
+        .unwrap_or_else(|| here.join(name));
     assert!(
         path.exists(),
         "{} is missing: run `cargo build --workspace --bins` first",
@@ -74,6 +78,10 @@ impl Relay {
     pub fn client_as(&self, key: &ed25519_dalek::SigningKey, device: &[u8; 16]) -> sync_client::RelayClient {
         let id = sync_client::Identity::for_device(key, device).expect("device certificate");
         sync_client::RelayClient::new(&self.url, Some(&self.fingerprint), Some(&id)).expect("client")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGKILL: no chance to flush or say goodbye.

@@ -38,6 +38,8 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Small messages (acks, push events) must not wait for Nagle.
+        let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let app = app.clone();
         let watcher = graceful.watcher();

@@ -408,6 +408,11 @@ impl CareRecord {
         Ok(autosurgeon::hydrate(&self.doc)?)
     }
 
+    /// The patient's details, without reading the whole record.
+    pub fn patient(&self) -> Result<Patient, ModelError> {
+        Ok(hydrate_prop(&self.doc, ROOT, key::PATIENT)?)
+    }
+
     /// The patient's vital-sign thresholds, without reading the whole record.
     pub fn thresholds(&self) -> Result<Thresholds, ModelError> {
         Ok(hydrate_prop(&self.doc, ROOT, key::THRESHOLDS)?)

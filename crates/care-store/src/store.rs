@@ -277,7 +277,7 @@ impl Store {
         if let Some(change) = &committed.change {
             current.upto_seq = insert_local_change(&tx, team, change, now, &self.signing, self.device.device)?;
             if action.starts_with("patient") {
-                let p = current.record.read()?.patient;
+                let p = current.record.patient()?;
                 tx.execute(
                     "UPDATE teams SET patient_name = ?2, patient_kana = ?3 WHERE team_id = ?1",
                     params![team.to_string(), p.name, p.kana],

@@ -333,7 +333,7 @@ impl Store {
         )?;
         let current = match refresh(&tx, team, cached) {
             Ok(current) => {
-                let p = current.record.read()?.patient;
+                let p = current.record.patient()?;
                 tx.execute(
                     "UPDATE teams SET patient_name = ?2, patient_kana = ?3 WHERE team_id = ?1",
                     params![team.to_string(), p.name, p.kana],
