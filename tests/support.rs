@@ -126,3 +126,17 @@ pub fn ok(home: &Path, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("UTF-8")
 }
+
+/// A team member for tests and benchmarks (a nurse of a realistic station).
+pub fn member(name: &str) -> care_model::Member {
+    care_model::Member {
+        name: name.into(),
+        kana: None,
+        profession: care_model::Profession::Nurse,
+        organisation: "つばさ訪問看護ステーション".into(),
+        phone: None,
+        email: None,
+        fax: None,
+        on_call: false,
+    }
+}

@@ -24,19 +24,6 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![3 => Just(Step::Note), 2 => (85u8..=100).prop_map(Step::Vitals), 1 => Just(Step::ToggleTask), 3 => Just(Step::Sync)]
 }
 
-fn member(i: usize) -> Member {
-    Member {
-        name: format!("看護師 {i}"),
-        kana: None,
-        profession: Profession::Nurse,
-        organisation: "つばさ訪問看護ステーション".into(),
-        phone: None,
-        email: None,
-        fax: None,
-        on_call: false,
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -49,7 +36,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let relay = Relay::start(&dir.path().join("relay"));
         let mut stores: Vec<Store> = (0..laptops)
-            .map(|i| Store::init(&dir.path().join(format!("l{i}")), member(i), now()).unwrap())
+            .map(|i| Store::init(&dir.path().join(format!("l{i}")), tsunagi_tests::member(&format!("看護師 {i}")), now()).unwrap())
             .collect();
         stores[0].set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
         let team = stores[0].create_team(Patient { name: "山田 太郎".into(), ..Default::default() }, now()).unwrap();

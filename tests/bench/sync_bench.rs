@@ -18,23 +18,10 @@ use care_model::*;
 use care_store::Store;
 use sync_client::{Identity, PushEvent, RelayClient};
 use sync_proto::{seal, Header, MembershipOp, PayloadKind, TeamKey};
-use tsunagi_tests::Relay;
+use tsunagi_tests::{member, Relay};
 
 fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
-}
-
-fn member(name: &str) -> Member {
-    Member {
-        name: name.into(),
-        kana: None,
-        profession: Profession::Nurse,
-        organisation: "つばさ訪問看護ステーション".into(),
-        phone: None,
-        email: None,
-        fax: None,
-        on_call: false,
-    }
 }
 
 fn pct(v: &mut [Duration], p: f64) -> Duration {
