@@ -5,7 +5,9 @@
 //! - the device identity (who writes from this laptop);
 //! - each team's record: an automerge snapshot plus the changes since,
 //!   compacted into a new snapshot as they grow;
-//! - the outbox: local changes no relay has acknowledged yet;
+//! - the outbox: local changes sealed for the relay; pending until it
+//!   acknowledges them, then kept 30 days for a relay restored from a backup;
+//! - what sync needs (`sync_state`): keys, the team roster, quarantine;
 //! - per-team sync cursors.
 //!
 //! **Invariant:** [`Store::change`] returns only after its change and outbox
