@@ -331,6 +331,15 @@ impl Store {
             "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0],
         )?;
+        // Only new changes need the record: a pass that brought nothing just
+        // moves the cursor and its time.
+        if added == 0 {
+            tx.commit()?;
+            if let Some(cached) = cached {
+                self.cache.insert(team, cached);
+            }
+            return Ok(0);
+        }
         let current = match refresh(&tx, team, cached) {
             Ok(current) => {
                 let p = current.record.patient()?;

@@ -15,22 +15,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }
 
-fn fingerprint_bytes(fp: Option<&str>) -> Result<[u8; 32]> {
-    let mut b = [0u8; 32];
-    if let Some(fp) = fp {
-        hex::decode_to_slice(fp.trim(), &mut b)
-            .context("指紋は 64 桁の16進数です / the fingerprint must be 64 hex digits")?;
-    }
-    Ok(b)
-}
-
 pub fn relay_set(cli: &Cli, a: &RelaySetArgs) -> Result<()> {
     let store = open(cli)?;
     if !a.url.starts_with("https://") {
         bail!("中継サーバーは https:// で始まる URL です / the relay URL must start with https://");
     }
     if let Some(fp) = &a.fingerprint {
-        fingerprint_bytes(Some(fp))?;
+        sync_client::pinned_tls_config(fp, None)?;
     }
     store.set_relay(a.url.trim_end_matches('/'), a.fingerprint.as_deref().map(str::trim))?;
     if cli.json {
