@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Installs what building and testing Tsunagi needs on a fresh Debian 12
-# machine that has the Rust toolchain (cargo, rustfmt, clippy). Safe to rerun:
-# it installs only what is missing. Sourced by run.sh and test.sh.
+# machine that has the Rust toolchain (cargo, rustfmt, clippy) and Node 20
+# with npm. Safe to rerun: it installs only what is missing. Sourced by
+# run.sh and test.sh.
 set -euo pipefail
 
 need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)  # bundled SQLite is C
 command -v mount >/dev/null 2>&1 || need_apt+=(mount)         # the full-disk test mounts a tmpfs
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# The desktop app: WebKitGTK and GTK (research/tauri.md, section 1).
+if ! pkg-config --exists webkit2gtk-4.1 2>/dev/null; then
+  need_apt+=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev libssl-dev file)
+fi
+# End-to-end tests of the real app: a virtual display, WebKit's WebDriver, a session bus.
+command -v WebKitWebDriver >/dev/null 2>&1 || need_apt+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb xauth)
+command -v dbus-launch >/dev/null 2>&1 || need_apt+=(dbus-x11)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: need apt packages ${need_apt[*]}; run as root or install them first" >&2
@@ -20,6 +30,24 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found; install the Rust toolchain (rustup) first" >&2
   exit 1
 fi
+if ! command -v npm >/dev/null 2>&1 || ! node -e 'process.exit(+process.versions.node.split(".")[0] < 20)'; then
+  echo "setup: Node.js 20 or newer with npm is needed for the app's front end" >&2
+  exit 1
+fi
 
 # A stable target directory, so reruns are incremental.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tsunagi-target}"
+
+# tauri-driver bridges WebDriver to the app's WebKitWebDriver (pinned to 2.x:
+# 3.0 alphas exist).
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  cargo install tauri-driver --locked --version "^2"
+fi
+
+# Front-end packages, exactly as locked.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+for dir in app-ui tests/e2e; do
+  if [ ! -d "$root/$dir/node_modules" ] || [ "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules/.package-lock.json" ]; then
+    npm --prefix "$root/$dir" ci --no-audit --no-fund
+  fi
+done

@@ -121,6 +121,11 @@ pub struct Note {
     pub organisation: String,
     pub written_at: Timestamp,
     pub versions: Vec<NoteVersion>,
+    /// Who has acknowledged the note (確認), member id -> when: the closed
+    /// loop on urgent notes. Absent in notes written before it existed.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub acks: BTreeMap<String, Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
@@ -560,6 +565,7 @@ impl RecordTx<'_, '_> {
             organisation: self.writer.profile.organisation.clone(),
             written_at: self.at,
             versions: vec![self.note_version(note)],
+            acks: BTreeMap::new(),
         };
         let notes = self.collection(key::NOTES)?;
         reconcile_prop(self.tx, &notes, id.to_string().as_str(), &value)?;
@@ -583,6 +589,21 @@ impl RecordTx<'_, '_> {
         let versions = self.list(&obj, "versions")?;
         let version = self.note_version(note);
         self.append(&versions, version)
+    }
+
+    /// Records that this member has read the note (確認しました). Repeating it
+    /// keeps the first time.
+    pub fn acknowledge_note(&mut self, id: EntryId) -> Result<(), ModelError> {
+        let obj = self.entry(key::NOTES, "note", id)?;
+        let acks = match self.tx.get(&obj, "acks")? {
+            Some((automerge::Value::Object(ObjType::Map), acks)) => acks,
+            _ => self.tx.put_object(&obj, "acks", ObjType::Map)?,
+        };
+        let member = self.writer.member.to_string();
+        if self.tx.get(&acks, member.as_str())?.is_none() {
+            reconcile_prop(self.tx, &acks, member.as_str(), self.at)?;
+        }
+        Ok(())
     }
 
     pub fn add_vitals(&mut self, reading: VitalSigns) -> Result<EntryId, ModelError> {

@@ -269,7 +269,7 @@ pub struct Band {
 }
 
 impl Band {
-    const fn new(attention: (Option<f64>, Option<f64>), urgent: (Option<f64>, Option<f64>)) -> Self {
+    pub const fn new(attention: (Option<f64>, Option<f64>), urgent: (Option<f64>, Option<f64>)) -> Self {
         Band {
             attention_below: attention.0,
             attention_above: attention.1,

@@ -370,3 +370,32 @@ fn a_reading_taken_in_the_future_or_before_1868_is_refused() {
     );
     assert!(check_phone("--1234").is_err(), "starts with a digit, + or (");
 }
+
+#[test]
+fn acknowledgements_of_an_urgent_note_merge_from_every_laptop_and_keep_the_first_time() {
+    let n = nurse();
+    let d = doctor();
+    let (mut a, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
+    let id = a
+        .change(&n, at(1), "note.add", |tx| {
+            tx.add_note(NewNote {
+                text: "SpO2 88%、呼吸苦あり。主治医へ報告済み。".into(),
+                category: NoteCategory::Observation,
+                urgency: Urgency::Urgent,
+            })
+        })
+        .unwrap()
+        .value;
+    let mut b = copy(&a);
+    // Both acknowledge while offline; the nurse acknowledges twice.
+    a.change(&n, at(5), "note.ack", |tx| tx.acknowledge_note(id)).unwrap();
+    a.change(&n, at(9), "note.ack", |tx| tx.acknowledge_note(id)).unwrap();
+    b.change(&d, at(7), "note.ack", |tx| tx.acknowledge_note(id)).unwrap();
+    a.merge(&mut b).unwrap();
+    let acks = a.read().unwrap().notes[&id.to_string()].acks.clone();
+    assert_eq!(acks.len(), 2, "both members' acknowledgements are kept: {acks:?}");
+    assert_eq!(acks[&n.member.to_string()], at(5), "the first acknowledgement time stays");
+    assert_eq!(acks[&d.member.to_string()], at(7));
+    let missing = EntryId::random();
+    assert!(a.change(&n, at(10), "note.ack", |tx| tx.acknowledge_note(missing)).is_err());
+}

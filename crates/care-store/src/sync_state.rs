@@ -154,6 +154,26 @@ impl Store {
         Ok(())
     }
 
+    /// A preference of this laptop's user interface (language, last review
+    /// times). Kept beside the profile so the app and the CLI share it; never
+    /// synced.
+    pub fn preference(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [format!("ui.{key}")], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_preference(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)",
+            [format!("ui.{key}"), value.to_string()],
+        )?;
+        Ok(())
+    }
+
     pub fn signing_key(&self) -> &SigningKey {
         &self.signing
     }
@@ -317,6 +337,23 @@ impl Store {
         cursor: &Cursor,
         now: Timestamp,
     ) -> Result<usize, StoreError> {
+        self.store_changes(team, changes, Some((relay, cursor)), now)
+    }
+
+    /// Adds changes written elsewhere (the demo station's other members) to a
+    /// team's record. They are not put in the outbox: this laptop sends only
+    /// what it wrote itself.
+    pub fn import(&mut self, team: TeamId, changes: &[ChangeBytes], now: Timestamp) -> Result<usize, StoreError> {
+        self.store_changes(team, changes, None, now)
+    }
+
+    fn store_changes(
+        &mut self,
+        team: TeamId,
+        changes: &[ChangeBytes],
+        cursor: Option<(&str, &Cursor)>,
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
         let path = self.path.clone();
         let cached = self.cache.remove(&team);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -327,10 +364,12 @@ impl Store {
                 params![team.to_string(), c.hash.as_slice(), c.bytes],
             )?;
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0],
-        )?;
+        if let Some((relay, cursor)) = cursor {
+            tx.execute(
+                "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0],
+            )?;
+        }
         // Only new changes need the record: a pass that brought nothing just
         // moves the cursor and its time.
         if added == 0 {

@@ -12,9 +12,11 @@
 mod invite;
 mod pinned;
 mod sync;
+mod watch;
 
 pub use invite::{invite, join};
 pub use sync::{sync_once, SyncReport, TeamReport};
+pub use watch::{watch, LiveEvent};
 
 use std::time::Duration;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use care_model::Timestamp;
 use serde_json::json;
-use sync_client::{sync_once, RelayClient};
+use sync_client::{sync_once, LiveEvent, RelayClient};
 use sync_proto::InviteCode;
 
 use crate::cli::{Cli, InviteArgs, JoinArgs, RelaySetArgs, SyncArgs};
@@ -116,63 +116,30 @@ pub fn sync(cli: &Cli, a: &SyncArgs) -> Result<()> {
     rt.block_on(watch(&mut store))
 }
 
-/// Stays in sync until Ctrl-C: a live-push subscription for all teams, a
-/// catch-up pass on every (re)connect, a pull on every push, and a push of
-/// local edits (from this or other processes) within 2 s. While the relay is
-/// unreachable it retries with exponential backoff (1 s to 60 s) and jitter.
+/// Stays in sync until Ctrl-C, printing when it goes online or offline and
+/// what each pass moved (sync-client's live loop, as the desktop app uses it).
 async fn watch(store: &mut care_store::Store) -> Result<()> {
-    let relay = store
+    store
         .relay()?
         .context("先に `tsunagi relay set URL` を実行してください / set a relay first")?;
-    let client = RelayClient::new(
-        &relay.url,
-        relay.fingerprint.as_deref(),
-        Some(&sync_client::Identity::of(store)?),
-    )?;
-    let mut backoff = Duration::from_secs(1);
-    loop {
-        let teams: Vec<[u8; 16]> = store.team_ids()?.iter().map(|t| *t.as_bytes()).collect();
-        match client.subscribe(&teams).await {
-            Ok(mut events) => {
-                backoff = Duration::from_secs(1);
-                eprintln!("{}  オンライン / online", now().format_ja());
-                report(sync_once(store, now).await);
-                let mut tick = tokio::time::interval(Duration::from_secs(2));
-                loop {
-                    tokio::select! {
-                        event = tokio::time::timeout(Duration::from_secs(60), events.next()) => match event {
-                            Ok(Ok(Some(sync_client::PushEvent::Append { .. } | sync_client::PushEvent::Lagged))) => {
-                                report(sync_once(store, now).await);
-                            }
-                            Ok(Ok(Some(_))) => {}
-                            Ok(Ok(None)) | Ok(Err(_)) | Err(_) => break,
-                        },
-                        _ = tick.tick() => {
-                            let pending: u64 = store.teams()?.iter().map(|t| t.pending).sum();
-                            let now_teams: Vec<[u8; 16]> = store.team_ids()?.iter().map(|t| *t.as_bytes()).collect();
-                            if now_teams != teams {
-                                break; // a team was joined or created: subscribe again
-                            }
-                            if pending > 0 {
-                                report(sync_once(store, now).await);
-                            }
-                        }
-                        _ = tokio::signal::ctrl_c() => return Ok(()),
-                    }
-                }
-                eprintln!("{}  再接続中 / reconnecting", now().format_ja());
-            }
-            Err(e) => {
-                eprintln!("{}  オフライン / offline: {e}", now().format_ja());
-                let jitter = Duration::from_millis(now().0.rem_euclid(500) as u64);
-                tokio::select! {
-                    _ = tokio::time::sleep(backoff + jitter) => {}
-                    _ = tokio::signal::ctrl_c() => return Ok(()),
-                }
-                backoff = (backoff * 2).min(Duration::from_secs(60));
-            }
-        }
-    }
+    let never = tokio::sync::Notify::new();
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    sync_client::watch(
+        store,
+        now,
+        &never,
+        |event| match event {
+            LiveEvent::Online => eprintln!("{}  オンライン / online", now().format_ja()),
+            LiveEvent::Offline(why) => eprintln!("{}  オフライン / offline: {why}", now().format_ja()),
+            LiveEvent::Synced(r) => report(Ok(r)),
+            LiveEvent::Failed(e) => report(Err(e)),
+        },
+        stop,
+    )
+    .await?;
+    Ok(())
 }
 
 fn report(result: Result<sync_client::SyncReport, sync_client::SyncError>) {

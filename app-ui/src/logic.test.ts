@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { chartSeries, filterNotes, flagText, isEmptyVisit, worst, NO_FILTER } from "./logic";
+import { dictionaries, setLang, t } from "./i18n";
+import { formatDate, formatIsoDate, formatTime, tokyoIso, telHref } from "./format";
+import type { NoteView, VitalsView } from "./bindings";
+
+const note = (over: Partial<NoteView>): NoteView => ({
+  id: "n",
+  text: "本日入浴介助。",
+  category: "observation",
+  urgency: "routine",
+  author: "m",
+  author_name: "佐藤 花子",
+  profession: "nurse",
+  organisation: "つばさ",
+  written_at: 0,
+  edits: 0,
+  acks: [],
+  acked_by_me: false,
+  ...over,
+});
+
+const reading = (taken_at: number, systolic: number | null): VitalsView => ({
+  id: String(taken_at),
+  taken_at,
+  author_name: "佐藤 花子",
+  systolic,
+  diastolic: null,
+  pulse: null,
+  temperature: null,
+  spo2: null,
+  oxygen: null,
+  respiratory_rate: null,
+  weight: null,
+  glucose: null,
+  glucose_flag: null,
+  pain: null,
+  consciousness: null,
+  flags: [],
+});
+
+describe("timeline filter", () => {
+  const notes = [
+    note({ id: "1", profession: "nurse", urgency: "urgent" }),
+    note({ id: "2", profession: "doctor", category: "instruction" }),
+    note({ id: "3", profession: "pharmacist", category: "report" }),
+  ];
+  it("keeps everything with no filter", () => expect(filterNotes(notes, NO_FILTER)).toHaveLength(3));
+  it("filters by profession, category and urgency together", () => {
+    expect(filterNotes(notes, { ...NO_FILTER, profession: "doctor" }).map((n) => n.id)).toEqual(["2"]);
+    expect(filterNotes(notes, { ...NO_FILTER, urgency: "urgent" }).map((n) => n.id)).toEqual(["1"]);
+    expect(filterNotes(notes, { profession: "doctor", category: "report", urgency: "" })).toEqual([]);
+  });
+});
+
+describe("chart series", () => {
+  it("sorts by time, skips missing readings and draws the patient's bands", () => {
+    const s = chartSeries([reading(3000, 140), reading(1000, 120), reading(2000, null)], "systolic", [
+      { field: "systolic", attention_below: 101, attention_above: 180, urgent_below: 91, urgent_above: null },
+    ]);
+    expect(s.x).toEqual([1, 3]);
+    expect(s.y).toEqual([120, 140]);
+    expect(s.bands).toEqual([
+      { value: 101, level: "attention" },
+      { value: 180, level: "attention" },
+      { value: 91, level: "urgent" },
+    ]);
+  });
+});
+
+describe("flags", () => {
+  it("words a flag in the current language, HI/LO for off-scale glucose", () => {
+    setLang("ja");
+    expect(flagText({ field: "spo2", value: "89", level: "urgent" })).toBe("SpO2 89 — 緊急域");
+    expect(flagText({ field: "glucose", value: "HI", level: "urgent" })).toBe("血糖 HI — 緊急域");
+    setLang("en");
+    expect(flagText({ field: "pulse", value: "120", level: "attention" })).toBe("Pulse 120 — attention");
+    setLang("ja");
+  });
+  it("takes the worst level for the badge", () => {
+    expect(worst([])).toBe("");
+    expect(worst([{ field: "pulse", value: "1", level: "attention" }, { field: "spo2", value: "1", level: "urgent" }])).toBe(
+      "urgent",
+    );
+  });
+  it("knows an empty visit", () => {
+    expect(isEmptyVisit({ bp: " ", pulse: null }, "", [])).toBe(true);
+    expect(isEmptyVisit({ bp: "120/80" }, "", [])).toBe(false);
+    expect(isEmptyVisit({}, "", ["t"])).toBe(false);
+  });
+});
+
+describe("i18n", () => {
+  it("has every key in both languages, none empty", () => {
+    const ja = Object.keys(dictionaries.ja).sort();
+    expect(Object.keys(dictionaries.en).sort()).toEqual(ja);
+    for (const l of ["ja", "en"] as const) for (const k of ja) expect((dictionaries[l] as any)[k]).not.toBe("");
+  });
+  it("fills parameters", () => {
+    expect(t("pending", { n: 3 }, "ja")).toBe("送信待ち 3件");
+    expect(t("pending", { n: 3 }, "en")).toBe("3 waiting to send");
+  });
+});
+
+describe("dates as Japanese users read them", () => {
+  // 2026-11-24 00:30 in Tokyo is still the 23rd in UTC.
+  const lateNight = Date.UTC(2026, 10, 23, 15, 30);
+  it("shows Tokyo's calendar day and time whatever the laptop's zone", () => {
+    expect(tokyoIso(lateNight)).toBe("2026-11-24");
+    expect(formatTime(lateNight)).toBe("00:30");
+    expect(formatDate(lateNight, "ja")).toBe("2026年11月24日(火)");
+  });
+  it("offers the Japanese era", () => {
+    expect(formatDate(lateNight, "ja", true)).toBe("令和8年11月24日(火)");
+    expect(formatIsoDate("1940-12-01", "ja", true)).toBe("昭和15年12月1日(日)");
+  });
+  it("makes phone numbers callable", () => expect(telHref("03-0000-1234")).toBe("tel:0300001234"));
+});

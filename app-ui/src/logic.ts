@@ -1,0 +1,74 @@
+// Front-end logic with no DOM and no Tauri: filtering, chart series, flag
+// wording. Unit-tested with Vitest (logic.test.ts).
+import type { BandView, FlagView, NoteView, VitalsView } from "./bindings";
+import { t, type Key } from "./i18n";
+
+export interface TimelineFilter {
+  profession: string; // "" = all
+  category: string;
+  urgency: string;
+}
+
+export const NO_FILTER: TimelineFilter = { profession: "", category: "", urgency: "" };
+
+export function filterNotes(notes: NoteView[], f: TimelineFilter): NoteView[] {
+  return notes.filter(
+    (n) =>
+      (!f.profession || n.profession === f.profession) &&
+      (!f.category || n.category === f.category) &&
+      (!f.urgency || n.urgency === f.urgency),
+  );
+}
+
+/** The measures the chart can draw, in the order the nurse reads them. */
+export const CHART_FIELDS = ["systolic", "diastolic", "pulse", "temperature", "spo2", "weight", "glucose"] as const;
+export type ChartField = (typeof CHART_FIELDS)[number];
+
+export interface Series {
+  /** Seconds since the epoch (uPlot's x unit). */
+  x: number[];
+  y: (number | null)[];
+  /** Horizontal lines for the patient's bands: [label, value, level]. */
+  bands: { value: number; level: "attention" | "urgent" }[];
+}
+
+export function chartSeries(vitals: VitalsView[], field: ChartField, bands: BandView[]): Series {
+  const points = vitals.filter((v) => v[field] != null).sort((a, b) => a.taken_at - b.taken_at);
+  const band = bands.find((b) => b.field === field);
+  const lines: Series["bands"] = [];
+  if (band) {
+    for (const [v, level] of [
+      [band.attention_below, "attention"],
+      [band.attention_above, "attention"],
+      [band.urgent_below, "urgent"],
+      [band.urgent_above, "urgent"],
+    ] as const) {
+      if (v != null) lines.push({ value: v, level });
+    }
+  }
+  return { x: points.map((p) => p.taken_at / 1000), y: points.map((p) => p[field] as number), bands: lines };
+}
+
+/** "SpO2 89 — 緊急域" */
+export function flagText(f: FlagView): string {
+  const field = f.field as Key;
+  const level = f.level === "urgent" ? t("flagUrgent") : t("flagAttention");
+  return `${t(field)} ${f.value} — ${level}`;
+}
+
+/** Worst level among flags, for the badge colour. */
+export function worst(flags: FlagView[]): "" | "attention" | "urgent" {
+  if (flags.some((f) => f.level === "urgent")) return "urgent";
+  if (flags.some((f) => f.level === "attention")) return "attention";
+  return "";
+}
+
+/** A visit form with nothing typed in it. */
+export function isEmptyVisit(vitals: Record<string, string | null>, note: string, ticks: string[]): boolean {
+  return Object.values(vitals).every((v) => !v || !v.trim()) && !note.trim() && ticks.length === 0;
+}
+
+/** "佐藤 花子、田中 一郎" */
+export function names(list: { name: string }[]): string {
+  return list.map((m) => m.name).join("、");
+}

@@ -1,0 +1,240 @@
+import { useState } from "preact/hooks";
+import { commands, message, ok } from "../api";
+import { t } from "../i18n";
+import { formatDateTime, formatIsoDate, telHref } from "../format";
+import { CHART_FIELDS, filterNotes, names, NO_FILTER, type ChartField, type TimelineFilter } from "../logic";
+import { useLoad } from "../hooks";
+import { label, type Shared } from "../state";
+import { VitalsChart } from "./Chart";
+
+/** The whole record of one patient, with what matters in an emergency on top. */
+export function Record({ shared, team }: { shared: Shared; team: string }) {
+  const { vocab, lang, era, go, revision } = shared;
+  const { data: r, error, reload } = useLoad(async () => {
+    const started = performance.now();
+    const view = await ok(commands.record(team));
+    (window as any).__tsunagiRecordMs = performance.now() - started;
+    return view;
+  }, [team, revision]);
+  const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER);
+  const [field, setField] = useState<ChartField>("systolic");
+  const [showTable, setShowTable] = useState(false);
+
+  if (error) return <p class="error" role="alert">{error}</p>;
+  if (!r) return <p class="muted">…</p>;
+  const p = r.patient;
+  const notes = filterNotes(r.notes, filter);
+  const select = (key: keyof TimelineFilter, list: { code: string; ja: string; en: string }[]) => (
+    <select
+      id={`filter-${key}`}
+      value={filter[key]}
+      onChange={(e) => setFilter({ ...filter, [key]: (e.target as HTMLSelectElement).value })}
+    >
+      <option value="">{t("all")}</option>
+      {list.map((x) => (
+        <option value={x.code}>{x[lang]}</option>
+      ))}
+    </select>
+  );
+  const ack = (id: string) => ok(commands.acknowledge(team, id)).then(reload, (e) => alert(message(e)));
+
+  return (
+    <div class="record" id="record" data-team={team}>
+      <header class="patient-header">
+        <div>
+          <h1>
+            <ruby>
+              {p.name}
+              {p.kana && <rt>{p.kana}</rt>}
+            </ruby>
+            {p.age != null && <span class="age"> {t("age", { n: p.age })}</span>}
+            {p.sex && <span class="muted"> {label(vocab.sexes, p.sex, lang)}</span>}
+            {p.care_level && <span class="badge">{label(vocab.care_levels, p.care_level, lang)}</span>}
+            {r.sample && <span class="badge sample">{t("sample")}</span>}
+          </h1>
+          {p.born && (
+            <p class="muted">
+              {t("born")}: {formatIsoDate(p.born, lang, era)}
+            </p>
+          )}
+          <p class={p.allergies.length ? "allergy" : "muted"}>
+            {t("allergies")}: {p.allergies.length ? p.allergies.join("、") : t("noAllergies")}
+          </p>
+          {p.problems.length > 0 && (
+            <p>
+              {t("problems")}: {p.problems.join("、")}
+            </p>
+          )}
+          {p.acp && (
+            <p class="acp">
+              <strong>{t("acp")}:</strong> {p.acp}
+            </p>
+          )}
+        </div>
+        <div>
+          <h2>{t("contacts")}</h2>
+          <ol class="contacts">
+            {p.contacts.map((c) => (
+              <li>
+                {c.name}（{c.relation}）{c.key_person && <span class="badge">{t("keyPerson")}</span>}{" "}
+                <a class="phone" href={telHref(c.phone)}>
+                  {t("call")} {c.phone}
+                </a>
+              </li>
+            ))}
+          </ol>
+          <div class="actions">
+            <button class="primary" onClick={() => go({ name: "visit", team })}>
+              {t("recordVisit")}
+            </button>
+            <button onClick={() => go({ name: "team", team })}>{t("team")}</button>
+          </div>
+          {r.conflicts > 0 && (
+            <p class="badge warn">
+              <button class="link" onClick={() => go({ name: "review" })}>
+                {t("conflicts", { n: r.conflicts })}
+              </button>
+            </p>
+          )}
+        </div>
+      </header>
+      <div class="columns">
+        <section aria-labelledby="timeline-h">
+          <h2 id="timeline-h">{t("timeline")}</h2>
+          <div class="filters">
+            <label>
+              {t("filterProfession")} {select("profession", vocab.professions)}
+            </label>
+            <label>
+              {t("filterCategory")} {select("category", vocab.note_categories)}
+            </label>
+            <label>
+              {t("filterUrgency")} {select("urgency", vocab.urgencies)}
+            </label>
+          </div>
+          {notes.length === 0 && <p class="muted">{t("noNotes")}</p>}
+          <ol class="timeline" id="timeline">
+            {notes.slice(0, 200).map((n) => (
+              <li key={n.id} class={`note ${n.urgency}`}>
+                <div class="meta">
+                  <span>{formatDateTime(n.written_at, lang)}</span>
+                  <strong>{n.author_name}</strong>
+                  <span class="muted">
+                    {label(vocab.professions, n.profession, lang)}・{n.organisation}
+                  </span>
+                  <span class="badge">{label(vocab.note_categories, n.category, lang)}</span>
+                  {n.urgency !== "routine" && (
+                    <span class={`badge ${n.urgency}`}>{label(vocab.urgencies, n.urgency, lang)}</span>
+                  )}
+                  {n.edits > 0 && <span class="muted">（{t("edited")}）</span>}
+                </div>
+                <p class="note-text">{n.text}</p>
+                {n.urgency === "urgent" && (
+                  <p class="acks">
+                    {n.acks.length > 0 ? t("acknowledgedBy", { names: names(n.acks) }) : t("unacknowledged")}{" "}
+                    {(() => {
+                      const waiting = r.members.filter((m) => !n.acks.some((a) => a.member === m.id));
+                      return waiting.length > 0 ? (
+                        <span class="muted">{t("notAcknowledgedBy", { names: names(waiting) })}</span>
+                      ) : null;
+                    })()}
+                    {!n.acked_by_me && (
+                      <button class="ack" onClick={() => ack(n.id)}>
+                        {t("acknowledge")}
+                      </button>
+                    )}
+                  </p>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+        <section aria-labelledby="vitals-h">
+          <h2 id="vitals-h">{t("vitals")}</h2>
+          <div class="filters">
+            <select id="chart-field" value={field} onChange={(e) => setField((e.target as HTMLSelectElement).value as ChartField)}>
+              {CHART_FIELDS.map((f) => (
+                <option value={f}>{t(f)}</option>
+              ))}
+            </select>
+            <button onClick={() => setShowTable(!showTable)}>{showTable ? t("chart") : t("table")}</button>
+          </div>
+          {showTable ? (
+            <table class="vitals-table" id="vitals-table">
+              <thead>
+                <tr>
+                  <th>{t("takenAt")}</th>
+                  <th>{t("bp")}</th>
+                  <th>{t("pulse")}</th>
+                  <th>{t("temperature")}</th>
+                  <th>{t("spo2")}</th>
+                  <th>{t("weight")}</th>
+                  <th>{t("by")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...r.vitals].reverse().map((v) => {
+                  const flagged = (f: string) => v.flags.find((x) => x.field === f)?.level ?? "";
+                  return (
+                    <tr key={v.id}>
+                      <td>{formatDateTime(v.taken_at, lang)}</td>
+                      <td class={flagged("systolic") || flagged("diastolic")}>
+                        {v.systolic != null ? `${v.systolic}/${v.diastolic}` : ""}
+                      </td>
+                      <td class={flagged("pulse")}>{v.pulse ?? ""}</td>
+                      <td class={flagged("temperature")}>{v.temperature?.toFixed(1) ?? ""}</td>
+                      <td class={flagged("spo2")}>{v.spo2 ?? ""}</td>
+                      <td>{v.weight?.toFixed(1) ?? ""}</td>
+                      <td>{v.author_name}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          ) : (
+            <VitalsChart vitals={r.vitals} bands={r.thresholds} field={field} />
+          )}
+          <h2>{t("tasks")}</h2>
+          <ul class="tasks">
+            {r.tasks
+              .filter((x) => x.status === "open")
+              .map((x) => (
+                <li key={x.id} class={x.overdue ? "overdue" : ""}>
+                  {x.title}
+                  {x.due && <span class="muted"> {t("due")} {formatIsoDate(x.due, lang)}</span>}
+                  {x.overdue && <span class="badge warn">{t("overdue")}</span>}
+                </li>
+              ))}
+          </ul>
+          <h2>{t("medications")}</h2>
+          <ul class="meds">
+            {r.medications.map((m) => (
+              <li key={m.id} class={m.active ? "" : "muted"}>
+                {m.name} {m.dose} {m.schedule}
+                {m.prescriber && <span class="muted">（{m.prescriber}）</span>}
+                {!m.active && <span class="badge">{t("stopped")}</span>}
+              </li>
+            ))}
+          </ul>
+          <h2>{t("members")}</h2>
+          <ul class="members">
+            {r.members.map((m) => (
+              <li key={m.id}>
+                <strong>{m.name}</strong> {label(vocab.professions, m.profession, lang)}・{m.organisation}
+                {m.me && <span class="badge">{t("me")}</span>}
+                {m.on_call && <span class="badge">{t("onCall")}</span>}
+                {m.phone && (
+                  <a class="phone" href={telHref(m.phone)}>
+                    {" "}
+                    {m.phone}
+                  </a>
+                )}
+                {m.email && <a href={`mailto:${m.email}`}> {m.email}</a>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+    </div>
+  );
+}

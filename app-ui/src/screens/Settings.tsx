@@ -1,0 +1,66 @@
+import { useState } from "preact/hooks";
+import type { SyncView } from "../bindings";
+import { commands, message, ok } from "../api";
+import { t } from "../i18n";
+import { useLoad } from "../hooks";
+import { label, type Shared } from "../state";
+
+export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | null }) {
+  const { vocab, lang } = shared;
+  const { data: me } = useLoad(() => ok(commands.profile()), []);
+  const [url, setUrl] = useState(sync?.relay ?? "");
+  const [fp, setFp] = useState("");
+  const [note, setNote] = useState<string | null>(null);
+  const saveRelay = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await ok(commands.setRelay(url, fp || null));
+      setNote(t("relaySaved"));
+    } catch (err) {
+      setNote(message(err));
+    }
+  };
+  return (
+    <div class="settings" id="settings">
+      <h1>{t("settingsTitle")}</h1>
+      <section>
+        <h2>{t("language")}</h2>
+        <select id="language" value={lang} onChange={(e) => shared.setLang((e.target as HTMLSelectElement).value as any)}>
+          <option value="ja">日本語</option>
+          <option value="en">English</option>
+        </select>
+        <label class="tick">
+          <input type="checkbox" checked={shared.era} onChange={(e) => shared.setEra((e.target as HTMLInputElement).checked)} />
+          {t("eraJapanese")}
+        </label>
+      </section>
+      <section>
+        <h2>{t("relay")}</h2>
+        <form onSubmit={saveRelay} class="stack">
+          <label class="field wide">
+            <span>URL</span>
+            <input id="relay-url" value={url} placeholder="https://192.168.1.10:8443" onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
+          </label>
+          <label class="field wide">
+            <span>{t("fingerprint")}</span>
+            <input id="relay-fingerprint" value={fp} onInput={(e) => setFp((e.target as HTMLInputElement).value)} />
+          </label>
+          <button class="primary" id="save-relay">
+            {t("saveRelay")}
+          </button>
+          {note && <p role="status">{note}</p>}
+        </form>
+      </section>
+      {me && (
+        <section>
+          <h2>{t("thisDevice")}</h2>
+          <p>
+            {me.name} {me.kana && <span class="muted">{me.kana}</span>}・{label(vocab.professions, me.profession, lang)}・
+            {me.organisation}
+          </p>
+          <p class="muted small">device {me.device}</p>
+        </section>
+      )}
+    </div>
+  );
+}

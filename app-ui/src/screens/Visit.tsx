@@ -1,0 +1,243 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { SaveResult, SyncView, VitalsCheck, VitalsInput } from "../bindings";
+import { commands, message, ok } from "../api";
+import { t, type Key } from "../i18n";
+import { formatTime } from "../format";
+import { flagText, isEmptyVisit, worst } from "../logic";
+import { useLoad } from "../hooks";
+import { label, type Shared } from "../state";
+
+const EMPTY: VitalsInput = {
+  bp: null,
+  pulse: null,
+  temperature: null,
+  spo2: null,
+  oxygen: null,
+  respiratory_rate: null,
+  weight: null,
+  glucose: null,
+  pain: null,
+  consciousness: null,
+};
+
+const MAIN: [keyof VitalsInput, Key, string][] = [
+  ["bp", "bp", "132/84"],
+  ["pulse", "pulse", "78"],
+  ["temperature", "temperature", "36.8"],
+  ["spo2", "spo2", "96"],
+];
+const MORE: [keyof VitalsInput, Key, string][] = [
+  ["respiratory_rate", "respiratory_rate", "18"],
+  ["oxygen", "oxygen", "0"],
+  ["weight", "weight", "45.2"],
+  ["glucose", "glucose", "142"],
+  ["pain", "pain", "0–10"],
+  ["consciousness", "consciousness", "0, I-1 … III-300"],
+];
+
+/**
+ * One keyboard-first form for a visit: readings, a note and task ticks,
+ * saved as one change. Tab order: readings, note, tasks, more readings.
+ * Ctrl+Enter saves from anywhere in the form.
+ */
+export function Visit({ shared, team, sync }: { shared: Shared; team: string; sync: SyncView | null }) {
+  const { vocab, lang, go } = shared;
+  const { data: record, error: loadError, reload } = useLoad(() => ok(commands.record(team)), [team]);
+  const [vitals, setVitals] = useState<VitalsInput>(EMPTY);
+  const [note, setNote] = useState("");
+  const [category, setCategory] = useState("observation");
+  const [urgency, setUrgency] = useState("routine");
+  const [ticks, setTicks] = useState<string[]>([]);
+  const [check, setCheck] = useState<VitalsCheck | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState<SaveResult | null>(null);
+  const [reachedAt, setReachedAt] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const first = useRef<HTMLInputElement>(null);
+
+  useEffect(() => first.current?.focus(), [record == null]);
+
+  // Flag readings outside the patient's bands while typing.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if (Object.values(vitals).every((v) => !v)) return setCheck(null);
+      ok(commands.checkVitals(team, vitals)).then(setCheck, (e) => setError(message(e)));
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [vitals, team]);
+
+  // The saved visit has reached the relay once nothing waits to be sent.
+  useEffect(() => {
+    if (saved && reachedAt == null && sync?.relay && sync.pending === 0) setReachedAt(Date.now());
+  }, [sync, saved]);
+
+  if (loadError) return <p class="error" role="alert">{loadError}</p>;
+  if (!record) return <p class="muted">…</p>;
+
+  const open = record.tasks.filter((x) => x.status === "open");
+  const set = (k: keyof VitalsInput) => (e: Event) =>
+    setVitals({ ...vitals, [k]: (e.target as HTMLInputElement).value || null });
+
+  const save = async () => {
+    if (saving) return;
+    if (isEmptyVisit(vitals as any, note, ticks)) return setError(t("nothingToSave"));
+    setSaving(true);
+    setError(null);
+    try {
+      const r = await ok(
+        commands.saveVisit({
+          team,
+          vitals,
+          note: note.trim() ? { text: note, category, urgency } : null,
+          done_tasks: ticks,
+        }),
+      );
+      setSaved(r);
+      setReachedAt(null);
+      setVitals(EMPTY);
+      setNote("");
+      setTicks([]);
+      setCheck(null);
+      reload();
+      first.current?.focus();
+    } catch (e) {
+      setError(message(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const field = ([k, key, placeholder]: [keyof VitalsInput, Key, string], ref?: typeof first) => {
+    const flagged = check?.flags.filter((f) => f.field === k || (k === "bp" && (f.field === "systolic" || f.field === "diastolic")));
+    const bad = check?.error?.field === k || (k === "bp" && check?.error?.field === "systolic");
+    return (
+      <label class={`field ${worst(flagged ?? [])} ${bad ? "invalid" : ""}`} key={k}>
+        <span>{t(key)}</span>
+        <input
+          id={`v-${k}`}
+          ref={ref}
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder={placeholder}
+          value={vitals[k] ?? ""}
+          onInput={set(k)}
+          aria-invalid={bad ? "true" : undefined}
+        />
+      </label>
+    );
+  };
+
+  return (
+    <form
+      class="visit"
+      id="visit-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          save();
+        }
+      }}
+    >
+      <h1>
+        {t("visitTitle", { name: record.patient.name })}
+        {record.sample && <span class="badge sample">{t("sample")}</span>}
+      </h1>
+      {record.patient.allergies.length > 0 && (
+        <p class="allergy">
+          {t("allergies")}: {record.patient.allergies.join("、")}
+        </p>
+      )}
+      <fieldset>
+        <legend>{t("vitals")}</legend>
+        <div class="row">{MAIN.map((f, i) => field(f, i === 0 ? first : undefined))}</div>
+      </fieldset>
+      {(check?.flags.length ?? 0) > 0 && (
+        <div class={`flags ${worst(check!.flags)}`} id="visit-flags" role="alert">
+          <strong>{t("outsideBands")}:</strong> {check!.flags.map(flagText).join(" / ")}
+        </div>
+      )}
+      {check?.error && (
+        <p class="error" role="alert" id="visit-field-error">
+          {lang === "ja" ? check.error.message_ja : check.error.message_en}
+        </p>
+      )}
+      <label class="field wide">
+        <span>{t("note")}</span>
+        <textarea id="v-note" rows={4} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+      </label>
+      <div class="row">
+        <label class="field">
+          <span>{t("category")}</span>
+          <select id="v-category" value={category} onChange={(e) => setCategory((e.target as HTMLSelectElement).value)}>
+            {vocab.note_categories.map((c) => (
+              <option value={c.code}>{c[lang]}</option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>{t("urgency")}</span>
+          <select id="v-urgency" value={urgency} onChange={(e) => setUrgency((e.target as HTMLSelectElement).value)}>
+            {vocab.urgencies.map((c) => (
+              <option value={c.code}>{c[lang]}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {open.length > 0 && (
+        <fieldset>
+          <legend>{t("tickTasks")}</legend>
+          {open.map((task) => (
+            <label class="tick" key={task.id}>
+              <input
+                type="checkbox"
+                class="task-tick"
+                value={task.id}
+                checked={ticks.includes(task.id)}
+                onChange={(e) =>
+                  setTicks((e.target as HTMLInputElement).checked ? [...ticks, task.id] : ticks.filter((x) => x !== task.id))
+                }
+              />
+              {task.title}
+              {task.overdue && <span class="badge warn">{t("overdue")}</span>}
+              {task.priority === "high" && <span class="badge">{label(vocab.priorities, "high", lang)}</span>}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <details>
+        <summary>{t("vitals")} +</summary>
+        <div class="row">{MORE.map((f) => field(f))}</div>
+      </details>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" class="primary" id="save-visit" disabled={saving}>
+          {saving ? t("saving") : t("save")}
+        </button>
+        <button type="button" onClick={() => go({ name: "record", team })}>
+          {t("openRecord")}
+        </button>
+        <button type="button" onClick={() => go({ name: "today" })}>
+          {t("back")}
+        </button>
+      </div>
+      {saved && (
+        <div class="saved" id="save-status" role="status" data-reached={reachedAt != null ? "true" : "false"}>
+          <p>✓ {t("savedHere", { time: formatTime(saved.saved_at) })}</p>
+          {reachedAt != null ? (
+            <p>✓ {t("reachedRelay", { time: formatTime(reachedAt) })}</p>
+          ) : (
+            <p class="muted">{t("waitingRelay")}</p>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}

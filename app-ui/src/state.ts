@@ -1,0 +1,31 @@
+// The little state the whole window shares: where we are, the vocabulary
+// from Rust, the era preference.
+import type { Vocabulary } from "./bindings";
+import type { Lang } from "./i18n";
+
+export type Route =
+  | { name: "first-run" }
+  | { name: "today" }
+  | { name: "record"; team: string }
+  | { name: "visit"; team: string }
+  | { name: "review" }
+  | { name: "team"; team: string }
+  | { name: "settings" };
+
+export interface Shared {
+  vocab: Vocabulary;
+  lang: Lang;
+  era: boolean;
+  go: (r: Route) => void;
+  /** Bumped when another device's changes arrive: screens reload. */
+  revision: number;
+  setLang: (l: Lang) => void;
+  setEra: (e: boolean) => void;
+}
+
+/** The label of a vocabulary code in the current language. */
+export function label(list: { code: string; ja: string; en: string }[], code: string | null, lang: Lang): string {
+  if (!code) return "";
+  const term = list.find((x) => x.code === code);
+  return term ? term[lang] : code;
+}

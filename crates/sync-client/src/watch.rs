@@ -1,0 +1,116 @@
+//! The live loop shared by `tsunagi sync --watch` and the desktop app: a
+//! push subscription for all teams, a catch-up pass on every (re)connect, a
+//! pull on every push, and a push of local edits as soon as the owner nudges
+//! (or within 2 s, for edits made by another process). While the relay is
+//! unreachable it retries with exponential backoff (1 s to 60 s) and jitter.
+
+use std::future::Future;
+use std::time::Duration;
+
+use care_model::Timestamp;
+use care_store::Store;
+use tokio::sync::Notify;
+
+use crate::{sync_once, PushEvent, RelayClient, SyncError, SyncReport};
+
+/// What the loop tells its owner, as it happens.
+#[derive(Debug)]
+pub enum LiveEvent {
+    /// Subscribed: pushes from other devices arrive live from now on.
+    Online,
+    /// The relay could not be reached (or no relay is set); retrying later.
+    Offline(String),
+    /// A sync pass finished; `teams` says what moved.
+    Synced(SyncReport),
+    /// A sync pass failed as a whole (the relay went away mid-pass).
+    Failed(SyncError),
+}
+
+/// Runs until `stop` completes. `nudge` is notified after a local edit so it
+/// goes out at once instead of at the next tick.
+pub async fn watch<S: Future<Output = ()>>(
+    store: &mut Store,
+    now: impl Fn() -> Timestamp,
+    nudge: &Notify,
+    mut on: impl FnMut(LiveEvent),
+    stop: S,
+) -> Result<(), SyncError> {
+    tokio::pin!(stop);
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let relay = store.relay().map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        let subscribed = match &relay {
+            None => Err(SyncError::Unreachable("no relay set".into())),
+            Some(relay) => {
+                let client = RelayClient::new(
+                    &relay.url,
+                    relay.fingerprint.as_deref(),
+                    Some(&crate::Identity::of(store)?),
+                )?;
+                let teams = team_bytes(store)?;
+                client.subscribe(&teams).await.map(|events| (events, teams))
+            }
+        };
+        match subscribed {
+            Ok((mut events, teams)) => {
+                backoff = Duration::from_secs(1);
+                on(LiveEvent::Online);
+                report(&mut on, sync_once(store, &now).await);
+                let mut tick = tokio::time::interval(Duration::from_secs(2));
+                loop {
+                    tokio::select! {
+                        event = tokio::time::timeout(Duration::from_secs(60), events.next()) => match event {
+                            Ok(Ok(Some(PushEvent::Append { .. } | PushEvent::Lagged))) => {
+                                report(&mut on, sync_once(store, &now).await);
+                            }
+                            Ok(Ok(Some(_))) => {}
+                            // Closed, broken, or silent past the keep-alive: reconnect.
+                            Ok(Ok(None)) | Ok(Err(_)) | Err(_) => break,
+                        },
+                        _ = nudge.notified() => {
+                            report(&mut on, sync_once(store, &now).await);
+                        }
+                        _ = tick.tick() => {
+                            if team_bytes(store)? != teams {
+                                break; // a team was joined or created: subscribe again
+                            }
+                            let pending: u64 = store.teams().map_err(|e| SyncError::BadAnswer(e.to_string()))?.iter().map(|t| t.pending).sum();
+                            if pending > 0 {
+                                report(&mut on, sync_once(store, &now).await);
+                            }
+                        }
+                        _ = &mut stop => return Ok(()),
+                    }
+                }
+                on(LiveEvent::Offline("reconnecting".into()));
+            }
+            Err(e) => {
+                on(LiveEvent::Offline(e.to_string()));
+                let jitter = Duration::from_millis(now().0.rem_euclid(500) as u64);
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff + jitter) => {}
+                    // A nudge (a new relay set, a saved visit) tries again now.
+                    _ = nudge.notified() => {}
+                    _ = &mut stop => return Ok(()),
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+            }
+        }
+    }
+}
+
+fn report(on: &mut impl FnMut(LiveEvent), result: Result<SyncReport, SyncError>) {
+    on(match result {
+        Ok(r) => LiveEvent::Synced(r),
+        Err(e) => LiveEvent::Failed(e),
+    })
+}
+
+fn team_bytes(store: &Store) -> Result<Vec<[u8; 16]>, SyncError> {
+    Ok(store
+        .team_ids()
+        .map_err(|e| SyncError::BadAnswer(e.to_string()))?
+        .iter()
+        .map(|t| *t.as_bytes())
+        .collect())
+}

@@ -1,0 +1,616 @@
+//! [`App`]: the state behind the window and what each command does. Plain
+//! Rust over care-store and sync-client, so it is tested without a window;
+//! `commands.rs` only adapts it to Tauri.
+//!
+//! The window's store and the live sync loop's store are two connections to
+//! the same SQLite file: a save never waits for the network, and
+//! `Store::record` picks up what the sync loop wrote.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use care_model::{
+    to_katakana, CalendarDate, EntryId, Member, NewNote, NewTask, Patient, Priority, TaskStatus, TeamId, Timestamp,
+};
+use care_store::Store;
+use tokio::sync::Notify;
+
+use crate::error::{AppError, AppResult};
+use crate::views::*;
+
+pub fn now() -> Timestamp {
+    Timestamp::from_datetime(&chrono::Utc::now())
+}
+
+/// What the live loop last reported.
+#[derive(Debug, Clone, Default)]
+pub struct LiveStatus {
+    pub online: bool,
+    pub last_error: Option<String>,
+}
+
+pub struct App {
+    pub home: PathBuf,
+    store: Mutex<Option<Store>>,
+    pub live: Mutex<LiveStatus>,
+    /// Wakes the live loop: a visit was saved, a relay was set, a team joined.
+    pub nudge: Arc<Notify>,
+    /// Wakes the live loop's owner to (re)start it once a profile exists.
+    pub profile_ready: Arc<Notify>,
+}
+
+fn parse_team(team: &str) -> AppResult<TeamId> {
+    team.parse()
+        .map_err(|_| AppError::new("not-found", format!("チームが見つかりません / no team {team}")))
+}
+
+fn parse_entry(id: &str) -> AppResult<EntryId> {
+    id.parse()
+        .map_err(|_| AppError::new("not-found", format!("項目が見つかりません / no entry {id}")))
+}
+
+fn kana(s: &Option<String>) -> AppResult<Option<String>> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| {
+            let k = to_katakana(k);
+            care_model::check_kana("kana", &k)?;
+            Ok(k)
+        })
+        .transpose()
+}
+
+fn opt(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+}
+
+const SAMPLE_KEY: &str = "sample_teams";
+
+impl App {
+    /// Opens the profile in `home` if there is one; the first-run screen
+    /// makes it otherwise.
+    pub fn open(home: &Path) -> AppResult<App> {
+        let store = match Store::open(home) {
+            Ok(s) => Some(s),
+            Err(care_store::StoreError::NoProfile { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(App {
+            home: home.to_path_buf(),
+            store: Mutex::new(store),
+            live: Mutex::new(LiveStatus::default()),
+            nudge: Arc::new(Notify::new()),
+            profile_ready: Arc::new(Notify::new()),
+        })
+    }
+
+    fn guard(&self) -> MutexGuard<'_, Option<Store>> {
+        // A panic while holding the lock leaves the store as consistent as
+        // SQLite left it; carry on rather than brick the window.
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Store) -> AppResult<T>) -> AppResult<T> {
+        let mut guard = self.guard();
+        let store = guard.as_mut().ok_or_else(|| {
+            AppError::new(
+                "no-profile",
+                "端末プロフィールがまだありません / there is no device profile yet",
+            )
+        })?;
+        f(store)
+    }
+
+    fn viewer(store: &Store) -> Viewer {
+        let now = now();
+        Viewer {
+            member: store.device().member.to_string(),
+            today: now.date_jst(),
+            now,
+        }
+    }
+
+    fn samples(store: &Store) -> AppResult<Vec<String>> {
+        Ok(store
+            .preference(SAMPLE_KEY)?
+            .map(|s| s.split(',').map(String::from).collect())
+            .unwrap_or_default())
+    }
+
+    fn device_view(store: &Store) -> AppResult<DeviceView> {
+        let d = store.device();
+        Ok(DeviceView {
+            device: d.device.to_string(),
+            member: d.member.to_string(),
+            name: d.profile.name.clone(),
+            kana: d.profile.kana.clone(),
+            profession: d.profile.profession.code().into(),
+            organisation: d.profile.organisation.clone(),
+            language: store.preference("language")?.unwrap_or_else(|| "ja".into()),
+        })
+    }
+
+    pub fn profile(&self) -> AppResult<Option<DeviceView>> {
+        match self.guard().as_ref() {
+            Some(store) => Ok(Some(Self::device_view(store)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn init_profile(&self, input: ProfileInput) -> AppResult<DeviceView> {
+        let member = Member {
+            name: input.name.trim().to_string(),
+            kana: kana(&input.kana)?,
+            profession: input.profession.parse()?,
+            organisation: input.organisation.trim().to_string(),
+            phone: opt(&input.phone),
+            email: None,
+            fax: None,
+            on_call: false,
+        };
+        if member.name.is_empty() {
+            return Err(AppError {
+                field: Some("name".into()),
+                ..AppError::new("invalid", "名前を入力してください / enter your name")
+            });
+        }
+        let mut guard = self.guard();
+        if guard.is_some() {
+            return Err(AppError::new(
+                "exists",
+                "この端末にはプロフィールがあります / this device already has a profile",
+            ));
+        }
+        let store = Store::init(&self.home, member, now())?;
+        let view = Self::device_view(&store)?;
+        *guard = Some(store);
+        drop(guard);
+        self.profile_ready.notify_one();
+        Ok(view)
+    }
+
+    pub fn set_language(&self, language: &str) -> AppResult<()> {
+        if !matches!(language, "ja" | "en") {
+            return Err(AppError::new("invalid", "言語は ja か en です / language is ja or en"));
+        }
+        self.with(|s| Ok(s.set_preference("language", language)?))
+    }
+
+    pub fn sync_view(&self, store: &Store) -> AppResult<SyncView> {
+        let relay = store.relay()?;
+        let teams = store.teams()?;
+        let mut last: Option<i64> = None;
+        let mut quarantined = 0;
+        for t in &teams {
+            if let Some(r) = &relay {
+                if let Some(at) = store.cursor(t.team, &r.url)?.synced_at {
+                    last = Some(last.map_or(at, |l| l.max(at)));
+                }
+            }
+            quarantined += store.quarantined(t.team)?;
+        }
+        let live = self.live.lock().map(|l| l.clone()).unwrap_or_default();
+        Ok(SyncView {
+            relay: relay.map(|r| r.url),
+            online: live.online,
+            pending: teams.iter().map(|t| t.pending as u32).sum(),
+            last_synced: last,
+            last_error: live.last_error,
+            quarantined: quarantined as u32,
+        })
+    }
+
+    pub fn sync_status(&self) -> AppResult<SyncView> {
+        self.with(|s| self.sync_view(s))
+    }
+
+    pub fn today(&self) -> AppResult<Today> {
+        self.with(|store| {
+            let viewer = Self::viewer(store);
+            let samples = Self::samples(store)?;
+            let mut patients = Vec::new();
+            let mut tasks = Vec::new();
+            let mut urgent = Vec::new();
+            for t in store.teams()? {
+                let record = match store.record(t.team) {
+                    Ok(r) => r.read()?,
+                    // Joined, but the record has not arrived yet.
+                    Err(care_store::StoreError::NotYetReceived(_)) => continue,
+                    Err(e) => return Err(e.into()),
+                };
+                let sample = samples.contains(&t.team.to_string());
+                patients.push(patient_card(&record, &viewer, sample, t.pending as u32));
+                tasks.extend(due_tasks(&record, &viewer));
+                urgent.extend(urgent_items(&record, &viewer));
+            }
+            patients.sort_by(|a, b| (a.kana.as_deref(), &a.name).cmp(&(b.kana.as_deref(), &b.name)));
+            tasks.sort_by(|a, b| (b.overdue, &a.due).cmp(&(a.overdue, &b.due)));
+            urgent.sort_by(|a, b| b.unacknowledged.cmp(&a.unacknowledged).then(b.at.cmp(&a.at)));
+            Ok(Today {
+                me: Self::device_view(store)?,
+                date: viewer.today.iso(),
+                patients,
+                tasks,
+                urgent,
+                sync: self.sync_view(store)?,
+            })
+        })
+    }
+
+    pub fn record(&self, team: &str) -> AppResult<RecordView> {
+        let team = parse_team(team)?;
+        self.with(|store| {
+            let viewer = Self::viewer(store);
+            let sample = Self::samples(store)?.contains(&team.to_string());
+            let pending = store.pending(team)? as u32;
+            let record = store.record(team)?;
+            let conflicts = record.conflicts()?.len() as u32;
+            Ok(record_view(&record.read()?, &viewer, sample, conflicts, pending))
+        })
+    }
+
+    /// Parses the readings and says which are outside the patient's bands,
+    /// or which field cannot be read. Saves nothing.
+    pub fn check_vitals(&self, team: &str, vitals: &VitalsInput) -> AppResult<VitalsCheck> {
+        let team = parse_team(team)?;
+        let form = vitals.form();
+        match form.parse(now()) {
+            Err(e) => Ok(VitalsCheck {
+                flags: vec![],
+                error: Some(e.into()),
+            }),
+            Ok(reading) => self.with(|store| {
+                let thresholds = store.record(team)?.thresholds()?;
+                Ok(VitalsCheck {
+                    flags: check_flags(&thresholds, &reading),
+                    error: None,
+                })
+            }),
+        }
+    }
+
+    /// One visit, one change: readings, a note and task ticks are saved
+    /// together or not at all, durably on this laptop before this returns.
+    pub fn save_visit(&self, visit: &VisitInput) -> AppResult<SaveResult> {
+        let team = parse_team(&visit.team)?;
+        let at = now();
+        let form = visit.vitals.form();
+        let reading = if form.is_empty() { None } else { Some(form.parse(at)?) };
+        let note = match &visit.note {
+            Some(n) if !n.text.trim().is_empty() => Some(NewNote {
+                text: n.text.trim().to_string(),
+                category: n.category.parse()?,
+                urgency: n.urgency.parse()?,
+            }),
+            _ => None,
+        };
+        let done: Vec<EntryId> = visit
+            .done_tasks
+            .iter()
+            .map(|t| parse_entry(t))
+            .collect::<AppResult<_>>()?;
+        if reading.is_none() && note.is_none() && done.is_empty() {
+            return Err(AppError::new(
+                "empty",
+                "保存する内容がありません / there is nothing to save",
+            ));
+        }
+        let result = self.with(|store| {
+            store.change(team, "visit", at, |tx| {
+                if let Some(r) = reading {
+                    tx.add_vitals(r)?;
+                }
+                if let Some(n) = note {
+                    tx.add_note(n)?;
+                }
+                for t in done {
+                    tx.set_task_status(t, TaskStatus::Done)?;
+                }
+                Ok(())
+            })?;
+            Ok(SaveResult {
+                saved_at: at.0,
+                pending: store.pending(team)? as u32,
+            })
+        })?;
+        self.nudge.notify_one();
+        Ok(result)
+    }
+
+    pub fn acknowledge(&self, team: &str, note: &str) -> AppResult<()> {
+        let team = parse_team(team)?;
+        let note = parse_entry(note)?;
+        self.with(|store| Ok(store.change(team, "note.ack", now(), |tx| tx.acknowledge_note(note))?))?;
+        self.nudge.notify_one();
+        Ok(())
+    }
+
+    pub fn add_task(&self, team: &str, title: &str, due: Option<&str>, priority: &str) -> AppResult<String> {
+        let team = parse_team(team)?;
+        let task = NewTask {
+            title: title.trim().to_string(),
+            assignee: None,
+            due: due
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(|d| CalendarDate::parse("due", d))
+                .transpose()?,
+            priority: priority.parse::<Priority>()?,
+        };
+        let id = self.with(|store| Ok(store.change(team, "task.add", now(), |tx| tx.add_task(task))?))?;
+        self.nudge.notify_one();
+        Ok(id.to_string())
+    }
+
+    pub fn create_team(&self, input: &PatientInput) -> AppResult<String> {
+        let patient = Patient {
+            name: input.name.trim().to_string(),
+            kana: kana(&input.kana)?,
+            born: opt(&input.born).map(|b| CalendarDate::parse("born", &b)).transpose()?,
+            sex: opt(&input.sex).map(|s| s.parse()).transpose()?,
+            care_level: opt(&input.care_level).map(|s| s.parse()).transpose()?,
+            address: opt(&input.address),
+            phone: opt(&input.phone),
+            allergies: input
+                .allergies
+                .iter()
+                .map(|a| a.trim().to_string())
+                .filter(|a| !a.is_empty())
+                .collect(),
+            ..Default::default()
+        };
+        if patient.name.is_empty() {
+            return Err(AppError {
+                field: Some("name".into()),
+                ..AppError::new("invalid", "利用者の氏名を入力してください / enter the patient's name")
+            });
+        }
+        let team = self.with(|store| Ok(store.create_team(patient, now())?))?;
+        self.nudge.notify_one();
+        Ok(team.to_string())
+    }
+
+    /// Every team, what changed since this device's last review of it, and
+    /// the values two laptops wrote at the same time.
+    pub fn review(&self) -> AppResult<Vec<ReviewTeam>> {
+        self.with(|store| {
+            let viewer = Self::viewer(store);
+            let samples = Self::samples(store)?;
+            let mut out = Vec::new();
+            for t in store.teams()? {
+                let key = format!("reviewed.{}", t.team);
+                let last = store.preference(&key)?.and_then(|v| v.parse::<i64>().ok()).map(Timestamp);
+                let record = match store.record(t.team) {
+                    Ok(r) => r,
+                    Err(care_store::StoreError::NotYetReceived(_)) => continue,
+                    Err(e) => return Err(e.into()),
+                };
+                let conflicts = conflict_views(record.conflicts()?);
+                let read = record.read()?;
+                let unacknowledged = urgent_items(&read, &viewer)
+                    .into_iter()
+                    .filter(|i| i.kind == "note" && i.unacknowledged)
+                    .collect();
+                out.push(ReviewTeam {
+                    team: t.team.to_string(),
+                    patient: t.patient_name.clone(),
+                    sample: samples.contains(&t.team.to_string()),
+                    last_review: last.map(|l| l.0),
+                    changes: changes_since(&read, last),
+                    conflicts,
+                    unacknowledged,
+                });
+            }
+            // Teams with something to look at first.
+            out.sort_by_key(|r| std::cmp::Reverse(r.changes.len() + 10 * r.conflicts.len()));
+            Ok(out)
+        })
+    }
+
+    pub fn mark_reviewed(&self, team: &str) -> AppResult<()> {
+        let team = parse_team(team)?;
+        self.with(|s| Ok(s.set_preference(&format!("reviewed.{team}"), &now().0.to_string())?))
+    }
+
+    pub fn set_relay(&self, url: &str, fingerprint: Option<&str>) -> AppResult<()> {
+        let url = url.trim().trim_end_matches('/');
+        if !url.starts_with("https://") {
+            return Err(AppError {
+                field: Some("relay".into()),
+                ..AppError::new(
+                    "invalid",
+                    "中継サーバーは https:// で始まる URL です / the relay URL must start with https://",
+                )
+            });
+        }
+        let fingerprint = fingerprint.map(str::trim).filter(|f| !f.is_empty());
+        if let Some(fp) = fingerprint {
+            sync_client::pinned_tls_config(fp, None)?;
+        }
+        self.with(|s| Ok(s.set_relay(url, fingerprint)?))?;
+        self.nudge.notify_one();
+        Ok(())
+    }
+
+    /// The device's key pair and relay calls need a store of their own: the
+    /// window's store stays free while the network is slow.
+    fn own_store(&self) -> AppResult<Store> {
+        Ok(Store::open(&self.home)?)
+    }
+
+    pub async fn invite(&self, team: &str, hours: u32) -> AppResult<InviteView> {
+        let team = parse_team(team)?;
+        if !(1..=720).contains(&hours) {
+            return Err(AppError::new("invalid", "期限は 1〜720 時間です / expiry is 1 to 720 hours"));
+        }
+        let mut store = self.own_store()?;
+        if store.relay()?.is_none() {
+            return Err(AppError::new(
+                "no-relay",
+                "先に設定で中継サーバーを設定してください / set a relay in Settings first",
+            ));
+        }
+        let expires = Timestamp(now().0 + i64::from(hours) * 3_600_000);
+        let code = sync_client::invite(&mut store, team, expires, now).await?;
+        Ok(InviteView {
+            code: code.encode(),
+            expires_at: expires.0,
+        })
+    }
+
+    pub async fn join(&self, code: &str) -> AppResult<String> {
+        let code = sync_proto::InviteCode::parse(code.trim())?;
+        let mut store = self.own_store()?;
+        if store.team_ids()?.contains(&TeamId::from_bytes(code.team)) {
+            return Err(AppError::new(
+                "exists",
+                "このチームには既に参加しています / this laptop is already in that team",
+            ));
+        }
+        let team = sync_client::join(&mut store, &code, now).await?;
+        self.nudge.notify_one();
+        Ok(team.to_string())
+    }
+
+    /// Loads the demo station (サンプル): realistic, invented patients.
+    pub fn load_demo(&self) -> AppResult<u32> {
+        let made = self.with(|store| {
+            let teams = crate::demo::load(store, now())?;
+            let mut samples = Self::samples(store)?;
+            samples.extend(teams.iter().map(|t| t.to_string()));
+            store.set_preference(SAMPLE_KEY, &samples.join(","))?;
+            Ok(teams.len() as u32)
+        })?;
+        Ok(made)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> (tempfile::TempDir, App) {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path()).unwrap();
+        assert!(app.profile().unwrap().is_none(), "first run: no profile");
+        app.init_profile(ProfileInput {
+            name: "佐藤 花子".into(),
+            kana: Some("さとう はなこ".into()),
+            profession: "nurse".into(),
+            organisation: "つばさ訪問看護ステーション".into(),
+            phone: None,
+        })
+        .unwrap();
+        (dir, app)
+    }
+
+    fn patient() -> PatientInput {
+        PatientInput {
+            name: "鈴木 正雄".into(),
+            kana: Some("スズキ マサオ".into()),
+            born: Some("昭和15年12月1日".into()),
+            sex: Some("male".into()),
+            care_level: Some("care-3".into()),
+            address: None,
+            phone: None,
+            allergies: vec!["ペニシリン".into()],
+        }
+    }
+
+    #[test]
+    fn a_visit_of_vitals_note_and_task_ticks_is_saved_as_one_change_and_survives_reopening() {
+        let (dir, app) = app();
+        let team = app.create_team(&patient()).unwrap();
+        let t1 = app.add_task(&team, "褥瘡処置", Some("2026-11-24"), "high").unwrap();
+        let t2 = app.add_task(&team, "服薬確認", None, "normal").unwrap();
+        let t3 = app.add_task(&team, "物品補充", None, "low").unwrap();
+        let saved = app
+            .save_visit(&VisitInput {
+                team: team.clone(),
+                vitals: VitalsInput {
+                    bp: Some("132/84".into()),
+                    pulse: Some("78".into()),
+                    temperature: Some("36.8".into()),
+                    spo2: Some("96".into()),
+                    ..Default::default()
+                },
+                note: Some(NoteInput {
+                    text: "本日入浴介助。背部に発赤あり。".into(),
+                    category: "observation".into(),
+                    urgency: "routine".into(),
+                }),
+                done_tasks: vec![t1.clone(), t2.clone(), t3.clone()],
+            })
+            .unwrap();
+        assert!(saved.pending >= 1, "the visit waits to reach the relay");
+        drop(app);
+        let app = App::open(dir.path()).unwrap();
+        let view = app.record(&team).unwrap();
+        assert_eq!(view.notes[0].text, "本日入浴介助。背部に発赤あり。");
+        assert_eq!(view.vitals.len(), 1);
+        assert_eq!(view.vitals[0].systolic, Some(132.0));
+        assert!(view.tasks.iter().all(|t| t.status == "done"), "{:?}", view.tasks);
+        assert_eq!(view.patient.kana.as_deref(), Some("スズキ マサオ"));
+        assert_eq!(view.patient.allergies, vec!["ペニシリン".to_string()]);
+    }
+
+    #[test]
+    fn a_wrong_reading_is_refused_naming_the_field_and_nothing_is_saved() {
+        let (_dir, app) = app();
+        let team = app.create_team(&patient()).unwrap();
+        let bad = VitalsInput {
+            spo2: Some("150".into()),
+            ..Default::default()
+        };
+        let check = app.check_vitals(&team, &bad).unwrap();
+        assert_eq!(check.error.as_ref().and_then(|e| e.field.as_deref()), Some("spo2"));
+        let err = app
+            .save_visit(&VisitInput {
+                team: team.clone(),
+                vitals: bad,
+                note: Some(NoteInput {
+                    text: "保存されないはず".into(),
+                    category: "observation".into(),
+                    urgency: "routine".into(),
+                }),
+                done_tasks: vec![],
+            })
+            .unwrap_err();
+        assert_eq!(err.code, "invalid");
+        assert!(err.message_ja.contains("150"), "{err:?}");
+        assert!(app.record(&team).unwrap().notes.is_empty(), "a refused visit saves nothing");
+    }
+
+    #[test]
+    fn readings_outside_the_patients_bands_are_flagged_before_saving() {
+        let (_dir, app) = app();
+        let team = app.create_team(&patient()).unwrap();
+        let check = app
+            .check_vitals(
+                &team,
+                &VitalsInput {
+                    spo2: Some("89".into()),
+                    temperature: Some("37.0".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(check.error.is_none());
+        assert_eq!(check.flags.len(), 1, "{:?}", check.flags);
+        assert_eq!((check.flags[0].field.as_str(), check.flags[0].level.as_str()), ("spo2", "urgent"));
+    }
+
+    #[test]
+    fn the_demo_station_is_marked_as_sample_data() {
+        let (_dir, app) = app();
+        let n = app.load_demo().unwrap();
+        assert!(n >= 30, "a station of 30-60 patients (GLOSSARY), got {n}");
+        let today = app.today().unwrap();
+        assert_eq!(today.patients.len() as u32, n);
+        assert!(today.patients.iter().all(|p| p.sample));
+        assert!(!today.tasks.is_empty(), "sample tasks are due");
+        let review = app.review().unwrap();
+        assert!(review.iter().any(|r| r.changes.iter().any(|c| c.author != "佐藤 花子")), "other members wrote too");
+    }
+}

@@ -1,0 +1,155 @@
+//! The typed commands the front end calls. Each is a thin adapter over
+//! [`App`]; `app-ui/src/bindings.ts` is generated from these signatures
+//! (see `lib.rs`), so the front end cannot call one with the wrong shape.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::State;
+
+use crate::app::App;
+use crate::error::AppResult;
+use crate::views::*;
+
+type AppState<'a> = State<'a, Arc<App>>;
+
+#[tauri::command]
+#[specta::specta]
+pub fn profile(app: AppState<'_>) -> AppResult<Option<DeviceView>> {
+    app.profile()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn init_profile(app: AppState<'_>, input: ProfileInput) -> AppResult<DeviceView> {
+    app.init_profile(input)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn vocabulary() -> Vocabulary {
+    crate::views::vocabulary()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_language(app: AppState<'_>, language: String) -> AppResult<()> {
+    app.set_language(&language)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn today(app: AppState<'_>) -> AppResult<Today> {
+    app.today()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn record(app: AppState<'_>, team: String) -> AppResult<RecordView> {
+    app.record(&team)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn check_vitals(app: AppState<'_>, team: String, vitals: VitalsInput) -> AppResult<VitalsCheck> {
+    app.check_vitals(&team, &vitals)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn save_visit(app: AppState<'_>, visit: VisitInput) -> AppResult<SaveResult> {
+    app.save_visit(&visit)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn acknowledge(app: AppState<'_>, team: String, note: String) -> AppResult<()> {
+    app.acknowledge(&team, &note)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn add_task(
+    app: AppState<'_>,
+    team: String,
+    title: String,
+    due: Option<String>,
+    priority: String,
+) -> AppResult<String> {
+    app.add_task(&team, &title, due.as_deref(), &priority)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn create_team(app: AppState<'_>, patient: PatientInput) -> AppResult<String> {
+    app.create_team(&patient)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn review(app: AppState<'_>) -> AppResult<Vec<ReviewTeam>> {
+    app.review()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn mark_reviewed(app: AppState<'_>, team: String) -> AppResult<()> {
+    app.mark_reviewed(&team)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn sync_status(app: AppState<'_>) -> AppResult<SyncView> {
+    app.sync_status()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn sync_now(app: AppState<'_>) {
+    app.nudge.notify_one();
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_relay(app: AppState<'_>, url: String, fingerprint: Option<String>) -> AppResult<()> {
+    app.set_relay(&url, fingerprint.as_deref())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn invite(app: AppState<'_>, team: String, hours: u32) -> AppResult<InviteView> {
+    app.invite(&team, hours).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn join(app: AppState<'_>, code: String) -> AppResult<String> {
+    app.join(&code).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn load_demo(app: AppState<'_>) -> AppResult<u32> {
+    app.load_demo()
+}
+
+/// Milliseconds from process start to the first interactive screen; the
+/// front end calls it once, for the cold-start benchmark.
+#[tauri::command]
+#[specta::specta]
+pub fn ui_ready() -> u32 {
+    crate::started().elapsed().as_millis() as u32
+}
+
+/// Emitted when other devices' changes arrived for these teams.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct RecordsChanged {
+    pub teams: Vec<String>,
+}
+
+/// Emitted when the connection state or the send queue changed.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct SyncChanged {
+    pub sync: SyncView,
+}

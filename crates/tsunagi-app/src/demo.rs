@@ -1,0 +1,405 @@
+//! The demo station (サンプル): one 訪問看護ステーション in 中野区 with its
+//! nurses, clinics, care managers and pharmacies, and 30 invented patients
+//! with eight weeks of twice-weekly visits (GLOSSARY.md). Names are common
+//! surnames with common given names; phone numbers are 03-0000-xxxx.
+//!
+//! Other members' entries are written as those members and imported into the
+//! local record; they stay on this laptop (it only sends what it wrote).
+
+use care_model::{
+    Assignee, CalendarDate, CareLevel, CareRecord, ChangeBytes, Contact, DeviceId, Diagnosis, Member, MemberId,
+    MedicationDetails, ModelError, NewNote, NewTask, NoteCategory, Patient, Priority, Profession, Sex, TeamId,
+    Timestamp, Urgency, VitalsForm, Writer,
+};
+use care_store::Store;
+
+use crate::error::AppResult;
+
+/// A small deterministic generator: the same station every time.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// Roughly normal noise in [-spread, spread].
+    fn noise(&mut self, spread: f64) -> f64 {
+        let u = (0..3).map(|_| (self.below(1000) as f64) / 999.0).sum::<f64>() / 3.0;
+        (u - 0.5) * 2.0 * spread
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn member(name: &str, kana: &str, profession: Profession, organisation: &str, phone: &str) -> Writer {
+    Writer {
+        member: MemberId::random(),
+        device: DeviceId::random(),
+        profile: Member {
+            name: name.into(),
+            kana: Some(kana.into()),
+            profession,
+            organisation: organisation.into(),
+            phone: Some(phone.into()),
+            email: None,
+            fax: None,
+            on_call: false,
+        },
+    }
+}
+
+const STATION: &str = "つばさ訪問看護ステーション中野";
+
+fn staff() -> Vec<Writer> {
+    use Profession::*;
+    vec![
+        member("伊藤 美咲", "イトウ ミサキ", Nurse, STATION, "03-0000-1102"),
+        member("渡辺 由美", "ワタナベ ユミ", Nurse, STATION, "03-0000-1103"),
+        member("山本 直子", "ヤマモト ナオコ", Nurse, STATION, "03-0000-1104"),
+        member("中村 恵", "ナカムラ メグミ", Nurse, STATION, "03-0000-1105"),
+        member("小林 早苗", "コバヤシ サナエ", Nurse, STATION, "03-0000-1106"),
+        member("加藤 洋子", "カトウ ヨウコ", Nurse, STATION, "03-0000-1100"),
+        member("高橋 誠", "タカハシ マコト", Doctor, "高橋内科クリニック", "03-0000-2201"),
+        member("田中 健一", "タナカ ケンイチ", Doctor, "なかの在宅クリニック", "03-0000-2301"),
+        member("鈴木 和子", "スズキ カズコ", CareManager, "ケアプランさくら", "03-0000-3101"),
+        member("佐藤 浩", "サトウ ヒロシ", CareManager, "中野居宅介護支援センター", "03-0000-3201"),
+        member("山本 剛", "ヤマモト ツヨシ", Pharmacist, "ひまわり薬局", "03-0000-4101"),
+    ]
+}
+
+const SURNAMES: [(&str, &str); 10] = [
+    ("佐藤", "サトウ"),
+    ("鈴木", "スズキ"),
+    ("高橋", "タカハシ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"),
+    ("山本", "ヤマモト"),
+    ("中村", "ナカムラ"),
+    ("小林", "コバヤシ"),
+    ("加藤", "カトウ"),
+];
+const WOMEN: [(&str, &str); 6] = [
+    ("ハル", "ハル"),
+    ("キヨ", "キヨ"),
+    ("トシ子", "トシコ"),
+    ("ヨシ子", "ヨシコ"),
+    ("和子", "カズコ"),
+    ("幸子", "サチコ"),
+];
+const MEN: [(&str, &str); 6] = [
+    ("正雄", "マサオ"),
+    ("清", "キヨシ"),
+    ("茂", "シゲル"),
+    ("勇", "イサム"),
+    ("博", "ヒロシ"),
+    ("武", "タケシ"),
+];
+
+/// The condition that shapes a patient's readings, notes and tasks.
+#[derive(Clone, Copy, PartialEq)]
+enum Condition {
+    HeartFailure,
+    Copd,
+    Dementia,
+    Stroke,
+    Parkinson,
+    Diabetes,
+    Terminal,
+    PressureUlcer,
+    Als,
+}
+
+impl Condition {
+    const ALL: [Condition; 9] = [
+        Condition::HeartFailure,
+        Condition::Copd,
+        Condition::Dementia,
+        Condition::Stroke,
+        Condition::Parkinson,
+        Condition::Diabetes,
+        Condition::Terminal,
+        Condition::PressureUlcer,
+        Condition::Als,
+    ];
+    fn diagnosis(self) -> &'static str {
+        match self {
+            Condition::HeartFailure => "慢性心不全",
+            Condition::Copd => "COPD（在宅酸素療法）",
+            Condition::Dementia => "アルツハイマー型認知症",
+            Condition::Stroke => "脳梗塞後遺症（左片麻痺）",
+            Condition::Parkinson => "パーキンソン病",
+            Condition::Diabetes => "2型糖尿病（インスリン）",
+            Condition::Terminal => "膵臓がん末期（看取り期）",
+            Condition::PressureUlcer => "仙骨部褥瘡",
+            Condition::Als => "筋萎縮性側索硬化症（ALS）",
+        }
+    }
+    fn notes(self) -> &'static [&'static str] {
+        match self {
+            Condition::HeartFailure => &[
+                "下腿浮腫軽度。塩分制限について家族に再度説明。",
+                "体重増加あり。息切れの訴えなし。利尿剤の内服を確認。",
+            ],
+            Condition::Copd => &[
+                "在宅酸素 2L/分で経過。労作時の息切れ変わらず。",
+                "口すぼめ呼吸を一緒に練習。痰の性状に変化なし。",
+            ],
+            Condition::Dementia => &[
+                "日中は穏やかに過ごしている。服薬カレンダーで内服確認。",
+                "夜間の徘徊あり、家族の疲労が強い。ケアマネへ報告。",
+            ],
+            Condition::Stroke => &[
+                "リハビリ継続。歩行器で室内移動可能。",
+                "嚥下状態良好。食事はとろみ付きで全量摂取。",
+            ],
+            Condition::Parkinson => &[
+                "すくみ足あり。転倒なし。服薬時間を守れている。",
+                "オフ時間が長くなってきたと本人より。主治医へ報告予定。",
+            ],
+            Condition::Diabetes => &[
+                "インスリン自己注射の手技確認。問題なし。",
+                "低血糖症状なし。足の観察で異常なし。",
+            ],
+            Condition::Terminal => &[
+                "疼痛コントロール良好。家族と過ごす時間を大切にしている。",
+                "経口摂取量低下。ご家族の思いを傾聴。",
+            ],
+            Condition::PressureUlcer => &[
+                "本日入浴介助。背部に発赤あり、体位変換の頻度を増やすよう家族に説明。",
+                "仙骨部褥瘡 DESIGN-R にて改善傾向。処置継続。",
+            ],
+            Condition::Als => &[
+                "NPPV 夜間使用。呼吸状態安定。",
+                "意思伝達装置の使用練習。ご本人の意欲あり。",
+            ],
+        }
+    }
+    fn task(self) -> &'static str {
+        match self {
+            Condition::HeartFailure => "体重測定の記録確認",
+            Condition::Copd => "酸素ボンベの残量確認",
+            Condition::Dementia => "服薬確認",
+            Condition::Stroke => "担当者会議の日程調整",
+            Condition::Parkinson => "主治医へ報告",
+            Condition::Diabetes => "インスリン物品補充",
+            Condition::Terminal => "点滴 / 輸液",
+            Condition::PressureUlcer => "褥瘡処置",
+            Condition::Als => "訪問看護指示書の更新依頼",
+        }
+    }
+    fn medication(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Condition::HeartFailure => ("フロセミド錠20mg", "1錠", "朝食後"),
+            Condition::Copd => ("チオトロピウム吸入", "1吸入", "1日1回"),
+            Condition::Dementia => ("ドネペジル塩酸塩錠5mg", "1錠", "朝食後"),
+            Condition::Stroke => ("クロピドグレル錠75mg", "1錠", "朝食後"),
+            Condition::Parkinson => ("レボドパ・カルビドパ配合錠", "1錠", "毎食後"),
+            Condition::Diabetes => ("インスリン グラルギン", "10単位", "就寝前"),
+            Condition::Terminal => ("オキシコドン徐放錠5mg", "1錠", "12時間ごと"),
+            Condition::PressureUlcer => ("ブロメライン軟膏", "適量", "1日1回"),
+            Condition::Als => ("リルゾール錠50mg", "1錠", "朝夕食前"),
+        }
+    }
+}
+
+const DAY: i64 = 86_400_000;
+
+/// Makes the station's teams in `store`; returns their ids.
+pub fn load(store: &mut Store, now: Timestamp) -> AppResult<Vec<TeamId>> {
+    let staff = staff();
+    let mut dice = Dice(0x7375_6e61_6769_2121);
+    let mut teams = Vec::new();
+    let today = now.date_jst();
+    for i in 0..30u64 {
+        let condition = Condition::ALL[(i as usize) % Condition::ALL.len()];
+        let female = dice.below(3) < 2;
+        let (surname, s_kana) = SURNAMES[(i as usize * 7 + 3) % SURNAMES.len()];
+        let (given, g_kana) = if female { *dice.pick(&WOMEN) } else { *dice.pick(&MEN) };
+        let age = 70 + dice.below(30) as i32;
+        let born = CalendarDate::new(
+            chrono::Datelike::year(&today.0) - age,
+            1 + dice.below(12) as u32,
+            1 + dice.below(28) as u32,
+        );
+        let key = *dice.pick(&SURNAMES);
+        let patient = Patient {
+            name: format!("{surname} {given}"),
+            kana: Some(format!("{s_kana} {g_kana}")),
+            born,
+            sex: Some(if female { Sex::Female } else { Sex::Male }),
+            address: Some(format!("東京都中野区中野{}丁目{}-{}", 1 + i % 6, 1 + dice.below(20), 1 + dice.below(15))),
+            phone: Some(format!("03-0000-{:04}", 5000 + i)),
+            diagnoses: vec![Diagnosis {
+                name: condition.diagnosis().into(),
+                code: None,
+            }],
+            care_level: Some(*dice.pick(&[CareLevel::Care2, CareLevel::Care3, CareLevel::Care4, CareLevel::Care5])),
+            services: vec!["訪問看護 週2回".into(), "訪問介護".into()],
+            allergies: if dice.below(4) == 0 { vec!["ペニシリン系".into()] } else { vec![] },
+            problems: vec![condition.diagnosis().into()],
+            acp: Some(
+                match condition {
+                    Condition::Terminal => "自宅での看取りを希望。救急搬送は希望しない（本人・長女と確認済み）。",
+                    _ => "できる限り自宅で過ごしたい。急変時は主治医に連絡し相談。",
+                }
+                .into(),
+            ),
+            contacts: vec![
+                Contact {
+                    name: format!("{} {}", key.0, if female { "一郎" } else { "恵子" }),
+                    kana: Some(format!("{} {}", key.1, if female { "イチロウ" } else { "ケイコ" })),
+                    relation: if female { "長男" } else { "長女" }.into(),
+                    phone: format!("090-0000-{:04}", 1000 + i),
+                    key_person: true,
+                },
+                Contact {
+                    name: "なかの在宅クリニック（夜間）".into(),
+                    kana: None,
+                    relation: "主治医".into(),
+                    phone: "03-0000-2300".into(),
+                    key_person: false,
+                },
+            ],
+        };
+        let team = store.create_team(patient, Timestamp(now.0 - 60 * DAY))?;
+        let mut record = CareRecord::load(&store.record(team)?.save())?;
+        let changes = history(&mut record, &staff, condition, i, &mut dice, now)?;
+        store.import(team, &changes, now)?;
+        teams.push(team);
+    }
+    Ok(teams)
+}
+
+/// Eight weeks of visits, tasks and medications for one patient.
+fn history(
+    record: &mut CareRecord,
+    staff: &[Writer],
+    condition: Condition,
+    index: u64,
+    dice: &mut Dice,
+    now: Timestamp,
+) -> Result<Vec<ChangeBytes>, ModelError> {
+    let mut out = Vec::new();
+    let mut keep = |c: Option<ChangeBytes>| out.extend(c);
+    let nurse = &staff[(index % 5) as usize];
+    let doctor = &staff[6 + (index % 2) as usize];
+    let care_manager = &staff[8 + (index % 2) as usize];
+    let pharmacist = &staff[10];
+    let start = now.0 - 56 * DAY;
+    let (med, dose, schedule) = condition.medication();
+    let c = record.change(doctor, Timestamp(start), "med.add", |tx| {
+        if condition == Condition::Copd {
+            // A COPD patient on home oxygen lives at SpO2 88-92.
+            let mut t = care_model::Thresholds::default();
+            t.spo2 = care_model::Band::new((Some(88.0), None), (Some(85.0), None));
+            tx.set_thresholds(&t)?;
+        }
+        tx.add_medication(MedicationDetails {
+            name: med.into(),
+            dose: dose.into(),
+            schedule: schedule.into(),
+            prescriber: Some(doctor.profile.name.clone()),
+            start: Some(Timestamp(start).date_jst()),
+            stop: None,
+        })
+    })?;
+    keep(c.change);
+    let mut weight = 45.0 + dice.noise(8.0);
+    let visits = 16;
+    for v in 0..visits {
+        let day = start + (v * 7 * DAY) / 2 + (9 + dice.below(7) as i64) * 3_600_000 - 9 * 3_600_000;
+        let at = Timestamp(day.min(now.0 - 3_600_000));
+        let writer = if v % 3 == 2 { &staff[(index as usize + 1) % 5] } else { nurse };
+        let last_week = v >= visits - 2;
+        if condition == Condition::HeartFailure && last_week {
+            weight += 1.1; // the signal a nurse looks for: +2 kg in a week
+        } else {
+            weight += dice.noise(0.3);
+        }
+        let spo2 = match condition {
+            Condition::Copd => 90.0 + dice.noise(2.0),
+            _ => 96.0 + dice.noise(2.0),
+        };
+        let form = VitalsForm {
+            bp: Some(format!("{}/{}", 128 + dice.noise(14.0) as i32, 76 + dice.noise(8.0) as i32)),
+            pulse: Some(format!("{}", 74 + dice.noise(10.0) as i32)),
+            temperature: Some(format!("{:.1}", 36.6 + dice.noise(0.4))),
+            spo2: Some(format!("{}", spo2.round())),
+            weight: matches!(condition, Condition::HeartFailure | Condition::Terminal)
+                .then(|| format!("{weight:.1}")),
+            glucose: (condition == Condition::Diabetes).then(|| format!("{}", 140 + dice.noise(40.0) as i32)),
+            pain: (condition == Condition::Terminal).then(|| format!("{}", 2 + dice.below(3))),
+            ..Default::default()
+        };
+        let text = *dice.pick(condition.notes());
+        let c = record.change(writer, at, "visit", |tx| {
+            tx.add_vitals(form.parse(Timestamp(at.0 - 600_000))?)?;
+            tx.add_note(NewNote {
+                text: text.into(),
+                category: NoteCategory::Observation,
+                urgency: Urgency::Routine,
+            })?;
+            Ok(())
+        })?;
+        keep(c.change);
+    }
+    // Tasks: one due today, one overdue for some, a standing one.
+    let today = now.date_jst();
+    let c = record.change(nurse, Timestamp(now.0 - 3 * DAY), "task.add", |tx| {
+        tx.add_task(NewTask {
+            title: condition.task().into(),
+            assignee: Some(Assignee::Profession(Profession::Nurse)),
+            due: Some(if index % 4 == 0 {
+                CalendarDate(today.0 - chrono::Days::new(2))
+            } else {
+                today
+            }),
+            priority: if index % 3 == 0 { Priority::High } else { Priority::Normal },
+        })?;
+        tx.add_task(NewTask {
+            title: "次回訪問日の調整".into(),
+            assignee: Some(Assignee::Member(care_manager.member)),
+            due: Some(CalendarDate(today.0 + chrono::Days::new(3))),
+            priority: Priority::Normal,
+        })
+    })?;
+    keep(c.change);
+    let c = record.change(care_manager, Timestamp(now.0 - 5 * DAY), "note.add", |tx| {
+        tx.add_note(NewNote {
+            text: "サービス担当者会議を来週開催予定。ご家族の参加を確認済み。".into(),
+            category: NoteCategory::Report,
+            urgency: Urgency::Routine,
+        })
+    })?;
+    keep(c.change);
+    if index % 3 == 1 {
+        let c = record.change(pharmacist, Timestamp(now.0 - 4 * DAY), "note.add", |tx| {
+            tx.add_note(NewNote {
+                text: "残薬調整済み。飲み忘れは週1回程度。一包化を提案。".into(),
+                category: NoteCategory::Report,
+                urgency: Urgency::Attention,
+            })
+        })?;
+        keep(c.change);
+    }
+    // Two patients have an urgent note from last night nobody has acknowledged.
+    if index == 1 || index == 10 {
+        let c = record.change(&staff[(index as usize + 2) % 5], Timestamp(now.0 - 8 * 3_600_000), "note.add", |tx| {
+            tx.add_note(NewNote {
+                text: "夜間に呼吸苦の訴えあり。SpO2 89%。主治医へ電話連絡済み。".into(),
+                category: NoteCategory::Report,
+                urgency: Urgency::Urgent,
+            })
+        })?;
+        keep(c.change);
+    }
+    Ok(out)
+}

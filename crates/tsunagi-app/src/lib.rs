@@ -1,0 +1,89 @@
+//! # tsunagi-app
+//!
+//! The desktop app's Rust side: [`app::App`] holds the window's store and
+//! does what each command asks; [`views`] shapes records into what screens
+//! show; [`live`] runs the sync loop beside the window; [`commands`] exposes
+//! it all to the front end as typed Tauri commands.
+
+pub mod app;
+pub mod commands;
+pub mod demo;
+pub mod error;
+pub mod live;
+pub mod views;
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// When the process started (set first thing in `main`).
+pub fn started() -> Instant {
+    *STARTED.get_or_init(Instant::now)
+}
+
+/// Every command and event, for the invoke handler and for the generated
+/// TypeScript bindings.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    use commands::*;
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            profile,
+            init_profile,
+            vocabulary,
+            set_language,
+            today,
+            record,
+            check_vitals,
+            save_visit,
+            acknowledge,
+            add_task,
+            create_team,
+            review,
+            mark_reviewed,
+            sync_status,
+            sync_now,
+            set_relay,
+            invite,
+            join,
+            load_demo,
+            ui_ready,
+        ])
+        .events(tauri_specta::collect_events![RecordsChanged, SyncChanged])
+        // Times are i64 milliseconds: exact in a JavaScript number for
+        // hundreds of thousands of years.
+        .dangerously_cast_bigints_to_number()
+        // One type per struct: the front end never sends what it receives.
+        .disable_serde_phases()
+}
+
+/// Where the generated bindings live, relative to this crate.
+pub const BINDINGS: &str = "../../app-ui/src/bindings.ts";
+
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    specta_builder()
+        .export(specta_typescript::Typescript::default(), path)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The front end's types are generated from the Rust ones: this fails when
+    /// `app-ui/src/bindings.ts` is stale. `UPDATE_BINDINGS=1 cargo test -p
+    /// tsunagi-app bindings` rewrites it.
+    #[test]
+    fn bindings_are_generated_from_the_rust_types_and_up_to_date() {
+        let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(super::BINDINGS);
+        let fresh = tempfile::NamedTempFile::new().unwrap();
+        super::export_bindings(fresh.path()).unwrap();
+        let fresh = std::fs::read_to_string(fresh.path()).unwrap();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&committed, &fresh).unwrap();
+        }
+        let old = std::fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            old == fresh,
+            "app-ui/src/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p tsunagi-app bindings`"
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! Starts the desktop app: the profile from `TSUNAGI_HOME` (shared with the
+//! CLI) or the platform's data directory, the window, and the live sync loop.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use tauri::Manager;
+use tauri_plugin_notification::NotificationExt;
+use tauri_specta::Event;
+use tsunagi_app::app::App;
+use tsunagi_app::commands::{RecordsChanged, SyncChanged};
+use tsunagi_app::live::{self, Update};
+
+/// つなぎ Tsunagi: the care record of your patients' teams, offline first.
+#[derive(clap::Parser)]
+#[command(version)]
+struct Args {
+    /// The device profile directory, shared with the `tsunagi` CLI.
+    /// Default: the platform's data directory (~/.local/share/jp.tsunagi.app).
+    #[arg(long, env = "TSUNAGI_HOME")]
+    home: Option<PathBuf>,
+}
+
+fn home(args: &Args, app: &tauri::App) -> anyhow::Result<PathBuf> {
+    match &args.home {
+        Some(h) if !h.as_os_str().is_empty() => Ok(h.clone()),
+        _ => app.path().app_data_dir().context("no data directory for this user"),
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    tsunagi_app::started();
+    let args = <Args as clap::Parser>::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let builder = tsunagi_app::specta_builder();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |tauri_app| {
+            builder.mount_events(tauri_app);
+            let home = home(&args, tauri_app)?;
+            tracing::info!(home = %home.display(), "opening profile");
+            let app = Arc::new(App::open(&home).map_err(|e| anyhow::anyhow!(e.message_en))?);
+            tauri_app.manage(app.clone());
+            let handle = tauri_app.handle().clone();
+            // Urgent items already there at start are not news.
+            let seen: Mutex<HashSet<String>> = Mutex::new(
+                app.today()
+                    .map(|t| t.urgent.into_iter().map(|u| u.id).collect())
+                    .unwrap_or_default(),
+            );
+            let for_loop = app.clone();
+            live::spawn(app, move |update| match update {
+                Update::Status => {
+                    if let Ok(sync) = for_loop.sync_status() {
+                        let _ = SyncChanged { sync }.emit(&handle);
+                    }
+                }
+                Update::Changed(teams) => {
+                    notify_urgent(&handle, &for_loop, &teams, &seen);
+                    let _ = RecordsChanged { teams }.emit(&handle);
+                }
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .context("the window could not start")?;
+    Ok(())
+}
+
+/// A desktop notification only for urgent notes and readings past a
+/// patient's urgent band, once each; everything else is a quiet badge.
+fn notify_urgent(handle: &tauri::AppHandle, app: &App, teams: &[String], seen: &Mutex<HashSet<String>>) {
+    let Ok(today) = app.today() else { return };
+    let Ok(mut seen) = seen.lock() else { return };
+    for item in today.urgent.iter().filter(|u| teams.contains(&u.team)) {
+        if item.acked_by_me || !seen.insert(item.id.clone()) {
+            continue;
+        }
+        let title = match item.kind.as_str() {
+            "note" => format!("緊急: {}", item.patient),
+            _ => format!("バイタル緊急域: {}", item.patient),
+        };
+        let shown = handle.notification().builder().title(title).body(&item.text).show();
+        if let Err(e) = shown {
+            tracing::info!(error = %e, "desktop notification not shown");
+        }
+    }
+}

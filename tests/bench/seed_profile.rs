@@ -1,0 +1,89 @@
+//! Makes a device profile holding one patient with five years of
+//! twice-weekly visits (520: full vitals, a 500-character note, a task made
+//! and one ticked per visit), for the app's "open a 5-year record" figure.
+//!
+//! Run: `cargo run -p tsunagi-tests --bin seed-profile -- HOME`
+
+use care_model::*;
+use care_store::Store;
+
+const NOTE: [&str; 6] = [
+    "本日入浴介助。",
+    "背部に発赤あり、体位変換の頻度を増やすよう家族に説明。",
+    "下肢浮腫軽度、前回と変わらず。",
+    "服薬カレンダーの残薬を確認、飲み忘れなし。",
+    "食事摂取量は半分程度。",
+    "次回訪問日を長女と調整した。",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let home = std::env::args().nth(1).ok_or("usage: seed-profile HOME")?;
+    let start = Timestamp(1_638_316_800_000); // 2021-12-01
+    let mut store = Store::init(
+        std::path::Path::new(&home),
+        Member {
+            name: "佐藤 花子".into(),
+            kana: Some("サトウ ハナコ".into()),
+            profession: Profession::Nurse,
+            organisation: "つばさ訪問看護ステーション".into(),
+            phone: Some("03-0000-1101".into()),
+            email: None,
+            fax: None,
+            on_call: false,
+        },
+        start,
+    )?;
+    let team = store.create_team(
+        Patient {
+            name: "高橋 キヨ".into(),
+            kana: Some("タカハシ キヨ".into()),
+            born: CalendarDate::new(1936, 4, 2),
+            sex: Some(Sex::Female),
+            care_level: Some(CareLevel::Care4),
+            allergies: vec!["ペニシリン系".into()],
+            ..Default::default()
+        },
+        start,
+    )?;
+    let mut open: Option<EntryId> = None;
+    for i in 0..520i64 {
+        let at = Timestamp(start.0 + i * 84 * 3_600_000 + 10 * 3_600_000);
+        let mut text = format!("訪問{}回目。", i + 1);
+        let mut k = i as usize;
+        while text.chars().count() < 500 {
+            text.push_str(NOTE[k % NOTE.len()]);
+            k = k * 7 + 3;
+        }
+        let text: String = text.chars().take(500).collect();
+        let close = open.take();
+        open = Some(store.change(team, "visit", at, |tx| {
+            tx.add_vitals(
+                VitalsForm {
+                    bp: Some(format!("{}/{}", 118 + i % 25, 70 + i % 12)),
+                    pulse: Some(format!("{}", 64 + i % 20)),
+                    temperature: Some("36.6".into()),
+                    spo2: Some(format!("{}", 94 + i % 5)),
+                    weight: Some(format!("{}.{}", 44 + i % 3, i % 10)),
+                    ..Default::default()
+                }
+                .parse(at)?,
+            )?;
+            tx.add_note(NewNote {
+                text,
+                category: NoteCategory::Observation,
+                urgency: Urgency::Routine,
+            })?;
+            if let Some(t) = close {
+                tx.set_task_status(t, TaskStatus::Done)?;
+            }
+            tx.add_task(NewTask {
+                title: "褥瘡処置".into(),
+                assignee: None,
+                due: None,
+                priority: Priority::Normal,
+            })
+        })?);
+    }
+    println!("{team}");
+    Ok(())
+}

@@ -1,0 +1,215 @@
+// End-to-end tests of the real Tsunagi app (debug build) in real WebKit,
+// driven by tauri-driver + WebKitWebDriver under Xvfb (see run.sh), against
+// the real relay over TLS on loopback. Profiles are prepared with the real
+// CLI, which shares the profile format with the app.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { Key } from "webdriverio";
+import {
+  Actions,
+  BIN,
+  cli,
+  freePort,
+  openApp,
+  screenshot,
+  sleep,
+  startRelay,
+  stopAll,
+  tmp,
+  waitText,
+  writeResults,
+} from "./harness.mjs";
+
+const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Tokyo" }).format(new Date());
+let relay, relayData, relayPort, teamId, homeA, homeB;
+const figures = {};
+
+before(async () => {
+  relayData = tmp("relay");
+  relayPort = await freePort();
+  relay = await startRelay(relayData, relayPort);
+  homeA = path.join(tmp("a"), "home");
+  homeB = path.join(tmp("b"), "home");
+  cli(homeA, "init", "--name", "佐藤 花子", "--kana", "サトウ ハナコ", "--profession", "nurse", "--org", "つばさ訪問看護ステーション");
+  cli(homeA, "relay", "set", relay.url, "--fingerprint", relay.fingerprint);
+  teamId = cli(homeA, "team", "create", "--patient", "鈴木 正雄", "--kana", "スズキ マサオ", "--born", "昭和15年12月1日", "--care-level", "care-3");
+  for (const title of ["褥瘡処置", "服薬確認", "物品補充"]) cli(homeA, "task", "add", teamId, "--title", title, "--due", today);
+  cli(homeA, "sync", "--once");
+  const code = cli(homeA, "invite", teamId).split("\n").pop();
+  cli(homeB, "init", "--name", "田中 一郎", "--profession", "doctor", "--org", "なかの在宅クリニック");
+  cli(homeB, "join", code);
+  cli(homeB, "sync", "--once");
+});
+
+after(async () => {
+  writeResults("figures", figures);
+  stopAll();
+});
+
+test("first run: make a profile, load the sample station, see Today, review and settings", async () => {
+  const home = path.join(tmp("first"), "home");
+  const app = await openApp(home);
+  try {
+    await (await app.$("#first-run")).waitForDisplayed({ timeout: 20000 });
+    await screenshot(app, "01-first-run");
+    await (await app.$("#p-name")).setValue("山本 直子");
+    await (await app.$("#p-kana")).setValue("やまもと なおこ");
+    await (await app.$("#p-org")).setValue("つばさ訪問看護ステーション中野");
+    await (await app.$("#create-profile")).click();
+    await (await app.$("#load-demo")).waitForClickable({ timeout: 10000 });
+    await (await app.$("#load-demo")).click();
+    await (await app.$("#today")).waitForDisplayed({ timeout: 30000 });
+    await waitText(app, "#today", "サンプル");
+    const cards = await app.$$(".patient-card");
+    assert.ok(cards.length >= 30, `a demo station of 30+ patients, got ${cards.length}`);
+    assert.match(await (await app.$(".urgent-list")).getText(), /夜間に呼吸苦/, "an unacknowledged urgent note heads Today");
+    await screenshot(app, "02-today");
+    await (await app.$("#nav-review")).click();
+    await waitText(app, "#review", "管理者レビュー");
+    await screenshot(app, "05-review");
+    await (await app.$("#nav-settings")).click();
+    await (await app.$("#language")).selectByAttribute("value", "en");
+    await waitText(app, "#settings", "Language");
+    await screenshot(app, "07-settings-en");
+    await (await app.$("#language")).selectByAttribute("value", "ja");
+    await waitText(app, "#settings", "言語");
+  } finally {
+    await app.deleteSession();
+  }
+  // The profile made in the app opens with the CLI.
+  assert.match(cli(home, "team", "list"), /サンプル|佐藤|鈴木|高橋/);
+});
+
+test("record a visit from Today in 15 actions or fewer; it shows in the timeline and the chart", async () => {
+  const app = await openApp(homeA);
+  try {
+    await (await app.$(".patient-card")).waitForDisplayed({ timeout: 20000 });
+    figures.cold_start_ms = await app.execute(() => window.__tsunagiStartupMs ?? null);
+    await app.waitUntil(async () => (await app.execute(() => window.__tsunagiStartupMs)) != null, { timeout: 5000 });
+    figures.cold_start_ms = await app.execute(() => window.__tsunagiStartupMs);
+    const a = new Actions(app);
+    await a.click(".visit-btn");
+    await (await app.$("#v-bp")).waitForDisplayed();
+    assert.equal(await app.execute(() => document.activeElement?.id), "v-bp", "the form opens with the cursor in BP");
+    await a.type("132/84");
+    await a.press(Key.Tab);
+    await a.type("78");
+    await a.press(Key.Tab);
+    await a.type("36.8");
+    await a.press(Key.Tab);
+    await a.type("89");
+    // Flagged before saving: SpO2 89 is below this patient's urgent band.
+    await waitText(app, "#visit-flags", "SpO2 89");
+    await a.press(Key.Tab);
+    assert.equal(await app.execute(() => document.activeElement?.id), "v-note");
+    await a.type("本日入浴介助。E2E-VISIT-1 背部に発赤あり。");
+    for (const tick of await app.$$(".task-tick")) {
+      await tick.click();
+      a.count++;
+    }
+    await a.press(Key.Ctrl, Key.Enter);
+    await waitText(app, "#save-status", "この端末に保存しました");
+    figures.visit_actions = a.count;
+    assert.ok(a.count <= 15, `a visit from Today took ${a.count} actions`);
+    // With the relay up, it says so once the relay has acknowledged it.
+    await app.waitUntil(async () => (await (await app.$("#save-status")).getAttribute("data-reached")) === "true", {
+      timeout: 15000,
+      timeoutMsg: "the visit never reached the relay",
+    });
+    await screenshot(app, "04-visit-saved");
+    await (await app.$("button=記録を開く")).click();
+    await waitText(app, "#timeline", "E2E-VISIT-1");
+    await (await app.$("#chart-field")).selectByAttribute("value", "spo2");
+    const points = await (await app.$("#vitals-chart")).getAttribute("data-points");
+    assert.equal(points, "1", "the chart draws the reading");
+    await screenshot(app, "03-record");
+    await (await app.$("button=チーム")).click();
+    await (await app.$("#make-invite")).click();
+    await waitText(app, "#invite", "tsunagi1.");
+    await screenshot(app, "06-team-invite");
+  } finally {
+    await app.deleteSession();
+  }
+});
+
+test("two laptops, one relay: an entry on one appears live on the other; one made while the relay is down arrives later", async () => {
+  const a = await openApp(homeA);
+  const b = await openApp(homeB);
+  try {
+    for (const app of [a, b]) {
+      await (await app.$(".open-btn")).waitForClickable({ timeout: 20000 });
+      await (await app.$(".open-btn")).click();
+      await (await app.$("#timeline")).waitForExist();
+    }
+    await b.waitUntil(async () => (await (await b.$("#sync-state")).getAttribute("data-online")) === "true", {
+      timeout: 15000,
+    });
+    // Live: B's record screen is open and is not reloaded by the test.
+    await (await a.$("button=訪問を記録")).click();
+    await (await a.$("#v-note")).setValue("E2E-LIVE-2 夜間の様子を家族より聴取。");
+    await (await a.$("#save-visit")).click();
+    await waitText(a, "#save-status", "この端末に保存しました");
+    const t0 = Date.now();
+    await waitText(b, "#timeline", "E2E-LIVE-2", 15000);
+    figures.live_a_to_b_ms_via_ui = Date.now() - t0;
+
+    // The relay dies. A keeps working.
+    relay.proc.kill("SIGKILL");
+    await a.waitUntil(async () => (await (await a.$("#sync-state")).getAttribute("data-online")) === "false", {
+      timeout: 20000,
+      timeoutMsg: "A never noticed the relay was gone",
+    });
+    await (await a.$("#v-note")).setValue("E2E-OFFLINE-3 中継停止中の記録。");
+    await (await a.$("#save-visit")).click();
+    await waitText(a, "#save-status", "この端末に保存しました");
+    assert.equal(await (await a.$("#save-status")).getAttribute("data-reached"), "false");
+    await screenshot(a, "08-saved-offline");
+    await sleep(1000);
+    relay = await startRelay(relayData, relayPort);
+    await waitText(b, "#timeline", "E2E-OFFLINE-3", 90000);
+    await a.waitUntil(async () => (await (await a.$("#save-status")).getAttribute("data-reached")) === "true", {
+      timeout: 30000,
+    });
+  } finally {
+    await a.deleteSession();
+    await b.deleteSession();
+  }
+});
+
+test("figures: open a 5-year record and save a visit in the real app", async () => {
+  const home = path.join(tmp("5y"), "home");
+  execFileSync(path.join(BIN, "seed-profile"), [home]);
+  const app = await openApp(home);
+  try {
+    await (await app.$(".open-btn")).waitForClickable({ timeout: 30000 });
+    const open = [];
+    const invoke = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = Date.now();
+      await (await app.$(".open-btn")).click();
+      await (await app.$("#timeline li")).waitForExist({ timeout: 10000 });
+      open.push(Date.now() - t0);
+      invoke.push(await app.execute(() => window.__tsunagiRecordMs));
+      await (await app.$("#nav-today")).click();
+      await (await app.$(".open-btn")).waitForClickable();
+    }
+    const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    figures.open_5y_record_ms_command = median(invoke);
+    figures.open_5y_record_ms_click_to_timeline = median(open);
+    const saves = [];
+    await (await app.$(".visit-btn")).click();
+    for (let i = 0; i < 5; i++) {
+      await (await app.$("#v-bp")).setValue("128/76");
+      await (await app.$("#v-note")).setValue(`保存時間の計測 ${i}`);
+      const t0 = Date.now();
+      await (await app.$("#save-visit")).click();
+      await app.waitUntil(async () => (await (await app.$("#v-note")).getValue()) === "", { timeout: 10000 });
+      saves.push(Date.now() - t0);
+    }
+    figures.save_visit_ms_click_to_cleared = median(saves);
+  } finally {
+    await app.deleteSession();
+  }
+});

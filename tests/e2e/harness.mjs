@@ -1,0 +1,149 @@
+// The pieces the end-to-end tests drive: the real relay binary, the real CLI
+// (to prepare profiles quickly), tauri-driver + WebKitWebDriver, and the
+// real debug app. Every process started here is killed in `stopAll`.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { remote } from "webdriverio";
+
+const target = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), ".cache/tsunagi-target");
+export const BIN = path.join(target, "debug");
+export const APP = process.env.TSUNAGI_APP ?? path.join(BIN, "tsunagi-app");
+export const SHOTS = path.join(import.meta.dirname, "screenshots");
+mkdirSync(SHOTS, { recursive: true });
+
+const children = [];
+
+export function tmp(name) {
+  return mkdtempSync(path.join(os.tmpdir(), `tsunagi-e2e-${name}-`));
+}
+
+export async function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitPort(port, ms = 15000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const ok = await new Promise((r) => {
+      const c = net.connect(port, "127.0.0.1", () => (c.end(), r(true)));
+      c.on("error", () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`port ${port} did not open`);
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts the relay; resolves with its URL and certificate fingerprint. */
+export function startRelay(data, port) {
+  const proc = spawn(path.join(BIN, "sync-server"), ["--listen", `127.0.0.1:${port}`, "--data", data], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  children.push(proc);
+  return new Promise((resolve, reject) => {
+    let out = "";
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const url = out.match(/listening on (https:\/\/\S+)/)?.[1];
+      const fingerprint = out.match(/fingerprint ([0-9a-f]{64})/)?.[1];
+      if (url && fingerprint) resolve({ proc, url, fingerprint });
+    });
+    proc.on("exit", (code) => reject(new Error(`relay exited ${code}: ${out}`)));
+  });
+}
+
+export function cli(home, ...args) {
+  return execFileSync(path.join(BIN, "tsunagi"), ["--home", home, ...args], { encoding: "utf8" }).trim();
+}
+
+/** One tauri-driver (and its WebKitWebDriver) per app window. */
+export async function startDriver() {
+  const port = await freePort();
+  const native = await freePort();
+  const proc = spawn("tauri-driver", ["--port", String(port), "--native-port", String(native)], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  children.push(proc);
+  await waitPort(port);
+  return port;
+}
+
+/** Counts the user's actions: clicks and key presses other than typed values. */
+export class Actions {
+  count = 0;
+  constructor(browser) {
+    this.browser = browser;
+  }
+  async click(selector) {
+    const el = await this.browser.$(selector);
+    await el.waitForClickable({ timeout: 10000 });
+    await el.click();
+    this.count++;
+  }
+  async press(...keys) {
+    await this.browser.keys(keys);
+    this.count++;
+  }
+  /** Typing a value is not an action. */
+  async type(text) {
+    await this.browser.keys([...text]);
+  }
+}
+
+export async function openApp(home, { extraEnv } = {}) {
+  const port = await startDriver();
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    connectionRetryTimeout: 60000,
+    capabilities: {
+      browserName: "wry",
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: APP, args: ["--home", home] },
+    },
+  });
+  return browser;
+}
+
+export async function screenshot(browser, name) {
+  // The screenshot lags the DOM by a frame or two.
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await browser.saveScreenshot(path.join(SHOTS, `${name}.png`));
+}
+
+export async function textOf(browser, selector) {
+  return (await browser.$(selector)).getText();
+}
+
+export async function waitText(browser, selector, needle, timeout = 15000) {
+  await browser.waitUntil(async () => (await (await browser.$(selector)).getText()).includes(needle), {
+    timeout,
+    interval: 200,
+    timeoutMsg: `"${needle}" did not appear in ${selector}`,
+  });
+}
+
+export function stopAll() {
+  for (const c of children) {
+    try {
+      c.kill("SIGKILL");
+    } catch {}
+  }
+}
+
+export function writeResults(name, value) {
+  writeFileSync(path.join(SHOTS, `${name}.json`), JSON.stringify(value, null, 2));
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the end-to-end tests of the real app under a virtual display:
+#   dbus-run-session -- tests/e2e/run.sh
+# Needs: the debug binaries (tsunagi-app, tsunagi, sync-server, seed-profile),
+# Xvfb, WebKitWebDriver (webkit2gtk-driver), tauri-driver and node_modules.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DISPLAY=:${E2E_DISPLAY:-97}
+Xvfb "$DISPLAY" -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null || true; pkill -f WebKitWebDriver 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${DISPLAY#:}" ] && break; sleep 0.1; done
+node --test --test-concurrency=1 --test-timeout=300000 app.test.mjs
