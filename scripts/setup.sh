@@ -17,6 +17,8 @@ fi
 command -v WebKitWebDriver >/dev/null 2>&1 || need_apt+=(webkit2gtk-driver)
 command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb xauth)
 command -v dbus-launch >/dev/null 2>&1 || need_apt+=(dbus-x11)
+# A Japanese font, so the interface (and the tests' screenshots) show kanji.
+fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-ipafont-gothic)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: need apt packages ${need_apt[*]}; run as root or install them first" >&2

@@ -379,3 +379,44 @@ fn a_relay_restored_from_an_older_backup_gets_back_what_it_lost() {
         "the note the restored relay had lost was sent again"
     );
 }
+
+#[test]
+fn a_team_made_while_watching_is_registered_and_its_pushes_arrive_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay"));
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    nurse.run(&["relay", "set", &relay.url, "--fingerprint", &relay.fingerprint]);
+    nurse.run(&["team", "create", "--patient", "山田 太郎"]);
+    nurse.run(&["sync"]);
+    let mut watching = std::process::Command::new(tsunagi_tests::binary("tsunagi"))
+        .arg("--home")
+        .arg(&nurse.home)
+        .args(["sync", "--watch"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // A team the relay does not know yet is left out of a subscription: the
+    // loop must register it before subscribing again.
+    let team = nurse.run(&["team", "create", "--patient", "佐藤 ハル"]);
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let code = nurse.run(&["invite", &team]);
+    doctor.run(&["join", code.lines().last().unwrap()]);
+    let note = doctor.run(&["note", "add", &team, "--text", "往診しました。"]);
+    doctor.run(&["sync"]);
+    let started = std::time::Instant::now();
+    let arrived = loop {
+        if nurse.record(&team)["notes"].get(&note).is_some() {
+            break true;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = watching.kill();
+    watching.wait().unwrap();
+    assert!(arrived, "the doctor's note on the new team was pushed to the watching nurse");
+}

@@ -1,3 +1,4 @@
+import "./locale-fix";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import "uplot/dist/uPlot.min.css";

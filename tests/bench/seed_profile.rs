@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut k = i as usize;
         while text.chars().count() < 500 {
             text.push_str(NOTE[k % NOTE.len()]);
-            k = k * 7 + 3;
+            k = (k * 7 + 3) % 1009;
         }
         let text: String = text.chars().take(500).collect();
         let close = open.take();

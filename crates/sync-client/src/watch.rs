@@ -47,14 +47,24 @@ pub async fn watch<S: Future<Output = ()>>(
                     relay.fingerprint.as_deref(),
                     Some(&crate::Identity::of(store)?),
                 )?;
-                let teams = team_bytes(store)?;
-                client.subscribe(&teams).await.map(|events| (events, teams))
+                // A pass first: it registers teams made here since the last
+                // one, which the relay would otherwise leave out of the
+                // subscription (or refuse with 404 if there is no other).
+                match sync_once(store, &now).await {
+                    Ok(r) => {
+                        on(LiveEvent::Synced(r));
+                        let teams = team_bytes(store)?;
+                        client.subscribe(&teams).await.map(|events| (events, teams))
+                    }
+                    Err(e) => Err(e),
+                }
             }
         };
         match subscribed {
             Ok((mut events, teams)) => {
                 backoff = Duration::from_secs(1);
                 on(LiveEvent::Online);
+                // Catch up on what arrived between the first pass and the subscription.
                 report(&mut on, sync_once(store, &now).await);
                 let mut tick = tokio::time::interval(Duration::from_secs(2));
                 loop {
