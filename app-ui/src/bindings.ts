@@ -10,7 +10,7 @@ export const commands = {
 	vocabulary: () => __TAURI_INVOKE<Vocabulary>("vocabulary"),
 	setLanguage: (language: string) => typedError<null, AppError>(__TAURI_INVOKE("set_language", { language })),
 	today: () => typedError<Today, AppError>(__TAURI_INVOKE("today")),
-	record: (team: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("record", { team })),
+	record: (team: string, notes: number) => typedError<RecordView, AppError>(__TAURI_INVOKE("record", { team, notes })),
 	checkVitals: (team: string, vitals: VitalsInput) => typedError<VitalsCheck, AppError>(__TAURI_INVOKE("check_vitals", { team, vitals })),
 	saveVisit: (visit: VisitInput) => typedError<SaveResult, AppError>(__TAURI_INVOKE("save_visit", { visit })),
 	acknowledge: (team: string, note: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge", { team, note })),
@@ -217,8 +217,9 @@ export type RecordView = {
 	team: string,
 	sample: boolean,
 	patient: PatientView,
-	/**  Newest first. */
+	/**  The newest notes first; `notes_total` says how many there are in all. */
 	notes: NoteView[],
+	notes_total: number,
 	/**  Oldest first, as the chart draws them. */
 	vitals: VitalsView[],
 	thresholds: BandView[],

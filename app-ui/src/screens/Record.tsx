@@ -10,12 +10,14 @@ import { VitalsChart } from "./Chart";
 /** The whole record of one patient, with what matters in an emergency on top. */
 export function Record({ shared, team }: { shared: Shared; team: string }) {
   const { vocab, lang, era, go, revision } = shared;
+  // The newest notes first; older ones on request (five years is 500+ notes).
+  const [limit, setLimit] = useState(50);
   const { data: r, error, reload } = useLoad(async () => {
     const started = performance.now();
-    const view = await ok(commands.record(team));
+    const view = await ok(commands.record(team, limit));
     (window as any).__tsunagiRecordMs = performance.now() - started;
     return view;
-  }, [team, revision]);
+  }, [team, revision, limit]);
   const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER);
   const [field, setField] = useState<ChartField>("systolic");
   const [showTable, setShowTable] = useState(false);
@@ -114,7 +116,7 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
           </div>
           {notes.length === 0 && <p class="muted">{t("noNotes")}</p>}
           <ol class="timeline" id="timeline">
-            {notes.slice(0, 200).map((n) => (
+            {notes.map((n) => (
               <li key={n.id} class={`note ${n.urgency}`}>
                 <div class="meta">
                   <span>{formatDateTime(n.written_at, lang)}</span>
@@ -148,6 +150,11 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
               </li>
             ))}
           </ol>
+          {r.notes.length < r.notes_total && (
+            <button id="more-notes" onClick={() => setLimit(limit + 200)}>
+              {t("moreNotes", { n: r.notes_total - r.notes.length })}
+            </button>
+          )}
         </section>
         <section aria-labelledby="vitals-h">
           <h2 id="vitals-h">{t("vitals")}</h2>

@@ -9,7 +9,7 @@ import { label, type Shared } from "../state";
 /** Members of one patient's team, and invites shown face to face. */
 export function Team({ shared, team }: { shared: Shared; team: string }) {
   const { vocab, lang, go, revision } = shared;
-  const { data: r, error } = useLoad(() => ok(commands.record(team)), [team, revision]);
+  const { data: r, error } = useLoad(() => ok(commands.record(team, 1)), [team, revision]);
   const [invite, setInvite] = useState<InviteView | null>(null);
   const [busy, setBusy] = useState(false);
   const [fail, setFail] = useState<string | null>(null);

@@ -42,7 +42,7 @@ const MORE: [keyof VitalsInput, Key, string][] = [
  */
 export function Visit({ shared, team, sync }: { shared: Shared; team: string; sync: SyncView | null }) {
   const { vocab, lang, go } = shared;
-  const { data: record, error: loadError, reload } = useLoad(() => ok(commands.record(team)), [team]);
+  const { data: record, error: loadError, reload } = useLoad(() => ok(commands.record(team, 1)), [team]);
   const [vitals, setVitals] = useState<VitalsInput>(EMPTY);
   const [note, setNote] = useState("");
   const [category, setCategory] = useState("observation");

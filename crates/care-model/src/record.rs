@@ -413,6 +413,45 @@ impl CareRecord {
         Ok(autosurgeon::hydrate(&self.doc)?)
     }
 
+    /// Reads the record with only the `limit` newest notes, and says how many
+    /// notes there are in all. Notes are most of a long record's bytes: a
+    /// screen opening five years of visits shows the recent ones first.
+    pub fn read_recent(&self, limit: usize) -> Result<(Record, usize), ModelError> {
+        let doc = &self.doc;
+        let notes_obj = match doc.get(ROOT, key::NOTES)? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => id,
+            _ => return Err(ModelError::Corrupt("no notes map".into())),
+        };
+        let mut written: Vec<(Timestamp, String)> = Vec::new();
+        for id in doc.keys(&notes_obj) {
+            let note = match doc.get(&notes_obj, id.as_str())? {
+                Some((automerge::Value::Object(_), note)) => note,
+                _ => return Err(ModelError::Corrupt(format!("note {id} is not a map"))),
+            };
+            written.push((hydrate_prop(doc, &note, "written_at")?, id));
+        }
+        let total = written.len();
+        written.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut notes = BTreeMap::new();
+        for (_, id) in written.into_iter().take(limit) {
+            let note: Note = hydrate_prop(doc, &notes_obj, id.as_str())?;
+            notes.insert(id, note);
+        }
+        let record = Record {
+            schema: hydrate_prop(doc, ROOT, key::SCHEMA)?,
+            team: hydrate_prop(doc, ROOT, key::TEAM)?,
+            patient: hydrate_prop(doc, ROOT, key::PATIENT)?,
+            thresholds: hydrate_prop(doc, ROOT, key::THRESHOLDS)?,
+            members: hydrate_prop(doc, ROOT, key::MEMBERS)?,
+            devices: hydrate_prop(doc, ROOT, key::DEVICES)?,
+            notes,
+            vitals: hydrate_prop(doc, ROOT, key::VITALS)?,
+            tasks: hydrate_prop(doc, ROOT, key::TASKS)?,
+            medications: hydrate_prop(doc, ROOT, key::MEDICATIONS)?,
+        };
+        Ok((record, total))
+    }
+
     /// The patient's details, without reading the whole record.
     pub fn patient(&self) -> Result<Patient, ModelError> {
         Ok(hydrate_prop(&self.doc, ROOT, key::PATIENT)?)

@@ -399,3 +399,36 @@ fn acknowledgements_of_an_urgent_note_merge_from_every_laptop_and_keep_the_first
     let missing = EntryId::random();
     assert!(a.change(&n, at(10), "note.ack", |tx| tx.acknowledge_note(missing)).is_err());
 }
+
+#[test]
+fn reading_the_recent_notes_gives_the_newest_and_the_count_and_the_rest_whole() {
+    let n = nurse();
+    let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
+    for i in 0..12 {
+        r.change(&n, at(10 + i), "visit", |tx| {
+            tx.add_note(note(&format!("訪問{i}")))?;
+            tx.add_vitals(
+                VitalsForm {
+                    pulse: Some("70".into()),
+                    ..Default::default()
+                }
+                .parse(at(10 + i))?,
+            )
+        })
+        .unwrap();
+    }
+    let (recent, total) = r.read_recent(5).unwrap();
+    let full = r.read().unwrap();
+    assert_eq!(total, 12);
+    let texts: Vec<_> = recent
+        .notes_newest_first()
+        .iter()
+        .map(|(_, n)| n.current().text.clone())
+        .collect();
+    assert_eq!(texts, ["訪問11", "訪問10", "訪問9", "訪問8", "訪問7"]);
+    assert_eq!(recent.vitals, full.vitals);
+    assert_eq!(recent.patient, full.patient);
+    assert_eq!(recent.members, full.members);
+    let (all, _) = r.read_recent(usize::MAX).unwrap();
+    assert_eq!(all, full);
+}

@@ -238,15 +238,24 @@ impl App {
         })
     }
 
-    pub fn record(&self, team: &str) -> AppResult<RecordView> {
+    /// The record with its `notes` newest notes (the screen asks for more
+    /// as the nurse scrolls back).
+    pub fn record(&self, team: &str, notes: u32) -> AppResult<RecordView> {
         let team = parse_team(team)?;
         self.with(|store| {
+            let started = std::time::Instant::now();
             let viewer = Self::viewer(store);
             let sample = Self::samples(store)?.contains(&team.to_string());
             let pending = store.pending(team)? as u32;
             let record = store.record(team)?;
+            let loaded = started.elapsed();
             let conflicts = record.conflicts()?.len() as u32;
-            Ok(record_view(&record.read()?, &viewer, sample, conflicts, pending))
+            let checked = started.elapsed();
+            let (read, total) = record.read_recent(notes.max(1) as usize)?;
+            let hydrated = started.elapsed();
+            let view = record_view(&read, &viewer, sample, conflicts, pending, total as u32);
+            tracing::debug!(?loaded, ?checked, ?hydrated, total = ?started.elapsed(), "record view");
+            Ok(view)
         })
     }
 
@@ -546,7 +555,7 @@ mod tests {
         assert!(saved.pending >= 1, "the visit waits to reach the relay");
         drop(app);
         let app = App::open(dir.path()).unwrap();
-        let view = app.record(&team).unwrap();
+        let view = app.record(&team, 100).unwrap();
         assert_eq!(view.notes[0].text, "本日入浴介助。背部に発赤あり。");
         assert_eq!(view.vitals.len(), 1);
         assert_eq!(view.vitals[0].systolic, Some(132.0));
@@ -579,7 +588,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code, "invalid");
         assert!(err.message_ja.contains("150"), "{err:?}");
-        assert!(app.record(&team).unwrap().notes.is_empty(), "a refused visit saves nothing");
+        assert!(app.record(&team, 100).unwrap().notes.is_empty(), "a refused visit saves nothing");
     }
 
     #[test]

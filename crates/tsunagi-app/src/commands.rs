@@ -46,8 +46,8 @@ pub fn today(app: AppState<'_>) -> AppResult<Today> {
 
 #[tauri::command]
 #[specta::specta]
-pub fn record(app: AppState<'_>, team: String) -> AppResult<RecordView> {
-    app.record(&team)
+pub fn record(app: AppState<'_>, team: String, notes: u32) -> AppResult<RecordView> {
+    app.record(&team, notes)
 }
 
 #[tauri::command]

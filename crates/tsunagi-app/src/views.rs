@@ -312,8 +312,9 @@ pub struct RecordView {
     pub team: String,
     pub sample: bool,
     pub patient: PatientView,
-    /// Newest first.
+    /// The newest notes first; `notes_total` says how many there are in all.
     pub notes: Vec<NoteView>,
+    pub notes_total: u32,
     /// Oldest first, as the chart draws them.
     pub vitals: Vec<VitalsView>,
     pub thresholds: Vec<BandView>,
@@ -579,7 +580,14 @@ fn assignee(record: &Record, a: &Option<Assignee>) -> Option<String> {
     })
 }
 
-pub fn record_view(record: &Record, viewer: &Viewer, sample: bool, conflicts: u32, pending: u32) -> RecordView {
+pub fn record_view(
+    record: &Record,
+    viewer: &Viewer,
+    sample: bool,
+    conflicts: u32,
+    pending: u32,
+    notes_total: u32,
+) -> RecordView {
     let mut vitals: Vec<VitalsView> = record
         .vitals
         .iter()
@@ -595,6 +603,7 @@ pub fn record_view(record: &Record, viewer: &Viewer, sample: bool, conflicts: u3
             .into_iter()
             .map(|(id, n)| note_view(record, id, n, viewer))
             .collect(),
+        notes_total,
         vitals,
         thresholds: bands(&record.thresholds),
         tasks: record
@@ -956,7 +965,7 @@ mod tests {
         })
         .unwrap();
         let rec = r.read().unwrap();
-        let view = record_view(&rec, &viewer(&n, at(41)), false, 0, 0);
+        let view = record_view(&rec, &viewer(&n, at(41)), false, 0, 0, 1);
         assert_eq!(view.vitals.len(), 1);
         let flags = &view.vitals[0].flags;
         assert!(flags.iter().any(|f| f.field == "systolic" && f.level == "urgent"), "{flags:?}");
