@@ -418,5 +418,8 @@ fn a_team_made_while_watching_is_registered_and_its_pushes_arrive_live() {
     };
     let _ = watching.kill();
     watching.wait().unwrap();
-    assert!(arrived, "the doctor's note on the new team was pushed to the watching nurse");
+    assert!(
+        arrived,
+        "the doctor's note on the new team was pushed to the watching nurse"
+    );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartSeries, filterNotes, flagText, isEmptyVisit, worst, NO_FILTER } from "./logic";
+import { chartSeries, filterNotes, flagText, isEmptyVisit, worst, yRange, NO_FILTER } from "./logic";
 import { dictionaries, setLang, t } from "./i18n";
 import { formatDate, formatIsoDate, formatTime, tokyoIso, telHref } from "./format";
 import type { NoteView, VitalsView } from "./bindings";
@@ -66,6 +66,15 @@ describe("chart series", () => {
       { value: 91, level: "urgent" },
     ]);
   });
+});
+
+describe("chart range", () => {
+  it("keeps the band lines in view even when every reading is normal", () => {
+    const [lo, hi] = yRange({ x: [1, 2], y: [96, 97], bands: [{ value: 92, level: "urgent" }] });
+    expect(lo).toBeLessThan(92);
+    expect(hi).toBeGreaterThan(97);
+  });
+  it("copes with no readings", () => expect(yRange({ x: [], y: [], bands: [] })).toEqual([0, 1]));
 });
 
 describe("flags", () => {

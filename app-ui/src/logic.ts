@@ -49,6 +49,16 @@ export function chartSeries(vitals: VitalsView[], field: ChartField, bands: Band
   return { x: points.map((p) => p.taken_at / 1000), y: points.map((p) => p[field] as number), bands: lines };
 }
 
+/** The y range that shows every reading and every band line, with a margin. */
+export function yRange(s: Series): [number, number] {
+  const values = [...s.y.filter((v): v is number => v != null), ...s.bands.map((b) => b.value)];
+  if (values.length === 0) return [0, 1];
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = Math.max((hi - lo) * 0.1, 1);
+  return [lo - pad, hi + pad];
+}
+
 /** "SpO2 89 — 緊急域" */
 export function flagText(f: FlagView): string {
   const field = f.field as Key;

@@ -10,7 +10,9 @@ fn main() {
             "<!doctype html><meta charset=utf-8><title>Tsunagi</title><p>画面がビルドされていません。npm --prefix app-ui run build / the UI is not built: npm --prefix app-ui run build</p>",
         )
         .expect("write placeholder");
-        println!("cargo:warning=app-ui/dist is missing; embedded a placeholder page. Run `npm --prefix app-ui run build`.");
+        println!(
+            "cargo:warning=app-ui/dist is missing; embedded a placeholder page. Run `npm --prefix app-ui run build`."
+        );
     }
     tauri_build::build()
 }

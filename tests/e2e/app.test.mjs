@@ -160,12 +160,16 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
     });
     // Live: B's record screen is open and is not reloaded by the test.
     await (await a.$("button=訪問を記録")).click();
-    await (await a.$("#v-note")).setValue("E2E-LIVE-2 夜間の様子を家族より聴取。");
+    await (await a.$("#v-note")).setValue("E2E-LIVE-2 夜間に呼吸苦の訴えあり。主治医へ連絡。");
+    await (await a.$("#v-urgency")).selectByAttribute("value", "urgent");
     await (await a.$("#save-visit")).click();
     await waitText(a, "#save-status", "この端末に保存しました");
     const t0 = Date.now();
     await waitText(b, "#timeline", "E2E-LIVE-2", 15000);
     figures.live_a_to_b_ms_via_ui = Date.now() - t0;
+    // Closed loop: the doctor acknowledges the urgent note with one click.
+    await (await b.$(".note.urgent .ack")).click();
+    await waitText(b, ".note.urgent", "確認: 田中 一郎");
 
     // The relay dies. A keeps working.
     relay.proc.kill("SIGKILL");
@@ -184,6 +188,9 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
     await a.waitUntil(async () => (await (await a.$("#save-status")).getAttribute("data-reached")) === "true", {
       timeout: 30000,
     });
+    // The author sees who has acknowledged her urgent note.
+    await (await a.$("button=記録を開く")).click();
+    await waitText(a, ".note.urgent", "確認: 田中 一郎", 20000);
   } finally {
     await close(a);
     await close(b);

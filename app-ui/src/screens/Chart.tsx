@@ -1,41 +1,62 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import type { BandView, VitalsView } from "../bindings";
-import { chartSeries, type ChartField } from "../logic";
+import { chartSeries, yRange, type ChartField } from "../logic";
 import { t } from "../i18n";
 
 const BAND_COLOUR = { attention: "#b7791f", urgent: "#c53030" };
+const DAY = 86400;
 
-/** One measure over time, with the patient's bands as dashed lines. */
+/** One measure over time, with the patient's bands as dashed lines across it. */
 export function VitalsChart({ vitals, bands, field }: { vitals: VitalsView[]; bands: BandView[]; field: ChartField }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     const s = chartSeries(vitals, field, bands);
-    const data: uPlot.AlignedData = [s.x, s.y, ...s.bands.map((b) => s.x.map(() => b.value))];
     const plot = new uPlot(
       {
-        width: Math.max(320, el.clientWidth),
+        width: Math.max(320, el.clientWidth - 8),
         height: 220,
-        series: [
-          {},
-          { label: t(field), stroke: "#117a6e", width: 2, points: { show: true, size: 6 } },
-          ...s.bands.map((b) => ({
-            label: b.level === "urgent" ? t("flagUrgent") : t("flagAttention"),
-            stroke: BAND_COLOUR[b.level],
-            dash: [6, 4],
-            width: 1,
-            points: { show: false },
-          })),
-        ],
+        series: [{}, { label: t(field), stroke: "#117a6e", width: 2, points: { show: true, size: 6 } }],
+        scales: {
+          // A day either side, so one reading is not alone at the edge.
+          x: { time: true, range: (_u, min, max) => [min - DAY, max + DAY] },
+          y: { range: () => yRange(s) },
+        },
         axes: [{}, { size: 50 }],
-        legend: { show: true },
+        hooks: {
+          draw: [
+            (u) => {
+              const { ctx, bbox } = u;
+              ctx.save();
+              ctx.setLineDash([6, 4]);
+              ctx.lineWidth = 1.5;
+              for (const b of s.bands) {
+                const y = u.valToPos(b.value, "y", true);
+                ctx.strokeStyle = BAND_COLOUR[b.level];
+                ctx.beginPath();
+                ctx.moveTo(bbox.left, y);
+                ctx.lineTo(bbox.left + bbox.width, y);
+                ctx.stroke();
+              }
+              ctx.restore();
+            },
+          ],
+        },
       },
-      data,
+      [s.x, s.y],
       el,
     );
     return () => plot.destroy();
   }, [vitals, bands, field]);
-  return <div class="chart" id="vitals-chart" data-points={vitals.filter((v) => v[field] != null).length} ref={box} />;
+  return (
+    <div>
+      <div class="chart" id="vitals-chart" data-points={vitals.filter((v) => v[field] != null).length} ref={box} />
+      <p class="legend small">
+        <span style={{ color: BAND_COLOUR.attention }}>- - {t("flagAttention")}</span>{" "}
+        <span style={{ color: BAND_COLOUR.urgent }}>- - {t("flagUrgent")}</span>
+      </p>
+    </div>
+  );
 }

@@ -135,12 +135,12 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
                   <p class="acks">
                     {n.acks.length > 0 ? t("acknowledgedBy", { names: names(n.acks) }) : t("unacknowledged")}{" "}
                     {(() => {
-                      const waiting = r.members.filter((m) => !n.acks.some((a) => a.member === m.id));
+                      const waiting = r.members.filter((m) => m.id !== n.author && !n.acks.some((a) => a.member === m.id));
                       return waiting.length > 0 ? (
                         <span class="muted">{t("notAcknowledgedBy", { names: names(waiting) })}</span>
                       ) : null;
                     })()}
-                    {!n.acked_by_me && (
+                    {!n.acked_by_me && !r.members.some((m) => m.me && m.id === n.author) && (
                       <button class="ack" onClick={() => ack(n.id)}>
                         {t("acknowledge")}
                       </button>

@@ -53,7 +53,7 @@ export function Today({ shared }: { shared: Shared }) {
               <span class="muted">
                 {u.author} {formatDateTime(u.at, lang)}
               </span>
-              {u.kind === "note" && !u.acked_by_me && (
+              {u.kind === "note" && !u.acked_by_me && !u.mine && (
                 <button class="ack" onClick={() => ack(u.team, u.id)}>
                   {t("acknowledge")}
                 </button>

@@ -394,10 +394,16 @@ fn acknowledgements_of_an_urgent_note_merge_from_every_laptop_and_keep_the_first
     a.merge(&mut b).unwrap();
     let acks = a.read().unwrap().notes[&id.to_string()].acks.clone();
     assert_eq!(acks.len(), 2, "both members' acknowledgements are kept: {acks:?}");
-    assert_eq!(acks[&n.member.to_string()], at(5), "the first acknowledgement time stays");
+    assert_eq!(
+        acks[&n.member.to_string()],
+        at(5),
+        "the first acknowledgement time stays"
+    );
     assert_eq!(acks[&d.member.to_string()], at(7));
     let missing = EntryId::random();
-    assert!(a.change(&n, at(10), "note.ack", |tx| tx.acknowledge_note(missing)).is_err());
+    assert!(a
+        .change(&n, at(10), "note.ack", |tx| tx.acknowledge_note(missing))
+        .is_err());
 }
 
 #[test]

@@ -160,9 +160,11 @@ impl Store {
     pub fn preference(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [format!("ui.{key}")], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [format!("ui.{key}")],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 

@@ -37,6 +37,9 @@ pub struct App {
     pub nudge: Arc<Notify>,
     /// Wakes the live loop's owner to (re)start it once a profile exists.
     pub profile_ready: Arc<Notify>,
+    /// The relay to use when the profile has none yet (`--relay`, set by
+    /// scripts/run.sh to the local relay it starts).
+    default_relay: Mutex<Option<(String, Option<String>)>>,
 }
 
 fn parse_team(team: &str) -> AppResult<TeamId> {
@@ -82,7 +85,28 @@ impl App {
             live: Mutex::new(LiveStatus::default()),
             nudge: Arc::new(Notify::new()),
             profile_ready: Arc::new(Notify::new()),
+            default_relay: Mutex::new(None),
         })
+    }
+
+    /// Uses this relay for a profile that has none, now or once it is made.
+    pub fn use_relay_if_unset(&self, url: &str, fingerprint: Option<&str>) -> AppResult<()> {
+        *self.default_relay.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((url.to_string(), fingerprint.map(String::from)));
+        self.apply_default_relay()
+    }
+
+    fn apply_default_relay(&self) -> AppResult<()> {
+        let relay = self.default_relay.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some((url, fingerprint)) = relay else { return Ok(()) };
+        let unset = match self.guard().as_ref() {
+            Some(store) => store.relay()?.is_none(),
+            None => false,
+        };
+        if unset {
+            self.set_relay(&url, fingerprint.as_deref())?;
+        }
+        Ok(())
     }
 
     fn guard(&self) -> MutexGuard<'_, Option<Store>> {
@@ -166,6 +190,7 @@ impl App {
         let view = Self::device_view(&store)?;
         *guard = Some(store);
         drop(guard);
+        self.apply_default_relay()?;
         self.profile_ready.notify_one();
         Ok(view)
     }
@@ -389,7 +414,10 @@ impl App {
             let mut out = Vec::new();
             for t in store.teams()? {
                 let key = format!("reviewed.{}", t.team);
-                let last = store.preference(&key)?.and_then(|v| v.parse::<i64>().ok()).map(Timestamp);
+                let last = store
+                    .preference(&key)?
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .map(Timestamp);
                 let record = match store.record(t.team) {
                     Ok(r) => r,
                     Err(care_store::StoreError::NotYetReceived(_)) => continue,
@@ -451,7 +479,10 @@ impl App {
     pub async fn invite(&self, team: &str, hours: u32) -> AppResult<InviteView> {
         let team = parse_team(team)?;
         if !(1..=720).contains(&hours) {
-            return Err(AppError::new("invalid", "期限は 1〜720 時間です / expiry is 1 to 720 hours"));
+            return Err(AppError::new(
+                "invalid",
+                "期限は 1〜720 時間です / expiry is 1 to 720 hours",
+            ));
         }
         let mut store = self.own_store()?;
         if store.relay()?.is_none() {
@@ -588,7 +619,10 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code, "invalid");
         assert!(err.message_ja.contains("150"), "{err:?}");
-        assert!(app.record(&team, 100).unwrap().notes.is_empty(), "a refused visit saves nothing");
+        assert!(
+            app.record(&team, 100).unwrap().notes.is_empty(),
+            "a refused visit saves nothing"
+        );
     }
 
     #[test]
@@ -607,7 +641,10 @@ mod tests {
             .unwrap();
         assert!(check.error.is_none());
         assert_eq!(check.flags.len(), 1, "{:?}", check.flags);
-        assert_eq!((check.flags[0].field.as_str(), check.flags[0].level.as_str()), ("spo2", "urgent"));
+        assert_eq!(
+            (check.flags[0].field.as_str(), check.flags[0].level.as_str()),
+            ("spo2", "urgent")
+        );
     }
 
     #[test]
@@ -620,6 +657,9 @@ mod tests {
         assert!(today.patients.iter().all(|p| p.sample));
         assert!(!today.tasks.is_empty(), "sample tasks are due");
         let review = app.review().unwrap();
-        assert!(review.iter().any(|r| r.changes.iter().any(|c| c.author != "佐藤 花子")), "other members wrote too");
+        assert!(
+            review.iter().any(|r| r.changes.iter().any(|c| c.author != "佐藤 花子")),
+            "other members wrote too"
+        );
     }
 }

@@ -7,8 +7,8 @@
 //! local record; they stay on this laptop (it only sends what it wrote).
 
 use care_model::{
-    Assignee, CalendarDate, CareLevel, CareRecord, ChangeBytes, Contact, DeviceId, Diagnosis, Member, MemberId,
-    MedicationDetails, ModelError, NewNote, NewTask, NoteCategory, Patient, Priority, Profession, Sex, TeamId,
+    Assignee, CalendarDate, CareLevel, CareRecord, ChangeBytes, Contact, DeviceId, Diagnosis, MedicationDetails,
+    Member, MemberId, ModelError, NewNote, NewTask, NoteCategory, Patient, Priority, Profession, Sex, TeamId,
     Timestamp, Urgency, VitalsForm, Writer,
 };
 use care_store::Store;
@@ -66,10 +66,34 @@ fn staff() -> Vec<Writer> {
         member("中村 恵", "ナカムラ メグミ", Nurse, STATION, "03-0000-1105"),
         member("小林 早苗", "コバヤシ サナエ", Nurse, STATION, "03-0000-1106"),
         member("加藤 洋子", "カトウ ヨウコ", Nurse, STATION, "03-0000-1100"),
-        member("高橋 誠", "タカハシ マコト", Doctor, "高橋内科クリニック", "03-0000-2201"),
-        member("田中 健一", "タナカ ケンイチ", Doctor, "なかの在宅クリニック", "03-0000-2301"),
-        member("鈴木 和子", "スズキ カズコ", CareManager, "ケアプランさくら", "03-0000-3101"),
-        member("佐藤 浩", "サトウ ヒロシ", CareManager, "中野居宅介護支援センター", "03-0000-3201"),
+        member(
+            "高橋 誠",
+            "タカハシ マコト",
+            Doctor,
+            "高橋内科クリニック",
+            "03-0000-2201",
+        ),
+        member(
+            "田中 健一",
+            "タナカ ケンイチ",
+            Doctor,
+            "なかの在宅クリニック",
+            "03-0000-2301",
+        ),
+        member(
+            "鈴木 和子",
+            "スズキ カズコ",
+            CareManager,
+            "ケアプランさくら",
+            "03-0000-3101",
+        ),
+        member(
+            "佐藤 浩",
+            "サトウ ヒロシ",
+            CareManager,
+            "中野居宅介護支援センター",
+            "03-0000-3201",
+        ),
         member("山本 剛", "ヤマモト ツヨシ", Pharmacist, "ひまわり薬局", "03-0000-4101"),
     ]
 }
@@ -235,7 +259,12 @@ pub fn load(store: &mut Store, now: Timestamp) -> AppResult<Vec<TeamId>> {
             kana: Some(format!("{s_kana} {g_kana}")),
             born,
             sex: Some(if female { Sex::Female } else { Sex::Male }),
-            address: Some(format!("東京都中野区中野{}丁目{}-{}", 1 + i % 6, 1 + dice.below(20), 1 + dice.below(15))),
+            address: Some(format!(
+                "東京都中野区中野{}丁目{}-{}",
+                1 + i % 6,
+                1 + dice.below(20),
+                1 + dice.below(15)
+            )),
             phone: Some(format!("03-0000-{:04}", 5000 + i)),
             diagnoses: vec![Diagnosis {
                 name: condition.diagnosis().into(),
@@ -243,7 +272,11 @@ pub fn load(store: &mut Store, now: Timestamp) -> AppResult<Vec<TeamId>> {
             }],
             care_level: Some(*dice.pick(&[CareLevel::Care2, CareLevel::Care3, CareLevel::Care4, CareLevel::Care5])),
             services: vec!["訪問看護 週2回".into(), "訪問介護".into()],
-            allergies: if dice.below(4) == 0 { vec!["ペニシリン系".into()] } else { vec![] },
+            allergies: if dice.below(4) == 0 {
+                vec!["ペニシリン系".into()]
+            } else {
+                vec![]
+            },
             problems: vec![condition.diagnosis().into()],
             acp: Some(
                 match condition {
@@ -317,7 +350,11 @@ fn history(
     for v in 0..visits {
         let day = start + (v * 7 * DAY) / 2 + (9 + dice.below(7) as i64) * 3_600_000 - 9 * 3_600_000;
         let at = Timestamp(day.min(now.0 - 3_600_000));
-        let writer = if v % 3 == 2 { &staff[(index as usize + 1) % 5] } else { nurse };
+        let writer = if v % 3 == 2 {
+            &staff[(index as usize + 1) % 5]
+        } else {
+            nurse
+        };
         let last_week = v >= visits - 2;
         if condition == Condition::HeartFailure && last_week {
             weight += 1.1; // the signal a nurse looks for: +2 kg in a week
@@ -329,12 +366,15 @@ fn history(
             _ => 96.0 + dice.noise(2.0),
         };
         let form = VitalsForm {
-            bp: Some(format!("{}/{}", 128 + dice.noise(14.0) as i32, 76 + dice.noise(8.0) as i32)),
+            bp: Some(format!(
+                "{}/{}",
+                128 + dice.noise(14.0) as i32,
+                76 + dice.noise(8.0) as i32
+            )),
             pulse: Some(format!("{}", 74 + dice.noise(10.0) as i32)),
             temperature: Some(format!("{:.1}", 36.6 + dice.noise(0.4))),
             spo2: Some(format!("{}", spo2.round())),
-            weight: matches!(condition, Condition::HeartFailure | Condition::Terminal)
-                .then(|| format!("{weight:.1}")),
+            weight: matches!(condition, Condition::HeartFailure | Condition::Terminal).then(|| format!("{weight:.1}")),
             glucose: (condition == Condition::Diabetes).then(|| format!("{}", 140 + dice.noise(40.0) as i32)),
             pain: (condition == Condition::Terminal).then(|| format!("{}", 2 + dice.below(3))),
             ..Default::default()
@@ -362,7 +402,11 @@ fn history(
             } else {
                 today
             }),
-            priority: if index % 3 == 0 { Priority::High } else { Priority::Normal },
+            priority: if index % 3 == 0 {
+                Priority::High
+            } else {
+                Priority::Normal
+            },
         })?;
         tx.add_task(NewTask {
             title: "次回訪問日の調整".into(),
@@ -392,13 +436,18 @@ fn history(
     }
     // Two patients have an urgent note from last night nobody has acknowledged.
     if index == 1 || index == 10 {
-        let c = record.change(&staff[(index as usize + 2) % 5], Timestamp(now.0 - 8 * 3_600_000), "note.add", |tx| {
-            tx.add_note(NewNote {
-                text: "夜間に呼吸苦の訴えあり。SpO2 89%。主治医へ電話連絡済み。".into(),
-                category: NoteCategory::Report,
-                urgency: Urgency::Urgent,
-            })
-        })?;
+        let c = record.change(
+            &staff[(index as usize + 2) % 5],
+            Timestamp(now.0 - 8 * 3_600_000),
+            "note.add",
+            |tx| {
+                tx.add_note(NewNote {
+                    text: "夜間に呼吸苦の訴えあり。SpO2 89%。主治医へ電話連絡済み。".into(),
+                    category: NoteCategory::Report,
+                    urgency: Urgency::Urgent,
+                })
+            },
+        )?;
         keep(c.change);
     }
     Ok(out)

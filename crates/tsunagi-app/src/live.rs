@@ -69,8 +69,12 @@ async fn run(app: Arc<App>, emit: impl Fn(Update)) {
                     emit(Update::Status);
                 }
                 LiveEvent::Synced(report) => {
-                    let changed: Vec<String> =
-                        report.teams.iter().filter(|t| t.received > 0).map(|t| t.team.clone()).collect();
+                    let changed: Vec<String> = report
+                        .teams
+                        .iter()
+                        .filter(|t| t.received > 0)
+                        .map(|t| t.team.clone())
+                        .collect();
                     let error = report.teams.iter().find_map(|t| t.error.clone());
                     if let Ok(mut l) = app.live.lock() {
                         l.last_error = error;

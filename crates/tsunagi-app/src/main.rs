@@ -21,6 +21,12 @@ struct Args {
     /// Default: the platform's data directory (~/.local/share/jp.tsunagi.app).
     #[arg(long, env = "TSUNAGI_HOME")]
     home: Option<PathBuf>,
+    /// A relay to use if the profile has none yet (https://HOST:PORT).
+    #[arg(long, env = "TSUNAGI_RELAY")]
+    relay: Option<String>,
+    /// The SHA-256 fingerprint of that relay's certificate (64 hex digits).
+    #[arg(long, env = "TSUNAGI_RELAY_FINGERPRINT", requires = "relay")]
+    relay_fingerprint: Option<String>,
 }
 
 fn home(args: &Args, app: &tauri::App) -> anyhow::Result<PathBuf> {
@@ -48,6 +54,10 @@ fn main() -> anyhow::Result<()> {
             let home = home(&args, tauri_app)?;
             tracing::info!(home = %home.display(), "opening profile");
             let app = Arc::new(App::open(&home).map_err(|e| anyhow::anyhow!(e.message_en))?);
+            if let Some(url) = &args.relay {
+                app.use_relay_if_unset(url, args.relay_fingerprint.as_deref())
+                    .map_err(|e| anyhow::anyhow!(e.message_en))?;
+            }
             tauri_app.manage(app.clone());
             let handle = tauri_app.handle().clone();
             // Urgent items already there at start are not news.

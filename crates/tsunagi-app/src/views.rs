@@ -163,6 +163,8 @@ pub struct UrgentItem {
     pub author: String,
     pub at: i64,
     pub acked_by_me: bool,
+    /// Written by the viewer (who need not acknowledge it).
+    pub mine: bool,
     /// Nobody has acknowledged it yet: it stays at the top.
     pub unacknowledged: bool,
 }
@@ -588,11 +590,7 @@ pub fn record_view(
     pending: u32,
     notes_total: u32,
 ) -> RecordView {
-    let mut vitals: Vec<VitalsView> = record
-        .vitals
-        .iter()
-        .map(|(id, e)| vitals_view(record, id, e))
-        .collect();
+    let mut vitals: Vec<VitalsView> = record.vitals.iter().map(|(id, e)| vitals_view(record, id, e)).collect();
     vitals.sort_by(|a, b| a.taken_at.cmp(&b.taken_at));
     RecordView {
         team: record.team.to_string(),
@@ -683,6 +681,7 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
             author: name_of(record, &n.author),
             at: ms(n.written_at),
             acked_by_me: n.acks.contains_key(&viewer.member),
+            mine: n.author.to_string() == viewer.member,
             unacknowledged: n.acks.is_empty(),
         })
         .collect();
@@ -706,6 +705,7 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
                 author: name_of(record, &e.author),
                 at: ms(e.reading.taken_at),
                 acked_by_me: false,
+                mine: e.author.to_string() == viewer.member,
                 unacknowledged: false,
             }),
     );
@@ -714,11 +714,7 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
 }
 
 pub fn patient_card(record: &Record, viewer: &Viewer, sample: bool, pending: u32) -> PatientCard {
-    let open: Vec<_> = record
-        .tasks
-        .values()
-        .filter(|t| t.status == TaskStatus::Open)
-        .collect();
+    let open: Vec<_> = record.tasks.values().filter(|t| t.status == TaskStatus::Open).collect();
     PatientCard {
         team: record.team.to_string(),
         name: record.patient.name.clone(),
@@ -942,12 +938,19 @@ mod tests {
         let rec = r.read().unwrap();
         assert!(urgent_items(&rec, &viewer(&d, at(30))).is_empty());
         let for_nurse = urgent_items(&rec, &viewer(&n, at(30)));
-        assert_eq!(for_nurse.len(), 1, "acknowledged by someone else: the nurse still sees it this week");
+        assert_eq!(
+            for_nurse.len(),
+            1,
+            "acknowledged by someone else: the nurse still sees it this week"
+        );
         assert!(!for_nurse[0].unacknowledged);
         let note = note_view(&rec, &id.to_string(), &rec.notes[&id.to_string()], &viewer(&n, at(30)));
         assert_eq!(note.acks.len(), 1);
         assert_eq!(note.acks[0].name, "田中 一郎");
-        assert!(urgent_items(&rec, &viewer(&n, month)).is_empty(), "after a week an acknowledged note leaves Today");
+        assert!(
+            urgent_items(&rec, &viewer(&n, month)).is_empty(),
+            "after a week an acknowledged note leaves Today"
+        );
     }
 
     #[test]
@@ -968,8 +971,13 @@ mod tests {
         let view = record_view(&rec, &viewer(&n, at(41)), false, 0, 0, 1);
         assert_eq!(view.vitals.len(), 1);
         let flags = &view.vitals[0].flags;
-        assert!(flags.iter().any(|f| f.field == "systolic" && f.level == "urgent"), "{flags:?}");
-        assert!(urgent_items(&rec, &viewer(&n, at(41))).iter().any(|i| i.kind == "vitals"));
+        assert!(
+            flags.iter().any(|f| f.field == "systolic" && f.level == "urgent"),
+            "{flags:?}"
+        );
+        assert!(urgent_items(&rec, &viewer(&n, at(41)))
+            .iter()
+            .any(|i| i.kind == "vitals"));
     }
 
     #[test]
