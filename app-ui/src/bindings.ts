@@ -11,6 +11,7 @@ export const commands = {
 	setLanguage: (language: string) => typedError<null, AppError>(__TAURI_INVOKE("set_language", { language })),
 	today: () => typedError<Today, AppError>(__TAURI_INVOKE("today")),
 	record: (team: string, notes: number) => typedError<RecordView, AppError>(__TAURI_INVOKE("record", { team, notes })),
+	conflicts: (team: string) => typedError<ConflictView[], AppError>(__TAURI_INVOKE("conflicts", { team })),
 	checkVitals: (team: string, vitals: VitalsInput) => typedError<VitalsCheck, AppError>(__TAURI_INVOKE("check_vitals", { team, vitals })),
 	saveVisit: (visit: VisitInput) => typedError<SaveResult, AppError>(__TAURI_INVOKE("save_visit", { visit })),
 	acknowledge: (team: string, note: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge", { team, note })),
@@ -226,8 +227,6 @@ export type RecordView = {
 	tasks: TaskView[],
 	medications: MedicationView[],
 	members: MemberView[],
-	/**  Places where two laptops wrote different values at the same time. */
-	conflicts: number,
 	pending: number,
 };
 
@@ -321,6 +320,8 @@ export type UrgentItem = {
 	author: string,
 	at: number,
 	acked_by_me: boolean,
+	/**  Written by the viewer (who need not acknowledge it). */
+	mine: boolean,
 	/**  Nobody has acknowledged it yet: it stays at the top. */
 	unacknowledged: boolean,
 };

@@ -72,9 +72,12 @@ export function cli(home, ...args) {
 export async function startDriver() {
   const port = await freePort();
   const native = await freePort();
+  // Its own process group, so stopping it also stops WebKitWebDriver and the app.
   const proc = spawn("tauri-driver", ["--port", String(port), "--native-port", String(native)], {
     stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
   });
+  proc.group = true;
   children.push(proc);
   await waitPort(port);
   return port;
@@ -139,7 +142,8 @@ export async function waitText(browser, selector, needle, timeout = 15000) {
 export function stopAll() {
   for (const c of children) {
     try {
-      c.kill("SIGKILL");
+      if (c.group) process.kill(-c.pid, "SIGKILL");
+      else c.kill("SIGKILL");
     } catch {}
   }
 }

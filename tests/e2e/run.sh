@@ -10,4 +10,4 @@ Xvfb "$DISPLAY" -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true; pkill -f WebKitWebDriver 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${DISPLAY#:}" ] && break; sleep 0.1; done
-node --test --test-concurrency=1 --test-timeout=300000 app.test.mjs
+node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit app.test.mjs

@@ -18,6 +18,11 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
     (window as any).__tsunagiRecordMs = performance.now() - started;
     return view;
   }, [team, revision, limit]);
+  // Asked after the record is shown: finding them walks the whole document.
+  const { data: conflicts } = useLoad(
+    async () => (r ? ok(commands.conflicts(team)) : null),
+    [team, revision, r == null],
+  );
   const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER);
   const [field, setField] = useState<ChartField>("systolic");
   const [showTable, setShowTable] = useState(false);
@@ -91,10 +96,10 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
             </button>
             <button onClick={() => go({ name: "team", team })}>{t("team")}</button>
           </div>
-          {r.conflicts > 0 && (
-            <p class="badge warn">
+          {conflicts && conflicts.length > 0 && (
+            <p class="badge warn" id="record-conflicts">
               <button class="link" onClick={() => go({ name: "review" })}>
-                {t("conflicts", { n: r.conflicts })}
+                {t("conflicts", { n: conflicts.length })}
               </button>
             </p>
           )}

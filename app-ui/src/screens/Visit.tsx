@@ -66,9 +66,12 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
     return () => clearTimeout(timer);
   }, [vitals, team]);
 
-  // The saved visit has reached the relay once nothing waits to be sent.
+  // The saved visit has reached the relay once a report made after the save
+  // says nothing waits to be sent (each report counts the queue afresh).
+  const syncAtSave = useRef<SyncView | null>(null);
   useEffect(() => {
-    if (saved && reachedAt == null && sync?.relay && sync.pending === 0) setReachedAt(Date.now());
+    if (saved && reachedAt == null && sync !== syncAtSave.current && sync?.relay && sync.pending === 0)
+      setReachedAt(Date.now());
   }, [sync, saved]);
 
   if (loadError) return <p class="error" role="alert">{loadError}</p>;
@@ -92,6 +95,7 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
           done_tasks: ticks,
         }),
       );
+      syncAtSave.current = sync;
       setSaved(r);
       setReachedAt(null);
       setVitals(EMPTY);

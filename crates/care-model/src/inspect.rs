@@ -163,10 +163,20 @@ fn show_scalar(s: &ScalarValue) -> String {
 impl CareRecord {
     /// Every field where concurrent edits left more than one value.
     pub fn conflicts(&self) -> Result<Vec<Conflict>, ModelError> {
+        let mut raw = Vec::new();
+        walk_conflicts(self.doc(), &ROOT, &mut Vec::new(), &mut raw)?;
+        if raw.is_empty() {
+            // Attribution reads every change: only pay for it when needed.
+            return Ok(Vec::new());
+        }
         let who = Attribution::new(self)?;
-        let mut out = Vec::new();
-        walk_conflicts(self.doc(), &who, &ROOT, &mut Vec::new(), &mut out)?;
-        Ok(out)
+        Ok(raw
+            .into_iter()
+            .map(|(path, values)| Conflict {
+                path,
+                values: values.into_iter().map(|(v, id)| who.attribute(v, &id)).collect(),
+            })
+            .collect())
     }
 
     /// Who changed what in one entry (a note, reading, task, medication or
@@ -284,12 +294,14 @@ fn collect_objects(
     Ok(())
 }
 
+/// A field's path and its values (shown) with the op that wrote each.
+type RawConflict = (Vec<String>, Vec<(String, ObjId)>);
+
 fn walk_conflicts(
     doc: &automerge::Automerge,
-    who: &Attribution,
     obj: &ObjId,
     path: &mut Vec<String>,
-    out: &mut Vec<Conflict>,
+    out: &mut Vec<RawConflict>,
 ) -> Result<(), ModelError> {
     let props: Vec<automerge::Prop> = match doc.object_type(obj)? {
         ObjType::Map | ObjType::Table => doc.keys(obj).map(automerge::Prop::Map).collect(),
@@ -302,21 +314,15 @@ fn walk_conflicts(
             automerge::Prop::Seq(i) => i.to_string(),
         };
         path.push(label);
-        let all = doc.get_all(obj, prop.clone())?;
+        let all = doc.get_all(obj, prop)?;
         if all.len() > 1 {
             // automerge lists the winner last.
-            let values = all
-                .iter()
-                .rev()
-                .map(|(v, id)| who.attribute(show_value(v), id))
-                .collect();
-            out.push(Conflict {
-                path: path.clone(),
-                values,
-            });
+            let values = all.iter().rev().map(|(v, id)| (show_value(v), id.clone())).collect();
+            out.push((path.clone(), values));
         }
-        if let Some((Value::Object(_), child)) = doc.get(obj, prop)? {
-            walk_conflicts(doc, who, &child, path, out)?;
+        // The winner (listed last) is what a read sees.
+        if let Some((Value::Object(_), child)) = all.last() {
+            walk_conflicts(doc, child, path, out)?;
         }
         path.pop();
     }

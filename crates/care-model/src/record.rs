@@ -413,9 +413,10 @@ impl CareRecord {
         Ok(autosurgeon::hydrate(&self.doc)?)
     }
 
-    /// Reads the record with only the `limit` newest notes, and says how many
-    /// notes there are in all. Notes are most of a long record's bytes: a
-    /// screen opening five years of visits shows the recent ones first.
+    /// Reads the record with only the `limit` newest notes and only the open
+    /// tasks, and says how many notes there are in all. Notes and closed
+    /// tasks are most of a long record: a screen opening five years of visits
+    /// shows the recent ones first.
     pub fn read_recent(&self, limit: usize) -> Result<(Record, usize), ModelError> {
         let doc = &self.doc;
         let notes_obj = match doc.get(ROOT, key::NOTES)? {
@@ -446,10 +447,29 @@ impl CareRecord {
             devices: hydrate_prop(doc, ROOT, key::DEVICES)?,
             notes,
             vitals: hydrate_prop(doc, ROOT, key::VITALS)?,
-            tasks: hydrate_prop(doc, ROOT, key::TASKS)?,
+            tasks: self.open_tasks()?,
             medications: hydrate_prop(doc, ROOT, key::MEDICATIONS)?,
         };
         Ok((record, total))
+    }
+
+    fn open_tasks(&self) -> Result<BTreeMap<String, Task>, ModelError> {
+        let doc = &self.doc;
+        let tasks = match doc.get(ROOT, key::TASKS)? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => id,
+            _ => return Err(ModelError::Corrupt("no tasks map".into())),
+        };
+        let mut open = BTreeMap::new();
+        for id in doc.keys(&tasks) {
+            let Some((automerge::Value::Object(_), task)) = doc.get(&tasks, id.as_str())? else {
+                return Err(ModelError::Corrupt(format!("task {id} is not a map")));
+            };
+            let status: TaskStatus = hydrate_prop(doc, &task, "status")?;
+            if status == TaskStatus::Open {
+                open.insert(id.clone(), hydrate_prop(doc, &tasks, id.as_str())?);
+            }
+        }
+        Ok(open)
     }
 
     /// The patient's details, without reading the whole record.

@@ -407,7 +407,7 @@ fn acknowledgements_of_an_urgent_note_merge_from_every_laptop_and_keep_the_first
 }
 
 #[test]
-fn reading_the_recent_notes_gives_the_newest_and_the_count_and_the_rest_whole() {
+fn reading_the_recent_part_gives_the_newest_notes_the_count_open_tasks_and_the_rest_whole() {
     let n = nurse();
     let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
     for i in 0..12 {
@@ -436,5 +436,23 @@ fn reading_the_recent_notes_gives_the_newest_and_the_count_and_the_rest_whole() 
     assert_eq!(recent.patient, full.patient);
     assert_eq!(recent.members, full.members);
     let (all, _) = r.read_recent(usize::MAX).unwrap();
-    assert_eq!(all, full);
+    assert_eq!(all, full, "with no closed tasks, everything is read");
+    let task = r
+        .change(&n, at(30), "task.add", |tx| {
+            tx.add_task(NewTask {
+                title: "物品補充".into(),
+                assignee: None,
+                due: None,
+                priority: Priority::Normal,
+            })
+        })
+        .unwrap()
+        .value;
+    assert_eq!(r.read_recent(1).unwrap().0.tasks.len(), 1);
+    r.change(&n, at(31), "task.done", |tx| tx.set_task_status(task, TaskStatus::Done))
+        .unwrap();
+    assert!(
+        r.read_recent(1).unwrap().0.tasks.is_empty(),
+        "closed tasks are left out"
+    );
 }

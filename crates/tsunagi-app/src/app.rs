@@ -274,14 +274,20 @@ impl App {
             let pending = store.pending(team)? as u32;
             let record = store.record(team)?;
             let loaded = started.elapsed();
-            let conflicts = record.conflicts()?.len() as u32;
-            let checked = started.elapsed();
             let (read, total) = record.read_recent(notes.max(1) as usize)?;
             let hydrated = started.elapsed();
-            let view = record_view(&read, &viewer, sample, conflicts, pending, total as u32);
-            tracing::debug!(?loaded, ?checked, ?hydrated, total = ?started.elapsed(), "record view");
+            let view = record_view(&read, &viewer, sample, pending, total as u32);
+            tracing::debug!(?loaded, ?hydrated, total = ?started.elapsed(), "record view");
             Ok(view)
         })
+    }
+
+    /// Fields two laptops wrote differently at the same time. Separate from
+    /// [`App::record`]: finding them walks the whole document (about 100 ms
+    /// for five years), so the screen asks after it has shown the record.
+    pub fn conflicts(&self, team: &str) -> AppResult<Vec<ConflictView>> {
+        let team = parse_team(team)?;
+        self.with(|store| Ok(conflict_views(store.record(team)?.conflicts()?)))
     }
 
     /// Parses the readings and says which are outside the patient's bands,

@@ -1,6 +1,8 @@
 //! The typed commands the front end calls. Each is a thin adapter over
 //! [`App`]; `app-ui/src/bindings.ts` is generated from these signatures
 //! (see `lib.rs`), so the front end cannot call one with the wrong shape.
+//! Commands that touch the store are `async`: Tauri runs those off the main
+//! thread, so a slow read never freezes the window.
 
 use std::sync::Arc;
 
@@ -16,13 +18,13 @@ type AppState<'a> = State<'a, Arc<App>>;
 
 #[tauri::command]
 #[specta::specta]
-pub fn profile(app: AppState<'_>) -> AppResult<Option<DeviceView>> {
+pub async fn profile(app: AppState<'_>) -> AppResult<Option<DeviceView>> {
     app.profile()
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn init_profile(app: AppState<'_>, input: ProfileInput) -> AppResult<DeviceView> {
+pub async fn init_profile(app: AppState<'_>, input: ProfileInput) -> AppResult<DeviceView> {
     app.init_profile(input)
 }
 
@@ -34,37 +36,43 @@ pub fn vocabulary() -> Vocabulary {
 
 #[tauri::command]
 #[specta::specta]
-pub fn set_language(app: AppState<'_>, language: String) -> AppResult<()> {
+pub async fn set_language(app: AppState<'_>, language: String) -> AppResult<()> {
     app.set_language(&language)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn today(app: AppState<'_>) -> AppResult<Today> {
+pub async fn today(app: AppState<'_>) -> AppResult<Today> {
     app.today()
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn record(app: AppState<'_>, team: String, notes: u32) -> AppResult<RecordView> {
+pub async fn record(app: AppState<'_>, team: String, notes: u32) -> AppResult<RecordView> {
     app.record(&team, notes)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn check_vitals(app: AppState<'_>, team: String, vitals: VitalsInput) -> AppResult<VitalsCheck> {
+pub async fn conflicts(app: AppState<'_>, team: String) -> AppResult<Vec<ConflictView>> {
+    app.conflicts(&team)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn check_vitals(app: AppState<'_>, team: String, vitals: VitalsInput) -> AppResult<VitalsCheck> {
     app.check_vitals(&team, &vitals)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn save_visit(app: AppState<'_>, visit: VisitInput) -> AppResult<SaveResult> {
+pub async fn save_visit(app: AppState<'_>, visit: VisitInput) -> AppResult<SaveResult> {
     app.save_visit(&visit)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn acknowledge(app: AppState<'_>, team: String, note: String) -> AppResult<()> {
+pub async fn acknowledge(app: AppState<'_>, team: String, note: String) -> AppResult<()> {
     app.acknowledge(&team, &note)
 }
 
@@ -82,25 +90,25 @@ pub fn add_task(
 
 #[tauri::command]
 #[specta::specta]
-pub fn create_team(app: AppState<'_>, patient: PatientInput) -> AppResult<String> {
+pub async fn create_team(app: AppState<'_>, patient: PatientInput) -> AppResult<String> {
     app.create_team(&patient)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn review(app: AppState<'_>) -> AppResult<Vec<ReviewTeam>> {
+pub async fn review(app: AppState<'_>) -> AppResult<Vec<ReviewTeam>> {
     app.review()
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn mark_reviewed(app: AppState<'_>, team: String) -> AppResult<()> {
+pub async fn mark_reviewed(app: AppState<'_>, team: String) -> AppResult<()> {
     app.mark_reviewed(&team)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn sync_status(app: AppState<'_>) -> AppResult<SyncView> {
+pub async fn sync_status(app: AppState<'_>) -> AppResult<SyncView> {
     app.sync_status()
 }
 
@@ -112,7 +120,7 @@ pub fn sync_now(app: AppState<'_>) {
 
 #[tauri::command]
 #[specta::specta]
-pub fn set_relay(app: AppState<'_>, url: String, fingerprint: Option<String>) -> AppResult<()> {
+pub async fn set_relay(app: AppState<'_>, url: String, fingerprint: Option<String>) -> AppResult<()> {
     app.set_relay(&url, fingerprint.as_deref())
 }
 
@@ -130,7 +138,7 @@ pub async fn join(app: AppState<'_>, code: String) -> AppResult<String> {
 
 #[tauri::command]
 #[specta::specta]
-pub fn load_demo(app: AppState<'_>) -> AppResult<u32> {
+pub async fn load_demo(app: AppState<'_>) -> AppResult<u32> {
     app.load_demo()
 }
 

@@ -34,6 +34,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             set_language,
             today,
             record,
+            conflicts,
             check_vitals,
             save_visit,
             acknowledge,

@@ -323,8 +323,6 @@ pub struct RecordView {
     pub tasks: Vec<TaskView>,
     pub medications: Vec<MedicationView>,
     pub members: Vec<MemberView>,
-    /// Places where two laptops wrote different values at the same time.
-    pub conflicts: u32,
     pub pending: u32,
 }
 
@@ -582,14 +580,7 @@ fn assignee(record: &Record, a: &Option<Assignee>) -> Option<String> {
     })
 }
 
-pub fn record_view(
-    record: &Record,
-    viewer: &Viewer,
-    sample: bool,
-    conflicts: u32,
-    pending: u32,
-    notes_total: u32,
-) -> RecordView {
+pub fn record_view(record: &Record, viewer: &Viewer, sample: bool, pending: u32, notes_total: u32) -> RecordView {
     let mut vitals: Vec<VitalsView> = record.vitals.iter().map(|(id, e)| vitals_view(record, id, e)).collect();
     vitals.sort_by(|a, b| a.taken_at.cmp(&b.taken_at));
     RecordView {
@@ -636,7 +627,6 @@ pub fn record_view(
             })
             .collect(),
         members: members(record, viewer),
-        conflicts,
         pending,
     }
 }
@@ -968,7 +958,7 @@ mod tests {
         })
         .unwrap();
         let rec = r.read().unwrap();
-        let view = record_view(&rec, &viewer(&n, at(41)), false, 0, 0, 1);
+        let view = record_view(&rec, &viewer(&n, at(41)), false, 0, 1);
         assert_eq!(view.vitals.len(), 1);
         let flags = &view.vitals[0].flags;
         assert!(
