@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import { formatDateTime, formatIsoDate, telHref } from "../format";
@@ -11,7 +11,7 @@ import { VitalsChart } from "./Chart";
 export function Record({ shared, team }: { shared: Shared; team: string }) {
   const { vocab, lang, era, go, revision } = shared;
   // The newest notes first; older ones on request (five years is 500+ notes).
-  const [limit, setLimit] = useState(50);
+  const [limit, setLimit] = useState(20);
   const { data: r, error, reload } = useLoad(async () => {
     const started = performance.now();
     const view = await ok(commands.record(team, limit));
@@ -23,6 +23,16 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
     async () => (r ? ok(commands.conflicts(team)) : null),
     [team, revision, r == null],
   );
+  // For BENCHMARKS.md: from the click on Today to the record painted.
+  useEffect(() => {
+    const w = window as any;
+    if (r && w.__tsunagiOpenStart != null) {
+      const start = w.__tsunagiOpenStart;
+      w.__tsunagiOpenStart = null;
+      w.__tsunagiOpenCommitMs = performance.now() - start;
+      requestAnimationFrame(() => requestAnimationFrame(() => (w.__tsunagiOpenPaintMs = performance.now() - start)));
+    }
+  }, [r]);
   const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER);
   const [field, setField] = useState<ChartField>("systolic");
   const [showTable, setShowTable] = useState(false);
@@ -156,7 +166,7 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
             ))}
           </ol>
           {r.notes.length < r.notes_total && (
-            <button id="more-notes" onClick={() => setLimit(limit + 200)}>
+            <button id="more-notes" onClick={() => setLimit(limit + 100)}>
               {t("moreNotes", { n: r.notes_total - r.notes.length })}
             </button>
           )}

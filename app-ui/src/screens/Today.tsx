@@ -106,7 +106,13 @@ export function Today({ shared }: { shared: Shared }) {
                   <button class="primary visit-btn" onClick={() => go({ name: "visit", team: p.team })}>
                     {t("recordVisit")}
                   </button>
-                  <button class="open-btn" onClick={() => go({ name: "record", team: p.team })}>
+                  <button
+                    class="open-btn"
+                    onClick={() => {
+                      (window as any).__tsunagiOpenStart = performance.now();
+                      go({ name: "record", team: p.team });
+                    }}
+                  >
                     {t("openRecord")}
                   </button>
                 </div>

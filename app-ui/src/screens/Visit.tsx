@@ -87,6 +87,7 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
     setSaving(true);
     setError(null);
     try {
+      const started = performance.now();
       const r = await ok(
         commands.saveVisit({
           team,
@@ -95,6 +96,7 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
           done_tasks: ticks,
         }),
       );
+      (window as any).__tsunagiSaveMs = performance.now() - started;
       syncAtSave.current = sync;
       setSaved(r);
       setReachedAt(null);

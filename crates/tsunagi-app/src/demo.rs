@@ -331,9 +331,10 @@ fn history(
     let c = record.change(doctor, Timestamp(start), "med.add", |tx| {
         if condition == Condition::Copd {
             // A COPD patient on home oxygen lives at SpO2 88-92.
-            let mut t = care_model::Thresholds::default();
-            t.spo2 = care_model::Band::new((Some(88.0), None), (Some(85.0), None));
-            tx.set_thresholds(&t)?;
+            tx.set_thresholds(&care_model::Thresholds {
+                spo2: care_model::Band::new((Some(88.0), None), (Some(85.0), None)),
+                ..Default::default()
+            })?;
         }
         tx.add_medication(MedicationDetails {
             name: med.into(),
@@ -397,12 +398,12 @@ fn history(
         tx.add_task(NewTask {
             title: condition.task().into(),
             assignee: Some(Assignee::Profession(Profession::Nurse)),
-            due: Some(if index % 4 == 0 {
+            due: Some(if index.is_multiple_of(4) {
                 CalendarDate(today.0 - chrono::Days::new(2))
             } else {
                 today
             }),
-            priority: if index % 3 == 0 {
+            priority: if index.is_multiple_of(3) {
                 Priority::High
             } else {
                 Priority::Normal

@@ -582,7 +582,7 @@ fn assignee(record: &Record, a: &Option<Assignee>) -> Option<String> {
 
 pub fn record_view(record: &Record, viewer: &Viewer, sample: bool, pending: u32, notes_total: u32) -> RecordView {
     let mut vitals: Vec<VitalsView> = record.vitals.iter().map(|(id, e)| vitals_view(record, id, e)).collect();
-    vitals.sort_by(|a, b| a.taken_at.cmp(&b.taken_at));
+    vitals.sort_by_key(|v| v.taken_at);
     RecordView {
         team: record.team.to_string(),
         sample,
@@ -826,7 +826,7 @@ pub fn changes_since(record: &Record, since: Option<Timestamp>) -> Vec<ChangeIte
             });
         }
     }
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|c| std::cmp::Reverse(c.at));
     out
 }
 
