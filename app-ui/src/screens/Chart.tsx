@@ -21,7 +21,11 @@ export function VitalsChart({ vitals, bands, field }: { vitals: VitalsView[]; ba
         series: [{}, { label: t(field), stroke: "#117a6e", width: 2, points: { show: true, size: 6 } }],
         scales: {
           // A day either side, so one reading is not alone at the edge.
-          x: { time: true, range: (_u, min, max) => [min - DAY, max + DAY] },
+          x: {
+            time: true,
+            range: (_u, min, max) =>
+              s.x.length > 0 ? [s.x[0] - DAY, s.x[s.x.length - 1] + DAY] : [min - DAY, max + DAY],
+          },
           y: { range: () => yRange(s) },
         },
         axes: [{}, { size: 50 }],
