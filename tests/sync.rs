@@ -31,6 +31,29 @@ impl Laptop {
         let v: Value = serde_json::from_str(&self.run(&["--json", "show", team])).unwrap();
         v["pending"].as_u64().unwrap()
     }
+    /// Starts `tsunagi sync --watch` on this laptop, stderr piped.
+    fn watch(&self) -> std::process::Child {
+        std::process::Command::new(tsunagi_tests::binary("tsunagi"))
+            .arg("--home")
+            .arg(&self.home)
+            .args(["sync", "--watch"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+    /// Whether `note` shows up in this laptop's record of `team` within 10 s,
+    /// without this laptop asking.
+    fn sees_note_soon(&self, team: &str, note: &str) -> bool {
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(10) {
+            if self.record(team)["notes"].get(note).is_some() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
 }
 
 /// A team on `a`, joined by each of `others` with their own invite code.
@@ -294,14 +317,7 @@ fn an_edit_appears_on_a_watching_laptop_without_it_asking() {
     let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
     let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
     let team = team_of(&relay, &nurse, &[&doctor]);
-    let mut watching = std::process::Command::new(tsunagi_tests::binary("tsunagi"))
-        .arg("--home")
-        .arg(&doctor.home)
-        .args(["sync", "--watch"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut watching = doctor.watch();
     // Wait until the subscription is live.
     let mut err = std::io::BufReader::new(watching.stderr.take().unwrap());
     let mut line = String::new();
@@ -317,18 +333,8 @@ fn an_edit_appears_on_a_watching_laptop_without_it_asking() {
         "--urgency",
         "urgent",
     ]);
-    let started = std::time::Instant::now();
     nurse.run(&["sync"]);
-    let arrived = loop {
-        let r = doctor.record(&team);
-        if r["notes"].get(&note).is_some() {
-            break true;
-        }
-        if started.elapsed() > std::time::Duration::from_secs(10) {
-            break false;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    let arrived = doctor.sees_note_soon(&team, &note);
     let _ = watching.kill();
     watching.wait().unwrap();
     assert!(
@@ -389,14 +395,7 @@ fn a_team_made_while_watching_is_registered_and_its_pushes_arrive_live() {
     nurse.run(&["relay", "set", &relay.url, "--fingerprint", &relay.fingerprint]);
     nurse.run(&["team", "create", "--patient", "山田 太郎"]);
     nurse.run(&["sync"]);
-    let mut watching = std::process::Command::new(tsunagi_tests::binary("tsunagi"))
-        .arg("--home")
-        .arg(&nurse.home)
-        .args(["sync", "--watch"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut watching = nurse.watch();
     std::thread::sleep(std::time::Duration::from_millis(500));
     // A team the relay does not know yet is left out of a subscription: the
     // loop must register it before subscribing again.
@@ -406,16 +405,7 @@ fn a_team_made_while_watching_is_registered_and_its_pushes_arrive_live() {
     doctor.run(&["join", code.lines().last().unwrap()]);
     let note = doctor.run(&["note", "add", &team, "--text", "往診しました。"]);
     doctor.run(&["sync"]);
-    let started = std::time::Instant::now();
-    let arrived = loop {
-        if nurse.record(&team)["notes"].get(&note).is_some() {
-            break true;
-        }
-        if started.elapsed() > std::time::Duration::from_secs(10) {
-            break false;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let arrived = nurse.sees_note_soon(&team, &note);
     let _ = watching.kill();
     watching.wait().unwrap();
     assert!(

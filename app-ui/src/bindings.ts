@@ -12,7 +12,7 @@ export const commands = {
 	today: () => typedError<Today, AppError>(__TAURI_INVOKE("today")),
 	record: (team: string, notes: number) => typedError<RecordView, AppError>(__TAURI_INVOKE("record", { team, notes })),
 	conflicts: (team: string) => typedError<ConflictView[], AppError>(__TAURI_INVOKE("conflicts", { team })),
-	checkVitals: (team: string, vitals: VitalsInput) => typedError<VitalsCheck, AppError>(__TAURI_INVOKE("check_vitals", { team, vitals })),
+	checkVitals: (team: string, vitals: VitalsForm) => typedError<VitalsCheck, AppError>(__TAURI_INVOKE("check_vitals", { team, vitals })),
 	saveVisit: (visit: VisitInput) => typedError<SaveResult, AppError>(__TAURI_INVOKE("save_visit", { visit })),
 	acknowledge: (team: string, note: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge", { team, note })),
 	addTask: (team: string, title: string, due: string | null, priority: string) => typedError<string, AppError>(__TAURI_INVOKE("add_task", { team, title, due, priority })),
@@ -328,7 +328,8 @@ export type UrgentItem = {
 
 export type VisitInput = {
 	team: string,
-	vitals: VitalsInput,
+	/**  As typed; parsed and checked in Rust (`VitalsForm::parse`). */
+	vitals: VitalsForm,
 	note: NoteInput | null,
 	/**  Tasks ticked as done on this visit. */
 	done_tasks: string[],
@@ -340,8 +341,13 @@ export type VitalsCheck = {
 	error: AppError | null,
 };
 
-/**  The visit form, as typed. Vitals are text, parsed and checked in Rust. */
-export type VitalsInput = {
+/**
+ *  A reading as typed: every field is text, as on a form or a command line.
+ *  [`VitalsForm::parse`] turns it into [`VitalSigns`] or says which field is
+ *  wrong.
+ */
+export type VitalsForm = {
+	/**  `132/84` */
 	bp: string | null,
 	pulse: string | null,
 	temperature: string | null,
@@ -349,9 +355,11 @@ export type VitalsInput = {
 	oxygen: string | null,
 	respiratory_rate: string | null,
 	weight: string | null,
+	/**  A number, or HI / LO. */
 	glucose: string | null,
 	pain: string | null,
 	consciousness: string | null,
+	note: string | null,
 };
 
 export type VitalsView = {

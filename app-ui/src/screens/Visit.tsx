@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { SaveResult, SyncView, VitalsCheck, VitalsInput } from "../bindings";
+import type { SaveResult, SyncView, VitalsCheck, VitalsForm } from "../bindings";
 import { commands, message, ok } from "../api";
 import { t, type Key } from "../i18n";
 import { formatTime } from "../format";
@@ -7,7 +7,7 @@ import { flagText, isEmptyVisit, worst } from "../logic";
 import { useLoad } from "../hooks";
 import { label, type Shared } from "../state";
 
-const EMPTY: VitalsInput = {
+const EMPTY: VitalsForm = {
   bp: null,
   pulse: null,
   temperature: null,
@@ -18,15 +18,17 @@ const EMPTY: VitalsInput = {
   glucose: null,
   pain: null,
   consciousness: null,
+  note: null,
 };
 
-const MAIN: [keyof VitalsInput, Key, string][] = [
+type Field = Exclude<keyof VitalsForm, "note">;
+const MAIN: [Field, Key, string][] = [
   ["bp", "bp", "132/84"],
   ["pulse", "pulse", "78"],
   ["temperature", "temperature", "36.8"],
   ["spo2", "spo2", "96"],
 ];
-const MORE: [keyof VitalsInput, Key, string][] = [
+const MORE: [Field, Key, string][] = [
   ["respiratory_rate", "respiratory_rate", "18"],
   ["oxygen", "oxygen", "0"],
   ["weight", "weight", "45.2"],
@@ -43,7 +45,7 @@ const MORE: [keyof VitalsInput, Key, string][] = [
 export function Visit({ shared, team, sync }: { shared: Shared; team: string; sync: SyncView | null }) {
   const { vocab, lang, go } = shared;
   const { data: record, error: loadError, reload } = useLoad(() => ok(commands.record(team, 1)), [team]);
-  const [vitals, setVitals] = useState<VitalsInput>(EMPTY);
+  const [vitals, setVitals] = useState<VitalsForm>(EMPTY);
   const [note, setNote] = useState("");
   const [category, setCategory] = useState("observation");
   const [urgency, setUrgency] = useState("routine");
@@ -78,7 +80,7 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
   if (!record) return <p class="muted">…</p>;
 
   const open = record.tasks.filter((x) => x.status === "open");
-  const set = (k: keyof VitalsInput) => (e: Event) =>
+  const set = (k: Field) => (e: Event) =>
     setVitals({ ...vitals, [k]: (e.target as HTMLInputElement).value || null });
 
   const save = async () => {
@@ -113,7 +115,7 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
     }
   };
 
-  const field = ([k, key, placeholder]: [keyof VitalsInput, Key, string], ref?: typeof first) => {
+  const field = ([k, key, placeholder]: [Field, Key, string], ref?: typeof first) => {
     const flagged = check?.flags.filter((f) => f.field === k || (k === "bp" && (f.field === "systolic" || f.field === "diastolic")));
     const bad = check?.error?.field === k || (k === "bp" && check?.error?.field === "systolic");
     return (

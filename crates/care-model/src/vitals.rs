@@ -83,6 +83,7 @@ impl Jcs {
 /// [`VitalsForm::parse`] turns it into [`VitalSigns`] or says which field is
 /// wrong.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct VitalsForm {
     /// `132/84`
     pub bp: Option<String>,

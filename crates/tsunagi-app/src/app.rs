@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use care_model::{
     to_katakana, CalendarDate, EntryId, Member, NewNote, NewTask, Patient, Priority, TaskStatus, TeamId, Timestamp,
+    VitalsForm,
 };
 use care_store::Store;
 use tokio::sync::Notify;
@@ -66,6 +67,23 @@ fn kana(s: &Option<String>) -> AppResult<Option<String>> {
 
 fn opt(s: &Option<String>) -> Option<String> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+}
+
+/// A form field left empty in the window is a reading not taken.
+fn blanks_removed(f: &VitalsForm) -> VitalsForm {
+    VitalsForm {
+        bp: opt(&f.bp),
+        pulse: opt(&f.pulse),
+        temperature: opt(&f.temperature),
+        spo2: opt(&f.spo2),
+        oxygen: opt(&f.oxygen),
+        respiratory_rate: opt(&f.respiratory_rate),
+        weight: opt(&f.weight),
+        glucose: opt(&f.glucose),
+        pain: opt(&f.pain),
+        consciousness: opt(&f.consciousness),
+        note: opt(&f.note),
+    }
 }
 
 const SAMPLE_KEY: &str = "sample_teams";
@@ -292,9 +310,9 @@ impl App {
 
     /// Parses the readings and says which are outside the patient's bands,
     /// or which field cannot be read. Saves nothing.
-    pub fn check_vitals(&self, team: &str, vitals: &VitalsInput) -> AppResult<VitalsCheck> {
+    pub fn check_vitals(&self, team: &str, vitals: &VitalsForm) -> AppResult<VitalsCheck> {
         let team = parse_team(team)?;
-        let form = vitals.form();
+        let form = blanks_removed(vitals);
         match form.parse(now()) {
             Err(e) => Ok(VitalsCheck {
                 flags: vec![],
@@ -315,7 +333,7 @@ impl App {
     pub fn save_visit(&self, visit: &VisitInput) -> AppResult<SaveResult> {
         let team = parse_team(&visit.team)?;
         let at = now();
-        let form = visit.vitals.form();
+        let form = blanks_removed(&visit.vitals);
         let reading = if form.is_empty() { None } else { Some(form.parse(at)?) };
         let note = match &visit.note {
             Some(n) if !n.text.trim().is_empty() => Some(NewNote {
@@ -574,7 +592,7 @@ mod tests {
         let saved = app
             .save_visit(&VisitInput {
                 team: team.clone(),
-                vitals: VitalsInput {
+                vitals: VitalsForm {
                     bp: Some("132/84".into()),
                     pulse: Some("78".into()),
                     temperature: Some("36.8".into()),
@@ -605,7 +623,7 @@ mod tests {
     fn a_wrong_reading_is_refused_naming_the_field_and_nothing_is_saved() {
         let (_dir, app) = app();
         let team = app.create_team(&patient()).unwrap();
-        let bad = VitalsInput {
+        let bad = VitalsForm {
             spo2: Some("150".into()),
             ..Default::default()
         };
@@ -638,7 +656,7 @@ mod tests {
         let check = app
             .check_vitals(
                 &team,
-                &VitalsInput {
+                &VitalsForm {
                     spo2: Some("89".into()),
                     temperature: Some("37.0".into()),
                     ..Default::default()

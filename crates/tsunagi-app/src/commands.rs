@@ -60,7 +60,7 @@ pub async fn conflicts(app: AppState<'_>, team: String) -> AppResult<Vec<Conflic
 
 #[tauri::command]
 #[specta::specta]
-pub async fn check_vitals(app: AppState<'_>, team: String, vitals: VitalsInput) -> AppResult<VitalsCheck> {
+pub async fn check_vitals(app: AppState<'_>, team: String, vitals: care_model::VitalsForm) -> AppResult<VitalsCheck> {
     app.check_vitals(&team, &vitals)
 }
 

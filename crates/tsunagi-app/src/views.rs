@@ -326,40 +326,6 @@ pub struct RecordView {
     pub pending: u32,
 }
 
-/// The visit form, as typed. Vitals are text, parsed and checked in Rust.
-#[derive(Debug, Clone, Default, Deserialize, Type)]
-pub struct VitalsInput {
-    pub bp: Option<String>,
-    pub pulse: Option<String>,
-    pub temperature: Option<String>,
-    pub spo2: Option<String>,
-    pub oxygen: Option<String>,
-    pub respiratory_rate: Option<String>,
-    pub weight: Option<String>,
-    pub glucose: Option<String>,
-    pub pain: Option<String>,
-    pub consciousness: Option<String>,
-}
-
-impl VitalsInput {
-    pub fn form(&self) -> care_model::VitalsForm {
-        let f = |s: &Option<String>| s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        care_model::VitalsForm {
-            bp: f(&self.bp),
-            pulse: f(&self.pulse),
-            temperature: f(&self.temperature),
-            spo2: f(&self.spo2),
-            oxygen: f(&self.oxygen),
-            respiratory_rate: f(&self.respiratory_rate),
-            weight: f(&self.weight),
-            glucose: f(&self.glucose),
-            pain: f(&self.pain),
-            consciousness: f(&self.consciousness),
-            note: None,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Deserialize, Type)]
 pub struct NoteInput {
     pub text: String,
@@ -370,7 +336,8 @@ pub struct NoteInput {
 #[derive(Debug, Clone, Deserialize, Type)]
 pub struct VisitInput {
     pub team: String,
-    pub vitals: VitalsInput,
+    /// As typed; parsed and checked in Rust (`VitalsForm::parse`).
+    pub vitals: care_model::VitalsForm,
     pub note: Option<NoteInput>,
     /// Tasks ticked as done on this visit.
     pub done_tasks: Vec<String>,
