@@ -41,6 +41,10 @@ pub struct App {
     /// The relay to use when the profile has none yet (`--relay`, set by
     /// scripts/run.sh to the local relay it starts).
     default_relay: Mutex<Option<(String, Option<String>)>>,
+    /// Why the profile could not be opened (damaged, newer, not ours): every
+    /// command answers with it, so the window says what is wrong instead of
+    /// failing to start. The file is left untouched.
+    open_error: Option<AppError>,
 }
 
 fn parse_team(team: &str) -> AppResult<TeamId> {
@@ -91,20 +95,24 @@ const SAMPLE_KEY: &str = "sample_teams";
 impl App {
     /// Opens the profile in `home` if there is one; the first-run screen
     /// makes it otherwise.
-    pub fn open(home: &Path) -> AppResult<App> {
-        let store = match Store::open(home) {
-            Ok(s) => Some(s),
-            Err(care_store::StoreError::NoProfile { .. }) => None,
-            Err(e) => return Err(e.into()),
+    pub fn open(home: &Path) -> App {
+        let (store, open_error) = match Store::open(home) {
+            Ok(s) => (Some(s), None),
+            Err(care_store::StoreError::NoProfile { .. }) => (None, None),
+            Err(e) => {
+                tracing::error!(error = %e, "the profile could not be opened");
+                (None, Some(e.into()))
+            }
         };
-        Ok(App {
+        App {
             home: home.to_path_buf(),
             store: Mutex::new(store),
             live: Mutex::new(LiveStatus::default()),
             nudge: Arc::new(Notify::new()),
             profile_ready: Arc::new(Notify::new()),
             default_relay: Mutex::new(None),
-        })
+            open_error,
+        }
     }
 
     /// Uses this relay for a profile that has none, now or once it is made.
@@ -134,6 +142,9 @@ impl App {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> AppResult<T>) -> AppResult<T> {
+        if let Some(e) = &self.open_error {
+            return Err(e.clone());
+        }
         let mut guard = self.guard();
         let store = guard.as_mut().ok_or_else(|| {
             AppError::new(
@@ -174,6 +185,9 @@ impl App {
     }
 
     pub fn profile(&self) -> AppResult<Option<DeviceView>> {
+        if let Some(e) = &self.open_error {
+            return Err(e.clone());
+        }
         match self.guard().as_ref() {
             Some(store) => Ok(Some(Self::device_view(store)?)),
             None => Ok(None),
@@ -196,6 +210,9 @@ impl App {
                 field: Some("name".into()),
                 ..AppError::new("invalid", "名前を入力してください / enter your name")
             });
+        }
+        if let Some(e) = &self.open_error {
+            return Err(e.clone());
         }
         let mut guard = self.guard();
         if guard.is_some() {
@@ -556,7 +573,7 @@ mod tests {
 
     fn app() -> (tempfile::TempDir, App) {
         let dir = tempfile::tempdir().unwrap();
-        let app = App::open(dir.path()).unwrap();
+        let app = App::open(dir.path());
         assert!(app.profile().unwrap().is_none(), "first run: no profile");
         app.init_profile(ProfileInput {
             name: "佐藤 花子".into(),
@@ -609,7 +626,7 @@ mod tests {
             .unwrap();
         assert!(saved.pending >= 1, "the visit waits to reach the relay");
         drop(app);
-        let app = App::open(dir.path()).unwrap();
+        let app = App::open(dir.path());
         let view = app.record(&team, 100).unwrap();
         assert_eq!(view.notes[0].text, "本日入浴介助。背部に発赤あり。");
         assert_eq!(view.vitals.len(), 1);
@@ -669,6 +686,27 @@ mod tests {
             (check.flags[0].field.as_str(), check.flags[0].level.as_str()),
             ("spo2", "urgent")
         );
+    }
+
+    #[test]
+    fn a_damaged_profile_is_reported_by_every_command_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(care_store::schema::FILE_NAME);
+        std::fs::write(&file, b"not a database, but someone's data").unwrap();
+        let app = App::open(dir.path());
+        let err = app.profile().unwrap_err();
+        assert_eq!(err.code, "damaged", "{err:?}");
+        assert!(err.message_ja.contains("そのまま残しています"), "{err:?}");
+        assert_eq!(app.today().unwrap_err().code, "damaged");
+        let made = app.init_profile(ProfileInput {
+            name: "佐藤 花子".into(),
+            kana: None,
+            profession: "nurse".into(),
+            organisation: "つばさ".into(),
+            phone: None,
+        });
+        assert!(made.is_err(), "no new profile over a damaged one");
+        assert_eq!(std::fs::read(&file).unwrap(), b"not a database, but someone's data");
     }
 
     #[test]

@@ -36,9 +36,25 @@ fn home(args: &Args, app: &tauri::App) -> anyhow::Result<PathBuf> {
     }
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() {
     tsunagi_app::started();
+    // One line, Japanese then English, as the CLI does.
+    if let Err(e) = run() {
+        eprintln!("{e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     let args = <Args as clap::Parser>::parse();
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        anyhow::bail!(
+            "画面がありません。デスクトップから起動してください / no display: start Tsunagi from a desktop session"
+        );
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
@@ -53,10 +69,11 @@ fn main() -> anyhow::Result<()> {
             builder.mount_events(tauri_app);
             let home = home(&args, tauri_app)?;
             tracing::info!(home = %home.display(), "opening profile");
-            let app = Arc::new(App::open(&home).map_err(|e| anyhow::anyhow!(e.message_en))?);
+            let app = Arc::new(App::open(&home));
             if let Some(url) = &args.relay {
-                app.use_relay_if_unset(url, args.relay_fingerprint.as_deref())
-                    .map_err(|e| anyhow::anyhow!(e.message_en))?;
+                if let Err(e) = app.use_relay_if_unset(url, args.relay_fingerprint.as_deref()) {
+                    tracing::warn!(error = %e.message_en, "--relay not used");
+                }
             }
             tauri_app.manage(app.clone());
             let handle = tauri_app.handle().clone();
