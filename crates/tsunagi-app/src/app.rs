@@ -338,7 +338,7 @@ impl App {
             Ok(reading) => self.with(|store| {
                 let thresholds = store.record(team)?.thresholds()?;
                 Ok(VitalsCheck {
-                    flags: check_flags(&thresholds, &reading),
+                    flags: flags(&thresholds, &reading),
                     error: None,
                 })
             }),

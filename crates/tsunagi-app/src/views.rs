@@ -6,8 +6,6 @@
 //! Times are milliseconds since the epoch (`number` in TypeScript: exact up
 //! to 2^53, so for 285,000 years); calendar dates are ISO `YYYY-MM-DD` strings.
 
-use std::collections::BTreeMap;
-
 use care_model::{
     Assignee, CalendarDate, Note, Record, TaskStatus, Thresholds, Timestamp, Urgency, VitalSigns, VitalsEntry,
 };
@@ -477,7 +475,8 @@ pub fn note_view(record: &Record, id: &str, n: &Note, viewer: &Viewer) -> NoteVi
     }
 }
 
-fn flags(thresholds: &Thresholds, reading: &VitalSigns) -> Vec<FlagView> {
+/// Every reading outside the patient's bands, worst first.
+pub fn flags(thresholds: &Thresholds, reading: &VitalSigns) -> Vec<FlagView> {
     thresholds
         .assess(reading)
         .into_iter()
@@ -514,10 +513,6 @@ pub fn vitals_view(record: &Record, id: &str, e: &VitalsEntry) -> VitalsView {
         consciousness: r.consciousness.map(|j| j.code().to_string()),
         flags: flags(&record.thresholds, r),
     }
-}
-
-pub fn check_flags(thresholds: &Thresholds, reading: &VitalSigns) -> Vec<FlagView> {
-    flags(thresholds, reading)
 }
 
 fn bands(t: &Thresholds) -> Vec<BandView> {
@@ -814,9 +809,6 @@ pub fn conflict_views(conflicts: Vec<care_model::Conflict>) -> Vec<ConflictView>
         })
         .collect()
 }
-
-/// Counts per team, for the "waiting to send" badges.
-pub type Pending = BTreeMap<String, u32>;
 
 #[cfg(test)]
 mod tests {
