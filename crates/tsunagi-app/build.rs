@@ -14,5 +14,7 @@ fn main() {
             "cargo:warning=app-ui/dist is missing; embedded a placeholder page. Run `npm --prefix app-ui run build`."
         );
     }
+    // Run again once the real UI is built, so the warning above goes away.
+    println!("cargo:rerun-if-changed=../../app-ui/dist/index.html");
     tauri_build::build()
 }

@@ -203,6 +203,8 @@ test("figures: open a 5-year record and save a visit in the real app", async () 
   const app = await openApp(home);
   try {
     await (await app.$(".open-btn")).waitForClickable({ timeout: 30000 });
+    await app.waitUntil(async () => (await app.execute(() => window.__tsunagiStartupMs)) != null, { timeout: 5000 });
+    figures.cold_start_ms_5y_profile = await app.execute(() => window.__tsunagiStartupMs);
     const open = [];
     const invoke = [];
     for (let i = 0; i < 7; i++) {

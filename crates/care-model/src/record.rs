@@ -419,26 +419,75 @@ impl CareRecord {
     /// shows the recent ones first.
     pub fn read_recent(&self, limit: usize) -> Result<(Record, usize), ModelError> {
         let doc = &self.doc;
-        let notes_obj = match doc.get(ROOT, key::NOTES)? {
-            Some((automerge::Value::Object(ObjType::Map), id)) => id,
-            _ => return Err(ModelError::Corrupt("no notes map".into())),
-        };
-        let mut written: Vec<(Timestamp, String)> = Vec::new();
-        for id in doc.keys(&notes_obj) {
-            let note = match doc.get(&notes_obj, id.as_str())? {
-                Some((automerge::Value::Object(_), note)) => note,
-                _ => return Err(ModelError::Corrupt(format!("note {id} is not a map"))),
-            };
-            written.push((hydrate_prop(doc, &note, "written_at")?, id));
+        let mut written: Vec<(Timestamp, String, ObjId)> = Vec::new();
+        for (id, note) in self.entries(key::NOTES)? {
+            written.push((hydrate_prop(doc, &note, "written_at")?, id, note));
         }
         let total = written.len();
         written.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut notes = BTreeMap::new();
-        for (_, id) in written.into_iter().take(limit) {
-            let note: Note = hydrate_prop(doc, &notes_obj, id.as_str())?;
-            notes.insert(id, note);
+        for (_, id, note) in written.into_iter().take(limit) {
+            notes.insert(id, hydrate(doc, &note)?);
         }
-        let record = Record {
+        let vitals = hydrate_prop(doc, ROOT, key::VITALS)?;
+        Ok((self.partial(notes, vitals)?, total))
+    }
+
+    /// What a summary across many patients needs (Today): every note whose
+    /// latest version is urgent, the readings recorded since `since` and the
+    /// latest one, and the open tasks. A few entries out of years of visits.
+    pub fn read_summary(&self, since: Timestamp) -> Result<Record, ModelError> {
+        let doc = &self.doc;
+        let mut notes = BTreeMap::new();
+        for (id, note) in self.entries(key::NOTES)? {
+            let versions = match doc.get(&note, "versions")? {
+                Some((automerge::Value::Object(ObjType::List), list)) => list,
+                _ => return Err(ModelError::Corrupt(format!("note {id} has no versions"))),
+            };
+            let last = doc.length(&versions).saturating_sub(1);
+            let Some((automerge::Value::Object(_), version)) = doc.get(&versions, last)? else {
+                return Err(ModelError::Corrupt(format!("note {id} has no versions")));
+            };
+            let urgency: Urgency = hydrate_prop(doc, &version, "urgency")?;
+            if urgency == Urgency::Urgent {
+                notes.insert(id, hydrate(doc, &note)?);
+            }
+        }
+        let mut vitals = BTreeMap::new();
+        let mut latest: Option<(Timestamp, String, ObjId)> = None;
+        for (id, entry) in self.entries(key::VITALS)? {
+            let at: Timestamp = hydrate_prop(doc, &entry, "recorded_at")?;
+            if at >= since {
+                vitals.insert(id.clone(), hydrate(doc, &entry)?);
+            }
+            if latest.as_ref().is_none_or(|(t, _, _)| at > *t) {
+                latest = Some((at, id, entry));
+            }
+        }
+        if let Some((_, id, entry)) = latest {
+            if !vitals.contains_key(&id) {
+                vitals.insert(id, hydrate(doc, &entry)?);
+            }
+        }
+        self.partial(notes, vitals)
+    }
+
+    /// The record with these notes and readings, the open tasks, and all of
+    /// the rest (patient, members, medications: small).
+    fn partial(
+        &self,
+        notes: BTreeMap<String, Note>,
+        vitals: BTreeMap<String, VitalsEntry>,
+    ) -> Result<Record, ModelError> {
+        let doc = &self.doc;
+        let mut tasks = BTreeMap::new();
+        for (id, task) in self.entries(key::TASKS)? {
+            let status: TaskStatus = hydrate_prop(doc, &task, "status")?;
+            if status == TaskStatus::Open {
+                tasks.insert(id, hydrate(doc, &task)?);
+            }
+        }
+        Ok(Record {
             schema: hydrate_prop(doc, ROOT, key::SCHEMA)?,
             team: hydrate_prop(doc, ROOT, key::TEAM)?,
             patient: hydrate_prop(doc, ROOT, key::PATIENT)?,
@@ -446,30 +495,25 @@ impl CareRecord {
             members: hydrate_prop(doc, ROOT, key::MEMBERS)?,
             devices: hydrate_prop(doc, ROOT, key::DEVICES)?,
             notes,
-            vitals: hydrate_prop(doc, ROOT, key::VITALS)?,
-            tasks: self.open_tasks()?,
+            vitals,
+            tasks,
             medications: hydrate_prop(doc, ROOT, key::MEDICATIONS)?,
-        };
-        Ok((record, total))
+        })
     }
 
-    fn open_tasks(&self) -> Result<BTreeMap<String, Task>, ModelError> {
+    /// The entries of one collection (notes, vitals, ...) as (id, object).
+    fn entries(&self, collection: &'static str) -> Result<Vec<(String, ObjId)>, ModelError> {
         let doc = &self.doc;
-        let tasks = match doc.get(ROOT, key::TASKS)? {
+        let map = match doc.get(ROOT, collection)? {
             Some((automerge::Value::Object(ObjType::Map), id)) => id,
-            _ => return Err(ModelError::Corrupt("no tasks map".into())),
+            _ => return Err(ModelError::Corrupt(format!("no {collection} map"))),
         };
-        let mut open = BTreeMap::new();
-        for id in doc.keys(&tasks) {
-            let Some((automerge::Value::Object(_), task)) = doc.get(&tasks, id.as_str())? else {
-                return Err(ModelError::Corrupt(format!("task {id} is not a map")));
-            };
-            let status: TaskStatus = hydrate_prop(doc, &task, "status")?;
-            if status == TaskStatus::Open {
-                open.insert(id.clone(), hydrate_prop(doc, &tasks, id.as_str())?);
-            }
-        }
-        Ok(open)
+        doc.keys(&map)
+            .map(|id| match doc.get(&map, id.as_str())? {
+                Some((automerge::Value::Object(_), obj)) => Ok((id, obj)),
+                _ => Err(ModelError::Corrupt(format!("{collection} entry {id} is not a map"))),
+            })
+            .collect()
     }
 
     /// The patient's details, without reading the whole record.
@@ -520,6 +564,11 @@ fn commit_options(action: &str, at: Timestamp) -> automerge::transaction::Commit
 }
 
 /// A device's automerge actor is its device id, so a change names its laptop.
+/// Reads one entry object (a note, reading, task) whole.
+fn hydrate<T: Hydrate>(doc: &Automerge, obj: &ObjId) -> Result<T, ModelError> {
+    Ok(T::hydrate_map(doc, obj)?)
+}
+
 pub fn actor_of(device: DeviceId) -> ActorId {
     ActorId::from(device.as_bytes().as_slice())
 }

@@ -456,3 +456,42 @@ fn reading_the_recent_part_gives_the_newest_notes_the_count_open_tasks_and_the_r
         "closed tasks are left out"
     );
 }
+
+#[test]
+fn a_summary_reads_urgent_notes_of_any_age_recent_readings_the_latest_one_and_open_tasks() {
+    let n = nurse();
+    let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
+    let old_urgent = r
+        .change(&n, at(1), "note.add", |tx| {
+            tx.add_note(NewNote {
+                text: "SpO2 88%。主治医へ報告。".into(),
+                category: NoteCategory::Report,
+                urgency: Urgency::Urgent,
+            })
+        })
+        .unwrap()
+        .value;
+    for i in 0..5 {
+        r.change(&n, at(100 + i * 100), "visit", |tx| {
+            tx.add_note(note("定期訪問"))?;
+            tx.add_vitals(
+                VitalsForm {
+                    pulse: Some("70".into()),
+                    ..Default::default()
+                }
+                .parse(at(100 + i * 100))?,
+            )
+        })
+        .unwrap();
+    }
+    // Nothing recorded since: only the latest reading comes, for 最終訪問.
+    let summary = r.read_summary(at(10_000)).unwrap();
+    assert_eq!(summary.notes.keys().collect::<Vec<_>>(), [&old_urgent.to_string()]);
+    assert_eq!(summary.vitals.len(), 1);
+    assert_eq!(summary.vitals.values().next().unwrap().recorded_at, at(500));
+    // Since the third visit: the last three readings.
+    assert_eq!(r.read_summary(at(300)).unwrap().vitals.len(), 3);
+    let full = r.read().unwrap();
+    assert_eq!(summary.patient, full.patient);
+    assert_eq!(summary.tasks, full.tasks);
+}

@@ -273,8 +273,11 @@ impl App {
             let mut tasks = Vec::new();
             let mut urgent = Vec::new();
             for t in store.teams()? {
+                // Only what Today shows: urgent notes, the last week's
+                // readings, open tasks; not years of visits per patient.
+                let since = Timestamp(viewer.now.0 - URGENT_WINDOW_MS);
                 let record = match store.record(t.team) {
-                    Ok(r) => r.read()?,
+                    Ok(r) => r.read_summary(since)?,
                     // Joined, but the record has not arrived yet.
                     Err(care_store::StoreError::NotYetReceived(_)) => continue,
                     Err(e) => return Err(e.into()),
