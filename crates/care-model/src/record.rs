@@ -465,8 +465,8 @@ impl CareRecord {
             }
         }
         if let Some((_, id, entry)) = latest {
-            if !vitals.contains_key(&id) {
-                vitals.insert(id, hydrate(doc, &entry)?);
+            if let std::collections::btree_map::Entry::Vacant(slot) = vitals.entry(id) {
+                slot.insert(hydrate(doc, &entry)?);
             }
         }
         self.partial(notes, vitals)
