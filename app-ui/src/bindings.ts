@@ -248,7 +248,7 @@ export type ReviewTeam = {
 };
 
 export type SaveResult = {
-	/**  Durable on this laptop at this time. */
+	/**  Durable on this laptop at this time (taken after the commit). */
 	saved_at: number,
 	/**  Waiting to reach the relay, this one included. */
 	pending: number,
@@ -269,6 +269,8 @@ export type SyncView = {
 	last_error: string | null,
 	/**  Envelopes that failed their checks and were set aside. */
 	quarantined: number,
+	/**  When these counts were read: a save at or after this is not in them. */
+	as_of: number,
 };
 
 export type TaskItem = {

@@ -68,11 +68,10 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
     return () => clearTimeout(timer);
   }, [vitals, team]);
 
-  // The saved visit has reached the relay once a report made after the save
-  // says nothing waits to be sent (each report counts the queue afresh).
-  const syncAtSave = useRef<SyncView | null>(null);
+  // The saved visit has reached the relay once a report counted after the
+  // save (Rust's clock on both sides) says nothing waits to be sent.
   useEffect(() => {
-    if (saved && reachedAt == null && sync !== syncAtSave.current && sync?.relay && sync.pending === 0)
+    if (saved && reachedAt == null && sync?.relay && sync.as_of > saved.saved_at && sync.pending === 0)
       setReachedAt(Date.now());
   }, [sync, saved]);
 
@@ -99,7 +98,6 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
         }),
       );
       (window as any).__tsunagiSaveMs = performance.now() - started;
-      syncAtSave.current = sync;
       setSaved(r);
       setReachedAt(null);
       setVitals(EMPTY);

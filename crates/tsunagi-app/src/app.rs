@@ -238,6 +238,7 @@ impl App {
     }
 
     pub fn sync_view(&self, store: &Store) -> AppResult<SyncView> {
+        let as_of = now().0;
         let relay = store.relay()?;
         let teams = store.teams()?;
         let mut last: Option<i64> = None;
@@ -258,6 +259,7 @@ impl App {
             last_synced: last,
             last_error: live.last_error,
             quarantined: quarantined as u32,
+            as_of,
         })
     }
 
@@ -388,7 +390,7 @@ impl App {
                 Ok(())
             })?;
             Ok(SaveResult {
-                saved_at: at.0,
+                saved_at: now().0,
                 pending: store.pending(team)? as u32,
             })
         })?;

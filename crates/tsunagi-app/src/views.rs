@@ -121,6 +121,8 @@ pub struct SyncView {
     pub last_error: Option<String>,
     /// Envelopes that failed their checks and were set aside.
     pub quarantined: u32,
+    /// When these counts were read: a save at or after this is not in them.
+    pub as_of: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -350,7 +352,7 @@ pub struct VitalsCheck {
 
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct SaveResult {
-    /// Durable on this laptop at this time.
+    /// Durable on this laptop at this time (taken after the commit).
     pub saved_at: i64,
     /// Waiting to reach the relay, this one included.
     pub pending: u32,
