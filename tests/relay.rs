@@ -313,15 +313,14 @@ async fn an_invite_admits_one_device_once() {
         .await
         .unwrap();
     client
-        .put_invite(&code, &code.seal_team_key(0, &team), expires)
+        .put_invite(&code, &code.seal_team_keys(&[(0, team.clone())]), expires)
         .await
         .unwrap();
 
     // The doctor, offline from the nurse, joins with the code alone.
     let joined = InviteCode::parse(&code.encode()).unwrap();
     let sealed = dr.claim_invite(&joined).await.unwrap();
-    let (epoch, key) = joined.open_team_key(&sealed).unwrap();
-    assert_eq!((epoch, key), (0, team.clone()));
+    assert_eq!(joined.open_team_keys(&sealed).unwrap(), vec![(0, team.clone())]);
     dr.add_member(
         &TEAM,
         &MembershipOp::join(&TEAM, &doctor.id, "dr", &doctor.key, &joined.signing_key()),

@@ -140,3 +140,75 @@ pub fn member(name: &str) -> care_model::Member {
         on_call: false,
     }
 }
+
+/// A laptop with its own profile, driven through the real `tsunagi` CLI.
+pub struct Laptop {
+    pub home: PathBuf,
+}
+
+impl Laptop {
+    pub fn new(root: &Path, name: &str, profession: &str, org: &str) -> Laptop {
+        let home = root.join(name);
+        ok(
+            &home,
+            &["init", "--name", name, "--profession", profession, "--org", org],
+        );
+        Laptop { home }
+    }
+    pub fn run(&self, args: &[&str]) -> String {
+        ok(&self.home, args).trim().to_string()
+    }
+    pub fn record(&self, team: &str) -> serde_json::Value {
+        let mut v: serde_json::Value = serde_json::from_str(&self.run(&["--json", "show", team])).unwrap();
+        v.as_object_mut().unwrap().remove("pending");
+        v
+    }
+    pub fn pending(&self, team: &str) -> u64 {
+        let v: serde_json::Value = serde_json::from_str(&self.run(&["--json", "show", team])).unwrap();
+        v["pending"].as_u64().unwrap()
+    }
+    /// Starts `tsunagi sync --watch` on this laptop, stderr piped.
+    pub fn watch(&self) -> std::process::Child {
+        std::process::Command::new(binary("tsunagi"))
+            .arg("--home")
+            .arg(&self.home)
+            .args(["sync", "--watch"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+    /// Whether `note` shows up in this laptop's record of `team` within 10 s,
+    /// without this laptop asking.
+    pub fn sees_note_soon(&self, team: &str, note: &str) -> bool {
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(10) {
+            if self.record(team)["notes"].get(note).is_some() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+/// A team on `a`, joined by each of `others` with their own invite code.
+pub fn team_of(relay: &Relay, a: &Laptop, others: &[&Laptop]) -> String {
+    a.run(&["relay", "set", &relay.url, "--fingerprint", &relay.fingerprint]);
+    let team = a.run(&[
+        "team",
+        "create",
+        "--patient",
+        "山田 太郎",
+        "--kana",
+        "ヤマダ タロウ",
+        "--born",
+        "昭和13年4月2日",
+    ]);
+    for o in others {
+        let code = a.run(&["invite", &team]);
+        let code = code.lines().last().unwrap();
+        o.run(&["join", code]);
+    }
+    team
+}

@@ -1,81 +1,8 @@
 //! Laptops syncing through a real relay over TLS, driven through the real
 //! `tsunagi` command line, as a station would use them.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::Value;
-use tsunagi_tests::{ok, tsunagi, Relay};
-
-struct Laptop {
-    home: PathBuf,
-}
-
-impl Laptop {
-    fn new(root: &Path, name: &str, profession: &str, org: &str) -> Laptop {
-        let home = root.join(name);
-        ok(
-            &home,
-            &["init", "--name", name, "--profession", profession, "--org", org],
-        );
-        Laptop { home }
-    }
-    fn run(&self, args: &[&str]) -> String {
-        ok(&self.home, args).trim().to_string()
-    }
-    fn record(&self, team: &str) -> Value {
-        let mut v: Value = serde_json::from_str(&self.run(&["--json", "show", team])).unwrap();
-        v.as_object_mut().unwrap().remove("pending");
-        v
-    }
-    fn pending(&self, team: &str) -> u64 {
-        let v: Value = serde_json::from_str(&self.run(&["--json", "show", team])).unwrap();
-        v["pending"].as_u64().unwrap()
-    }
-    /// Starts `tsunagi sync --watch` on this laptop, stderr piped.
-    fn watch(&self) -> std::process::Child {
-        std::process::Command::new(tsunagi_tests::binary("tsunagi"))
-            .arg("--home")
-            .arg(&self.home)
-            .args(["sync", "--watch"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    }
-    /// Whether `note` shows up in this laptop's record of `team` within 10 s,
-    /// without this laptop asking.
-    fn sees_note_soon(&self, team: &str, note: &str) -> bool {
-        let started = std::time::Instant::now();
-        while started.elapsed() < std::time::Duration::from_secs(10) {
-            if self.record(team)["notes"].get(note).is_some() {
-                return true;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        false
-    }
-}
-
-/// A team on `a`, joined by each of `others` with their own invite code.
-fn team_of(relay: &Relay, a: &Laptop, others: &[&Laptop]) -> String {
-    a.run(&["relay", "set", &relay.url, "--fingerprint", &relay.fingerprint]);
-    let team = a.run(&[
-        "team",
-        "create",
-        "--patient",
-        "山田 太郎",
-        "--kana",
-        "ヤマダ タロウ",
-        "--born",
-        "昭和13年4月2日",
-    ]);
-    for o in others {
-        let code = a.run(&["invite", &team]);
-        let code = code.lines().last().unwrap();
-        o.run(&["join", code]);
-    }
-    team
-}
+use tsunagi_tests::{team_of, tsunagi, Laptop, Relay};
 
 #[test]
 fn three_laptops_edit_offline_and_reconnect_in_any_order_to_identical_records() {

@@ -80,6 +80,16 @@ impl AppError {
             message_en: why.into(),
         }
     }
+    /// A device that was on the team and was taken out of it: told so, so
+    /// it stops trying and keeps what it has not sent for a person to review.
+    pub fn removed() -> Self {
+        AppError {
+            status: StatusCode::FORBIDDEN,
+            code: "removed",
+            message_ja: "この端末はこのチームから外されました",
+            message_en: "this device was removed from the team".into(),
+        }
+    }
     pub fn unavailable(message_en: impl Into<String>) -> Self {
         AppError {
             status: StatusCode::SERVICE_UNAVAILABLE,

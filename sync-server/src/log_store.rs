@@ -43,6 +43,16 @@ impl From<rusqlite::Error> for AppendError {
     }
 }
 
+/// A device's standing in one team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    Member,
+    /// Was on the roster and was taken out.
+    Removed,
+    /// Never on it (or the team is unknown): the two look the same.
+    Stranger,
+}
+
 #[derive(Clone)]
 pub struct LogStore {
     conn: Arc<Mutex<Connection>>,
@@ -178,11 +188,20 @@ impl LogStore {
 
     /// Whether the device with this key is on the team's roster.
     pub fn is_member(&self, team: &[u8; 16], key: &[u8; 32]) -> rusqlite::Result<bool> {
+        Ok(self.membership(team, key)? == Membership::Member)
+    }
+
+    /// Where the device with this key stands in the team.
+    pub fn membership(&self, team: &[u8; 16], key: &[u8; 32]) -> rusqlite::Result<Membership> {
         let conn = self.conn.lock().expect("log lock");
-        Ok(Self::roster(&conn, team)?
-            .devices
-            .values()
-            .any(|d| d.key.as_bytes() == key))
+        let roster = Self::roster(&conn, team)?;
+        Ok(if roster.devices.values().any(|d| d.key.as_bytes() == key) {
+            Membership::Member
+        } else if roster.was_removed(key) {
+            Membership::Removed
+        } else {
+            Membership::Stranger
+        })
     }
 
     /// Adds a membership op if it verifies against the team's roster so far
@@ -212,7 +231,7 @@ impl LogStore {
             sync_proto::MembershipOp::Genesis { key, .. } | sync_proto::MembershipOp::Join { key, .. } => {
                 hex::decode(key).ok()
             }
-            sync_proto::MembershipOp::Invite { by, .. } => {
+            sync_proto::MembershipOp::Invite { by, .. } | sync_proto::MembershipOp::Remove { by, .. } => {
                 let mut id = [0u8; 16];
                 hex::decode_to_slice(by, &mut id)
                     .ok()

@@ -13,7 +13,7 @@ use sync_proto::page::{encode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_P
 use sync_proto::{Envelope, EnvelopeError};
 
 use crate::error::AppError;
-use crate::log_store::{AppendError, ClaimError, LogStore, MemberError};
+use crate::log_store::{AppendError, ClaimError, LogStore, MemberError, Membership};
 
 pub fn router(store: LogStore) -> Router {
     Router::new()
@@ -58,13 +58,14 @@ fn device(peer: Peer) -> Result<[u8; 32], AppError> {
     peer.0.ok_or_else(AppError::no_certificate)
 }
 
-/// 404 unless the device is on the team's roster.
+/// 404 unless the device is on the team's roster; 403 `removed` for a
+/// device that was taken out (it knew the team already).
 async fn member(store: &LogStore, team: [u8; 16], peer: Peer) -> Result<[u8; 32], AppError> {
     let key = device(peer)?;
-    if blocking(store.clone(), move |s| s.is_member(&team, &key)).await? {
-        Ok(key)
-    } else {
-        Err(AppError::not_found())
+    match blocking(store.clone(), move |s| s.membership(&team, &key)).await? {
+        Membership::Member => Ok(key),
+        Membership::Removed => Err(AppError::removed()),
+        Membership::Stranger => Err(AppError::not_found()),
     }
 }
 
@@ -112,6 +113,11 @@ async fn add_member(
         .map_err(|e| AppError::unavailable(e.to_string()))?;
     match result {
         Ok(seq) => Ok(Json(json!({ "seq": seq }))),
+        Err(MemberError::Refused(sync_proto::RosterError::Stale)) => Err(AppError::conflict(
+            "roster_changed",
+            "メンバー構成が変わりました。もう一度操作してください",
+            sync_proto::RosterError::Stale.to_string(),
+        )),
         Err(MemberError::Refused(e)) => Err(AppError::membership_refused(e.to_string())),
         Err(MemberError::Storage(e)) => Err(AppError::unavailable(e.to_string())),
     }
@@ -123,7 +129,12 @@ async fn members(
     Path(team): Path<String>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let team = team_id(&team)?;
-    member(&store, team, peer).await?;
+    // A removed device may still read the roster: the signed op that removed
+    // it is its proof (the relay cannot forge one to make a laptop let go).
+    match member(&store, team, peer).await {
+        Ok(_) | Err(AppError { code: "removed", .. }) => {}
+        Err(e) => return Err(e),
+    }
     let ops = blocking(store, move |s| s.member_ops(&team)).await?;
     if ops.is_empty() {
         return Err(AppError::not_found());

@@ -28,6 +28,8 @@ pub enum StoreError {
     UnknownEntry(String),
     #[error("チーム {0} の記録はまだ届いていません。`tsunagi sync` を実行してください / the record of team {0} has not arrived yet: run `tsunagi sync`")]
     NotYetReceived(String),
+    #[error("まだ中継サーバーに届いていない記録が {0} 件あります。同期してからもう一度操作してください / {0} entries have not reached the relay yet: sync, then try again")]
+    UnsentEntries(u64),
     #[error(transparent)]
     Model(#[from] ModelError),
     #[error("データベース / database: {0}")]

@@ -263,8 +263,10 @@ impl Store {
             .collect()
     }
 
-    /// Replaces the stored roster with the relay's, keeping ops not yet sent.
-    pub fn set_roster(&self, team: TeamId, ops: &[(MembershipOp, i64)]) -> Result<(), StoreError> {
+    /// Replaces the stored roster with the relay's, keeping ops not yet sent,
+    /// and takes the team keys of new epochs sealed to this device (after
+    /// someone was removed). Returns how many new keys it took.
+    pub fn set_roster(&self, team: TeamId, ops: &[(MembershipOp, i64)]) -> Result<usize, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(
             "DELETE FROM roster_ops WHERE team_id = ?1 AND sent = 1",
@@ -294,7 +296,58 @@ impl Store {
             )?;
             idx += 1;
         }
+        let roster = Roster::replay(team.as_bytes(), ops);
+        let mut adopted = 0;
+        for (epoch, key) in roster.keys_for(team.as_bytes(), self.device_id().as_bytes(), self.signing_key()) {
+            adopted += tx.execute(
+                "INSERT OR IGNORE INTO team_keys (team_id, epoch, key) VALUES (?1, ?2, ?3)",
+                params![team.to_string(), epoch, key.0.as_slice()],
+            )?;
+        }
         tx.commit()?;
+        Ok(adopted)
+    }
+
+    /// Every key of the team, oldest epoch first: an invite hands them all
+    /// over, so a newcomer reads the whole record.
+    pub fn team_keys(&self, team: TeamId) -> Result<Vec<(u32, TeamKey)>, StoreError> {
+        let rows: Vec<(i64, Vec<u8>)> = self
+            .conn
+            .prepare("SELECT epoch, key FROM team_keys WHERE team_id = ?1 ORDER BY epoch")?
+            .query_map([team.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(e, k)| Ok((e as u32, TeamKey(k.try_into().map_err(|_| bad("team key length"))?))))
+            .collect()
+    }
+
+    /// Deletes the team from this laptop: its record, keys, roster, cursors
+    /// and quarantine. Refused while anything written here has not reached
+    /// the relay, so leaving a team never loses an entry.
+    pub fn forget_team(&mut self, team: TeamId) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let unsent: i64 = tx.query_row(
+            "SELECT count(*) FROM outbox WHERE team_id = ?1 AND acked_seq IS NULL",
+            [team.to_string()],
+            |r| r.get(0),
+        )?;
+        if unsent > 0 {
+            return Err(StoreError::UnsentEntries(unsent as u64));
+        }
+        for table in [
+            "changes",
+            "outbox",
+            "sync_cursors",
+            "team_keys",
+            "roster_ops",
+            "quarantine",
+            "teams",
+        ] {
+            tx.execute(&format!("DELETE FROM {table} WHERE team_id = ?1"), [team.to_string()])?;
+        }
+        tx.commit()?;
+        self.cache.remove(&team);
+        tracing::info!(%team, "team removed from this laptop");
         Ok(())
     }
 
@@ -427,13 +480,12 @@ impl Store {
         Ok(n as u64)
     }
 
-    /// Joins a team through an invite: its key, and the join op to send.
+    /// Joins a team through an invite: its keys, and the join op to send.
     /// The record itself arrives with the next sync.
     pub fn join_team(
         &mut self,
         team: TeamId,
-        epoch: u32,
-        key: &TeamKey,
+        keys: &[(u32, TeamKey)],
         join: &MembershipOp,
         now: Timestamp,
     ) -> Result<(), StoreError> {
@@ -442,10 +494,12 @@ impl Store {
             "INSERT INTO teams (team_id, created_at, patient_name, patient_kana) VALUES (?1, ?2, '', NULL)",
             params![team.to_string(), now.0],
         )?;
-        tx.execute(
-            "INSERT INTO team_keys (team_id, epoch, key) VALUES (?1, ?2, ?3)",
-            params![team.to_string(), epoch, key.0.as_slice()],
-        )?;
+        for (epoch, key) in keys {
+            tx.execute(
+                "INSERT INTO team_keys (team_id, epoch, key) VALUES (?1, ?2, ?3)",
+                params![team.to_string(), epoch, key.0.as_slice()],
+            )?;
+        }
         tx.execute(
             "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent) VALUES (?1, 0, ?2, ?3, 0)",
             params![

@@ -1,8 +1,8 @@
 //! Inviting a device into a team, and joining one with a code.
 
-use care_model::{TeamId, Timestamp};
+use care_model::{DeviceId, TeamId, Timestamp};
 use care_store::Store;
-use sync_proto::{InviteCode, MembershipOp};
+use sync_proto::{InviteCode, MembershipOp, TeamKey};
 
 use crate::{sync_once, RelayClient, SyncError};
 
@@ -28,7 +28,6 @@ pub async fn invite(
         hex::decode_to_slice(hex_fp, &mut fp).map_err(|_| SyncError::BadFingerprint)?;
     }
     let code = InviteCode::new(&relay.url, fp, *team.as_bytes());
-    let (epoch, key) = store.latest_team_key(team).map_err(store_err)?;
     let op = MembershipOp::invite(
         team.as_bytes(),
         store.device_id().as_bytes(),
@@ -36,18 +35,90 @@ pub async fn invite(
         &code.signing_key().verifying_key(),
         expires.0,
     );
-    // The relay must know the team before it takes an invite for it.
+    // The relay must know the team before it takes an invite for it, and the
+    // pass brings any newer key epoch.
     sync_once(store, now).await?;
-    let client = RelayClient::new(
+    let keys = store.team_keys(team).map_err(store_err)?;
+    let client = client_of(store)?;
+    client.add_member(team.as_bytes(), &op).await?;
+    client.put_invite(&code, &code.seal_team_keys(&keys), expires.0).await?;
+    Ok(code)
+}
+
+/// Takes `device` out of `team` and moves the team to a new key that only
+/// the devices that stay can open (one roster op does both). Needs the relay
+/// now: revocation is enforced there at once. A roster that changed meanwhile
+/// (someone joined or was removed) makes the op stale; it is made again.
+pub async fn remove_device(
+    store: &mut Store,
+    team: TeamId,
+    device: DeviceId,
+    now: impl Fn() -> Timestamp,
+) -> Result<(), SyncError> {
+    sync_once(store, &now).await?;
+    let client = client_of(store)?;
+    let id = *team.as_bytes();
+    for _ in 0..3 {
+        let roster = store.roster(team).map_err(store_err)?;
+        if !roster.contains(device.as_bytes()) {
+            return Ok(());
+        }
+        if !roster.may_remove(store.device_id().as_bytes(), device.as_bytes()) {
+            return Err(SyncError::NotAllowed);
+        }
+        let op = MembershipOp::remove(
+            &id,
+            store.device_id().as_bytes(),
+            store.signing_key(),
+            device.as_bytes(),
+            &roster,
+            &TeamKey::random(),
+        );
+        match client.add_member(&id, &op).await {
+            Ok(_) => {
+                // Our own lockbox in the op gives us the new key.
+                let ops = client.members(&id).await?;
+                store.set_roster(team, &ops).map_err(store_err)?;
+                tracing::info!(%team, removed = %device, epoch = roster.epoch + 1, "device removed; new team key");
+                return Ok(());
+            }
+            Err(SyncError::Refused { status: 409, .. }) => {
+                let ops = client.members(&id).await?;
+                store.set_roster(team, &ops).map_err(store_err)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(SyncError::BadAnswer(
+        "メンバー構成が変わり続けています。少し待ってからもう一度 / the roster keeps changing; try again shortly"
+            .into(),
+    ))
+}
+
+/// This laptop leaves `team`: everything written here is sent first (the
+/// leave is refused while anything is unsent), then it takes itself off the
+/// roster and deletes the team's record from this laptop.
+pub async fn leave(store: &mut Store, team: TeamId, now: impl Fn() -> Timestamp) -> Result<(), SyncError> {
+    sync_once(store, &now).await?;
+    let unsent = store.pending(team).map_err(store_err)?;
+    if unsent > 0 {
+        return Err(store_err(care_store::StoreError::UnsentEntries(unsent)));
+    }
+    let me = store.device_id();
+    remove_device(store, team, me, &now).await?;
+    store.forget_team(team).map_err(store_err)
+}
+
+fn client_of(store: &Store) -> Result<RelayClient, SyncError> {
+    let relay = store
+        .relay()
+        .map_err(store_err)?
+        .ok_or_else(|| SyncError::Unreachable("no relay set".into()))?;
+    RelayClient::new(
         &relay.url,
         relay.fingerprint.as_deref(),
         Some(&crate::Identity::of(store)?),
-    )?;
-    client.add_member(team.as_bytes(), &op).await?;
-    client
-        .put_invite(&code, &code.seal_team_key(epoch, &key), expires.0)
-        .await?;
-    Ok(code)
+    )
 }
 
 /// Joins the team of an invite code, then syncs to fetch its record. Uses the
@@ -57,8 +128,8 @@ pub async fn join(store: &mut Store, code: &InviteCode, now: impl Fn() -> Timest
     let team = TeamId::from_bytes(code.team);
     let client = RelayClient::new(&code.relay_url, fp.as_deref(), Some(&crate::Identity::of(store)?))?;
     let sealed = client.claim_invite(code).await?;
-    let (epoch, key) = code
-        .open_team_key(&sealed)
+    let keys = code
+        .open_team_keys(&sealed)
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
     let op = MembershipOp::join(
         &code.team,
@@ -67,7 +138,16 @@ pub async fn join(store: &mut Store, code: &InviteCode, now: impl Fn() -> Timest
         store.signing_key(),
         &code.signing_key(),
     );
-    store.join_team(team, epoch, &key, &op, now()).map_err(store_err)?;
+    store.join_team(team, &keys, &op, now()).map_err(store_err)?;
+    // Post the join now: an invite voided since (a removal clears invites)
+    // must fail here, not leave an empty team behind.
+    if let Err(e) = client.add_member(&code.team, &op).await {
+        store.forget_team(team).map_err(store_err)?;
+        return Err(match e {
+            SyncError::Refused { status: 403, .. } => SyncError::InviteVoid,
+            other => other,
+        });
+    }
     if store.relay().map_err(store_err)?.is_none() {
         store.set_relay(&code.relay_url, fp.as_deref()).map_err(store_err)?;
     }

@@ -14,7 +14,7 @@ mod pinned;
 mod sync;
 mod watch;
 
-pub use invite::{invite, join};
+pub use invite::{invite, join, leave, remove_device};
 pub use sync::{sync_once, SyncReport, TeamReport};
 pub use watch::{watch, LiveEvent};
 
@@ -35,6 +35,12 @@ pub enum SyncError {
     Refused { status: u16, code: String, message: String },
     #[error("中継サーバーの応答を読めません / unreadable answer from the relay: {0}")]
     BadAnswer(String),
+    #[error("端末を外せるのは、チームを作った人か、その端末の持ち主だけです / only the team's creator, or the device's own member, may remove a device")]
+    NotAllowed,
+    #[error("この招待コードは使えなくなりました（使用済み、期限切れ、またはチームのメンバーが変わりました）。新しいコードを頼んでください / this invite no longer works (used, expired, or the team changed since): ask for a new one")]
+    InviteVoid,
+    #[error("この端末はチームから外されました。未送信の記録 {unsent} 件はこの端末に残しています。管理者に見せてください / this device was removed from the team; {unsent} unsent entries are kept on this laptop: show them to your manager")]
+    Removed { unsent: u64 },
 }
 
 impl From<reqwest::Error> for SyncError {

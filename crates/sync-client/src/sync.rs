@@ -25,6 +25,9 @@ pub struct TeamReport {
     pub pushed: usize,
     pub received: usize,
     pub quarantined: usize,
+    /// This laptop was taken off the team (a signed roster op says so) and
+    /// had nothing unsent, so the team was deleted from it.
+    pub removed: bool,
     /// Why this team could not sync this time, in plain words.
     pub error: Option<String>,
 }
@@ -92,6 +95,17 @@ async fn sync_team(
     }
     let ops = client.members(&id).await?;
     store.set_roster(team, &ops).map_err(store_err)?;
+    let roster = store.roster(team).map_err(store_err)?;
+    if roster.was_removed(store.signing_key().verifying_key().as_bytes()) {
+        let unsent = store.pending(team).map_err(store_err)?;
+        if unsent > 0 {
+            return Err(SyncError::Removed { unsent });
+        }
+        store.forget_team(team).map_err(store_err)?;
+        tracing::warn!(%team, "this device was removed from the team; its copy was deleted");
+        report.removed = true;
+        return Ok(());
+    }
     push(store, client, team, now, report).await?;
 
     let cursor = store.cursor(team, relay_url).map_err(store_err)?;
@@ -156,9 +170,10 @@ async fn pull(
                 if env.header().sender == me {
                     return Ok(None);
                 }
+                let epoch = env.header().epoch;
                 sync_proto::open(
                     &env,
-                    |d| roster.key(d),
+                    |d| roster.key_for(d, epoch),
                     |epoch| store.team_key(team, epoch).ok().flatten(),
                 )
                 .map(Some)

@@ -7,7 +7,8 @@
 //! - the invite id the relay files it under;
 //! - a claim token (the relay keeps only its hash) that redeems it once;
 //! - the invite signing key whose public half the inviter puts in the roster;
-//! - the key that seals the team key for the invitee.
+//! - the key that seals the team's keys (every epoch, so a newcomer reads
+//!   the whole record) for the invitee.
 //!
 //! The relay never sees the secret, so it can neither read the team key nor
 //! forge the join. The code is one line of text (and a QR code in the app).
@@ -115,20 +116,23 @@ impl InviteCode {
         SigningKey::from_bytes(&derive("sign", &self.secret))
     }
 
-    /// The team key and its epoch, sealed for whoever holds this code.
-    pub fn seal_team_key(&self, epoch: u32, key: &TeamKey) -> Vec<u8> {
+    /// The team's keys with their epochs, sealed for whoever holds this code.
+    pub fn seal_team_keys(&self, keys: &[(u32, TeamKey)]) -> Vec<u8> {
         let mut nonce = [0u8; 24];
         OsRng.fill_bytes(&mut nonce);
-        let mut plain = epoch.to_be_bytes().to_vec();
-        plain.extend_from_slice(&key.0);
+        let mut plain = Vec::with_capacity(36 * keys.len());
+        for (epoch, key) in keys {
+            plain.extend_from_slice(&epoch.to_be_bytes());
+            plain.extend_from_slice(&key.0);
+        }
         let cipher = XChaCha20Poly1305::new((&derive("seal", &self.secret)).into());
         let ct = cipher
             .encrypt(XNonce::from_slice(&nonce), plain.as_slice())
-            .expect("36 bytes always seal");
+            .expect("sealing in memory does not fail");
         [nonce.as_slice(), &ct].concat()
     }
 
-    pub fn open_team_key(&self, sealed: &[u8]) -> Result<(u32, TeamKey), InviteError> {
+    pub fn open_team_keys(&self, sealed: &[u8]) -> Result<Vec<(u32, TeamKey)>, InviteError> {
         if sealed.len() < 24 {
             return Err(InviteError::WrongCode);
         }
@@ -136,11 +140,16 @@ impl InviteCode {
         let plain = cipher
             .decrypt(XNonce::from_slice(&sealed[..24]), &sealed[24..])
             .map_err(|_| InviteError::WrongCode)?;
-        if plain.len() != 36 {
+        if plain.is_empty() || plain.len() % 36 != 0 {
             return Err(InviteError::WrongCode);
         }
-        let epoch = u32::from_be_bytes(plain[..4].try_into().expect("4 bytes"));
-        Ok((epoch, TeamKey(plain[4..].try_into().expect("32 bytes"))))
+        Ok(plain
+            .chunks_exact(36)
+            .map(|c| {
+                let epoch = u32::from_be_bytes(c[..4].try_into().expect("4 bytes"));
+                (epoch, TeamKey(c[4..].try_into().expect("32 bytes")))
+            })
+            .collect())
     }
 }
 
@@ -163,11 +172,11 @@ mod tests {
     #[test]
     fn only_the_right_code_opens_the_team_key() {
         let code = InviteCode::new("https://relay.example:7443", [3; 32], [4; 16]);
-        let key = TeamKey::random();
-        let sealed = code.seal_team_key(0, &key);
-        assert_eq!(code.open_team_key(&sealed).unwrap(), (0, key));
+        let keys = vec![(0, TeamKey::random()), (1, TeamKey::random())];
+        let sealed = code.seal_team_keys(&keys);
+        assert_eq!(code.open_team_keys(&sealed).unwrap(), keys);
         let other = InviteCode::new("https://relay.example:7443", [3; 32], [4; 16]);
-        assert_eq!(other.open_team_key(&sealed), Err(InviteError::WrongCode));
+        assert_eq!(other.open_team_keys(&sealed), Err(InviteError::WrongCode));
         assert_ne!(code.id(), other.id());
         assert_ne!(
             code.claim_hash(),

@@ -12,6 +12,7 @@
 
 pub mod envelope;
 pub mod invite;
+pub mod lockbox;
 pub mod page;
 pub mod roster;
 

@@ -7,16 +7,25 @@
 //!   only the inviter and the invitee ever see.
 //! - `Join`: the invitee's device, signed with that invite key, and by the
 //!   device itself.
+//! - `Remove`: a device leaves (or is taken out), and in the same op the team
+//!   moves to a new key epoch: the op carries the new team key sealed to each
+//!   device that stays (a [`crate::lockbox`]). Who may remove: the member who
+//!   created the team (the station that took the patient on) any device; any
+//!   member their own devices (leaving, or a lost laptop). One op for both
+//!   steps means there is never a removal without a new key. Invites not yet
+//!   used stop working, since they hold only the old keys.
 //!
 //! Replaying the ops in order gives the [`Roster`]: each member device and its
 //! verifying key. An op that does not verify is skipped and reported; it
 //! never admits anyone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::{lockbox, TeamKey};
 
 /// One membership operation, as stored by the relay (JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +54,16 @@ pub enum MembershipOp {
         invite_sig: String,
         sig: String,
     },
+    Remove {
+        team: String,
+        by: String,
+        device: String,
+        /// The epoch this op starts: the roster's current one plus one.
+        epoch: u32,
+        /// Device id -> the new team key sealed to it, for every device that stays.
+        lockboxes: BTreeMap<String, String>,
+        sig: String,
+    },
 }
 
 /// A member device as the roster knows it.
@@ -58,6 +77,15 @@ pub struct RosterEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Roster {
     pub devices: BTreeMap<[u8; 16], RosterEntry>,
+    /// Devices taken out, with the epoch their removal started: what they
+    /// sealed under an earlier epoch (while they belonged) still opens.
+    pub removed: BTreeMap<[u8; 16], (RosterEntry, u32)>,
+    /// The member who created the team; may remove any device.
+    pub admin: Option<String>,
+    /// The current key epoch (0 until someone is removed).
+    pub epoch: u32,
+    /// Per epoch, the new team key sealed to each device that stayed.
+    lockboxes: BTreeMap<u32, BTreeMap<[u8; 16], Vec<u8>>>,
     /// Invite keys still usable: key -> expiry.
     invites: BTreeMap<[u8; 32], i64>,
     /// Ops that did not verify, by index.
@@ -74,6 +102,29 @@ pub enum RosterError {
     NotMember,
     #[error("invite unknown, used or expired")]
     BadInvite,
+    #[error("only the team's creator, or the device's own member, may remove a device")]
+    NotAllowed,
+    #[error("the roster changed since this op was made; make it again from the current roster")]
+    Stale,
+    #[error("the last device of a team cannot leave it")]
+    LastDevice,
+}
+
+/// What a lockbox of the key for `epoch` is bound to.
+fn lockbox_context(team: &[u8; 16], epoch: u32, device: &[u8; 16]) -> Vec<u8> {
+    [b"team-key".as_slice(), team, &epoch.to_be_bytes(), device].concat()
+}
+
+/// The part of a `Remove` op's signature that covers its lockboxes.
+fn lockbox_digest(lockboxes: &BTreeMap<String, String>) -> String {
+    let mut h = Sha256::new();
+    for (device, sealed) in lockboxes {
+        h.update(device.as_bytes());
+        h.update([0]);
+        h.update(sealed.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(h.finalize())
 }
 
 fn hex16(s: &str) -> Result<[u8; 16], RosterError> {
@@ -161,6 +212,48 @@ impl MembershipOp {
         }
     }
 
+    /// Takes `device` out of the team as `by`, and seals `new_key` (the key
+    /// of the next epoch) to every other device on `roster`.
+    pub fn remove(
+        team: &[u8; 16],
+        by: &[u8; 16],
+        by_key: &SigningKey,
+        device: &[u8; 16],
+        roster: &Roster,
+        new_key: &TeamKey,
+    ) -> Self {
+        let epoch = roster.epoch + 1;
+        let lockboxes: BTreeMap<String, String> = roster
+            .devices
+            .iter()
+            .filter(|(d, _)| *d != device)
+            .map(|(d, e)| {
+                let sealed = lockbox::seal(&e.key, &lockbox_context(team, epoch, d), &new_key.0);
+                (hex::encode(d), hex::encode(sealed))
+            })
+            .collect();
+        let (team, by, device) = (hex::encode(team), hex::encode(by), hex::encode(device));
+        let sig = sign(
+            by_key,
+            &[
+                "remove",
+                &team,
+                &by,
+                &device,
+                &epoch.to_string(),
+                &lockbox_digest(&lockboxes),
+            ],
+        );
+        MembershipOp::Remove {
+            team,
+            by,
+            device,
+            epoch,
+            lockboxes,
+            sig,
+        }
+    }
+
     /// A stable id for idempotent storage: SHA-256 of the JSON.
     pub fn id(&self) -> [u8; 32] {
         Sha256::digest(serde_json::to_vec(self).expect("ops serialise")).into()
@@ -189,6 +282,45 @@ impl Roster {
         self.devices.get(device).map(|e| e.key)
     }
 
+    /// The key that signs `device`'s envelopes sealed under `epoch`: a
+    /// member's always, a removed device's only for epochs before its removal.
+    pub fn key_for(&self, device: &[u8; 16], epoch: u32) -> Option<VerifyingKey> {
+        self.key(device).or_else(|| {
+            self.removed
+                .get(device)
+                .filter(|(_, from)| epoch < *from)
+                .map(|(e, _)| e.key)
+        })
+    }
+
+    /// Whether device `by` may take `device` off the team: the team's
+    /// creator may remove any device, a member their own devices.
+    pub fn may_remove(&self, by: &[u8; 16], device: &[u8; 16]) -> bool {
+        match (self.devices.get(by), self.devices.get(device)) {
+            (Some(by), Some(target)) => self.admin.as_ref() == Some(&by.member) || by.member == target.member,
+            _ => false,
+        }
+    }
+
+    /// Whether the device with this verifying key was on the team and was removed.
+    pub fn was_removed(&self, key: &[u8; 32]) -> bool {
+        !self.devices.values().any(|e| e.key.as_bytes() == key)
+            && self.removed.values().any(|(e, _)| e.key.as_bytes() == key)
+    }
+
+    /// The team keys of later epochs that `device` (holding `signing`) can
+    /// open from the lockboxes on the roster.
+    pub fn keys_for(&self, team: &[u8; 16], device: &[u8; 16], signing: &SigningKey) -> Vec<(u32, TeamKey)> {
+        self.lockboxes
+            .iter()
+            .filter_map(|(epoch, boxes)| {
+                let sealed = boxes.get(device)?;
+                let plain = lockbox::open(signing, &lockbox_context(team, *epoch, device), sealed).ok()?;
+                Some((*epoch, TeamKey(plain.try_into().ok()?)))
+            })
+            .collect()
+    }
+
     /// Applies one op if it verifies against the roster so far.
     pub fn apply(&mut self, team: &[u8; 16], op: &MembershipOp, now_ms: i64) -> Result<(), RosterError> {
         let team_hex = hex::encode(team);
@@ -205,6 +337,7 @@ impl Roster {
                 }
                 let vk = key_of(key)?;
                 verify(&vk, &["genesis", t, device, member, key], sig)?;
+                self.admin = Some(member.clone());
                 self.devices.insert(
                     hex16(device)?,
                     RosterEntry {
@@ -246,13 +379,58 @@ impl Roster {
                 let vk = key_of(key)?;
                 verify(&vk, &parts, sig)?;
                 self.invites.remove(ik.as_bytes());
+                let id = hex16(device)?;
+                self.removed.remove(&id);
                 self.devices.insert(
-                    hex16(device)?,
+                    id,
                     RosterEntry {
                         member: member.clone(),
                         key: vk,
                     },
                 );
+            }
+            MembershipOp::Remove {
+                team: t,
+                by,
+                device,
+                epoch,
+                lockboxes,
+                sig,
+            } => {
+                if t != &team_hex {
+                    return Err(RosterError::Malformed("remove for another team"));
+                }
+                let by_id = hex16(by)?;
+                let signer = self.devices.get(&by_id).ok_or(RosterError::NotMember)?;
+                let target = hex16(device)?;
+                if !self.devices.contains_key(&target) {
+                    return Err(RosterError::Stale);
+                }
+                if !self.may_remove(&by_id, &target) {
+                    return Err(RosterError::NotAllowed);
+                }
+                let staying: BTreeSet<String> =
+                    self.devices.keys().filter(|d| **d != target).map(hex::encode).collect();
+                if staying.is_empty() {
+                    return Err(RosterError::LastDevice);
+                }
+                if *epoch != self.epoch + 1 || lockboxes.keys().cloned().collect::<BTreeSet<_>>() != staying {
+                    return Err(RosterError::Stale);
+                }
+                let parts = ["remove", t, by, device, &epoch.to_string(), &lockbox_digest(lockboxes)];
+                verify(&signer.key, &parts, sig)?;
+                let boxes = lockboxes
+                    .iter()
+                    .map(|(d, sealed)| {
+                        let sealed = hex::decode(sealed).map_err(|_| RosterError::Malformed("lockbox is not hex"))?;
+                        Ok((hex16(d)?, sealed))
+                    })
+                    .collect::<Result<BTreeMap<_, _>, RosterError>>()?;
+                let entry = self.devices.remove(&target).expect("checked above");
+                self.removed.insert(target, (entry, *epoch));
+                self.epoch = *epoch;
+                self.invites.clear();
+                self.lockboxes.insert(*epoch, boxes);
             }
         }
         Ok(())
@@ -303,5 +481,155 @@ mod tests {
         // An expired invite admits no one.
         let late = Roster::replay(&T, &at(&ops[..3], 2_000));
         assert!(!late.contains(&[2; 16]));
+    }
+
+    fn keys(n: usize) -> Vec<SigningKey> {
+        (0..n).map(|_| SigningKey::generate(&mut OsRng)).collect()
+    }
+
+    /// Genesis by device 1 (member "admin"), then devices 2.. join as
+    /// members "m2".. (device 3 also belongs to "m2").
+    fn team(k: &[SigningKey]) -> Vec<(MembershipOp, i64)> {
+        let mut ops = vec![MembershipOp::genesis(&T, &[1; 16], "admin", &k[0])];
+        for (i, key) in k.iter().enumerate().skip(1) {
+            let invite = SigningKey::generate(&mut OsRng);
+            let member = if i == 2 {
+                "m2".to_string()
+            } else {
+                format!("m{}", i + 1)
+            };
+            ops.push(MembershipOp::invite(
+                &T,
+                &[1; 16],
+                &k[0],
+                &invite.verifying_key(),
+                1_000,
+            ));
+            ops.push(MembershipOp::join(&T, &[i as u8 + 1; 16], &member, key, &invite));
+        }
+        ops.into_iter().map(|o| (o, 500)).collect()
+    }
+
+    #[test]
+    fn removing_a_device_starts_an_epoch_whose_key_only_the_others_open() {
+        let k = keys(4);
+        let mut ops = team(&k);
+        let before = Roster::replay(&T, &ops);
+        assert_eq!(before.devices.len(), 4);
+        let new_key = TeamKey::random();
+        let remove = MembershipOp::remove(&T, &[1; 16], &k[0], &[4; 16], &before, &new_key);
+        ops.push((remove, 600));
+        let after = Roster::replay(&T, &ops);
+        assert!(after.rejected.is_empty(), "{:?}", after.rejected);
+        assert!(!after.contains(&[4; 16]) && after.devices.len() == 3);
+        assert_eq!(after.epoch, 1);
+        for (i, key) in k.iter().enumerate().take(3) {
+            assert_eq!(after.keys_for(&T, &[i as u8 + 1; 16], key), vec![(1, new_key.clone())]);
+        }
+        assert!(
+            after.keys_for(&T, &[4; 16], &k[3]).is_empty(),
+            "the removed device gets no new key"
+        );
+        // What it sealed while it belonged still opens; nothing newer does.
+        assert_eq!(after.key_for(&[4; 16], 0), Some(k[3].verifying_key()));
+        assert_eq!(after.key_for(&[4; 16], 1), None);
+        assert!(after.was_removed(k[3].verifying_key().as_bytes()));
+        assert!(!after.was_removed(k[0].verifying_key().as_bytes()));
+    }
+
+    #[test]
+    fn only_the_creator_or_the_devices_own_member_may_remove_it() {
+        let k = keys(4);
+        let ops = team(&k);
+        let r = Roster::replay(&T, &ops);
+        let with = |op: MembershipOp| {
+            let mut all = ops.clone();
+            all.push((op, 600));
+            Roster::replay(&T, &all)
+        };
+        // Member m4 (device 4) may not remove m2's device.
+        let r1 = with(MembershipOp::remove(
+            &T,
+            &[4; 16],
+            &k[3],
+            &[2; 16],
+            &r,
+            &TeamKey::random(),
+        ));
+        assert_eq!(r1.rejected, vec![ops.len()]);
+        assert!(r1.contains(&[2; 16]));
+        // m2 may remove m2's other device (a lost laptop), and leave itself.
+        let r2 = with(MembershipOp::remove(
+            &T,
+            &[2; 16],
+            &k[1],
+            &[3; 16],
+            &r,
+            &TeamKey::random(),
+        ));
+        assert!(r2.rejected.is_empty() && !r2.contains(&[3; 16]));
+        let r3 = with(MembershipOp::remove(
+            &T,
+            &[4; 16],
+            &k[3],
+            &[4; 16],
+            &r,
+            &TeamKey::random(),
+        ));
+        assert!(r3.rejected.is_empty() && !r3.contains(&[4; 16]));
+    }
+
+    #[test]
+    fn a_remove_made_from_an_old_roster_is_stale_and_a_forged_one_admits_nothing() {
+        let k = keys(3);
+        let mut ops = team(&k);
+        let r = Roster::replay(&T, &ops);
+        let first = MembershipOp::remove(&T, &[1; 16], &k[0], &[3; 16], &r, &TeamKey::random());
+        // Made concurrently against the same roster: same epoch, lockbox for device 3.
+        let second = MembershipOp::remove(&T, &[1; 16], &k[0], &[2; 16], &r, &TeamKey::random());
+        ops.push((first, 600));
+        ops.push((second, 600));
+        let after = Roster::replay(&T, &ops);
+        assert_eq!(after.rejected, vec![ops.len() - 1]);
+        assert_eq!(after.epoch, 1);
+        // A lockbox swapped after signing breaks the signature.
+        let r = Roster::replay(&T, &ops[..ops.len() - 1]);
+        let mut forged = MembershipOp::remove(&T, &[1; 16], &k[0], &[2; 16], &r, &TeamKey::random());
+        if let MembershipOp::Remove { lockboxes, .. } = &mut forged {
+            let evil = MembershipOp::remove(&T, &[1; 16], &k[0], &[2; 16], &r, &TeamKey::random());
+            let MembershipOp::Remove { lockboxes: other, .. } = evil else {
+                unreachable!()
+            };
+            *lockboxes = other;
+        }
+        let mut with_forged = ops[..ops.len() - 1].to_vec();
+        with_forged.push((forged, 700));
+        assert_eq!(Roster::replay(&T, &with_forged).rejected, vec![with_forged.len() - 1]);
+        // The last device cannot leave.
+        let only = Roster::replay(&T, &ops[..1]);
+        let last = MembershipOp::remove(&T, &[1; 16], &k[0], &[1; 16], &only, &TeamKey::random());
+        let mut one = ops[..1].to_vec();
+        one.push((last, 600));
+        assert_eq!(Roster::replay(&T, &one).rejected, vec![1]);
+    }
+
+    #[test]
+    fn a_removal_voids_invites_made_before_it() {
+        let k = keys(3);
+        let mut ops = team(&k[..2]);
+        let invite = SigningKey::generate(&mut OsRng);
+        ops.push((
+            MembershipOp::invite(&T, &[1; 16], &k[0], &invite.verifying_key(), 1_000),
+            500,
+        ));
+        let r = Roster::replay(&T, &ops);
+        ops.push((
+            MembershipOp::remove(&T, &[1; 16], &k[0], &[2; 16], &r, &TeamKey::random()),
+            600,
+        ));
+        ops.push((MembershipOp::join(&T, &[9; 16], "late", &k[2], &invite), 700));
+        let after = Roster::replay(&T, &ops);
+        assert_eq!(after.rejected, vec![ops.len() - 1]);
+        assert!(!after.contains(&[9; 16]));
     }
 }

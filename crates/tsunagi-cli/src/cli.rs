@@ -137,6 +137,20 @@ pub enum TeamCommand {
     Create(TeamCreateArgs),
     /// この端末のチーム一覧 / the teams on this laptop
     List,
+    /// チームの端末とメンバー / the team's devices and whose they are
+    Members(TeamArg),
+    /// 端末をチームから外し、チームの鍵を新しくする（チーム作成者か本人）/ take a device off the team and move the team to a new key (the team's creator, or the device's own member)
+    Remove(TeamRemoveArgs),
+    /// この端末がチームから抜ける（未送信があると拒否）/ this laptop leaves the team; refused while anything is unsent
+    Leave(TeamArg),
+}
+
+#[derive(Debug, Args)]
+pub struct TeamRemoveArgs {
+    /// チーム ID / team id (a unique prefix will do)
+    pub team: String,
+    /// 外す端末の ID（`team members` で表示、先頭の数文字で可）/ the device id from `team members` (a unique prefix will do)
+    pub device: String,
 }
 
 #[derive(Debug, Args)]

@@ -70,6 +70,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Init(a) => init(&cli, a),
         Command::Team(TeamCommand::Create(a)) => team_create(&cli, a),
         Command::Team(TeamCommand::List) => team_list(&cli),
+        Command::Team(TeamCommand::Members(a)) => sync_cmd::team_members(&cli, a),
+        Command::Team(TeamCommand::Remove(a)) => sync_cmd::team_remove(&cli, a),
+        Command::Team(TeamCommand::Leave(a)) => sync_cmd::team_leave(&cli, a),
         Command::Note(NoteCommand::Add(a)) => note_add(&cli, a),
         Command::Note(NoteCommand::Edit(a)) => note_edit(&cli, a),
         Command::Vitals(VitalsCommand::Add(a)) => vitals_add(&cli, a),
@@ -176,7 +179,11 @@ fn team_list(cli: &Cli) -> Result<()> {
 }
 
 /// The one key starting with `prefix` (ids may be typed shortened).
-fn unique_prefix<'a>(keys: impl Iterator<Item = &'a String>, prefix: &str, kind: &str) -> Result<&'a String> {
+pub(crate) fn unique_prefix<'a>(
+    keys: impl Iterator<Item = &'a String>,
+    prefix: &str,
+    kind: &str,
+) -> Result<&'a String> {
     let p = prefix.trim().to_ascii_lowercase();
     let found: Vec<&String> = keys.filter(|k| !p.is_empty() && k.starts_with(&p)).take(2).collect();
     match found.as_slice() {

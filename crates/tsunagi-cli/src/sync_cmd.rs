@@ -1,4 +1,5 @@
-//! The commands that talk to a relay: relay set, invite, join, sync, status.
+//! The commands that talk to a relay: relay set, invite, join, sync, status,
+//! and team membership (members, remove, leave).
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use serde_json::json;
 use sync_client::{sync_once, LiveEvent, RelayClient};
 use sync_proto::InviteCode;
 
-use crate::cli::{Cli, InviteArgs, JoinArgs, RelaySetArgs, SyncArgs};
+use crate::cli::{Cli, InviteArgs, JoinArgs, RelaySetArgs, SyncArgs, TeamArg, TeamRemoveArgs};
 use crate::{now, open, print_json};
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -90,6 +91,94 @@ pub fn join(cli: &Cli, a: &JoinArgs) -> Result<()> {
     } else {
         println!("チームに参加しました / joined: {name}");
         println!("{team}");
+    }
+    Ok(())
+}
+
+/// The team's devices as the verified roster has them, named from the record.
+pub fn team_members(cli: &Cli, a: &TeamArg) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let roster = store.roster(team)?;
+    let me = store.device_id();
+    let people = store.record(team).ok().and_then(|r| r.read().ok()).map(|r| r.members);
+    let rows: Vec<serde_json::Value> = roster
+        .devices
+        .iter()
+        .map(|(device, entry)| {
+            let person = people.as_ref().and_then(|m| m.get(&entry.member));
+            json!({
+                "device": hex::encode(device),
+                "member": entry.member,
+                "name": person.map(|p| p.name.clone()),
+                "organisation": person.map(|p| p.organisation.clone()),
+                "this_device": device == me.as_bytes(),
+                "creator": roster.admin.as_deref() == Some(entry.member.as_str()),
+            })
+        })
+        .collect();
+    if cli.json {
+        print_json(json!({ "team": team.to_string(), "epoch": roster.epoch, "devices": rows }));
+        return Ok(());
+    }
+    println!(
+        "端末 / devices ({}), 鍵の世代 / key epoch {}（最終同期の時点 / as of the last sync）",
+        rows.len(),
+        roster.epoch
+    );
+    for r in &rows {
+        println!(
+            "  {}  {}  {}{}{}",
+            r["device"].as_str().unwrap_or_default(),
+            r["name"].as_str().unwrap_or("(名前未着 / name not yet received)"),
+            r["organisation"].as_str().unwrap_or_default(),
+            if r["creator"] == true {
+                "  [作成者 / creator]"
+            } else {
+                ""
+            },
+            if r["this_device"] == true {
+                "  [この端末 / this laptop]"
+            } else {
+                ""
+            },
+        );
+    }
+    Ok(())
+}
+
+pub fn team_remove(cli: &Cli, a: &TeamRemoveArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let rt = runtime()?;
+    // The roster as the relay has it now: the device may have joined since.
+    rt.block_on(sync_once(&mut store, now))?;
+    let roster = store.roster(team)?;
+    let ids: Vec<String> = roster.devices.keys().map(hex::encode).collect();
+    let device: care_model::DeviceId = crate::unique_prefix(ids.iter(), &a.device, "端末 / device")?.parse()?;
+    if device == store.device_id() {
+        bail!("この端末を外すには `tsunagi team leave` を使ってください / to take this laptop off, use `tsunagi team leave`");
+    }
+    rt.block_on(sync_client::remove_device(&mut store, team, device, now))?;
+    let epoch = store.roster(team)?.epoch;
+    if cli.json {
+        print_json(json!({ "team": team.to_string(), "removed": device.to_string(), "epoch": epoch }));
+    } else {
+        println!("端末を外し、チームの鍵を新しくしました（世代 {epoch}）/ device removed; the team now uses key epoch {epoch}");
+    }
+    Ok(())
+}
+
+pub fn team_leave(cli: &Cli, a: &TeamArg) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    runtime()?.block_on(sync_client::leave(&mut store, team, now))?;
+    if cli.json {
+        print_json(json!({ "team": team.to_string(), "left": true }));
+    } else {
+        println!(
+            "チームから抜け、この端末から記録を削除しました / left the team; its record was deleted from this laptop"
+        );
     }
     Ok(())
 }
@@ -188,9 +277,12 @@ pub fn status(cli: &Cli) -> Result<()> {
         }));
     }
     if cli.json {
-        print_json(json!({ "relay": relay, "online": reachable, "teams": teams }));
+        print_json(
+            json!({ "device": store.device_id().to_string(), "relay": relay, "online": reachable, "teams": teams }),
+        );
         return Ok(());
     }
+    println!("この端末 / this device: {}", store.device_id());
     match &relay {
         Some(r) => println!(
             "{}  {}",
