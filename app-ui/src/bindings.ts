@@ -24,6 +24,9 @@ export const commands = {
 	setRelay: (url: string, fingerprint: string | null) => typedError<null, AppError>(__TAURI_INVOKE("set_relay", { url, fingerprint })),
 	invite: (team: string, hours: number) => typedError<InviteView, AppError>(__TAURI_INVOKE("invite", { team, hours })),
 	join: (code: string) => typedError<string, AppError>(__TAURI_INVOKE("join", { code })),
+	roster: (team: string) => typedError<RosterView, AppError>(__TAURI_INVOKE("roster", { team })),
+	removeMember: (team: string, member: string) => typedError<number, AppError>(__TAURI_INVOKE("remove_member", { team, member })),
+	leaveTeam: (team: string) => typedError<null, AppError>(__TAURI_INVOKE("leave_team", { team })),
 	loadDemo: () => typedError<number, AppError>(__TAURI_INVOKE("load_demo")),
 	/**
 	 *  Milliseconds from process start to the first interactive screen; the
@@ -245,6 +248,25 @@ export type ReviewTeam = {
 	conflicts: ConflictView[],
 	/**  Urgent notes and who has not acknowledged them. */
 	unacknowledged: UrgentItem[],
+};
+
+export type RosterMember = {
+	member: string,
+	devices: number,
+	/**  Made the team: may remove anyone. */
+	creator: boolean,
+	/**  This laptop may take this member's devices off the team. */
+	removable: boolean,
+};
+
+/**
+ *  Who is on the team's signed roster, by member, and what this laptop may
+ *  do about it.
+ */
+export type RosterView = {
+	/**  The team's key epoch: one more for every device removed. */
+	epoch: number,
+	members: RosterMember[],
 };
 
 export type SaveResult = {

@@ -254,6 +254,14 @@ impl LogStore {
             params![team.as_slice(), seq, id.as_slice(), json, now_ms],
         )?;
         tx.commit()?;
+        // Announced like an append, so online members take a new key, and a
+        // removed laptop learns of it, at once rather than at their next pass.
+        let high_water: i64 = conn.query_row(
+            "SELECT coalesce(max(seq), 0) FROM envelopes WHERE team = ?1",
+            [team.as_slice()],
+            |r| r.get(0),
+        )?;
+        let _ = self.appended.send((*team, high_water as u64));
         Ok(seq as u64)
     }
 

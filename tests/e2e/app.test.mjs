@@ -191,6 +191,21 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
     // The author sees who has acknowledged her urgent note.
     await (await a.$("button=記録を開く")).click();
     await waitText(a, ".note.urgent", "確認: 田中 一郎", 20000);
+
+    // The team's creator takes the doctor's laptop off the team: two clicks
+    // on A; B, online, lets the patient go without anyone touching it.
+    await (await b.$("#nav-today")).click();
+    await waitText(b, "#today", "鈴木 正雄");
+    await (await a.$("button=チーム")).click();
+    await (await a.$(".remove-member")).waitForClickable({ timeout: 10000 });
+    await (await a.$(".remove-member")).click();
+    await (await a.$("#confirm")).click();
+    await waitText(a, "#team-done", "外しました", 30000);
+    await screenshot(a, "09-team-removed");
+    await b.waitUntil(async () => !(await (await b.$("#today")).getText()).includes("鈴木 正雄"), {
+      timeout: 20000,
+      timeoutMsg: "the removed laptop still shows the patient",
+    });
   } finally {
     await close(a);
     await close(b);

@@ -1,15 +1,22 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { InviteView } from "../bindings";
+import type { InviteView, RosterView } from "../bindings";
 import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import { formatDateTime, telHref } from "../format";
 import { useLoad } from "../hooks";
 import { label, type Shared } from "../state";
 
-/** Members of one patient's team, and invites shown face to face. */
+/** What waits for a second click: removing a member, or leaving. */
+type Pending = { kind: "remove"; member: string; name: string } | { kind: "leave" };
+
+/** Members of one patient's team, invites shown face to face, removing a
+ * member (the team's creator) and leaving. */
 export function Team({ shared, team }: { shared: Shared; team: string }) {
   const { vocab, lang, go, revision } = shared;
   const { data: r, error } = useLoad(() => ok(commands.record(team, 1)), [team, revision]);
+  const { data: roster, reload: reloadRoster } = useLoad<RosterView>(() => ok(commands.roster(team)), [team, revision]);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [done, setDone] = useState<string | null>(null);
   const [invite, setInvite] = useState<InviteView | null>(null);
   const [busy, setBusy] = useState(false);
   const [fail, setFail] = useState<string | null>(null);
@@ -34,6 +41,28 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
       setBusy(false);
     }
   };
+  const onRoster = (member: string) => roster?.members.find((m) => m.member === member);
+  const confirmPending = async () => {
+    if (!pending) return;
+    setBusy(true);
+    setFail(null);
+    try {
+      if (pending.kind === "leave") {
+        await ok(commands.leaveTeam(team));
+        go({ name: "today" });
+        return;
+      }
+      await ok(commands.removeMember(team, pending.member));
+      const epoch = (await ok(commands.roster(team))).epoch;
+      setDone(t("removeDone", { name: pending.name, epoch: String(epoch) }));
+      reloadRoster();
+    } catch (e) {
+      setFail(message(e));
+    } finally {
+      setBusy(false);
+      setPending(null);
+    }
+  };
   return (
     <div class="team" id="team">
       <h1>{t("teamTitle", { name: r.patient.name })}</h1>
@@ -43,14 +72,21 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
             <strong>{m.name}</strong> {m.kana && <span class="muted">{m.kana}</span>}{" "}
             {label(vocab.professions, m.profession, lang)}・{m.organisation}
             {m.me && <span class="badge">{t("me")}</span>}
+            {onRoster(m.id)?.creator && <span class="badge">{t("creator")}</span>}
+            {roster && !onRoster(m.id) && <span class="badge muted">{t("offTeam")}</span>}
             {m.phone && (
               <a class="phone" href={telHref(m.phone)}>
                 {" "}
                 {m.phone}
               </a>
             )}
-            {!m.me && (
-              <button class="link" disabled title={t("notYet")}>
+            {!m.me && onRoster(m.id)?.removable && (
+              <button
+                class="link remove-member"
+                data-member={m.id}
+                disabled={busy}
+                onClick={() => setPending({ kind: "remove", member: m.id, name: m.name })}
+              >
                 {t("remove")}
               </button>
             )}
@@ -61,11 +97,27 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
         <button class="primary" id="make-invite" onClick={make} disabled={busy || r.sample}>
           {t("invite")}
         </button>
-        <button disabled title={t("notYet")}>
+        <button id="leave-team" disabled={busy || r.sample} onClick={() => setPending({ kind: "leave" })}>
           {t("leave")}
         </button>
         <button onClick={() => go({ name: "record", team })}>{t("back")}</button>
       </div>
+      {pending && (
+        <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
+          <p id="confirm-text">
+            {pending.kind === "leave" ? t("leaveConfirm") : t("removeConfirm", { name: pending.name })}
+          </p>
+          <button class="danger" id="confirm" autoFocus disabled={busy} onClick={confirmPending}>
+            {t("confirm")}
+          </button>
+          <button onClick={() => setPending(null)}>{t("cancel")}</button>
+        </div>
+      )}
+      {done && (
+        <p class="saved" role="status" id="team-done">
+          {done}
+        </p>
+      )}
       {fail && (
         <p class="error" role="alert">
           {fail}

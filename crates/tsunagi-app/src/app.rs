@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use care_model::{
-    to_katakana, CalendarDate, EntryId, Member, NewNote, NewTask, Patient, Priority, TaskStatus, TeamId, Timestamp,
-    VitalsForm,
+    to_katakana, CalendarDate, DeviceId, EntryId, Member, NewNote, NewTask, Patient, Priority, TaskStatus, TeamId,
+    Timestamp, VitalsForm,
 };
 use care_store::Store;
 use tokio::sync::Notify;
@@ -557,6 +557,42 @@ impl App {
         let team = sync_client::join(&mut store, &code, now).await?;
         self.nudge.notify_one();
         Ok(team.to_string())
+    }
+
+    pub fn roster(&self, team: &str) -> AppResult<RosterView> {
+        let team = parse_team(team)?;
+        self.with(|s| Ok(roster_view(&s.roster(team)?, s.device_id().as_bytes())))
+    }
+
+    /// Takes every device of `member` off the team; each removal moves the
+    /// team to a new key the removed devices cannot open. Needs the relay.
+    pub async fn remove_member(&self, team: &str, member: &str) -> AppResult<u32> {
+        let team = parse_team(team)?;
+        let mut store = self.own_store()?;
+        sync_client::sync_once(&mut store, now).await?;
+        let me = store.device_id();
+        let devices: Vec<DeviceId> = store
+            .roster(team)?
+            .devices
+            .iter()
+            .filter(|(d, e)| e.member == member && *d != me.as_bytes())
+            .map(|(d, _)| DeviceId::from_bytes(*d))
+            .collect();
+        for device in &devices {
+            sync_client::remove_device(&mut store, team, *device, now).await?;
+        }
+        self.nudge.notify_one();
+        Ok(devices.len() as u32)
+    }
+
+    /// This laptop leaves the team: what it wrote is sent first, then the
+    /// record is deleted from this laptop. Refused while anything is unsent.
+    pub async fn leave_team(&self, team: &str) -> AppResult<()> {
+        let team = parse_team(team)?;
+        let mut store = self.own_store()?;
+        sync_client::leave(&mut store, team, now).await?;
+        self.nudge.notify_one();
+        Ok(())
     }
 
     /// Loads the demo station (サンプル): realistic, invented patients.

@@ -138,6 +138,24 @@ pub async fn join(app: AppState<'_>, code: String) -> AppResult<String> {
 
 #[tauri::command]
 #[specta::specta]
+pub async fn roster(app: AppState<'_>, team: String) -> AppResult<RosterView> {
+    app.roster(&team)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_member(app: AppState<'_>, team: String, member: String) -> AppResult<u32> {
+    app.remove_member(&team, &member).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn leave_team(app: AppState<'_>, team: String) -> AppResult<()> {
+    app.leave_team(&team).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn load_demo(app: AppState<'_>) -> AppResult<u32> {
     app.load_demo()
 }

@@ -47,6 +47,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             set_relay,
             invite,
             join,
+            roster,
+            remove_member,
+            leave_team,
             load_demo,
             ui_ready,
         ])

@@ -72,7 +72,7 @@ async fn run(app: Arc<App>, emit: impl Fn(Update)) {
                     let changed: Vec<String> = report
                         .teams
                         .iter()
-                        .filter(|t| t.received > 0)
+                        .filter(|t| t.received > 0 || t.removed)
                         .map(|t| t.team.clone())
                         .collect();
                     let error = report.teams.iter().find_map(|t| t.error.clone());

@@ -396,6 +396,46 @@ pub struct ReviewTeam {
     pub unacknowledged: Vec<UrgentItem>,
 }
 
+/// Who is on the team's signed roster, by member, and what this laptop may
+/// do about it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct RosterView {
+    /// The team's key epoch: one more for every device removed.
+    pub epoch: u32,
+    pub members: Vec<RosterMember>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct RosterMember {
+    pub member: String,
+    pub devices: u32,
+    /// Made the team: may remove anyone.
+    pub creator: bool,
+    /// This laptop may take this member's devices off the team.
+    pub removable: bool,
+}
+
+/// The roster as `viewer_device` sees it: it may remove a member's devices
+/// if it created the team (or they are its own member's, but leaving is
+/// offered separately for this laptop).
+pub fn roster_view(roster: &sync_proto::Roster, me: &[u8; 16]) -> RosterView {
+    let mut members: std::collections::BTreeMap<&str, RosterMember> = Default::default();
+    for (device, entry) in &roster.devices {
+        let m = members.entry(entry.member.as_str()).or_insert_with(|| RosterMember {
+            member: entry.member.clone(),
+            devices: 0,
+            creator: roster.admin.as_deref() == Some(entry.member.as_str()),
+            removable: false,
+        });
+        m.devices += 1;
+        m.removable |= device != me && roster.may_remove(me, device);
+    }
+    RosterView {
+        epoch: roster.epoch,
+        members: members.into_values().collect(),
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct InviteView {
     pub code: String,
@@ -815,6 +855,39 @@ pub fn conflict_views(conflicts: Vec<care_model::Conflict>) -> Vec<ConflictView>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_creator_may_remove_others_and_a_member_only_their_own_other_devices() {
+        use ed25519_dalek::SigningKey;
+        use sync_proto::{MembershipOp, Roster};
+        let t = [7u8; 16];
+        let keys: Vec<SigningKey> = (0..3).map(|i| SigningKey::from_bytes(&[i + 1; 32])).collect();
+        let mut ops = vec![MembershipOp::genesis(&t, &[1; 16], "station", &keys[0])];
+        for (i, member) in [(1u8, "doctor"), (2, "helper")] {
+            let invite = SigningKey::from_bytes(&[40 + i; 32]);
+            ops.push(MembershipOp::invite(
+                &t,
+                &[1; 16],
+                &keys[0],
+                &invite.verifying_key(),
+                10,
+            ));
+            ops.push(MembershipOp::join(&t, &[i + 1; 16], member, &keys[i as usize], &invite));
+        }
+        let roster = Roster::replay(&t, &ops.into_iter().map(|o| (o, 0)).collect::<Vec<_>>());
+        let by = |me: u8| {
+            roster_view(&roster, &[me; 16])
+                .members
+                .into_iter()
+                .filter(|m| m.removable)
+                .map(|m| m.member)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(by(1), vec!["doctor", "helper"]);
+        assert!(by(2).is_empty(), "the doctor did not make the team");
+        let view = roster_view(&roster, &[2; 16]);
+        assert!(view.members.iter().any(|m| m.member == "station" && m.creator));
+    }
     use care_model::*;
 
     fn writer(name: &str, profession: Profession) -> Writer {
