@@ -7,6 +7,7 @@
 //! synchronous=FULL, so a relay killed at any moment loses nothing it
 //! acknowledged.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -59,6 +60,10 @@ pub struct LogStore {
     incarnation: String,
     /// (team, seq) of every newly stored envelope, for live push.
     appended: tokio::sync::broadcast::Sender<([u8; 16], u64)>,
+    /// Verified rosters by team, with how many ops each covers: replaying
+    /// (checking every signature) on each request would cost O(members) per
+    /// request. Taken only while holding `conn`, so it never goes stale.
+    rosters: Arc<Mutex<HashMap<[u8; 16], (i64, Arc<sync_proto::Roster>)>>>,
 }
 
 /// Why a membership operation or invite was refused.
@@ -162,6 +167,7 @@ impl LogStore {
             conn: Arc::new(Mutex::new(conn)),
             incarnation,
             appended,
+            rosters: Arc::default(),
         })
     }
 
@@ -174,7 +180,23 @@ impl LogStore {
         &self.incarnation
     }
 
-    fn roster(conn: &Connection, team: &[u8; 16]) -> rusqlite::Result<sync_proto::Roster> {
+    /// The team's verified roster; `conn` is the locked connection.
+    fn roster(&self, conn: &Connection, team: &[u8; 16]) -> rusqlite::Result<Arc<sync_proto::Roster>> {
+        let ops: i64 = conn
+            .prepare_cached("SELECT count(*) FROM members WHERE team = ?1")?
+            .query_row([team.as_slice()], |r| r.get(0))?;
+        let mut cache = self.rosters.lock().expect("roster cache lock");
+        if let Some((n, roster)) = cache.get(team) {
+            if *n == ops {
+                return Ok(roster.clone());
+            }
+        }
+        let roster = Arc::new(Self::replay(conn, team)?);
+        cache.insert(*team, (ops, roster.clone()));
+        Ok(roster)
+    }
+
+    fn replay(conn: &Connection, team: &[u8; 16]) -> rusqlite::Result<sync_proto::Roster> {
         let mut stmt = conn.prepare_cached("SELECT op, received_at FROM members WHERE team = ?1 ORDER BY seq")?;
         let ops = stmt
             .query_map([team.as_slice()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
@@ -194,7 +216,7 @@ impl LogStore {
     /// Where the device with this key stands in the team.
     pub fn membership(&self, team: &[u8; 16], key: &[u8; 32]) -> rusqlite::Result<Membership> {
         let conn = self.conn.lock().expect("log lock");
-        let roster = Self::roster(&conn, team)?;
+        let roster = self.roster(&conn, team)?;
         Ok(if roster.devices.values().any(|d| d.key.as_bytes() == key) {
             Membership::Member
         } else if roster.was_removed(key) {
@@ -226,7 +248,7 @@ impl LogStore {
         if let Some(seq) = existing {
             return Ok(seq as u64);
         }
-        let mut roster = Self::roster(&tx, team)?;
+        let mut roster = (*self.roster(&tx, team)?).clone();
         let speaker = match op {
             sync_proto::MembershipOp::Genesis { key, .. } | sync_proto::MembershipOp::Join { key, .. } => {
                 hex::decode(key).ok()
@@ -243,6 +265,9 @@ impl LogStore {
             return Err(MemberError::Refused(sync_proto::RosterError::NotMember));
         }
         roster.apply(team, op, now_ms).map_err(MemberError::Refused)?;
+        let ops: i64 = tx.query_row("SELECT count(*) FROM members WHERE team = ?1", [team.as_slice()], |r| {
+            r.get(0)
+        })?;
         let seq: i64 = tx.query_row(
             "SELECT coalesce(max(seq), 0) + 1 FROM members WHERE team = ?1",
             [team.as_slice()],
@@ -254,6 +279,10 @@ impl LogStore {
             params![team.as_slice(), seq, id.as_slice(), json, now_ms],
         )?;
         tx.commit()?;
+        self.rosters
+            .lock()
+            .expect("roster cache lock")
+            .insert(*team, (ops + 1, Arc::new(roster)));
         // Announced like an append, so online members take a new key, and a
         // removed laptop learns of it, at once rather than at their next pass.
         let high_water: i64 = conn.query_row(
@@ -339,7 +368,7 @@ impl LogStore {
         let h = env.header();
         let id = env.id();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let roster = Self::roster(&tx, &h.team)?;
+        let roster = self.roster(&tx, &h.team)?;
         if roster.devices.is_empty() {
             return Err(AppendError::UnknownTeam);
         }
