@@ -25,6 +25,8 @@ pub struct Appended {
 pub struct LogPage {
     pub envelopes: Vec<(u64, Vec<u8>)>,
     pub high_water: u64,
+    /// How many membership ops the team has.
+    pub roster_ops: u64,
 }
 
 #[derive(Debug)]
@@ -54,6 +56,9 @@ pub enum Membership {
     Stranger,
 }
 
+/// Team -> (how many ops, the roster they give).
+type RosterCache = HashMap<[u8; 16], (i64, Arc<sync_proto::Roster>)>;
+
 #[derive(Clone)]
 pub struct LogStore {
     conn: Arc<Mutex<Connection>>,
@@ -63,7 +68,7 @@ pub struct LogStore {
     /// Verified rosters by team, with how many ops each covers: replaying
     /// (checking every signature) on each request would cost O(members) per
     /// request. Taken only while holding `conn`, so it never goes stale.
-    rosters: Arc<Mutex<HashMap<[u8; 16], (i64, Arc<sync_proto::Roster>)>>>,
+    rosters: Arc<Mutex<RosterCache>>,
 }
 
 /// Why a membership operation or invite was refused.
@@ -431,9 +436,13 @@ impl LogStore {
             [team.as_slice()],
             |r| r.get(0),
         )?;
+        let roster_ops: i64 = conn
+            .prepare_cached("SELECT count(*) FROM members WHERE team = ?1")?
+            .query_row([team.as_slice()], |r| r.get(0))?;
         Ok(LogPage {
             envelopes: rows,
             high_water: high as u64,
+            roster_ops: roster_ops as u64,
         })
     }
 }

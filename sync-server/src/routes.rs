@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use sync_proto::page::{encode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE};
+use sync_proto::page::{encode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE, ROSTER_HEADER};
 use sync_proto::{Envelope, EnvelopeError};
 
 use crate::error::AppError;
@@ -357,6 +357,10 @@ async fn read(
             (
                 HIGH_WATER_HEADER.parse().expect("valid header name"),
                 page.high_water.to_string(),
+            ),
+            (
+                ROSTER_HEADER.parse().expect("valid header name"),
+                page.roster_ops.to_string(),
             ),
         ],
         body,

@@ -240,6 +240,17 @@ impl Store {
         Ok(())
     }
 
+    /// The highest relay sequence number the relay gave an envelope of ours
+    /// (of those still kept): a log that ends before it lost them.
+    pub fn highest_acked(&self, team: TeamId) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT coalesce(max(acked_seq), 0) FROM outbox WHERE team_id = ?1",
+            [team.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// The relay lost what it had acknowledged after `kept` (it was restored
     /// from an older backup): those changes become pending again. With
     /// `kept = 0` everything still held is sent again. Returns how many.
@@ -349,6 +360,16 @@ impl Store {
         self.cache.remove(&team);
         tracing::info!(%team, "team removed from this laptop");
         Ok(())
+    }
+
+    /// How many of the team's roster ops came from the relay.
+    pub fn roster_ops_received(&self, team: TeamId) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM roster_ops WHERE team_id = ?1 AND sent = 1",
+            [team.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
     }
 
     /// The verified roster as this device knows it.

@@ -15,13 +15,13 @@ mod sync;
 mod watch;
 
 pub use invite::{invite, join, leave, remove_device};
-pub use sync::{sync_once, SyncReport, TeamReport};
+pub use sync::{sync_once, sync_teams, SyncReport, TeamReport};
 pub use watch::{watch, LiveEvent};
 
 use std::time::Duration;
 
 use serde::Deserialize;
-use sync_proto::page::{decode_page, HIGH_WATER_HEADER, INCARNATION_HEADER};
+use sync_proto::page::{decode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, ROSTER_HEADER};
 use sync_proto::{Envelope, InviteCode, MembershipOp};
 
 /// Why talking to the relay failed.
@@ -164,6 +164,8 @@ pub struct Page {
     pub envelopes: Vec<(u64, Vec<u8>)>,
     pub high_water: u64,
     pub incarnation: String,
+    /// How many membership ops the relay holds for the team.
+    pub roster_ops: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +204,29 @@ impl RelayClient {
         })
     }
 
+    /// Sends `req`; on 429 waits as the relay's `Retry-After` says (at most
+    /// 10 s, three times) and sends it again, so a laptop catching up on many
+    /// teams slows down instead of failing.
+    async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, SyncError> {
+        for _ in 0..3 {
+            let attempt = req.try_clone().expect("request bodies are bytes");
+            let resp = attempt.send().await?;
+            if resp.status() != reqwest::StatusCode::TOO_MANY_REQUESTS {
+                return Self::check(resp).await;
+            }
+            let wait = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(1)
+                .clamp(1, 10);
+            tracing::info!(wait, "the relay asks to slow down");
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+        }
+        Self::check(req.send().await?).await
+    }
+
     async fn check(resp: reqwest::Response) -> Result<reqwest::Response, SyncError> {
         if resp.status().is_success() {
             return Ok(resp);
@@ -227,7 +252,7 @@ impl RelayClient {
         struct Health {
             incarnation: String,
         }
-        let resp = Self::check(self.http.get(format!("{}/health", self.base)).send().await?).await?;
+        let resp = Self::send(self.http.get(format!("{}/health", self.base))).await?;
         Ok(resp
             .json::<Health>()
             .await
@@ -238,14 +263,12 @@ impl RelayClient {
     /// Appends one envelope; returns once the relay has stored it durably.
     pub async fn append(&self, team: &[u8; 16], envelope: &Envelope) -> Result<Ack, SyncError> {
         let url = format!("{}/v1/teams/{}/envelopes", self.base, hex::encode(team));
-        let resp = self
+        let req = self
             .http
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(envelope.bytes().to_vec())
-            .send()
-            .await?;
-        Self::check(resp)
+            .body(envelope.bytes().to_vec());
+        Self::send(req)
             .await?
             .json::<Ack>()
             .await
@@ -259,7 +282,7 @@ impl RelayClient {
             seq: u64,
         }
         let url = format!("{}/v1/teams/{}/members", self.base, hex::encode(team));
-        let resp = Self::check(self.http.post(url).json(op).send().await?).await?;
+        let resp = Self::send(self.http.post(url).json(op)).await?;
         Ok(resp
             .json::<Seq>()
             .await
@@ -279,7 +302,7 @@ impl RelayClient {
             ops: Vec<Stored>,
         }
         let url = format!("{}/v1/teams/{}/members", self.base, hex::encode(team));
-        let resp = Self::check(self.http.get(url).send().await?).await?;
+        let resp = Self::send(self.http.get(url)).await?;
         let ops = resp
             .json::<Ops>()
             .await
@@ -296,7 +319,7 @@ impl RelayClient {
             "sealed": hex::encode(sealed),
             "expires_ms": expires_ms,
         });
-        Self::check(self.http.put(url).json(&body).send().await?).await?;
+        Self::send(self.http.put(url).json(&body)).await?;
         Ok(())
     }
 
@@ -308,7 +331,7 @@ impl RelayClient {
         }
         let url = format!("{}/v1/invites/{}/claim", self.base, hex::encode(code.id()));
         let body = serde_json::json!({ "claim_token": hex::encode(code.claim_token()) });
-        let resp = Self::check(self.http.post(url).json(&body).send().await?).await?;
+        let resp = Self::send(self.http.post(url).json(&body)).await?;
         let c = resp
             .json::<Claimed>()
             .await
@@ -321,14 +344,9 @@ impl RelayClient {
         let ids: Vec<String> = teams.iter().map(hex::encode).collect();
         let url = format!("{}/v1/events?teams={}", self.base, ids.join(","));
         // The stream lives long; liveness is judged by keep-alives instead.
-        let resp = self
-            .http
-            .get(url)
-            .timeout(Duration::from_secs(24 * 3600))
-            .send()
-            .await?;
+        let req = self.http.get(url).timeout(Duration::from_secs(24 * 3600));
         Ok(Events {
-            resp: Self::check(resp).await?,
+            resp: Self::send(req).await?,
             buf: String::new(),
         })
     }
@@ -336,7 +354,7 @@ impl RelayClient {
     /// Reads the team's log after `after`.
     pub async fn read(&self, team: &[u8; 16], after: u64) -> Result<Page, SyncError> {
         let url = format!("{}/v1/teams/{}/envelopes?after={after}", self.base, hex::encode(team));
-        let resp = Self::check(self.http.get(url).send().await?).await?;
+        let resp = Self::send(self.http.get(url)).await?;
         let header = |name: &str| {
             resp.headers()
                 .get(name)
@@ -347,12 +365,14 @@ impl RelayClient {
         let high_water = header(HIGH_WATER_HEADER)
             .and_then(|h| h.parse().ok())
             .ok_or_else(|| SyncError::BadAnswer("no high-water mark".into()))?;
+        let roster_ops = header(ROSTER_HEADER).and_then(|h| h.parse().ok());
         let body = resp.bytes().await?;
         let envelopes = decode_page(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         Ok(Page {
             envelopes,
             high_water,
             incarnation,
+            roster_ops,
         })
     }
 }

@@ -1,13 +1,16 @@
 //! One pass of the sync loop, per team:
 //! 1. send membership ops made here (a new team's genesis, a join);
-//! 2. read the team's roster from the relay and verify it;
-//! 3. push the outbox, removing each entry only once the relay acknowledged it;
-//! 4. pull the log after the stored cursor; verify and decrypt each envelope
-//!    (quarantine what fails, without stopping); store the changes and the new
-//!    cursor in one transaction.
+//! 2. read the log after the stored cursor (for a quiet team, the only
+//!    request of the pass); its headers say whether the roster changed;
+//! 3. only if it did: read the roster from the relay and verify it;
+//! 4. push the outbox, removing each entry only once the relay acknowledged it;
+//! 5. verify and decrypt each envelope read (quarantine what fails, without
+//!    stopping), reading on while there is more; store the changes and the
+//!    new cursor in one transaction.
 //!
 //! A relay that lost acknowledged envelopes (restored from a backup) is
-//! noticed by its incarnation or by a log shorter than the cursor; this
+//! noticed by its incarnation or by a log that ends before the cursor or
+//! before an envelope it acknowledged to this laptop; this
 //! laptop then sends again what it still holds (kept 30 days after ack).
 //!
 //! Every step is idempotent, so a pass cut off anywhere is safely repeated.
@@ -39,6 +42,17 @@ pub struct SyncReport {
 
 /// Syncs every team of `store` with its relay once.
 pub async fn sync_once(store: &mut Store, now: impl Fn() -> Timestamp) -> Result<SyncReport, SyncError> {
+    let teams = store.team_ids().map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+    sync_teams(store, &teams, now).await
+}
+
+/// Syncs these teams of `store` once: after a push names a team, only that
+/// team needs a pass.
+pub async fn sync_teams(
+    store: &mut Store,
+    teams: &[care_model::TeamId],
+    now: impl Fn() -> Timestamp,
+) -> Result<SyncReport, SyncError> {
     let relay = store
         .relay()
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?
@@ -53,7 +67,7 @@ pub async fn sync_once(store: &mut Store, now: impl Fn() -> Timestamp) -> Result
         Some(&crate::Identity::of(store)?),
     )?;
     let mut report = SyncReport::default();
-    for team in store.team_ids().map_err(|e| SyncError::BadAnswer(e.to_string()))? {
+    for &team in teams {
         let mut t = TeamReport {
             team: team.to_string(),
             ..Default::default()
@@ -77,10 +91,11 @@ fn store_err(e: care_store::StoreError) -> SyncError {
     SyncError::BadAnswer(format!("local store: {e}"))
 }
 
-/// Membership, push, then pull. If the relay lost acknowledged envelopes (a
-/// new incarnation, or a log shorter than this laptop's cursor: it was
-/// restored from a backup), what this laptop still holds is re-queued and sent
-/// again, and the log is re-read from the start.
+/// Read, membership if it changed, push, then the rest of the pull. If the
+/// relay lost acknowledged envelopes (a new incarnation, or a log that ends
+/// before what this laptop has seen or was acknowledged: it was restored from
+/// a backup), what this laptop still holds is re-queued and sent again, and
+/// the log is re-read from the start.
 async fn sync_team(
     store: &mut Store,
     client: &RelayClient,
@@ -90,28 +105,42 @@ async fn sync_team(
     report: &mut TeamReport,
 ) -> Result<(), SyncError> {
     let id = *team.as_bytes();
+    let mut sent_ops = false;
     for (_, op) in store.unsent_roster_ops(team).map_err(store_err)? {
         client.add_member(&id, &op).await?;
+        sent_ops = true;
     }
-    let ops = client.members(&id).await?;
-    store.set_roster(team, &ops).map_err(store_err)?;
-    let roster = store.roster(team).map_err(store_err)?;
-    if roster.was_removed(store.signing_key().verifying_key().as_bytes()) {
-        let unsent = store.pending(team).map_err(store_err)?;
-        if unsent > 0 {
-            return Err(SyncError::Removed { unsent });
-        }
-        store.forget_team(team).map_err(store_err)?;
-        tracing::warn!(%team, "this device was removed from the team; its copy was deleted");
-        report.removed = true;
-        return Ok(());
-    }
-    push(store, client, team, now, report).await?;
-
     let cursor = store.cursor(team, relay_url).map_err(store_err)?;
-    let probe = client.read(&id, cursor.server_seq).await?;
+    let probe = match client.read(&id, cursor.server_seq).await {
+        Ok(page) => Some(page),
+        // Proof is in the roster, which the relay still shows a removed device.
+        Err(SyncError::Refused { status: 403, code, .. }) if code == "removed" => None,
+        Err(e) => return Err(e),
+    };
+    let known = store.roster_ops_received(team).map_err(store_err)?;
+    if sent_ops || probe.as_ref().is_none_or(|p| p.roster_ops != Some(known)) {
+        let ops = client.members(&id).await?;
+        store.set_roster(team, &ops).map_err(store_err)?;
+        let roster = store.roster(team).map_err(store_err)?;
+        if roster.was_removed(store.signing_key().verifying_key().as_bytes()) {
+            let unsent = store.pending(team).map_err(store_err)?;
+            if unsent > 0 {
+                return Err(SyncError::Removed { unsent });
+            }
+            store.forget_team(team).map_err(store_err)?;
+            tracing::warn!(%team, "this device was removed from the team; its copy was deleted");
+            report.removed = true;
+            return Ok(());
+        }
+    }
+    let probe = probe.ok_or_else(|| SyncError::Refused {
+        status: 403,
+        code: "removed".into(),
+        message: "the relay says this device was removed, but the signed roster does not".into(),
+    })?;
     let restored = cursor.incarnation.as_deref().is_some_and(|i| i != probe.incarnation);
-    if restored || probe.high_water < cursor.server_seq {
+    let seen = cursor.server_seq.max(store.highest_acked(team).map_err(store_err)?);
+    if restored || probe.high_water < seen {
         let kept = if restored { 0 } else { probe.high_water };
         let requeued = store.requeue_lost(team, kept).map_err(store_err)?;
         tracing::warn!(%team, requeued, "the relay lost acknowledged envelopes (restored from a backup?); sending them again");
@@ -124,8 +153,10 @@ async fn sync_team(
         store
             .apply_remote(team, relay_url, &[], &fresh, now())
             .map_err(store_err)?;
+        return pull(store, client, relay_url, team, None, now, report).await;
     }
-    pull(store, client, relay_url, team, now, report).await
+    push(store, client, team, now, report).await?;
+    pull(store, client, relay_url, team, Some(probe), now, report).await
 }
 
 /// Sends the outbox in order; each entry stops being pending only on the
@@ -147,23 +178,34 @@ async fn push(
     Ok(())
 }
 
-/// Reads the log after the cursor, page by page: verifies and decrypts each
-/// envelope, quarantines what fails, stores changes and cursor together.
+/// Reads the log after the cursor, page by page (starting with `first` if
+/// it was read already): verifies and decrypts each envelope, quarantines
+/// what fails, stores changes and cursor together.
 async fn pull(
     store: &mut Store,
     client: &RelayClient,
     relay_url: &str,
     team: care_model::TeamId,
+    mut first: Option<crate::Page>,
     now: &impl Fn() -> Timestamp,
     report: &mut TeamReport,
 ) -> Result<(), SyncError> {
     let id = *team.as_bytes();
-    let roster = store.roster(team).map_err(store_err)?;
+    // Replaying the roster checks every membership signature: only when
+    // something arrived.
+    let mut roster = None;
     let mut cursor = store.cursor(team, relay_url).map_err(store_err)?;
     let me = *store.device_id().as_bytes();
     loop {
-        let page = client.read(&id, cursor.server_seq).await?;
+        let page = match first.take() {
+            Some(page) => page,
+            None => client.read(&id, cursor.server_seq).await?,
+        };
         let Some(&(last, _)) = page.envelopes.last() else { break };
+        if roster.is_none() {
+            roster = Some(store.roster(team).map_err(store_err)?);
+        }
+        let roster = roster.as_ref().expect("loaded above");
         let mut changes = Vec::new();
         for (seq, bytes) in page.envelopes {
             let opened = Envelope::parse(bytes.clone()).and_then(|env| {

@@ -1,6 +1,7 @@
 //! The live loop shared by `tsunagi sync --watch` and the desktop app: a
 //! push subscription for all teams, a catch-up pass on every (re)connect, a
-//! pull on every push, and a push of local edits as soon as the owner nudges
+//! pull of the named team on every push (pushes already queued are taken
+//! together, so a burst costs one pass), and a push of local edits as soon as the owner nudges
 //! (or within 2 s, for edits made by another process). While the relay is
 //! unreachable it retries with exponential backoff (1 s to 60 s) and jitter.
 
@@ -11,7 +12,7 @@ use care_model::Timestamp;
 use care_store::Store;
 use tokio::sync::Notify;
 
-use crate::{sync_once, PushEvent, RelayClient, SyncError, SyncReport};
+use crate::{sync_once, sync_teams, Events, PushEvent, RelayClient, SyncError, SyncReport};
 
 /// What the loop tells its owner, as it happens.
 #[derive(Debug)]
@@ -70,8 +71,16 @@ pub async fn watch<S: Future<Output = ()>>(
                 loop {
                     tokio::select! {
                         event = tokio::time::timeout(Duration::from_secs(60), events.next()) => match event {
-                            Ok(Ok(Some(PushEvent::Append { .. } | PushEvent::Lagged))) => {
-                                report(&mut on, sync_once(store, &now).await);
+                            Ok(Ok(Some(event @ (PushEvent::Append { .. } | PushEvent::Lagged)))) => {
+                                let (named, lagged) = drain(&mut events, event).await;
+                                let result = if lagged {
+                                    sync_once(store, &now).await
+                                } else {
+                                    let known = store.team_ids().map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+                                    let named: Vec<_> = known.into_iter().filter(|t| named.contains(t.as_bytes())).collect();
+                                    sync_teams(store, &named, &now).await
+                                };
+                                report(&mut on, result);
                             }
                             Ok(Ok(Some(_))) => {}
                             // Closed, broken, or silent past the keep-alive: reconnect.
@@ -107,6 +116,25 @@ pub async fn watch<S: Future<Output = ()>>(
             }
         }
     }
+}
+
+/// The teams named by `first` and by every push already queued behind it,
+/// and whether the relay said this subscriber lagged (then: every team).
+async fn drain(events: &mut Events, first: PushEvent) -> (Vec<[u8; 16]>, bool) {
+    let (mut named, mut lagged) = (Vec::new(), false);
+    let mut next = Some(first);
+    while let Some(event) = next {
+        match event {
+            PushEvent::Append { team, .. } if !named.contains(&team) => named.push(team),
+            PushEvent::Lagged => lagged = true,
+            _ => {}
+        }
+        next = match tokio::time::timeout(Duration::ZERO, events.next()).await {
+            Ok(Ok(Some(e))) => Some(e),
+            _ => None,
+        };
+    }
+    (named, lagged)
 }
 
 fn report(on: &mut impl FnMut(LiveEvent), result: Result<SyncReport, SyncError>) {

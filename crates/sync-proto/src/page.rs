@@ -8,6 +8,9 @@ use crate::{EnvelopeError, MAX_ENVELOPE_BYTES};
 pub const INCARNATION_HEADER: &str = "x-tsunagi-incarnation";
 /// Header giving the team's highest sequence number.
 pub const HIGH_WATER_HEADER: &str = "x-tsunagi-high-water";
+/// Header giving how many membership ops the team's roster holds, so a
+/// laptop fetches the roster only when it changed.
+pub const ROSTER_HEADER: &str = "x-tsunagi-roster-ops";
 /// Most envelopes in one page.
 pub const MAX_PAGE: u32 = 500;
 
