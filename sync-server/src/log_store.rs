@@ -6,6 +6,10 @@
 //! acknowledged only after its transaction is committed with WAL +
 //! synchronous=FULL, so a relay killed at any moment loses nothing it
 //! acknowledged.
+//!
+//! Appends go through one writer thread that commits whatever has queued up
+//! in one transaction (group commit): one fsync covers many devices' saves,
+//! and each is answered only after that commit.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -37,14 +41,27 @@ pub enum AppendError {
     UnknownTeam,
     /// The sender is not on the team's roster, or the signature is not theirs.
     NotMember,
-    Storage(rusqlite::Error),
+    /// The database failed (the whole batch was rolled back), or the writer
+    /// stopped.
+    Storage(String),
 }
 
 impl From<rusqlite::Error> for AppendError {
     fn from(e: rusqlite::Error) -> Self {
-        AppendError::Storage(e)
+        AppendError::Storage(e.to_string())
     }
 }
+
+/// An append waiting for the writer thread.
+struct Job {
+    env: sync_proto::Envelope,
+    peer: [u8; 32],
+    now_ms: i64,
+    reply: tokio::sync::oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+/// Most appends committed in one transaction.
+const MAX_BATCH: usize = 512;
 
 /// A device's standing in one team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +86,8 @@ pub struct LogStore {
     /// (checking every signature) on each request would cost O(members) per
     /// request. Taken only while holding `conn`, so it never goes stale.
     rosters: Arc<Mutex<RosterCache>>,
+    /// To the writer thread, which owns every append's commit.
+    appends: std::sync::mpsc::Sender<Job>,
 }
 
 /// Why a membership operation or invite was refused.
@@ -168,17 +187,33 @@ impl LogStore {
             tracing::warn!(error = %e, "could not write relay.incarnation");
         }
         let (appended, _) = tokio::sync::broadcast::channel(1024);
-        Ok(LogStore {
+        let (appends, jobs) = std::sync::mpsc::channel();
+        let store = LogStore {
             conn: Arc::new(Mutex::new(conn)),
             incarnation,
             appended,
             rosters: Arc::default(),
-        })
+            appends,
+        };
+        // The writer holds no sender: it ends once every LogStore is dropped
+        // and the queue is empty.
+        let (conn, rosters, appended) = (store.conn.clone(), store.rosters.clone(), store.appended.clone());
+        std::thread::Builder::new()
+            .name("log-writer".into())
+            .spawn(move || write_appends(&conn, &rosters, &appended, jobs))
+            .expect("start the log writer thread");
+        Ok(store)
     }
 
     /// Notifications of new envelopes, for one subscriber.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<([u8; 16], u64)> {
         self.appended.subscribe()
+    }
+
+    /// Moves everything committed from the WAL into the database file.
+    pub fn checkpoint(&self) -> rusqlite::Result<()> {
+        let conn = self.conn.lock().expect("log lock");
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
     }
 
     pub fn incarnation(&self) -> &str {
@@ -187,18 +222,7 @@ impl LogStore {
 
     /// The team's verified roster; `conn` is the locked connection.
     fn roster(&self, conn: &Connection, team: &[u8; 16]) -> rusqlite::Result<Arc<sync_proto::Roster>> {
-        let ops: i64 = conn
-            .prepare_cached("SELECT count(*) FROM members WHERE team = ?1")?
-            .query_row([team.as_slice()], |r| r.get(0))?;
-        let mut cache = self.rosters.lock().expect("roster cache lock");
-        if let Some((n, roster)) = cache.get(team) {
-            if *n == ops {
-                return Ok(roster.clone());
-            }
-        }
-        let roster = Arc::new(Self::replay(conn, team)?);
-        cache.insert(*team, (ops, roster.clone()));
-        Ok(roster)
+        roster_of(&self.rosters, conn, team)
     }
 
     fn replay(conn: &Connection, team: &[u8; 16]) -> rusqlite::Result<sync_proto::Roster> {
@@ -366,58 +390,26 @@ impl LogStore {
         Ok((team.try_into().map_err(|_| ClaimError::NotFound)?, sealed))
     }
 
-    /// Stores an envelope durably and returns its sequence number. The sender
-    /// must be on the team's roster and the signature must be theirs.
-    pub fn append(&self, env: &sync_proto::Envelope, peer: &[u8; 32], now_ms: i64) -> Result<Appended, AppendError> {
-        let mut conn = self.conn.lock().expect("a panicking append does not poison the log");
-        let h = env.header();
-        let id = env.id();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let roster = self.roster(&tx, &h.team)?;
-        if roster.devices.is_empty() {
-            return Err(AppendError::UnknownTeam);
-        }
-        let key = roster.key(&h.sender).ok_or(AppendError::NotMember)?;
-        // A device sends its own envelopes only.
-        if key.as_bytes() != peer {
-            return Err(AppendError::NotMember);
-        }
-        env.verify(&key).map_err(|_| AppendError::NotMember)?;
-        let existing: Option<(u64, Vec<u8>)> = tx
-            .query_row(
-                "SELECT seq, id FROM envelopes WHERE team = ?1 AND (id = ?2 OR (sender = ?3 AND sender_seq = ?4))",
-                params![
-                    h.team.as_slice(),
-                    id.as_slice(),
-                    h.sender.as_slice(),
-                    h.sender_seq as i64
-                ],
-                |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
-            )
-            .optional()?;
-        if let Some((seq, stored_id)) = existing {
-            return if stored_id == id {
-                Ok(Appended { seq, new: false })
-            } else {
-                Err(AppendError::SenderSeqReused)
-            };
-        }
-        let seq: i64 = tx.query_row(
-            "SELECT coalesce(max(seq), 0) + 1 FROM envelopes WHERE team = ?1",
-            [h.team.as_slice()],
-            |r| r.get(0),
-        )?;
-        tx.execute(
-            "INSERT INTO envelopes (team, seq, id, sender, sender_seq, bytes, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![h.team.as_slice(), seq, id.as_slice(), h.sender.as_slice(), h.sender_seq as i64, env.bytes(), now_ms],
-        )?;
-        tx.commit()?;
-        // Only after the commit: a pushed envelope is always readable.
-        let _ = self.appended.send((h.team, seq as u64));
-        Ok(Appended {
-            seq: seq as u64,
-            new: true,
-        })
+    /// Stores an envelope durably and returns its sequence number, once the
+    /// transaction holding it is committed. The sender must be on the team's
+    /// roster and the signature must be theirs.
+    pub async fn append(
+        &self,
+        env: sync_proto::Envelope,
+        peer: [u8; 32],
+        now_ms: i64,
+    ) -> Result<Appended, AppendError> {
+        let stopped = || AppendError::Storage("the log writer stopped".into());
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.appends
+            .send(Job {
+                env,
+                peer,
+                now_ms,
+                reply,
+            })
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// Envelopes of `team` after `after`, at most `limit`, oldest first, and
@@ -445,6 +437,139 @@ impl LogStore {
             roster_ops: roster_ops as u64,
         })
     }
+}
+
+/// The team's verified roster, from the cache while no op was added.
+fn roster_of(
+    cache: &Mutex<RosterCache>,
+    conn: &Connection,
+    team: &[u8; 16],
+) -> rusqlite::Result<Arc<sync_proto::Roster>> {
+    let ops: i64 = conn
+        .prepare_cached("SELECT count(*) FROM members WHERE team = ?1")?
+        .query_row([team.as_slice()], |r| r.get(0))?;
+    let mut cache = cache.lock().expect("roster cache lock");
+    if let Some((n, roster)) = cache.get(team) {
+        if *n == ops {
+            return Ok(roster.clone());
+        }
+    }
+    let roster = Arc::new(LogStore::replay(conn, team)?);
+    cache.insert(*team, (ops, roster.clone()));
+    Ok(roster)
+}
+
+/// The writer thread: takes every append queued, commits them in one
+/// transaction, then answers each and announces the new ones.
+fn write_appends(
+    conn: &Mutex<Connection>,
+    rosters: &Mutex<RosterCache>,
+    appended: &tokio::sync::broadcast::Sender<([u8; 16], u64)>,
+    jobs: std::sync::mpsc::Receiver<Job>,
+) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut conn = conn.lock().expect("a panicking append does not poison the log");
+        let outcome = (|| -> Result<Vec<Result<Appended, AppendError>>, String> {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| e.to_string())?;
+            let mut results = Vec::with_capacity(batch.len());
+            for job in &batch {
+                match append_one(&tx, rosters, job) {
+                    Err(AppendError::Storage(e)) => return Err(e),
+                    other => results.push(other),
+                }
+            }
+            tx.commit().map_err(|e| e.to_string())?;
+            Ok(results)
+        })();
+        drop(conn);
+        if batch.len() > 1 {
+            tracing::debug!(appends = batch.len(), "appends committed together");
+        }
+        match outcome {
+            Ok(results) => {
+                for (job, result) in batch.into_iter().zip(results) {
+                    // Only after the commit: a pushed envelope is always readable.
+                    if let Ok(a) = &result {
+                        if a.new {
+                            let _ = appended.send((job.env.header().team, a.seq));
+                        }
+                    }
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "an append batch failed and was rolled back");
+                for job in batch {
+                    let _ = job.reply.send(Err(AppendError::Storage(e.clone())));
+                }
+            }
+        }
+    }
+}
+
+/// One append inside the batch's transaction: checks, then the insert.
+fn append_one(tx: &Connection, rosters: &Mutex<RosterCache>, job: &Job) -> Result<Appended, AppendError> {
+    let (env, h) = (&job.env, job.env.header());
+    let id = env.id();
+    let roster = roster_of(rosters, tx, &h.team)?;
+    if roster.devices.is_empty() {
+        return Err(AppendError::UnknownTeam);
+    }
+    let key = roster.key(&h.sender).ok_or(AppendError::NotMember)?;
+    // A device sends its own envelopes only.
+    if key.as_bytes() != &job.peer {
+        return Err(AppendError::NotMember);
+    }
+    env.verify(&key).map_err(|_| AppendError::NotMember)?;
+    let existing: Option<(u64, Vec<u8>)> = tx
+        .prepare_cached(
+            "SELECT seq, id FROM envelopes WHERE team = ?1 AND (id = ?2 OR (sender = ?3 AND sender_seq = ?4))",
+        )?
+        .query_row(
+            params![
+                h.team.as_slice(),
+                id.as_slice(),
+                h.sender.as_slice(),
+                h.sender_seq as i64
+            ],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((seq, stored_id)) = existing {
+        return if stored_id == id {
+            Ok(Appended { seq, new: false })
+        } else {
+            Err(AppendError::SenderSeqReused)
+        };
+    }
+    let seq: i64 = tx
+        .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM envelopes WHERE team = ?1")?
+        .query_row([h.team.as_slice()], |r| r.get(0))?;
+    tx.prepare_cached(
+        "INSERT INTO envelopes (team, seq, id, sender, sender_seq, bytes, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        h.team.as_slice(),
+        seq,
+        id.as_slice(),
+        h.sender.as_slice(),
+        h.sender_seq as i64,
+        env.bytes(),
+        job.now_ms
+    ])?;
+    Ok(Appended {
+        seq: seq as u64,
+        new: true,
+    })
 }
 
 fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

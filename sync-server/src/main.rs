@@ -70,7 +70,12 @@ async fn main() -> Result<()> {
         out.flush()?;
     }
     tracing::info!(%addr, incarnation = store.incarnation(), "relay started");
-    server::serve(listener, tls.config, routes::router(store), shutdown_signal()).await;
+    server::serve(listener, tls.config, routes::router(store.clone()), shutdown_signal()).await;
+    // Everything acknowledged is committed; fold the WAL into relay.db so a
+    // stopped relay's data directory is one self-contained file to back up.
+    if let Err(e) = store.checkpoint() {
+        tracing::warn!(error = %e, "could not checkpoint the log database; relay.db-wal holds the newest data");
+    }
     tracing::info!("relay stopped");
     Ok(())
 }

@@ -199,16 +199,57 @@ async fn events(
         return Err(AppError::not_found());
     }
     let hello = futures_util::stream::once(async { Ok(Event::default().event("ready").data("")) });
-    let stream = tokio_stream::wrappers::BroadcastStream::new(store.subscribe()).filter_map(move |item| {
-        let event = match item {
-            Ok((team, seq)) if teams.contains(&team) => Some(Ok(Event::default()
-                .event("append")
-                .data(format!("{} {seq}", hex::encode(team))))),
-            Ok(_) => None,
-            Err(_) => Some(Ok(Event::default().event("lagged").data(""))),
-        };
-        std::future::ready(event)
-    });
+    let teams = std::sync::Arc::new(teams);
+    // Appends that queued up while this subscriber was being served are sent
+    // as one event per team (the newest seq): a burst of a thousand writers
+    // costs each subscriber a few events, not a thousand.
+    let stream = futures_util::stream::unfold(store.subscribe(), move |mut rx| {
+        let teams = teams.clone();
+        async move {
+            use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+            loop {
+                let mut newest: Vec<([u8; 16], u64)> = Vec::new();
+                let mut lagged = false;
+                let take = |item: ([u8; 16], u64), newest: &mut Vec<([u8; 16], u64)>| {
+                    if !teams.contains(&item.0) {
+                        return;
+                    }
+                    match newest.iter_mut().find(|(t, _)| *t == item.0) {
+                        Some(entry) => entry.1 = entry.1.max(item.1),
+                        None => newest.push(item),
+                    }
+                };
+                match rx.recv().await {
+                    Ok(item) => take(item, &mut newest),
+                    Err(RecvError::Lagged(_)) => lagged = true,
+                    Err(RecvError::Closed) => return None,
+                }
+                loop {
+                    match rx.try_recv() {
+                        Ok(item) => take(item, &mut newest),
+                        Err(TryRecvError::Lagged(_)) => lagged = true,
+                        Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                    }
+                }
+                let events: Vec<Result<Event, std::convert::Infallible>> = if lagged {
+                    vec![Ok(Event::default().event("lagged").data(""))]
+                } else {
+                    newest
+                        .into_iter()
+                        .map(|(team, seq)| {
+                            Ok(Event::default()
+                                .event("append")
+                                .data(format!("{} {seq}", hex::encode(team))))
+                        })
+                        .collect()
+                };
+                if !events.is_empty() {
+                    return Some((futures_util::stream::iter(events), rx));
+                }
+            }
+        }
+    })
+    .flatten();
     Ok(Sse::new(hello.chain(stream)).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(20))))
 }
 
@@ -308,11 +349,8 @@ async fn append(
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default()
         .as_millis() as i64;
-    let appended = tokio::task::spawn_blocking(move || store.append(&env, &key, now).map(|a| (a, store)))
-        .await
-        .map_err(|e| AppError::unavailable(e.to_string()))?;
-    match appended {
-        Ok((a, store)) => {
+    match store.append(env, key, now).await {
+        Ok(a) => {
             tracing::debug!(seq = a.seq, new = a.new, "envelope appended");
             Ok(Json(
                 json!({ "seq": a.seq, "duplicate": !a.new, "incarnation": store.incarnation() }),
