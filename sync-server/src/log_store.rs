@@ -73,6 +73,33 @@ pub enum Membership {
     Stranger,
 }
 
+/// Live push: per team, a channel of new sequence numbers, so an append
+/// wakes only the subscribers of its own team.
+#[derive(Clone, Default)]
+pub struct Live(Arc<Mutex<HashMap<[u8; 16], tokio::sync::broadcast::Sender<u64>>>>);
+
+impl Live {
+    /// Tells the team's subscribers, if any, that the log reached `seq`.
+    fn announce(&self, team: [u8; 16], seq: u64) {
+        if let Some(tx) = self.0.lock().expect("live table").get(&team) {
+            let _ = tx.send(seq);
+        }
+    }
+
+    fn subscribe(&self, team: [u8; 16]) -> tokio::sync::broadcast::Receiver<u64> {
+        let mut table = self.0.lock().expect("live table");
+        // Channels nobody listens to any more go, so the table tracks the
+        // teams of connected devices only.
+        if table.len() > 1024 {
+            table.retain(|_, tx| tx.receiver_count() > 0);
+        }
+        table
+            .entry(team)
+            .or_insert_with(|| tokio::sync::broadcast::channel(64).0)
+            .subscribe()
+    }
+}
+
 /// Team -> (how many ops, the roster they give).
 type RosterCache = HashMap<[u8; 16], (i64, Arc<sync_proto::Roster>)>;
 
@@ -81,7 +108,7 @@ pub struct LogStore {
     conn: Arc<Mutex<Connection>>,
     incarnation: String,
     /// (team, seq) of every newly stored envelope, for live push.
-    appended: tokio::sync::broadcast::Sender<([u8; 16], u64)>,
+    appended: Live,
     /// Verified rosters by team, with how many ops each covers: replaying
     /// (checking every signature) on each request would cost O(members) per
     /// request. Taken only while holding `conn`, so it never goes stale.
@@ -186,12 +213,11 @@ impl LogStore {
         if let Err(e) = write_durably(&sidecar, incarnation.as_bytes()) {
             tracing::warn!(error = %e, "could not write relay.incarnation");
         }
-        let (appended, _) = tokio::sync::broadcast::channel(1024);
         let (appends, jobs) = std::sync::mpsc::channel();
         let store = LogStore {
             conn: Arc::new(Mutex::new(conn)),
             incarnation,
-            appended,
+            appended: Live::default(),
             rosters: Arc::default(),
             appends,
         };
@@ -205,9 +231,9 @@ impl LogStore {
         Ok(store)
     }
 
-    /// Notifications of new envelopes, for one subscriber.
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<([u8; 16], u64)> {
-        self.appended.subscribe()
+    /// New sequence numbers of `team`'s log, for one subscriber.
+    pub fn subscribe(&self, team: [u8; 16]) -> tokio::sync::broadcast::Receiver<u64> {
+        self.appended.subscribe(team)
     }
 
     /// Moves everything committed from the WAL into the database file.
@@ -319,7 +345,7 @@ impl LogStore {
             [team.as_slice()],
             |r| r.get(0),
         )?;
-        let _ = self.appended.send((*team, high_water as u64));
+        self.appended.announce(*team, high_water as u64);
         Ok(seq as u64)
     }
 
@@ -464,7 +490,7 @@ fn roster_of(
 fn write_appends(
     conn: &Mutex<Connection>,
     rosters: &Mutex<RosterCache>,
-    appended: &tokio::sync::broadcast::Sender<([u8; 16], u64)>,
+    appended: &Live,
     jobs: std::sync::mpsc::Receiver<Job>,
 ) {
     while let Ok(first) = jobs.recv() {
@@ -500,7 +526,7 @@ fn write_appends(
                     // Only after the commit: a pushed envelope is always readable.
                     if let Ok(a) = &result {
                         if a.new {
-                            let _ = appended.send((job.env.header().team, a.seq));
+                            appended.announce(job.env.header().team, a.seq);
                         }
                     }
                     let _ = job.reply.send(result);

@@ -199,57 +199,36 @@ async fn events(
         return Err(AppError::not_found());
     }
     let hello = futures_util::stream::once(async { Ok(Event::default().event("ready").data("")) });
-    let teams = std::sync::Arc::new(teams);
-    // Appends that queued up while this subscriber was being served are sent
-    // as one event per team (the newest seq): a burst of a thousand writers
-    // costs each subscriber a few events, not a thousand.
-    let stream = futures_util::stream::unfold(store.subscribe(), move |mut rx| {
-        let teams = teams.clone();
-        async move {
+    // One stream per team, merged: an append wakes only its own team's
+    // subscribers. Appends that queued up meanwhile go out as one event (the
+    // newest seq), so a burst of a thousand writers costs a few events each.
+    let stream = futures_util::stream::select_all(teams.into_iter().map(|team| {
+        futures_util::stream::unfold(store.subscribe(team), move |mut rx| async move {
             use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+            let (mut newest, mut lagged) = (0, false);
+            match rx.recv().await {
+                Ok(seq) => newest = seq,
+                Err(RecvError::Lagged(_)) => lagged = true,
+                Err(RecvError::Closed) => return None,
+            }
             loop {
-                let mut newest: Vec<([u8; 16], u64)> = Vec::new();
-                let mut lagged = false;
-                let take = |item: ([u8; 16], u64), newest: &mut Vec<([u8; 16], u64)>| {
-                    if !teams.contains(&item.0) {
-                        return;
-                    }
-                    match newest.iter_mut().find(|(t, _)| *t == item.0) {
-                        Some(entry) => entry.1 = entry.1.max(item.1),
-                        None => newest.push(item),
-                    }
-                };
-                match rx.recv().await {
-                    Ok(item) => take(item, &mut newest),
-                    Err(RecvError::Lagged(_)) => lagged = true,
-                    Err(RecvError::Closed) => return None,
-                }
-                loop {
-                    match rx.try_recv() {
-                        Ok(item) => take(item, &mut newest),
-                        Err(TryRecvError::Lagged(_)) => lagged = true,
-                        Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-                    }
-                }
-                let events: Vec<Result<Event, std::convert::Infallible>> = if lagged {
-                    vec![Ok(Event::default().event("lagged").data(""))]
-                } else {
-                    newest
-                        .into_iter()
-                        .map(|(team, seq)| {
-                            Ok(Event::default()
-                                .event("append")
-                                .data(format!("{} {seq}", hex::encode(team))))
-                        })
-                        .collect()
-                };
-                if !events.is_empty() {
-                    return Some((futures_util::stream::iter(events), rx));
+                match rx.try_recv() {
+                    Ok(seq) => newest = newest.max(seq),
+                    Err(TryRecvError::Lagged(_)) => lagged = true,
+                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
                 }
             }
-        }
-    })
-    .flatten();
+            let event = if lagged {
+                Event::default().event("lagged").data("")
+            } else {
+                Event::default()
+                    .event("append")
+                    .data(format!("{} {newest}", hex::encode(team)))
+            };
+            Some((Ok::<_, std::convert::Infallible>(event), rx))
+        })
+        .boxed()
+    }));
     Ok(Sse::new(hello.chain(stream)).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(20))))
 }
 
