@@ -31,6 +31,8 @@ pub struct LogPage {
     pub high_water: u64,
     /// How many membership ops the team has.
     pub roster_ops: u64,
+    /// The log seq the team's stored snapshot covers (0: none).
+    pub snapshot: u64,
 }
 
 #[derive(Debug)]
@@ -41,6 +43,8 @@ pub enum AppendError {
     UnknownTeam,
     /// The sender is not on the team's roster, or the signature is not theirs.
     NotMember,
+    /// A snapshot claiming to cover more of the log than there is.
+    SnapshotAhead,
     /// The database failed (the whole batch was rolled back), or the writer
     /// stopped.
     Storage(String),
@@ -183,6 +187,14 @@ impl LogStore {
                  sealed      BLOB NOT NULL,
                  expires_ms  INTEGER NOT NULL,
                  used_at     INTEGER
+             );
+             -- The newest sealed snapshot of each team's record, and the log
+             -- seq it covers: a new device loads it and reads only the rest.
+             CREATE TABLE IF NOT EXISTS snapshots (
+                 team        BLOB PRIMARY KEY,
+                 covers      INTEGER NOT NULL,
+                 bytes       BLOB NOT NULL,
+                 received_at INTEGER NOT NULL
              );",
         )?;
         // A fresh incarnation per data directory: a relay restored from an
@@ -457,11 +469,60 @@ impl LogStore {
         let roster_ops: i64 = conn
             .prepare_cached("SELECT count(*) FROM members WHERE team = ?1")?
             .query_row([team.as_slice()], |r| r.get(0))?;
+        let snapshot: i64 = conn
+            .prepare_cached("SELECT coalesce(max(covers), 0) FROM snapshots WHERE team = ?1")?
+            .query_row([team.as_slice()], |r| r.get(0))?;
         Ok(LogPage {
             envelopes: rows,
             high_water: high as u64,
             roster_ops: roster_ops as u64,
+            snapshot: snapshot as u64,
         })
+    }
+
+    /// Keeps `env` as the team's snapshot if it covers more of the log than
+    /// the one kept. It must be a snapshot, signed by a member (`peer`), and
+    /// cover no more than the log holds (its sender_seq is the seq covered).
+    /// Returns whether it was kept.
+    pub fn put_snapshot(&self, env: &sync_proto::Envelope, peer: &[u8; 32], now_ms: i64) -> Result<bool, AppendError> {
+        let h = env.header();
+        if h.kind != sync_proto::PayloadKind::Snapshot {
+            return Err(AppendError::NotMember);
+        }
+        let mut conn = self.conn.lock().expect("log lock");
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let roster = self.roster(&tx, &h.team)?;
+        let key = roster.key(&h.sender).ok_or(AppendError::NotMember)?;
+        if key.as_bytes() != peer {
+            return Err(AppendError::NotMember);
+        }
+        env.verify(&key).map_err(|_| AppendError::NotMember)?;
+        let high: i64 = tx.query_row(
+            "SELECT coalesce(max(seq), 0) FROM envelopes WHERE team = ?1",
+            [h.team.as_slice()],
+            |r| r.get(0),
+        )?;
+        if h.sender_seq > high as u64 {
+            return Err(AppendError::SnapshotAhead);
+        }
+        let kept = tx.execute(
+            "INSERT INTO snapshots (team, covers, bytes, received_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (team) DO UPDATE SET covers = excluded.covers, bytes = excluded.bytes,
+                 received_at = excluded.received_at
+             WHERE excluded.covers > snapshots.covers",
+            params![h.team.as_slice(), h.sender_seq as i64, env.bytes(), now_ms],
+        )? > 0;
+        tx.commit()?;
+        Ok(kept)
+    }
+
+    /// The team's snapshot, if any.
+    pub fn snapshot(&self, team: &[u8; 16]) -> rusqlite::Result<Option<Vec<u8>>> {
+        let conn = self.conn.lock().expect("log lock");
+        conn.query_row("SELECT bytes FROM snapshots WHERE team = ?1", [team.as_slice()], |r| {
+            r.get(0)
+        })
+        .optional()
     }
 }
 

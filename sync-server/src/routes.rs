@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use sync_proto::page::{encode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE, ROSTER_HEADER};
+use sync_proto::page::{encode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE, ROSTER_HEADER, SNAPSHOT_HEADER};
 use sync_proto::{Envelope, EnvelopeError};
 
 use crate::error::AppError;
@@ -20,6 +20,10 @@ pub fn router(store: LogStore) -> Router {
         .route("/health", get(health))
         .route("/v1/teams/{team}/envelopes", post(append).get(read))
         .route("/v1/teams/{team}/members", post(add_member).get(members))
+        .route(
+            "/v1/teams/{team}/snapshot",
+            axum::routing::put(put_snapshot).get(get_snapshot),
+        )
         .route("/v1/events", get(events))
         .route("/v1/invites/{id}", axum::routing::put(put_invite))
         .route("/v1/invites/{id}/claim", post(claim_invite))
@@ -297,14 +301,8 @@ fn team_id(hex_id: &str) -> Result<[u8; 16], AppError> {
     Ok(team)
 }
 
-async fn append(
-    State(store): State<LogStore>,
-    Extension(peer): Extension<Peer>,
-    Path(team): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<serde_json::Value>, AppError> {
-    let team = team_id(&team)?;
-    let key = device(peer)?;
+/// The envelope in a request body, for `team`.
+fn envelope_for(team: [u8; 16], body: Result<Bytes, BytesRejection>) -> Result<Envelope, AppError> {
     let body = body.map_err(|e| match e {
         BytesRejection::FailedToBufferBody(_) => AppError::too_large(),
         other => AppError::bad_request("bad_body", "送信データを読めません", other.body_text()),
@@ -324,11 +322,19 @@ async fn append(
             "envelope is for another team",
         ));
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis() as i64;
-    match store.append(env, key, now).await {
+    Ok(env)
+}
+
+async fn append(
+    State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
+    Path(team): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let team = team_id(&team)?;
+    let key = device(peer)?;
+    let env = envelope_for(team, body)?;
+    match store.append(env, key, now_ms()).await {
         Ok(a) => {
             tracing::debug!(seq = a.seq, new = a.new, "envelope appended");
             Ok(Json(
@@ -340,9 +346,52 @@ async fn append(
             "同じ番号の別データが既にあります",
             "another envelope from this device already has this sequence number",
         )),
-        Err(AppendError::UnknownTeam | AppendError::NotMember) => Err(AppError::not_found()),
+        Err(AppendError::SnapshotAhead | AppendError::UnknownTeam | AppendError::NotMember) => {
+            Err(AppError::not_found())
+        }
         Err(AppendError::Storage(e)) => Err(AppError::unavailable(e.to_string())),
     }
+}
+
+/// `PUT /v1/teams/{team}/snapshot`: a member's sealed snapshot of the record,
+/// kept if it covers more of the log than the one kept.
+async fn put_snapshot(
+    State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
+    Path(team): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let team = team_id(&team)?;
+    let key = member(&store, team, peer).await?;
+    let env = envelope_for(team, body)?;
+    let covers = env.header().sender_seq;
+    match tokio::task::spawn_blocking(move || store.put_snapshot(&env, &key, now_ms()))
+        .await
+        .map_err(|e| AppError::unavailable(e.to_string()))?
+    {
+        Ok(kept) => Ok(Json(json!({ "kept": kept, "covers": covers }))),
+        Err(AppendError::SnapshotAhead) => Err(AppError::bad_request(
+            "snapshot_ahead",
+            "スナップショットの範囲が記録を超えています",
+            "the snapshot claims to cover more of the log than the relay holds",
+        )),
+        Err(AppendError::Storage(e)) => Err(AppError::unavailable(e)),
+        Err(_) => Err(AppError::not_found()),
+    }
+}
+
+/// `GET /v1/teams/{team}/snapshot`: the kept snapshot, or 204 if none.
+async fn get_snapshot(
+    State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
+    Path(team): Path<String>,
+) -> Result<Response, AppError> {
+    let team = team_id(&team)?;
+    member(&store, team, peer).await?;
+    Ok(match blocking(store, move |s| s.snapshot(&team)).await? {
+        Some(bytes) => ([(CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
+        None => axum::http::StatusCode::NO_CONTENT.into_response(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -378,6 +427,10 @@ async fn read(
             (
                 ROSTER_HEADER.parse().expect("valid header name"),
                 page.roster_ops.to_string(),
+            ),
+            (
+                SNAPSHOT_HEADER.parse().expect("valid header name"),
+                page.snapshot.to_string(),
             ),
         ],
         body,

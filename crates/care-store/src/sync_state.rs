@@ -362,6 +362,17 @@ impl Store {
         Ok(())
     }
 
+    /// Whether any of the team's record is on this laptop (a team just joined
+    /// has none until its first sync).
+    pub fn has_record(&self, team: TeamId) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM teams WHERE team_id = ?1 AND snapshot IS NOT NULL)
+                 OR EXISTS (SELECT 1 FROM changes WHERE team_id = ?1)",
+            [team.to_string()],
+            |r| r.get(0),
+        )?)
+    }
+
     /// How many of the team's roster ops came from the relay.
     pub fn roster_ops_received(&self, team: TeamId) -> Result<u64, StoreError> {
         let n: i64 = self.conn.query_row(

@@ -121,9 +121,14 @@ fn client_of(store: &Store) -> Result<RelayClient, SyncError> {
     )
 }
 
-/// Joins the team of an invite code, then syncs to fetch its record. Uses the
-/// code's relay if this laptop has none yet.
-pub async fn join(store: &mut Store, code: &InviteCode, now: impl Fn() -> Timestamp) -> Result<TeamId, SyncError> {
+/// Joins the team of an invite code, then syncs to fetch its record (the
+/// pass's report is returned too). Uses the code's relay if this laptop has
+/// none yet.
+pub async fn join(
+    store: &mut Store,
+    code: &InviteCode,
+    now: impl Fn() -> Timestamp,
+) -> Result<(TeamId, crate::SyncReport), SyncError> {
     let fp = (code.fingerprint != [0u8; 32]).then(|| hex::encode(code.fingerprint));
     let team = TeamId::from_bytes(code.team);
     let client = RelayClient::new(&code.relay_url, fp.as_deref(), Some(&crate::Identity::of(store)?))?;
@@ -151,6 +156,6 @@ pub async fn join(store: &mut Store, code: &InviteCode, now: impl Fn() -> Timest
     if store.relay().map_err(store_err)?.is_none() {
         store.set_relay(&code.relay_url, fp.as_deref()).map_err(store_err)?;
     }
-    sync_once(store, now).await?;
-    Ok(team)
+    let report = sync_once(store, now).await?;
+    Ok((team, report))
 }

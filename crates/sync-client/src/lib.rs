@@ -21,7 +21,7 @@ pub use watch::{watch, LiveEvent};
 use std::time::Duration;
 
 use serde::Deserialize;
-use sync_proto::page::{decode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, ROSTER_HEADER};
+use sync_proto::page::{decode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, ROSTER_HEADER, SNAPSHOT_HEADER};
 use sync_proto::{Envelope, InviteCode, MembershipOp};
 
 /// Why talking to the relay failed.
@@ -166,6 +166,8 @@ pub struct Page {
     pub incarnation: String,
     /// How many membership ops the relay holds for the team.
     pub roster_ops: Option<u64>,
+    /// The log seq the relay's snapshot of the team covers (0: none).
+    pub snapshot: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -366,6 +368,7 @@ impl RelayClient {
             .and_then(|h| h.parse().ok())
             .ok_or_else(|| SyncError::BadAnswer("no high-water mark".into()))?;
         let roster_ops = header(ROSTER_HEADER).and_then(|h| h.parse().ok());
+        let snapshot = header(SNAPSHOT_HEADER).and_then(|h| h.parse().ok()).unwrap_or(0);
         let body = resp.bytes().await?;
         let envelopes = decode_page(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         Ok(Page {
@@ -373,6 +376,38 @@ impl RelayClient {
             high_water,
             incarnation,
             roster_ops,
+            snapshot,
         })
+    }
+
+    /// Offers a sealed snapshot of the team's record; the relay keeps it if
+    /// it covers more of the log than the one it has. Returns whether it did.
+    pub async fn put_snapshot(&self, team: &[u8; 16], envelope: &Envelope) -> Result<bool, SyncError> {
+        #[derive(Deserialize)]
+        struct Kept {
+            kept: bool,
+        }
+        let url = format!("{}/v1/teams/{}/snapshot", self.base, hex::encode(team));
+        let req = self
+            .http
+            .put(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(envelope.bytes().to_vec());
+        Ok(Self::send(req)
+            .await?
+            .json::<Kept>()
+            .await
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?
+            .kept)
+    }
+
+    /// The relay's sealed snapshot of the team's record, if it has one.
+    pub async fn snapshot(&self, team: &[u8; 16]) -> Result<Option<Vec<u8>>, SyncError> {
+        let url = format!("{}/v1/teams/{}/snapshot", self.base, hex::encode(team));
+        let resp = Self::send(self.http.get(url)).await?;
+        if resp.status() == reqwest::StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        Ok(Some(resp.bytes().await?.to_vec()))
     }
 }

@@ -28,6 +28,9 @@ pub struct TeamReport {
     pub pushed: usize,
     pub received: usize,
     pub quarantined: usize,
+    /// This laptop started the team from the relay's snapshot covering the
+    /// log up to this seq.
+    pub from_snapshot: Option<u64>,
     /// This laptop was taken off the team (a signed roster op says so) and
     /// had nothing unsent, so the team was deleted from it.
     pub removed: bool,
@@ -156,7 +159,106 @@ async fn sync_team(
         return pull(store, client, relay_url, team, None, now, report).await;
     }
     push(store, client, team, now, report).await?;
-    pull(store, client, relay_url, team, Some(probe), now, report).await
+    let (high_water, snapshot) = (probe.high_water, probe.snapshot);
+    let mut first = Some(probe);
+    if cursor.server_seq == 0 && snapshot > 0 && !store.has_record(team).map_err(store_err)? {
+        let incarnation = first.as_ref().map(|p| p.incarnation.clone());
+        match from_snapshot(store, client, relay_url, team, incarnation, now).await {
+            Ok(n) => {
+                report.received += n;
+                report.from_snapshot = Some(store.cursor(team, relay_url).map_err(store_err)?.server_seq);
+                first = None; // read on from where the snapshot ends
+            }
+            Err(e) => tracing::warn!(%team, error = %e, "the relay's snapshot is unusable; reading the whole log"),
+        }
+    }
+    pull(store, client, relay_url, team, first, now, report).await?;
+    offer_snapshot(store, client, relay_url, team, high_water, snapshot).await;
+    Ok(())
+}
+
+/// A new snapshot is offered once the log has grown this much past the last.
+const SNAPSHOT_EVERY: u64 = 200;
+
+/// A laptop new to a team starts from the relay's snapshot: one envelope
+/// instead of years of log. It is checked like any envelope (a member's
+/// signature, the team key) and stored with the cursor it covers, in one
+/// transaction. Returns how many changes it held.
+async fn from_snapshot(
+    store: &mut Store,
+    client: &RelayClient,
+    relay_url: &str,
+    team: care_model::TeamId,
+    incarnation: Option<String>,
+    now: &impl Fn() -> Timestamp,
+) -> Result<usize, SyncError> {
+    let bad = |e: String| SyncError::BadAnswer(format!("snapshot: {e}"));
+    let Some(bytes) = client.snapshot(team.as_bytes()).await? else {
+        return Ok(0);
+    };
+    let env = Envelope::parse(bytes).map_err(|e| bad(e.to_string()))?;
+    let h = *env.header();
+    if h.kind != sync_proto::PayloadKind::Snapshot || h.team != *team.as_bytes() {
+        return Err(bad("not a snapshot of this team".into()));
+    }
+    let roster = store.roster(team).map_err(store_err)?;
+    let plain = sync_proto::open(
+        &env,
+        |d| roster.key_for(d, h.epoch),
+        |epoch| store.team_key(team, epoch).ok().flatten(),
+    )
+    .map_err(|e| bad(e.to_string()))?;
+    let changes = care_model::CareRecord::load(&plain)
+        .map_err(|e| bad(e.to_string()))?
+        .changes();
+    let cursor = Cursor {
+        server_seq: h.sender_seq,
+        incarnation,
+        synced_at: None,
+    };
+    tracing::info!(%team, covers = h.sender_seq, changes = changes.len(), "started from the relay's snapshot");
+    store
+        .apply_remote(team, relay_url, &changes, &cursor, now())
+        .map_err(store_err)
+}
+
+/// Offers the relay a snapshot of this laptop's record when the log has
+/// grown well past the relay's last one, and this laptop has read all of it
+/// with nothing quarantined (so the snapshot holds every change it covers).
+/// Best effort: a failure only means the next laptop reads more log.
+async fn offer_snapshot(
+    store: &mut Store,
+    client: &RelayClient,
+    relay_url: &str,
+    team: care_model::TeamId,
+    high_water: u64,
+    snapshot: u64,
+) {
+    let result = async {
+        let covers = store.cursor(team, relay_url).map_err(store_err)?.server_seq;
+        if covers < high_water || covers < snapshot + SNAPSHOT_EVERY || store.quarantined(team).map_err(store_err)? > 0
+        {
+            return Ok(false);
+        }
+        let plain = store.record(team).map_err(store_err)?.save();
+        let (epoch, key) = store.latest_team_key(team).map_err(store_err)?;
+        let header = sync_proto::Header {
+            kind: sync_proto::PayloadKind::Snapshot,
+            team: *team.as_bytes(),
+            epoch,
+            sender: *store.device_id().as_bytes(),
+            sender_seq: covers,
+        };
+        let env = sync_proto::seal(&key, store.signing_key(), header, &plain)
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        client.put_snapshot(team.as_bytes(), &env).await
+    }
+    .await;
+    match result {
+        Ok(true) => tracing::info!(%team, "offered a snapshot; the relay kept it"),
+        Ok(false) => {}
+        Err(e) => tracing::info!(%team, error = %e, "could not offer a snapshot"),
+    }
 }
 
 /// Sends the outbox in order; each entry stops being pending only on the

@@ -11,6 +11,8 @@ pub const HIGH_WATER_HEADER: &str = "x-tsunagi-high-water";
 /// Header giving how many membership ops the team's roster holds, so a
 /// laptop fetches the roster only when it changed.
 pub const ROSTER_HEADER: &str = "x-tsunagi-roster-ops";
+/// Header giving the log seq covered by the team's stored snapshot (0: none).
+pub const SNAPSHOT_HEADER: &str = "x-tsunagi-snapshot";
 /// Most envelopes in one page.
 pub const MAX_PAGE: u32 = 500;
 

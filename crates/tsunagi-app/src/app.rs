@@ -554,7 +554,7 @@ impl App {
                 "このチームには既に参加しています / this laptop is already in that team",
             ));
         }
-        let team = sync_client::join(&mut store, &code, now).await?;
+        let (team, _) = sync_client::join(&mut store, &code, now).await?;
         self.nudge.notify_one();
         Ok(team.to_string())
     }

@@ -79,7 +79,7 @@ pub fn join(cli: &Cli, a: &JoinArgs) -> Result<()> {
     if store.team_ids()?.contains(&care_model::TeamId::from_bytes(code.team)) {
         bail!("このチームには既に参加しています / this laptop is already in that team");
     }
-    let team = runtime()?.block_on(sync_client::join(&mut store, &code, now))?;
+    let (team, _) = runtime()?.block_on(sync_client::join(&mut store, &code, now))?;
     let name = store
         .teams()?
         .into_iter()
