@@ -129,7 +129,7 @@ class Worker {
   }
 
   stop() {
-    this.#child.kill()
+    this.#child.kill("SIGKILL") // nothing to save; it may be busy
   }
 }
 
@@ -296,7 +296,11 @@ async function main() {
     for (const w of workers) w.stop()
     const exited = new Promise(resolve => server.child.once("exit", resolve))
     server.child.kill()
+    // A server still busy with a round that did not converge may ignore
+    // SIGTERM for minutes; it must not go on loading the machine.
+    const stuck = setTimeout(() => server.child.kill("SIGKILL"), 5000)
     await exited // so that it writes nothing into the folder we remove
+    clearTimeout(stuck)
     fs.rmSync(tmp, { recursive: true, force: true })
   }
 }
