@@ -242,12 +242,20 @@ export type ReviewTeam = {
 	team: string,
 	patient: string,
 	sample: boolean,
+	/**  When I last marked it reviewed (on any of my laptops). */
 	last_review: number | null,
-	/**  Newest first, since the last review. */
+	/**  Other members' latest reviews, newest first. */
+	reviewers: Reviewer[],
+	/**  Newest first, since my last review (never reviewed: the last 30 days). */
 	changes: ChangeItem[],
 	conflicts: ConflictView[],
 	/**  Urgent notes and who has not acknowledged them. */
 	unacknowledged: UrgentItem[],
+};
+
+export type Reviewer = {
+	name: string,
+	at: number,
 };
 
 export type RosterMember = {

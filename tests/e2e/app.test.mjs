@@ -192,10 +192,20 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
     await (await a.$("button=記録を開く")).click();
     await waitText(a, ".note.urgent", "確認: 田中 一郎", 20000);
 
+    // The doctor marks the record reviewed; the review is in the record, so
+    // A's review screen names him, live.
+    await (await b.$("#nav-review")).click();
+    await (await b.$(".mark-reviewed")).waitForClickable({ timeout: 10000 });
+    await (await b.$(".mark-reviewed")).click();
+    await (await a.$("#nav-review")).click();
+    await waitText(a, ".reviewers", "田中 一郎", 20000);
+
     // The team's creator takes the doctor's laptop off the team: two clicks
     // on A; B, online, lets the patient go without anyone touching it.
     await (await b.$("#nav-today")).click();
     await waitText(b, "#today", "鈴木 正雄");
+    await (await a.$(".review-team button.link")).click();
+    await (await a.$("button=チーム")).waitForClickable({ timeout: 10000 });
     await (await a.$("button=チーム")).click();
     await (await a.$(".remove-member")).waitForClickable({ timeout: 10000 });
     await (await a.$(".remove-member")).click();

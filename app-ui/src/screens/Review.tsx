@@ -32,6 +32,13 @@ export function Review({ shared }: { shared: Shared }) {
               ? t("sinceReview", { time: formatDateTime(team.last_review, lang) })
               : t("neverReviewed")}
           </p>
+          {team.reviewers.length > 0 && (
+            <p class="muted reviewers">
+              {team.reviewers
+                .map((r) => t("reviewedBy", { name: r.name, time: formatDateTime(r.at, lang) }))
+                .join("、")}
+            </p>
+          )}
           {team.unacknowledged.map((u) => (
             <p class="flags urgent" key={u.id}>
               {t("unacknowledged")}: {u.text}（{u.author} {formatDateTime(u.at, lang)}）

@@ -313,6 +313,10 @@ fn walk_conflicts(
             automerge::Prop::Map(k) => k.clone(),
             automerge::Prop::Seq(i) => i.to_string(),
         };
+        // Who reviewed when is bookkeeping, not a clinical value to settle.
+        if *obj == ROOT && label == crate::record::key::REVIEWS {
+            continue;
+        }
         path.push(label);
         let all = doc.get_all(obj, prop)?;
         if all.len() > 1 {

@@ -50,6 +50,7 @@ pub(crate) mod key {
     pub const VITALS: &str = "vitals";
     pub const TASKS: &str = "tasks";
     pub const MEDICATIONS: &str = "medications";
+    pub const REVIEWS: &str = "reviews";
     /// The collections whose entries are keyed by [`crate::EntryId`].
     pub const ENTRY_COLLECTIONS: [&str; 4] = [NOTES, VITALS, TASKS, MEDICATIONS];
 }
@@ -240,6 +241,12 @@ pub struct Record {
     pub vitals: BTreeMap<String, VitalsEntry>,
     pub tasks: BTreeMap<String, Task>,
     pub medications: BTreeMap<String, Medication>,
+    /// Member id -> when that member last marked the record reviewed. In
+    /// the record, so a manager's review carries across her laptops and the
+    /// team sees who has reviewed.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub reviews: BTreeMap<String, Timestamp>,
 }
 
 impl Record {
@@ -335,6 +342,7 @@ impl CareRecord {
                     key::VITALS,
                     key::TASKS,
                     key::MEDICATIONS,
+                    key::REVIEWS,
                 ] {
                     tx.put_object(ROOT, k, ObjType::Map)?;
                 }
@@ -472,6 +480,36 @@ impl CareRecord {
         self.partial(notes, vitals)
     }
 
+    /// What a manager's review needs from `from` on: notes written or edited
+    /// since, readings recorded since, open tasks and tasks closed since,
+    /// and the rest (small). A week of a five-year record, not five years.
+    pub fn read_since(&self, from: Timestamp) -> Result<Record, ModelError> {
+        let doc = &self.doc;
+        let mut notes = BTreeMap::new();
+        for (id, note) in self.entries(key::NOTES)? {
+            let versions = match doc.get(&note, "versions")? {
+                Some((automerge::Value::Object(ObjType::List), list)) => list,
+                _ => return Err(ModelError::Corrupt(format!("note {id} has no versions"))),
+            };
+            let last = doc.length(&versions).saturating_sub(1);
+            let Some((automerge::Value::Object(_), version)) = doc.get(&versions, last)? else {
+                return Err(ModelError::Corrupt(format!("note {id} has no versions")));
+            };
+            let at: Timestamp = hydrate_prop(doc, &version, "at")?;
+            if at >= from {
+                notes.insert(id, hydrate(doc, &note)?);
+            }
+        }
+        let mut vitals = BTreeMap::new();
+        for (id, entry) in self.entries(key::VITALS)? {
+            let at: Timestamp = hydrate_prop(doc, &entry, "recorded_at")?;
+            if at >= from {
+                vitals.insert(id, hydrate(doc, &entry)?);
+            }
+        }
+        self.partial_closed_since(notes, vitals, Some(from))
+    }
+
     /// The record with these notes and readings, the open tasks, and all of
     /// the rest (patient, members, medications: small).
     fn partial(
@@ -479,14 +517,32 @@ impl CareRecord {
         notes: BTreeMap<String, Note>,
         vitals: BTreeMap<String, VitalsEntry>,
     ) -> Result<Record, ModelError> {
+        self.partial_closed_since(notes, vitals, None)
+    }
+
+    /// As [`Self::partial`], with the tasks closed since `closed_since` too.
+    fn partial_closed_since(
+        &self,
+        notes: BTreeMap<String, Note>,
+        vitals: BTreeMap<String, VitalsEntry>,
+        closed_since: Option<Timestamp>,
+    ) -> Result<Record, ModelError> {
         let doc = &self.doc;
         let mut tasks = BTreeMap::new();
         for (id, task) in self.entries(key::TASKS)? {
             let status: TaskStatus = hydrate_prop(doc, &task, "status")?;
-            if status == TaskStatus::Open {
+            let closed_recently = || -> Result<bool, ModelError> {
+                let at: Option<Timestamp> = hydrate_prop(doc, &task, "closed_at")?;
+                Ok(matches!((closed_since, at), (Some(since), Some(at)) if at >= since))
+            };
+            if status == TaskStatus::Open || closed_recently()? {
                 tasks.insert(id, hydrate(doc, &task)?);
             }
         }
+        let reviews = match doc.get(ROOT, key::REVIEWS)? {
+            Some(_) => hydrate_prop(doc, ROOT, key::REVIEWS)?,
+            None => BTreeMap::new(),
+        };
         Ok(Record {
             schema: hydrate_prop(doc, ROOT, key::SCHEMA)?,
             team: hydrate_prop(doc, ROOT, key::TEAM)?,
@@ -498,6 +554,7 @@ impl CareRecord {
             vitals,
             tasks,
             medications: hydrate_prop(doc, ROOT, key::MEDICATIONS)?,
+            reviews,
         })
     }
 
@@ -514,6 +571,15 @@ impl CareRecord {
                 _ => Err(ModelError::Corrupt(format!("{collection} entry {id} is not a map"))),
             })
             .collect()
+    }
+
+    /// Who has reviewed the record when (member id -> time), without reading
+    /// the whole record.
+    pub fn reviews(&self) -> Result<BTreeMap<String, Timestamp>, ModelError> {
+        Ok(match self.doc.get(ROOT, key::REVIEWS)? {
+            Some(_) => hydrate_prop(&self.doc, ROOT, key::REVIEWS)?,
+            None => BTreeMap::new(),
+        })
     }
 
     /// The patient's details, without reading the whole record.
@@ -710,6 +776,27 @@ impl RecordTx<'_, '_> {
         let member = self.writer.member.to_string();
         if self.tx.get(&acks, member.as_str())?.is_none() {
             reconcile_prop(self.tx, &acks, member.as_str(), self.at)?;
+        }
+        Ok(())
+    }
+
+    /// The writer's member has reviewed the record now. Kept per member, so
+    /// reviews from two laptops at once never hide each other; a laptop
+    /// with a slow clock never moves a member's review back.
+    pub fn mark_reviewed(&mut self) -> Result<(), ModelError> {
+        let at = self.at;
+        let reviews = match self.tx.get(ROOT, key::REVIEWS)? {
+            Some((automerge::Value::Object(ObjType::Map), map)) => map,
+            // Records made before reviews were kept: made on first use.
+            _ => self.tx.put_object(ROOT, key::REVIEWS, ObjType::Map)?,
+        };
+        let member = self.writer.member.to_string();
+        let before: Option<Timestamp> = match self.tx.get(&reviews, member.as_str())? {
+            Some(_) => Some(hydrate_prop(self.tx, &reviews, member.as_str())?),
+            None => None,
+        };
+        if before.is_none_or(|b| at > b) {
+            reconcile_prop(self.tx, &reviews, member.as_str(), at)?;
         }
         Ok(())
     }

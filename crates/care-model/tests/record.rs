@@ -407,6 +407,83 @@ fn acknowledgements_of_an_urgent_note_merge_from_every_laptop_and_keep_the_first
 }
 
 #[test]
+fn reviews_are_kept_per_member_merge_across_laptops_and_are_no_conflict() {
+    let n = nurse();
+    let d = doctor();
+    let (mut a, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
+    let mut b = copy(&a);
+    let mut c = copy(&a);
+    // The nurse reviews on two laptops at once; the doctor reviews too.
+    let n_laptop2 = Writer {
+        device: DeviceId::random(),
+        ..n.clone()
+    };
+    a.change(&n, at(5), "review", |tx| tx.mark_reviewed()).unwrap();
+    c.change(&n_laptop2, at(6), "review", |tx| tx.mark_reviewed()).unwrap();
+    b.change(&d, at(7), "review", |tx| tx.mark_reviewed()).unwrap();
+    // A laptop with a slow clock does not move a review back.
+    b.change(&d, at(3), "review", |tx| tx.mark_reviewed()).unwrap();
+    a.merge(&mut b).unwrap();
+    a.merge(&mut c).unwrap();
+    let reviews = a.read().unwrap().reviews;
+    assert_eq!(reviews[&d.member.to_string()], at(7));
+    assert!([at(5), at(6)].contains(&reviews[&n.member.to_string()]), "{reviews:?}");
+    assert!(
+        a.conflicts().unwrap().is_empty(),
+        "a review is bookkeeping, not a conflict"
+    );
+}
+
+#[test]
+fn reading_since_a_time_gives_what_changed_since_and_open_tasks() {
+    let n = nurse();
+    let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let task = r
+            .change(&n, at(10 + i), "visit", |tx| {
+                tx.add_note(note(&format!("訪問{i}")))?;
+                tx.add_vitals(
+                    VitalsForm {
+                        pulse: Some("70".into()),
+                        ..Default::default()
+                    }
+                    .parse(at(10 + i))?,
+                )?;
+                tx.add_task(NewTask {
+                    title: format!("タスク{i}"),
+                    assignee: None,
+                    due: None,
+                    priority: Priority::Normal,
+                })
+            })
+            .unwrap()
+            .value;
+        tasks.push(task);
+    }
+    // Task 0 closed late (after the cut); task 1 closed early (before it).
+    r.change(&n, at(12), "task.done", |tx| {
+        tx.set_task_status(tasks[1], TaskStatus::Done)
+    })
+    .unwrap();
+    r.change(&n, at(30), "task.done", |tx| {
+        tx.set_task_status(tasks[0], TaskStatus::Done)
+    })
+    .unwrap();
+    let since = r.read_since(at(17)).unwrap();
+    let texts: Vec<String> = since.notes.values().map(|n| n.versions[0].text.clone()).collect();
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    assert_eq!(since.vitals.len(), 3);
+    assert!(since.tasks.contains_key(&tasks[0].to_string()), "closed after the cut");
+    assert!(
+        !since.tasks.contains_key(&tasks[1].to_string()),
+        "closed before the cut"
+    );
+    assert_eq!(since.tasks.len(), 9, "8 open and 1 closed since");
+    assert_eq!(since.patient, r.read().unwrap().patient);
+}
+
+#[test]
 fn reading_the_recent_part_gives_the_newest_notes_the_count_open_tasks_and_the_rest_whole() {
     let n = nurse();
     let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();

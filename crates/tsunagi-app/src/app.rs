@@ -459,18 +459,18 @@ impl App {
             let samples = Self::samples(store)?;
             let mut out = Vec::new();
             for t in store.teams()? {
-                let key = format!("reviewed.{}", t.team);
-                let last = store
-                    .preference(&key)?
-                    .and_then(|v| v.parse::<i64>().ok())
-                    .map(Timestamp);
                 let record = match store.record(t.team) {
                     Ok(r) => r,
                     Err(care_store::StoreError::NotYetReceived(_)) => continue,
                     Err(e) => return Err(e.into()),
                 };
+                let last = record.reviews()?.get(&viewer.member.to_string()).copied();
+                let since = last.unwrap_or(Timestamp(viewer.now.0 - FIRST_REVIEW_WINDOW_MS));
+                // What changed since, and a week back for urgent notes: not
+                // five years of visits.
+                let from = Timestamp(since.0.min(viewer.now.0 - URGENT_WINDOW_MS));
                 let conflicts = conflict_views(record.conflicts()?);
-                let read = record.read()?;
+                let read = record.read_since(from)?;
                 let unacknowledged = urgent_items(&read, &viewer)
                     .into_iter()
                     .filter(|i| i.kind == "note" && i.unacknowledged)
@@ -480,7 +480,8 @@ impl App {
                     patient: t.patient_name.clone(),
                     sample: samples.contains(&t.team.to_string()),
                     last_review: last.map(|l| l.0),
-                    changes: changes_since(&read, last),
+                    reviewers: reviewers(&read, &viewer),
+                    changes: changes_since(&read, Some(since)),
                     conflicts,
                     unacknowledged,
                 });
@@ -493,7 +494,14 @@ impl App {
 
     pub fn mark_reviewed(&self, team: &str) -> AppResult<()> {
         let team = parse_team(team)?;
-        self.with(|s| Ok(s.set_preference(&format!("reviewed.{team}"), &now().0.to_string())?))
+        // In the record: it syncs, so it holds on every laptop of mine and
+        // the team sees who has reviewed.
+        self.with(|s| {
+            s.change(team, "review", now(), |tx| tx.mark_reviewed())?;
+            Ok(())
+        })?;
+        self.nudge.notify_one();
+        Ok(())
     }
 
     pub fn set_relay(&self, url: &str, fingerprint: Option<&str>) -> AppResult<()> {
@@ -748,6 +756,31 @@ mod tests {
         });
         assert!(made.is_err(), "no new profile over a damaged one");
         assert_eq!(std::fs::read(&file).unwrap(), b"not a database, but someone's data");
+    }
+
+    #[test]
+    fn marking_reviewed_is_kept_in_the_record_and_only_later_changes_show() {
+        let (dir, app) = app();
+        let team = app.create_team(&patient()).unwrap();
+        app.add_task(&team, "褥瘡処置", None, "high").unwrap();
+        let before = app.review().unwrap();
+        assert_eq!(before[0].last_review, None);
+        assert_eq!(before[0].changes.len(), 1, "never reviewed: the last 30 days show");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.mark_reviewed(&team).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.add_task(&team, "服薬確認", None, "normal").unwrap();
+        drop(app);
+        // The review is in the record, not in this laptop's settings.
+        let app = App::open(dir.path());
+        let after = app.review().unwrap();
+        assert!(after[0].last_review.is_some());
+        let changes: Vec<&str> = after[0].changes.iter().map(|c| c.summary.as_str()).collect();
+        assert_eq!(changes, vec!["服薬確認"], "only what changed after the review");
+        assert!(
+            after[0].reviewers.is_empty(),
+            "my own review is not listed as another's"
+        );
     }
 
     #[test]

@@ -388,12 +388,44 @@ pub struct ReviewTeam {
     pub team: String,
     pub patient: String,
     pub sample: bool,
+    /// When I last marked it reviewed (on any of my laptops).
     pub last_review: Option<i64>,
-    /// Newest first, since the last review.
+    /// Other members' latest reviews, newest first.
+    pub reviewers: Vec<Reviewer>,
+    /// Newest first, since my last review (never reviewed: the last 30 days).
     pub changes: Vec<ChangeItem>,
     pub conflicts: Vec<ConflictView>,
     /// Urgent notes and who has not acknowledged them.
     pub unacknowledged: Vec<UrgentItem>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Reviewer {
+    pub name: String,
+    pub at: i64,
+}
+
+/// What a never-reviewed record shows as "changed": the last 30 days.
+pub const FIRST_REVIEW_WINDOW_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Other members' reviews of `record`, newest first.
+pub fn reviewers(record: &Record, viewer: &Viewer) -> Vec<Reviewer> {
+    let me = viewer.member.to_string();
+    let mut out: Vec<Reviewer> = record
+        .reviews
+        .iter()
+        .filter(|(m, _)| **m != me)
+        .map(|(m, at)| Reviewer {
+            name: record
+                .members
+                .get(m)
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| "?".into()),
+            at: ms(*at),
+        })
+        .collect();
+    out.sort_by_key(|r| std::cmp::Reverse(r.at));
+    out
 }
 
 /// Who is on the team's signed roster, by member, and what this laptop may
