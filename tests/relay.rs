@@ -270,7 +270,7 @@ async fn a_device_outside_the_team_is_refused_and_learns_nothing() {
     // The nurse's own envelope, replayed over the stranger's connection.
     assert!(
         not_found(theirs.append(&TEAM, &nurse.envelope(&team, 2, b"x")).await.map(|_| ())),
-        "a device sends only its own envelopes"
+        "a non-member cannot upload even a member's envelope"
     );
     // Without any certificate: 401 with a reason.
     match relay.client().read(&TEAM, 0).await {

@@ -314,6 +314,44 @@ fn a_relay_restored_from_an_older_backup_gets_back_what_it_lost() {
 }
 
 #[test]
+fn a_restored_relay_gets_back_a_note_whose_authors_laptop_is_gone_from_a_laptop_that_read_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("relay");
+    let relay = Relay::start(&data);
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    let manager = Laptop::new(dir.path(), "高橋 美咲", "care-manager", "みどり居宅介護支援事業所");
+    let team = team_of(&relay, &nurse, &[&doctor, &manager]);
+    let addr = relay.addr().to_string();
+    relay.stop();
+    std::fs::copy(data.join("relay.db"), dir.path().join("backup.db")).unwrap();
+
+    let relay = Relay::start_on(&data, &addr);
+    let note = nurse.run(&["note", "add", &team, "--text", "夜間の転倒あり。経過観察。"]);
+    nurse.run(&["sync"]);
+    doctor.run(&["sync"]);
+    assert_eq!(
+        doctor.record(&team)["notes"][&note]["versions"][0]["text"],
+        "夜間の転倒あり。経過観察。"
+    );
+    relay.stop();
+    // The nurse's laptop is lost; the relay's disk is replaced by the backup.
+    std::fs::remove_dir_all(&nurse.home).unwrap();
+    std::fs::copy(dir.path().join("backup.db"), data.join("relay.db")).unwrap();
+    for f in ["relay.db-wal", "relay.db-shm"] {
+        let _ = std::fs::remove_file(data.join(f));
+    }
+    let _relay = Relay::start_on(&data, &addr);
+    doctor.run(&["sync"]);
+    manager.run(&["sync"]);
+    assert_eq!(
+        manager.record(&team)["notes"][&note]["versions"][0]["text"],
+        "夜間の転倒あり。経過観察。",
+        "the doctor's laptop gave the nurse's note back to the restored relay"
+    );
+}
+
+#[test]
 fn a_team_made_while_watching_is_registered_and_its_pushes_arrive_live() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(&dir.path().join("relay"));

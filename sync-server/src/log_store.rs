@@ -284,7 +284,7 @@ impl LogStore {
     pub fn membership(&self, team: &[u8; 16], key: &[u8; 32]) -> rusqlite::Result<Membership> {
         let conn = self.conn.lock().expect("log lock");
         let roster = self.roster(&conn, team)?;
-        Ok(if roster.devices.values().any(|d| d.key.as_bytes() == key) {
+        Ok(if roster.has_member_key(key) {
             Membership::Member
         } else if roster.was_removed(key) {
             Membership::Removed
@@ -611,11 +611,14 @@ fn append_one(tx: &Connection, rosters: &Mutex<RosterCache>, job: &Job) -> Resul
     if roster.devices.is_empty() {
         return Err(AppendError::UnknownTeam);
     }
-    let key = roster.key(&h.sender).ok_or(AppendError::NotMember)?;
-    // A device sends its own envelopes only.
-    if key.as_bytes() != &job.peer {
+    // The uploader is on the team now, and the envelope is signed by its
+    // sender, who was on the team when sealing it. Usually they are one
+    // device; a member may also give back another's envelope to a relay
+    // restored from an older backup.
+    if !roster.has_member_key(&job.peer) {
         return Err(AppendError::NotMember);
     }
+    let key = roster.key_for(&h.sender, h.epoch).ok_or(AppendError::NotMember)?;
     env.verify(&key).map_err(|_| AppendError::NotMember)?;
     let existing: Option<(u64, Vec<u8>)> = tx
         .prepare_cached(

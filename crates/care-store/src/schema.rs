@@ -18,7 +18,7 @@ pub const FILE_NAME: &str = "tsunagi.db";
 const APPLICATION_ID: i64 = 0x5453_4E47;
 
 /// `PRAGMA user_version`: the version of the tables below.
-pub const STORE_SCHEMA: i64 = 2;
+pub const STORE_SCHEMA: i64 = 3;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -131,6 +131,24 @@ CREATE TABLE quarantine (
 );
 ";
 
+/// Version 3: what others wrote, kept to give back to a relay restored from
+/// an older backup.
+const SCHEMA_V3: &str = "
+-- Envelopes other members sealed, as read from the relay and verified, kept
+-- byte for byte as long as acknowledged outbox rows: if the relay is restored
+-- from an older backup, this laptop gives them back, so a change is not lost
+-- while any laptop still holds it, even if its author never reconnects.
+CREATE TABLE relayed (
+    team_id     TEXT NOT NULL REFERENCES teams(team_id),
+    id          BLOB NOT NULL,
+    server_seq  INTEGER NOT NULL,
+    envelope    BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, id)
+);
+CREATE INDEX relayed_by_seq ON relayed (team_id, server_seq);
+";
+
 /// Opens an existing store, refusing anything that is not one without
 /// writing a byte to it.
 pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
@@ -188,7 +206,7 @@ pub fn create_new(path: &Path) -> Result<Connection, StoreError> {
 /// Makes the tables, in the caller's transaction.
 pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2}"
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3}"
     ))?;
     Ok(())
 }
@@ -217,6 +235,9 @@ pub fn migrate_tables(conn: &Connection) -> Result<i64, StoreError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version < 2 {
         conn.execute_batch(SCHEMA_V2)?;
+    }
+    if version < 3 {
+        conn.execute_batch(SCHEMA_V3)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {STORE_SCHEMA};"))?;
     Ok(version)

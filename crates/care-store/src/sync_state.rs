@@ -8,7 +8,7 @@
 use care_model::{ChangeBytes, DeviceId, TeamId, Timestamp};
 use ed25519_dalek::SigningKey;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use sync_proto::{MembershipOp, Roster, TeamKey};
+use sync_proto::{Envelope, MembershipOp, Roster, TeamKey};
 
 use crate::store::refresh;
 use crate::{schema, Store, StoreError};
@@ -37,8 +37,8 @@ pub struct Cursor {
     pub synced_at: Option<i64>,
 }
 
-/// Upgrades an older store in one transaction: tables, then the keys a v1
-/// profile never had, then its unsent changes sealed for the outbox.
+/// Upgrades an older store in one transaction: tables, then what a v1
+/// profile never had.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version >= schema::STORE_SCHEMA {
@@ -46,59 +46,17 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     schema::migrate_tables(&tx)?;
-    let signing = SigningKey::generate(&mut rand_core::OsRng);
-    tx.execute(
-        "UPDATE device SET signing_key = ?1 WHERE signing_key IS NULL",
-        [signing.to_bytes().as_slice()],
-    )?;
-    let (device, member): (String, String) =
-        tx.query_row("SELECT device_id, member_id FROM device WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-    let device: DeviceId = device.parse().map_err(|_| bad("device id"))?;
-    let teams: Vec<String> = tx
-        .prepare("SELECT team_id FROM teams")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for t in teams {
-        let team: TeamId = t.parse().map_err(|_| bad("team id"))?;
-        tx.execute(
-            "INSERT INTO team_keys (team_id, epoch, key) VALUES (?1, 0, ?2)",
-            params![t, TeamKey::random().0.as_slice()],
-        )?;
-        let op = MembershipOp::genesis(team.as_bytes(), device.as_bytes(), &member, &signing);
-        tx.execute(
-            "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent) VALUES (?1, 0, ?2, 0, 0)",
-            params![t, serde_json::to_string(&op).expect("ops serialise")],
-        )?;
-        let rows: Vec<(i64, Vec<u8>)> = tx
-            .prepare("SELECT id, bytes FROM outbox WHERE team_id = ?1 ORDER BY id")?
-            .query_map([&t], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let key = latest_key(&tx, team)?.1;
-        for (i, (id, bytes)) in rows.iter().enumerate() {
-            let header = sync_proto::Header {
-                kind: sync_proto::PayloadKind::Changes,
-                team: *team.as_bytes(),
-                epoch: 0,
-                sender: *device.as_bytes(),
-                sender_seq: i as u64 + 1,
-            };
-            let env = sync_proto::seal(&key, &signing, header, bytes).map_err(|e| bad(&e.to_string()))?;
-            tx.execute(
-                "UPDATE outbox SET sender_seq = ?2, envelope = ?3 WHERE id = ?1",
-                params![id, i as i64 + 1, env.bytes()],
-            )?;
-        }
-        tx.execute(
-            "UPDATE teams SET next_sender_seq = ?2 WHERE team_id = ?1",
-            params![t, rows.len() as i64 + 1],
-        )?;
+    if version < 2 {
+        keys_for_v1(&tx)?;
     }
     tx.commit()?;
     tracing::info!(from = version, to = schema::STORE_SCHEMA, "store migrated");
     Ok(())
 }
+
+/// Where changes came from: the relay, how far its log was read, and the
+/// envelopes (with their place in the log) to keep for a restored relay.
+type FromRelay<'a> = (&'a str, &'a Cursor, &'a [(u64, Envelope)]);
 
 fn bad(what: &str) -> StoreError {
     StoreError::Corrupt {
@@ -352,6 +310,7 @@ impl Store {
             "team_keys",
             "roster_ops",
             "quarantine",
+            "relayed",
             "teams",
         ] {
             tx.execute(&format!("DELETE FROM {table} WHERE team_id = ?1"), [team.to_string()])?;
@@ -421,10 +380,22 @@ impl Store {
         team: TeamId,
         relay: &str,
         changes: &[ChangeBytes],
+        relayed: &[(u64, Envelope)],
         cursor: &Cursor,
         now: Timestamp,
     ) -> Result<usize, StoreError> {
-        self.store_changes(team, changes, Some((relay, cursor)), now)
+        self.store_changes(team, changes, Some((relay, cursor, relayed)), now)
+    }
+
+    /// Envelopes other members sealed that this laptop read after relay
+    /// sequence number `kept` (all with 0), in log order: what it gives back
+    /// to a relay restored from an older backup.
+    pub fn relayed_since(&self, team: TeamId, kept: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT envelope FROM relayed WHERE team_id = ?1 AND server_seq > ?2 ORDER BY server_seq")?;
+        let rows = stmt.query_map(params![team.to_string(), kept as i64], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Adds changes written elsewhere (the demo station's other members) to a
@@ -438,7 +409,7 @@ impl Store {
         &mut self,
         team: TeamId,
         changes: &[ChangeBytes],
-        cursor: Option<(&str, &Cursor)>,
+        cursor: Option<FromRelay<'_>>,
         now: Timestamp,
     ) -> Result<usize, StoreError> {
         let path = self.path.clone();
@@ -451,7 +422,21 @@ impl Store {
                 params![team.to_string(), c.hash.as_slice(), c.bytes],
             )?;
         }
-        if let Some((relay, cursor)) = cursor {
+        if let Some((relay, cursor, relayed)) = cursor {
+            for (seq, env) in relayed {
+                // Read again after a restore: the same envelope, a new place in the log.
+                tx.execute(
+                    "INSERT INTO relayed (team_id, id, server_seq, envelope, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (team_id, id) DO UPDATE SET server_seq = excluded.server_seq",
+                    params![team.to_string(), env.id().as_slice(), *seq as i64, env.bytes(), now.0],
+                )?;
+            }
+            if !relayed.is_empty() {
+                tx.execute(
+                    "DELETE FROM relayed WHERE team_id = ?1 AND received_at < ?2",
+                    params![team.to_string(), now.0 - Self::KEEP_ACKNOWLEDGED_MS],
+                )?;
+            }
             tx.execute(
                 "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0],
@@ -548,4 +533,59 @@ impl Store {
     pub fn device_id(&self) -> DeviceId {
         self.device.device
     }
+}
+
+/// A v1 profile (before relays) gets its signing key, a team key and a
+/// genesis op per team, and its unsent changes sealed for the outbox.
+fn keys_for_v1(tx: &Connection) -> Result<(), StoreError> {
+    let signing = SigningKey::generate(&mut rand_core::OsRng);
+    tx.execute(
+        "UPDATE device SET signing_key = ?1 WHERE signing_key IS NULL",
+        [signing.to_bytes().as_slice()],
+    )?;
+    let (device, member): (String, String) =
+        tx.query_row("SELECT device_id, member_id FROM device WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let device: DeviceId = device.parse().map_err(|_| bad("device id"))?;
+    let teams: Vec<String> = tx
+        .prepare("SELECT team_id FROM teams")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for t in teams {
+        let team: TeamId = t.parse().map_err(|_| bad("team id"))?;
+        tx.execute(
+            "INSERT INTO team_keys (team_id, epoch, key) VALUES (?1, 0, ?2)",
+            params![t, TeamKey::random().0.as_slice()],
+        )?;
+        let op = MembershipOp::genesis(team.as_bytes(), device.as_bytes(), &member, &signing);
+        tx.execute(
+            "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent) VALUES (?1, 0, ?2, 0, 0)",
+            params![t, serde_json::to_string(&op).expect("ops serialise")],
+        )?;
+        let rows: Vec<(i64, Vec<u8>)> = tx
+            .prepare("SELECT id, bytes FROM outbox WHERE team_id = ?1 ORDER BY id")?
+            .query_map([&t], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let key = latest_key(tx, team)?.1;
+        for (i, (id, bytes)) in rows.iter().enumerate() {
+            let header = sync_proto::Header {
+                kind: sync_proto::PayloadKind::Changes,
+                team: *team.as_bytes(),
+                epoch: 0,
+                sender: *device.as_bytes(),
+                sender_seq: i as u64 + 1,
+            };
+            let env = sync_proto::seal(&key, &signing, header, bytes).map_err(|e| bad(&e.to_string()))?;
+            tx.execute(
+                "UPDATE outbox SET sender_seq = ?2, envelope = ?3 WHERE id = ?1",
+                params![id, i as i64 + 1, env.bytes()],
+            )?;
+        }
+        tx.execute(
+            "UPDATE teams SET next_sender_seq = ?2 WHERE team_id = ?1",
+            params![t, rows.len() as i64 + 1],
+        )?;
+    }
+    Ok(())
 }

@@ -270,3 +270,52 @@ fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
     assert!(err.to_string().contains("update"), "{err}");
     assert_eq!(digest(&path), before);
 }
+
+#[test]
+fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
+    let home = tempfile::tempdir().unwrap();
+    let mut store = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let team = store.create_team(patient("鈴木 正雄", "スズキ マサオ"), t(1)).unwrap();
+    let note_id = store
+        .change(team, "visit", t(2), |tx| tx.add_note(note("移行前の記録")))
+        .unwrap();
+    drop(store);
+    let path = home.path().join("tsunagi.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TABLE relayed; PRAGMA user_version = 2;")
+        .unwrap();
+
+    let mut store = Store::open(home.path()).unwrap();
+    let record = store.record(team).unwrap().read().unwrap();
+    assert_eq!(record.notes[&note_id.to_string()].versions[0].text, "移行前の記録");
+    assert_eq!(
+        store.pending(team).unwrap(),
+        2,
+        "the new team and the note still wait to go out"
+    );
+    // The new table is there: envelopes read from a relay are kept.
+    let (_, key) = store.latest_team_key(team).unwrap();
+    let signer = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let header = sync_proto::Header {
+        kind: sync_proto::PayloadKind::Changes,
+        team: *team.as_bytes(),
+        epoch: 0,
+        sender: [9; 16],
+        sender_seq: 1,
+    };
+    let env = sync_proto::seal(&key, &signer, header, b"sealed").unwrap();
+    let cursor = care_store::Cursor {
+        server_seq: 5,
+        incarnation: Some("i".into()),
+        synced_at: None,
+    };
+    store
+        .apply_remote(team, "https://relay", &[], &[(5, env.clone())], &cursor, t(3))
+        .unwrap();
+    assert_eq!(store.relayed_since(team, 0).unwrap(), vec![env.bytes().to_vec()]);
+    assert!(
+        store.relayed_since(team, 5).unwrap().is_empty(),
+        "only what came after `kept`"
+    );
+}

@@ -11,7 +11,8 @@
 //! A relay that lost acknowledged envelopes (restored from a backup) is
 //! noticed by its incarnation or by a log that ends before the cursor or
 //! before an envelope it acknowledged to this laptop; this
-//! laptop then sends again what it still holds (kept 30 days after ack).
+//! laptop then sends again what it wrote and what it read from others (each
+//! kept 30 days), so nothing is lost while any laptop still holds it.
 //!
 //! Every step is idempotent, so a pass cut off anywhere is safely repeated.
 
@@ -34,6 +35,9 @@ pub struct TeamReport {
     /// This laptop was taken off the team (a signed roster op says so) and
     /// had nothing unsent, so the team was deleted from it.
     pub removed: bool,
+    /// Envelopes other members wrote, given back to a relay that lost them
+    /// (restored from an older backup).
+    pub given_back: usize,
     /// Why this team could not sync this time, in plain words.
     pub error: Option<String>,
 }
@@ -148,13 +152,14 @@ async fn sync_team(
         let requeued = store.requeue_lost(team, kept).map_err(store_err)?;
         tracing::warn!(%team, requeued, "the relay lost acknowledged envelopes (restored from a backup?); sending them again");
         push(store, client, team, now, report).await?;
+        give_back(store, client, team, kept, report).await?;
         let fresh = Cursor {
             server_seq: 0,
             incarnation: Some(probe.incarnation.clone()),
             synced_at: None,
         };
         store
-            .apply_remote(team, relay_url, &[], &fresh, now())
+            .apply_remote(team, relay_url, &[], &[], &fresh, now())
             .map_err(store_err)?;
         return pull(store, client, relay_url, team, None, now, report).await;
     }
@@ -218,7 +223,7 @@ async fn from_snapshot(
     };
     tracing::info!(%team, covers = h.sender_seq, changes = changes.len(), "started from the relay's snapshot");
     store
-        .apply_remote(team, relay_url, &changes, &cursor, now())
+        .apply_remote(team, relay_url, &changes, &[], &cursor, now())
         .map_err(store_err)
 }
 
@@ -280,6 +285,37 @@ async fn push(
     Ok(())
 }
 
+/// Gives a relay restored from an older backup the envelopes other members
+/// sealed that this laptop read after `kept`: their authors may never
+/// reconnect. The relay takes each once (idempotent on the envelope id) and
+/// only if its sender's signature holds.
+async fn give_back(
+    store: &mut Store,
+    client: &RelayClient,
+    team: care_model::TeamId,
+    kept: u64,
+    report: &mut TeamReport,
+) -> Result<(), SyncError> {
+    let id = *team.as_bytes();
+    for bytes in store.relayed_since(team, kept).map_err(store_err)? {
+        let env = Envelope::parse(bytes).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        match client.append(&id, &env).await {
+            Ok(ack) if !ack.duplicate => report.given_back += 1,
+            Ok(_) => {}
+            // Its sender's seq is taken by another envelope there, or the
+            // relay no longer takes that sender: others may hold it; go on.
+            Err(SyncError::Refused { status, code, .. }) => {
+                tracing::warn!(%team, status, %code, "the relay did not take back an envelope read earlier");
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if report.given_back > 0 {
+        tracing::warn!(%team, given_back = report.given_back, "gave the restored relay back what others wrote");
+    }
+    Ok(())
+}
+
 /// Reads the log after the cursor, page by page (starting with `first` if
 /// it was read already): verifies and decrypts each envelope, quarantines
 /// what fails, stores changes and cursor together.
@@ -308,7 +344,7 @@ async fn pull(
             roster = Some(store.roster(team).map_err(store_err)?);
         }
         let roster = roster.as_ref().expect("loaded above");
-        let mut changes = Vec::new();
+        let (mut changes, mut relayed) = (Vec::new(), Vec::new());
         for (seq, bytes) in page.envelopes {
             let opened = Envelope::parse(bytes.clone()).and_then(|env| {
                 if env.header().sender == me {
@@ -320,12 +356,15 @@ async fn pull(
                     |d| roster.key_for(d, epoch),
                     |epoch| store.team_key(team, epoch).ok().flatten(),
                 )
-                .map(Some)
+                .map(|plain| Some((env, plain)))
             });
-            match opened.map(|p| p.map(ChangeBytes::parse)) {
+            match opened.map(|p| p.map(|(env, plain)| (env, ChangeBytes::parse(plain)))) {
                 Ok(None) => {}
-                Ok(Some(Ok(change))) => changes.push(change),
-                Ok(Some(Err(e))) => {
+                Ok(Some((env, Ok(change)))) => {
+                    changes.push(change);
+                    relayed.push((seq, env));
+                }
+                Ok(Some((_, Err(e)))) => {
                     store
                         .quarantine(team, seq, &format!("not an automerge change: {e}"), &bytes, now())
                         .map_err(store_err)?;
@@ -345,7 +384,7 @@ async fn pull(
             synced_at: None,
         };
         report.received += store
-            .apply_remote(team, relay_url, &changes, &cursor, now())
+            .apply_remote(team, relay_url, &changes, &relayed, &cursor, now())
             .map_err(store_err)?;
         if last >= page.high_water {
             break;
@@ -353,7 +392,7 @@ async fn pull(
     }
     // Record the time of a completed pass even when nothing new came.
     store
-        .apply_remote(team, relay_url, &[], &cursor, now())
+        .apply_remote(team, relay_url, &[], &[], &cursor, now())
         .map_err(store_err)?;
     Ok(())
 }

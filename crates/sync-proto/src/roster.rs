@@ -302,10 +302,14 @@ impl Roster {
         }
     }
 
+    /// Whether the device with this verifying key is on the team now.
+    pub fn has_member_key(&self, key: &[u8; 32]) -> bool {
+        self.devices.values().any(|e| e.key.as_bytes() == key)
+    }
+
     /// Whether the device with this verifying key was on the team and was removed.
     pub fn was_removed(&self, key: &[u8; 32]) -> bool {
-        !self.devices.values().any(|e| e.key.as_bytes() == key)
-            && self.removed.values().any(|(e, _)| e.key.as_bytes() == key)
+        !self.has_member_key(key) && self.removed.values().any(|(e, _)| e.key.as_bytes() == key)
     }
 
     /// The team keys of later epochs that `device` (holding `signing`) can
