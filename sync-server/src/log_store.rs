@@ -77,20 +77,28 @@ pub enum Membership {
     Stranger,
 }
 
-/// Live push: per team, a channel of new sequence numbers, so an append
-/// wakes only the subscribers of its own team.
+/// Live push: per team, the newest sequence number of its log, so an append
+/// wakes only the subscribers of its own team. A watch channel holds just
+/// the newest value: a subscriber woken late sees one number however many
+/// appends came meanwhile (a laptop reads the log after its cursor anyway),
+/// and an idle team costs a few dozen bytes.
 #[derive(Clone, Default)]
-pub struct Live(Arc<Mutex<HashMap<[u8; 16], tokio::sync::broadcast::Sender<u64>>>>);
+pub struct Live(Arc<Mutex<HashMap<[u8; 16], tokio::sync::watch::Sender<u64>>>>);
 
 impl Live {
-    /// Tells the team's subscribers, if any, that the log reached `seq`.
-    fn announce(&self, team: [u8; 16], seq: u64) {
+    /// Tells the team's subscribers, if any, that the log reached `seq`
+    /// (or, with `always`, that something else changed: the roster).
+    fn announce(&self, team: [u8; 16], seq: u64, always: bool) {
         if let Some(tx) = self.0.lock().expect("live table").get(&team) {
-            let _ = tx.send(seq);
+            tx.send_if_modified(|newest| {
+                let newer = seq > *newest;
+                *newest = (*newest).max(seq);
+                newer || always
+            });
         }
     }
 
-    fn subscribe(&self, team: [u8; 16]) -> tokio::sync::broadcast::Receiver<u64> {
+    fn subscribe(&self, team: [u8; 16]) -> tokio::sync::watch::Receiver<u64> {
         let mut table = self.0.lock().expect("live table");
         // Channels nobody listens to any more go, so the table tracks the
         // teams of connected devices only.
@@ -99,7 +107,7 @@ impl Live {
         }
         table
             .entry(team)
-            .or_insert_with(|| tokio::sync::broadcast::channel(64).0)
+            .or_insert_with(|| tokio::sync::watch::channel(0).0)
             .subscribe()
     }
 }
@@ -244,7 +252,7 @@ impl LogStore {
     }
 
     /// New sequence numbers of `team`'s log, for one subscriber.
-    pub fn subscribe(&self, team: [u8; 16]) -> tokio::sync::broadcast::Receiver<u64> {
+    pub fn subscribe(&self, team: [u8; 16]) -> tokio::sync::watch::Receiver<u64> {
         self.appended.subscribe(team)
     }
 
@@ -357,7 +365,7 @@ impl LogStore {
             [team.as_slice()],
             |r| r.get(0),
         )?;
-        self.appended.announce(*team, high_water as u64);
+        self.appended.announce(*team, high_water as u64, true);
         Ok(seq as u64)
     }
 
@@ -587,7 +595,7 @@ fn write_appends(
                     // Only after the commit: a pushed envelope is always readable.
                     if let Ok(a) = &result {
                         if a.new {
-                            appended.announce(job.env.header().team, a.seq);
+                            appended.announce(job.env.header().team, a.seq, false);
                         }
                     }
                     let _ = job.reply.send(result);

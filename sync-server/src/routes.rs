@@ -159,8 +159,7 @@ struct EventsQuery {
 /// Live push: one server-sent-events stream per device for all its teams.
 /// Each event names a team and the sequence number of a new envelope; the
 /// laptop then reads the log from its cursor, so a missed event costs only
-/// latency. A subscriber that falls behind gets a `lagged` event and re-reads
-/// everything.
+/// latency. A subscriber that falls behind gets one event with the newest.
 async fn events(
     State(store): State<LogStore>,
     Extension(peer): Extension<Peer>,
@@ -208,27 +207,11 @@ async fn events(
     // newest seq), so a burst of a thousand writers costs a few events each.
     let stream = futures_util::stream::select_all(teams.into_iter().map(|team| {
         futures_util::stream::unfold(store.subscribe(team), move |mut rx| async move {
-            use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-            let (mut newest, mut lagged) = (0, false);
-            match rx.recv().await {
-                Ok(seq) => newest = seq,
-                Err(RecvError::Lagged(_)) => lagged = true,
-                Err(RecvError::Closed) => return None,
-            }
-            loop {
-                match rx.try_recv() {
-                    Ok(seq) => newest = newest.max(seq),
-                    Err(TryRecvError::Lagged(_)) => lagged = true,
-                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-                }
-            }
-            let event = if lagged {
-                Event::default().event("lagged").data("")
-            } else {
-                Event::default()
-                    .event("append")
-                    .data(format!("{} {newest}", hex::encode(team)))
-            };
+            rx.changed().await.ok()?;
+            let newest = *rx.borrow_and_update();
+            let event = Event::default()
+                .event("append")
+                .data(format!("{} {newest}", hex::encode(team)));
             Some((Ok::<_, std::convert::Infallible>(event), rx))
         })
         .boxed()

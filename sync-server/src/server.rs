@@ -1,5 +1,7 @@
 //! The accept loop: TCP, then TLS (with a deadline, so a silent client cannot
-//! hold a connection), then HTTP/1 or HTTP/2 into the router. Shutdown stops
+//! hold a connection), then HTTP/1.1 into the router (the relay offers no
+//! ALPN, so clients speak HTTP/1.1; serving only that keeps an idle
+//! connection small). Shutdown stops
 //! accepting and lets requests in flight finish: an append is acknowledged
 //! only after its commit, so nothing acknowledged is lost.
 
@@ -8,12 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto::Builder;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -62,11 +64,15 @@ pub async fn serve(
                 .peer_certificates()
                 .and_then(|c| c.first())
                 .and_then(|c| crate::tls::device_key(c));
-            let app = app.layer(axum::Extension(crate::routes::Peer(device)));
-            let service = TowerToHyperService::new(app.layer(axum::Extension(crate::limits::RemoteAddr(peer.ip()))));
-            let builder = Builder::new(TokioExecutor::new());
-            let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
-            if let Err(e) = watcher.watch(conn.into_owned()).await {
+            // Each request learns who is calling; the router itself is shared
+            // (layering it per connection would copy every route).
+            let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+                req.extensions_mut().insert(crate::routes::Peer(device));
+                req.extensions_mut().insert(crate::limits::RemoteAddr(peer.ip()));
+                app.clone().oneshot(req)
+            });
+            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), service);
+            if let Err(e) = watcher.watch(conn).await {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
         });

@@ -109,7 +109,7 @@ pub enum PushEvent {
     Ready,
     /// A new envelope for a team, with its sequence number.
     Append { team: [u8; 16], seq: u64 },
-    /// This subscriber fell behind: re-read every team.
+    /// Something came that this laptop cannot place: re-read every team.
     Lagged,
     /// Nothing new; the connection is alive.
     KeepAlive,
