@@ -135,6 +135,14 @@ async fn malformed_and_oversized_requests_are_refused_and_the_relay_keeps_servin
         .await;
     assert_eq!(bad_team.0, 400);
 
+    // Live push without asking for the upgrade: a clear 400, not a hang.
+    let plain = http
+        .inner
+        .get(format!("{}/v1/events?teams={}", relay.url, "11".repeat(16)));
+    let plain = plain.send().await.unwrap();
+    assert_eq!(plain.status().as_u16(), 400);
+    assert!(plain.text().await.unwrap().contains("upgrade_required"));
+
     // Announces 3 MiB, sends 64 KiB and waits: the relay answers 413 from the
     // announced length, without buffering the body.
     let url = format!("{}/v1/teams/{}/envelopes", relay.url, "11".repeat(16));

@@ -18,6 +18,7 @@
 mod error;
 mod limits;
 mod log_store;
+mod push;
 mod routes;
 mod server;
 mod tls;

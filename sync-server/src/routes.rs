@@ -9,7 +9,9 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use sync_proto::page::{encode_page, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE, ROSTER_HEADER, SNAPSHOT_HEADER};
+use sync_proto::page::{
+    encode_page, EVENTS_UPGRADE, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE, ROSTER_HEADER, SNAPSHOT_HEADER,
+};
 use sync_proto::{Envelope, EnvelopeError};
 
 use crate::error::AppError;
@@ -156,22 +158,28 @@ struct EventsQuery {
     teams: String,
 }
 
-/// Live push: one server-sent-events stream per device for all its teams.
-/// Each event names a team and the sequence number of a new envelope; the
-/// laptop then reads the log from its cursor, so a missed event costs only
-/// latency. A subscriber that falls behind gets one event with the newest.
+/// Live push: one upgraded connection per device for all its teams (see
+/// `push.rs`). Each event names a team and the sequence number of a new
+/// envelope; the laptop then reads the log from its cursor, so a missed event
+/// costs only latency.
 async fn events(
     State(store): State<LogStore>,
     Extension(peer): Extension<Peer>,
     Query(q): Query<EventsQuery>,
-) -> Result<
-    axum::response::sse::Sse<
-        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
-    >,
-    AppError,
-> {
-    use axum::response::sse::{Event, KeepAlive, Sse};
-    use futures_util::StreamExt;
+    mut req: axum::extract::Request,
+) -> Result<Response, AppError> {
+    use axum::http::header::{CONNECTION, UPGRADE};
+    let asks_upgrade = req
+        .headers()
+        .get(UPGRADE)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(EVENTS_UPGRADE.as_bytes()));
+    if !asks_upgrade {
+        return Err(AppError::bad_request(
+            "upgrade_required",
+            "この接続方法には対応していません",
+            format!("live push needs `Connection: upgrade` and `Upgrade: {EVENTS_UPGRADE}`"),
+        ));
+    }
     let teams: Vec<[u8; 16]> = q
         .teams
         .split(',')
@@ -201,22 +209,19 @@ async fn events(
     if teams.is_empty() {
         return Err(AppError::not_found());
     }
-    let hello = futures_util::stream::once(async { Ok(Event::default().event("ready").data("")) });
-    // One stream per team, merged: an append wakes only its own team's
-    // subscribers. Appends that queued up meanwhile go out as one event (the
-    // newest seq), so a burst of a thousand writers costs a few events each.
-    let stream = futures_util::stream::select_all(teams.into_iter().map(|team| {
-        futures_util::stream::unfold(store.subscribe(team), move |mut rx| async move {
-            rx.changed().await.ok()?;
-            let newest = *rx.borrow_and_update();
-            let event = Event::default()
-                .event("append")
-                .data(format!("{} {newest}", hex::encode(team)));
-            Some((Ok::<_, std::convert::Infallible>(event), rx))
-        })
-        .boxed()
-    }));
-    Ok(Sse::new(hello.chain(stream)).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(20))))
+    let subscriptions: Vec<_> = teams.into_iter().map(|t| (t, store.subscribe(t))).collect();
+    let upgrade = hyper::upgrade::on(&mut req);
+    tokio::spawn(async move {
+        match upgrade.await {
+            Ok(upgraded) => crate::push::serve(upgraded, subscriptions).await,
+            Err(e) => tracing::debug!(error = %e, "live push upgrade failed"),
+        }
+    });
+    Ok((
+        axum::http::StatusCode::SWITCHING_PROTOCOLS,
+        [(CONNECTION, "upgrade"), (UPGRADE, EVENTS_UPGRADE)],
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

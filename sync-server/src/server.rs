@@ -1,9 +1,12 @@
 //! The accept loop: TCP, then TLS (with a deadline, so a silent client cannot
 //! hold a connection), then HTTP/1.1 into the router (the relay offers no
 //! ALPN, so clients speak HTTP/1.1; serving only that keeps an idle
-//! connection small). Shutdown stops
-//! accepting and lets requests in flight finish: an append is acknowledged
-//! only after its commit, so nothing acknowledged is lost.
+//! connection small), with upgrades for live push (`push.rs`).
+//!
+//! Shutdown, as in mini-redis: a watch channel tells every connection to
+//! finish the request in flight and close; each connection task holds a
+//! clone of `done`, and the loop waits until all are dropped. An append is
+//! acknowledged only after its commit, so nothing acknowledged is lost.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -12,8 +15,8 @@ use std::time::Duration;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
@@ -27,7 +30,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let acceptor = TlsAcceptor::from(tls);
-    let graceful = GracefulShutdown::new();
+    let (stop, stopping) = watch::channel(());
+    let (done, mut all_done) = mpsc::channel::<()>(1);
     tokio::pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {
@@ -44,8 +48,9 @@ pub async fn serve(
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let app = app.clone();
-        let watcher = graceful.watcher();
+        let (mut stopping, done) = (stopping.clone(), done.clone());
         tokio::spawn(async move {
+            let _done = done;
             let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                 Ok(Ok(tls)) => tls,
                 Ok(Err(e)) => {
@@ -71,14 +76,26 @@ pub async fn serve(
                 req.extensions_mut().insert(crate::limits::RemoteAddr(peer.ip()));
                 app.clone().oneshot(req)
             });
-            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), service);
-            if let Err(e) = watcher.watch(conn).await {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(tls), service)
+                .with_upgrades();
+            tokio::pin!(conn);
+            let result = tokio::select! {
+                result = conn.as_mut() => result,
+                _ = stopping.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = result {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
         });
     }
     tracing::info!("shutting down: waiting for requests in flight");
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+    let _ = stop.send(());
+    drop(done);
+    if tokio::time::timeout(DRAIN_TIMEOUT, all_done.recv()).await.is_err() {
         tracing::warn!("some connections did not finish in time");
     }
 }

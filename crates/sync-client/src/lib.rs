@@ -115,24 +115,33 @@ pub enum PushEvent {
     KeepAlive,
 }
 
-/// A live-push subscription (server-sent events).
+/// A live-push subscription: an upgraded connection carrying events in the
+/// server-sent-events line format.
 pub struct Events {
-    resp: reqwest::Response,
+    io: reqwest::Upgraded,
     buf: String,
 }
 
 impl Events {
     /// The next event, or `None` when the relay closed the stream.
+    /// Cancel-safe: bytes are taken only by a read that completed.
     pub async fn next(&mut self) -> Result<Option<PushEvent>, SyncError> {
+        use tokio::io::AsyncReadExt;
+        let mut chunk = [0u8; 1024];
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let block: String = self.buf.drain(..end + 2).collect();
                 return Ok(Some(parse_event(&block)));
             }
-            match self.resp.chunk().await? {
-                Some(bytes) => self.buf.push_str(&String::from_utf8_lossy(&bytes)),
-                None => return Ok(None),
+            let n = self
+                .io
+                .read(&mut chunk)
+                .await
+                .map_err(|e| SyncError::Unreachable(format!("live push: {e}")))?;
+            if n == 0 {
+                return Ok(None);
             }
+            self.buf.push_str(&String::from_utf8_lossy(&chunk[..n]));
         }
     }
 }
@@ -230,7 +239,7 @@ impl RelayClient {
     }
 
     async fn check(resp: reqwest::Response) -> Result<reqwest::Response, SyncError> {
-        if resp.status().is_success() {
+        if resp.status().is_success() || resp.status() == reqwest::StatusCode::SWITCHING_PROTOCOLS {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
@@ -345,10 +354,18 @@ impl RelayClient {
     pub async fn subscribe(&self, teams: &[[u8; 16]]) -> Result<Events, SyncError> {
         let ids: Vec<String> = teams.iter().map(hex::encode).collect();
         let url = format!("{}/v1/events?teams={}", self.base, ids.join(","));
-        // The stream lives long; liveness is judged by keep-alives instead.
-        let req = self.http.get(url).timeout(Duration::from_secs(24 * 3600));
+        let req = self
+            .http
+            .get(url)
+            .header(reqwest::header::CONNECTION, "upgrade")
+            .header(reqwest::header::UPGRADE, sync_proto::page::EVENTS_UPGRADE);
+        let resp = Self::send(req).await?;
+        if resp.status() != reqwest::StatusCode::SWITCHING_PROTOCOLS {
+            return Err(SyncError::BadAnswer(format!("live push: answered {}", resp.status())));
+        }
+        // Liveness is judged by the relay's keep-alives, not a timeout.
         Ok(Events {
-            resp: Self::send(req).await?,
+            io: resp.upgrade().await?,
             buf: String::new(),
         })
     }

@@ -15,6 +15,9 @@ pub const ROSTER_HEADER: &str = "x-tsunagi-roster-ops";
 pub const SNAPSHOT_HEADER: &str = "x-tsunagi-snapshot";
 /// Most envelopes in one page.
 pub const MAX_PAGE: u32 = 500;
+/// The `Upgrade` protocol of live push (`GET /v1/events`): after `101`, the
+/// connection carries text events in the server-sent-events line format.
+pub const EVENTS_UPGRADE: &str = "tsunagi-events/1";
 
 pub fn encode_page<'a>(entries: impl IntoIterator<Item = (u64, &'a [u8])>) -> Vec<u8> {
     let mut out = Vec::new();
