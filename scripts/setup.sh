@@ -17,6 +17,9 @@ fi
 command -v WebKitWebDriver >/dev/null 2>&1 || need_apt+=(webkit2gtk-driver)
 command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb xauth)
 command -v dbus-launch >/dev/null 2>&1 || need_apt+=(dbus-x11)
+# A real notification daemon, and dbus-monitor to see what the app asked it to show.
+command -v dunst >/dev/null 2>&1 || need_apt+=(dunst)
+command -v dbus-monitor >/dev/null 2>&1 || need_apt+=(dbus-bin)
 # A Japanese font, so the interface (and the tests' screenshots) show kanji.
 fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-ipafont-gothic)
 if ((${#need_apt[@]})); then

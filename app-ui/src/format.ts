@@ -4,10 +4,24 @@ import type { Lang } from "./i18n";
 
 const TZ = "Asia/Tokyo";
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Making an Intl.DateTimeFormat costs far more than using one, and a record
+ * shows a few hundred dates: one formatter per locale and options. */
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = locale + JSON.stringify(options);
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** 2026年11月24日(火) or, with `era`, 令和8年11月24日(火). */
 export function formatDate(ms: number, lang: Lang, era = false): string {
   const locale = lang === "ja" ? (era ? "ja-JP-u-ca-japanese" : "ja-JP") : "en-GB";
-  return new Intl.DateTimeFormat(locale, {
+  return formatter(locale, {
     timeZone: TZ,
     era: era && lang === "ja" ? "long" : undefined,
     year: "numeric",
@@ -26,14 +40,14 @@ export function formatIsoDate(iso: string, lang: Lang, era = false): string {
 
 /** 14:05 */
 export function formatTime(ms: number): string {
-  return new Intl.DateTimeFormat("ja-JP", { timeZone: TZ, hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
+  return formatter("ja-JP", { timeZone: TZ, hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
 }
 
 /** 11/24 14:05 for the timeline; the year only when it is not this year. */
 export function formatDateTime(ms: number, lang: Lang, now = Date.now()): string {
-  const year = (t: number) => new Intl.DateTimeFormat("en", { timeZone: TZ, year: "numeric" }).format(new Date(t));
+  const year = (t: number) => formatter("en", { timeZone: TZ, year: "numeric" }).format(new Date(t));
   const sameYear = year(ms) === year(now);
-  const d = new Intl.DateTimeFormat(lang === "ja" ? "ja-JP" : "en-GB", {
+  const d = formatter(lang === "ja" ? "ja-JP" : "en-GB", {
     timeZone: TZ,
     year: sameYear ? undefined : "numeric",
     month: "numeric",
@@ -44,7 +58,7 @@ export function formatDateTime(ms: number, lang: Lang, now = Date.now()): string
 
 /** The date in Tokyo as YYYY-MM-DD. */
 export function tokyoIso(ms: number): string {
-  return new Intl.DateTimeFormat("sv-SE", { timeZone: TZ }).format(new Date(ms));
+  return formatter("sv-SE", { timeZone: TZ }).format(new Date(ms));
 }
 
 /** A phone number as a tel: link target (digits and + only). */

@@ -12,6 +12,7 @@ import {
   BIN,
   cli,
   freePort,
+  notifications,
   openApp,
   screenshot,
   sleep,
@@ -167,6 +168,12 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
     const t0 = Date.now();
     await waitText(b, "#timeline", "E2E-LIVE-2", 15000);
     figures.live_a_to_b_ms_via_ui = Date.now() - t0;
+    // An urgent note from someone else is a desktop notification on B.
+    await b.waitUntil(async () => notifications().some((n) => n.includes("E2E-LIVE-2")), {
+      timeout: 10000,
+      timeoutMsg: "no desktop notification for the urgent note",
+    });
+    assert.match(notifications().find((n) => n.includes("E2E-LIVE-2")), /緊急: 鈴木 正雄/);
     // Closed loop: the doctor acknowledges the urgent note with one click.
     await (await b.$(".note.urgent .ack")).click();
     await waitText(b, ".note.urgent", "確認: 田中 一郎");
@@ -177,7 +184,9 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
       timeout: 20000,
       timeoutMsg: "A never noticed the relay was gone",
     });
+    await (await a.$("#v-spo2")).setValue("88");
     await (await a.$("#v-note")).setValue("E2E-OFFLINE-3 中継停止中の記録。");
+    await (await a.$("#v-urgency")).selectByAttribute("value", "routine");
     await (await a.$("#save-visit")).click();
     await waitText(a, "#save-status", "この端末に保存しました");
     assert.equal(await (await a.$("#save-status")).getAttribute("data-reached"), "false");
@@ -191,6 +200,15 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
     // The author sees who has acknowledged her urgent note.
     await (await a.$("button=記録を開く")).click();
     await waitText(a, ".note.urgent", "確認: 田中 一郎", 20000);
+    // Alerts without fatigue: the routine note is no notification; its SpO2
+    // of 88 (past the urgent band, below 92) is one, on B; the author, who
+    // has now received B's acknowledgement, is not told of her own note.
+    await b.waitUntil(async () => notifications().some((n) => n.includes("バイタル緊急域")), {
+      timeout: 10000,
+      timeoutMsg: "no desktop notification for SpO2 88",
+    });
+    assert.ok(!notifications().some((n) => n.includes("E2E-OFFLINE-3")), "a routine note is only a quiet badge");
+    assert.equal(notifications().filter((n) => n.includes("E2E-LIVE-2")).length, 1, "one notification, on B only");
 
     // The doctor marks the record reviewed; the review is in the record, so
     // A's review screen names him, live.

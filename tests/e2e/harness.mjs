@@ -2,7 +2,7 @@
 // (to prepare profiles quickly), tauri-driver + WebKitWebDriver, and the
 // real debug app. Every process started here is killed in `stopAll`.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -137,6 +137,16 @@ export async function waitText(browser, selector, needle, timeout = 15000) {
     interval: 200,
     timeoutMsg: `"${needle}" did not appear in ${selector}`,
   });
+}
+
+/** The desktop notifications the apps asked for so far (run.sh logs every
+ * Notify call on the session bus): one text block per notification. */
+export function notifications() {
+  const log = process.env.TSUNAGI_E2E_NOTIFICATIONS;
+  if (!log || !existsSync(log)) return [];
+  return readFileSync(log, "utf8")
+    .split(/^method call /m)
+    .filter((block) => block.includes("member=Notify"));
 }
 
 export function stopAll() {

@@ -108,7 +108,8 @@ fn notify_urgent(handle: &tauri::AppHandle, app: &App, teams: &[String], seen: &
     let Ok(today) = app.today() else { return };
     let Ok(mut seen) = seen.lock() else { return };
     for item in today.urgent.iter().filter(|u| teams.contains(&u.team)) {
-        if item.acked_by_me || !seen.insert(item.id.clone()) {
+        // Not for what I wrote or have already acknowledged.
+        if item.mine || item.acked_by_me || !seen.insert(item.id.clone()) {
             continue;
         }
         let title = match item.kind.as_str() {
