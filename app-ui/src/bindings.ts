@@ -10,7 +10,7 @@ export const commands = {
 	vocabulary: () => __TAURI_INVOKE<Vocabulary>("vocabulary"),
 	setLanguage: (language: string) => typedError<null, AppError>(__TAURI_INVOKE("set_language", { language })),
 	today: () => typedError<Today, AppError>(__TAURI_INVOKE("today")),
-	record: (team: string, notes: number) => typedError<RecordView, AppError>(__TAURI_INVOKE("record", { team, notes })),
+	record: (team: string, notes: number, vitalsDays: number | null) => typedError<RecordView, AppError>(__TAURI_INVOKE("record", { team, notes, vitalsDays })),
 	conflicts: (team: string) => typedError<ConflictView[], AppError>(__TAURI_INVOKE("conflicts", { team })),
 	checkVitals: (team: string, vitals: VitalsForm) => typedError<VitalsCheck, AppError>(__TAURI_INVOKE("check_vitals", { team, vitals })),
 	saveVisit: (visit: VisitInput) => typedError<SaveResult, AppError>(__TAURI_INVOKE("save_visit", { visit })),
@@ -224,8 +224,12 @@ export type RecordView = {
 	/**  The newest notes first; `notes_total` says how many there are in all. */
 	notes: NoteView[],
 	notes_total: number,
-	/**  Oldest first, as the chart draws them. */
+	/**
+	 *  Oldest first, as the chart draws them; `vitals_total` says how many
+	 *  there are in all.
+	 */
 	vitals: VitalsView[],
+	vitals_total: number,
 	thresholds: BandView[],
 	tasks: TaskView[],
 	medications: MedicationView[],

@@ -24,4 +24,5 @@ for _ in $(seq 50); do
     string:org.freedesktop.Notifications 2>/dev/null | grep -q true && break
   sleep 0.1
 done
-node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit app.test.mjs
+# Extra arguments go to node, e.g. --test-name-pattern=figures.
+node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit "$@" app.test.mjs

@@ -52,6 +52,12 @@ export function VitalsChart({ vitals, bands, field }: { vitals: VitalsView[]; ba
       [s.x, s.y],
       el,
     );
+    const w = window as any;
+    if (w.__tsunagiChartStart != null) {
+      const start = w.__tsunagiChartStart;
+      w.__tsunagiChartStart = null;
+      requestAnimationFrame(() => setTimeout(() => (w.__tsunagiChartPaintMs = performance.now() - start)));
+    }
     return () => plot.destroy();
   }, [vitals, bands, field]);
   return (

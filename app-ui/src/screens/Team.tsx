@@ -13,7 +13,7 @@ type Pending = { kind: "remove"; member: string; name: string } | { kind: "leave
  * member (the team's creator) and leaving. */
 export function Team({ shared, team }: { shared: Shared; team: string }) {
   const { vocab, lang, go, revision } = shared;
-  const { data: r, error } = useLoad(() => ok(commands.record(team, 1)), [team, revision]);
+  const { data: r, error } = useLoad(() => ok(commands.record(team, 1, 0)), [team, revision]);
   const { data: roster, reload: reloadRoster } = useLoad<RosterView>(() => ok(commands.roster(team)), [team, revision]);
   const [pending, setPending] = useState<Pending | null>(null);
   const [done, setDone] = useState<string | null>(null);

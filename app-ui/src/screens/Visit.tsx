@@ -44,7 +44,7 @@ const MORE: [Field, Key, string][] = [
  */
 export function Visit({ shared, team, sync }: { shared: Shared; team: string; sync: SyncView | null }) {
   const { vocab, lang, go } = shared;
-  const { data: record, error: loadError, reload } = useLoad(() => ok(commands.record(team, 1)), [team]);
+  const { data: record, error: loadError, reload } = useLoad(() => ok(commands.record(team, 1, 0)), [team]);
   const [vitals, setVitals] = useState<VitalsForm>(EMPTY);
   const [note, setNote] = useState("");
   const [category, setCategory] = useState("observation");

@@ -59,8 +59,8 @@ pub use ids::{DeviceId, EntryId, MemberId, TeamId};
 pub use inspect::{Attributed, Conflict, FieldChange, HistoryEvent};
 pub use record::{
     check_kana, check_phone, to_katakana, Assignee, CareRecord, ChangeBytes, Committed, Contact, Diagnosis, Medication,
-    MedicationDetails, MedicationRevision, Member, NewNote, NewTask, Note, NoteVersion, Patient, Record, RecordTx,
-    Task, VitalsEntry, Writer, SCHEMA_VERSION,
+    MedicationDetails, MedicationRevision, Member, NewNote, NewTask, Note, NoteVersion, Patient, Recent, Record,
+    RecordTx, Task, VitalsEntry, Writer, SCHEMA_VERSION,
 };
 pub use time::{CalendarDate, Timestamp};
 pub use vitals::{parse_bp, Band, Flag, GlucoseFlag, Jcs, Thresholds, VitalSigns, VitalsForm};

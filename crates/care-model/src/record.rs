@@ -281,6 +281,14 @@ pub struct Writer {
     pub profile: Member,
 }
 
+/// What a record screen opens with: see [`CareRecord::read_recent`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recent {
+    pub record: Record,
+    pub notes_total: usize,
+    pub vitals_total: usize,
+}
+
 /// One care team's record.
 #[derive(Debug, Clone)]
 pub struct CareRecord {
@@ -421,11 +429,12 @@ impl CareRecord {
         Ok(autosurgeon::hydrate(&self.doc)?)
     }
 
-    /// Reads the record with only the `limit` newest notes and only the open
-    /// tasks, and says how many notes there are in all. Notes and closed
-    /// tasks are most of a long record: a screen opening five years of visits
-    /// shows the recent ones first.
-    pub fn read_recent(&self, limit: usize) -> Result<(Record, usize), ModelError> {
+    /// Reads the record with only the `limit` newest notes, the readings
+    /// recorded since `vitals_since` (all with `None`) and only the open
+    /// tasks, and says how many notes and readings there are in all. Notes,
+    /// readings and closed tasks are most of a long record: a screen opening
+    /// five years of visits shows the recent ones first.
+    pub fn read_recent(&self, limit: usize, vitals_since: Option<Timestamp>) -> Result<Recent, ModelError> {
         let doc = &self.doc;
         let mut written: Vec<(Timestamp, String, ObjId)> = Vec::new();
         for (id, note) in self.entries(key::NOTES)? {
@@ -437,8 +446,30 @@ impl CareRecord {
         for (_, id, note) in written.into_iter().take(limit) {
             notes.insert(id, hydrate(doc, &note)?);
         }
-        let vitals = hydrate_prop(doc, ROOT, key::VITALS)?;
-        Ok((self.partial(notes, vitals)?, total))
+        let (vitals, vitals_total) = match vitals_since {
+            None => {
+                let all: BTreeMap<String, VitalsEntry> = hydrate_prop(doc, ROOT, key::VITALS)?;
+                let n = all.len();
+                (all, n)
+            }
+            Some(since) => {
+                let mut vitals = BTreeMap::new();
+                let mut n = 0;
+                for (id, entry) in self.entries(key::VITALS)? {
+                    n += 1;
+                    let at: Timestamp = hydrate_prop(doc, &entry, "recorded_at")?;
+                    if at >= since {
+                        vitals.insert(id, hydrate(doc, &entry)?);
+                    }
+                }
+                (vitals, n)
+            }
+        };
+        Ok(Recent {
+            record: self.partial(notes, vitals)?,
+            notes_total: total,
+            vitals_total,
+        })
     }
 
     /// What a summary across many patients needs (Today): every note whose

@@ -500,9 +500,13 @@ fn reading_the_recent_part_gives_the_newest_notes_the_count_open_tasks_and_the_r
         })
         .unwrap();
     }
-    let (recent, total) = r.read_recent(5).unwrap();
+    let Recent {
+        record: recent,
+        notes_total,
+        vitals_total,
+    } = r.read_recent(5, None).unwrap();
     let full = r.read().unwrap();
-    assert_eq!(total, 12);
+    assert_eq!((notes_total, vitals_total), (12, 12));
     let texts: Vec<_> = recent
         .notes_newest_first()
         .iter()
@@ -512,8 +516,12 @@ fn reading_the_recent_part_gives_the_newest_notes_the_count_open_tasks_and_the_r
     assert_eq!(recent.vitals, full.vitals);
     assert_eq!(recent.patient, full.patient);
     assert_eq!(recent.members, full.members);
-    let (all, _) = r.read_recent(usize::MAX).unwrap();
+    let all = r.read_recent(usize::MAX, None).unwrap().record;
     assert_eq!(all, full, "with no closed tasks, everything is read");
+    let since = r.read_recent(5, Some(at(15))).unwrap();
+    assert_eq!(since.vitals_total, 12, "all readings are counted");
+    assert_eq!(since.record.vitals.len(), 7, "readings from at(15) on are read");
+    assert!(since.record.vitals.values().all(|v| v.recorded_at >= at(15)));
     let task = r
         .change(&n, at(30), "task.add", |tx| {
             tx.add_task(NewTask {
@@ -525,11 +533,11 @@ fn reading_the_recent_part_gives_the_newest_notes_the_count_open_tasks_and_the_r
         })
         .unwrap()
         .value;
-    assert_eq!(r.read_recent(1).unwrap().0.tasks.len(), 1);
+    assert_eq!(r.read_recent(1, None).unwrap().record.tasks.len(), 1);
     r.change(&n, at(31), "task.done", |tx| tx.set_task_status(task, TaskStatus::Done))
         .unwrap();
     assert!(
-        r.read_recent(1).unwrap().0.tasks.is_empty(),
+        r.read_recent(1, None).unwrap().record.tasks.is_empty(),
         "closed tasks are left out"
     );
 }

@@ -305,7 +305,9 @@ impl App {
 
     /// The record with its `notes` newest notes (the screen asks for more
     /// as the nurse scrolls back).
-    pub fn record(&self, team: &str, notes: u32) -> AppResult<RecordView> {
+    /// The record screen: the `notes` newest notes, the readings of the last
+    /// `vitals_days` days (all with `None`), and the rest.
+    pub fn record(&self, team: &str, notes: u32, vitals_days: Option<u32>) -> AppResult<RecordView> {
         let team = parse_team(team)?;
         self.with(|store| {
             let started = std::time::Instant::now();
@@ -314,9 +316,10 @@ impl App {
             let pending = store.pending(team)? as u32;
             let record = store.record(team)?;
             let loaded = started.elapsed();
-            let (read, total) = record.read_recent(notes.max(1) as usize)?;
+            let since = vitals_days.map(|d| Timestamp(viewer.now.0 - i64::from(d) * 24 * 3600 * 1000));
+            let recent = record.read_recent(notes.max(1) as usize, since)?;
             let hydrated = started.elapsed();
-            let view = record_view(&read, &viewer, sample, pending, total as u32);
+            let view = record_view(&recent, &viewer, sample, pending);
             tracing::debug!(?loaded, ?hydrated, total = ?started.elapsed(), "record view");
             Ok(view)
         })
@@ -676,7 +679,7 @@ mod tests {
         assert!(saved.pending >= 1, "the visit waits to reach the relay");
         drop(app);
         let app = App::open(dir.path());
-        let view = app.record(&team, 100).unwrap();
+        let view = app.record(&team, 100, None).unwrap();
         assert_eq!(view.notes[0].text, "本日入浴介助。背部に発赤あり。");
         assert_eq!(view.vitals.len(), 1);
         assert_eq!(view.vitals[0].systolic, Some(132.0));
@@ -710,7 +713,7 @@ mod tests {
         assert_eq!(err.code, "invalid");
         assert!(err.message_ja.contains("150"), "{err:?}");
         assert!(
-            app.record(&team, 100).unwrap().notes.is_empty(),
+            app.record(&team, 100, None).unwrap().notes.is_empty(),
             "a refused visit saves nothing"
         );
     }

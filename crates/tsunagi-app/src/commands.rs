@@ -48,8 +48,8 @@ pub async fn today(app: AppState<'_>) -> AppResult<Today> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn record(app: AppState<'_>, team: String, notes: u32) -> AppResult<RecordView> {
-    app.record(&team, notes)
+pub async fn record(app: AppState<'_>, team: String, notes: u32, vitals_days: Option<u32>) -> AppResult<RecordView> {
+    app.record(&team, notes, vitals_days)
 }
 
 #[tauri::command]

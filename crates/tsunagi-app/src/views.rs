@@ -317,8 +317,10 @@ pub struct RecordView {
     /// The newest notes first; `notes_total` says how many there are in all.
     pub notes: Vec<NoteView>,
     pub notes_total: u32,
-    /// Oldest first, as the chart draws them.
+    /// Oldest first, as the chart draws them; `vitals_total` says how many
+    /// there are in all.
     pub vitals: Vec<VitalsView>,
+    pub vitals_total: u32,
     pub thresholds: Vec<BandView>,
     pub tasks: Vec<TaskView>,
     pub medications: Vec<MedicationView>,
@@ -616,7 +618,8 @@ fn assignee(record: &Record, a: &Option<Assignee>) -> Option<String> {
     })
 }
 
-pub fn record_view(record: &Record, viewer: &Viewer, sample: bool, pending: u32, notes_total: u32) -> RecordView {
+pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, pending: u32) -> RecordView {
+    let record = &recent.record;
     let mut vitals: Vec<VitalsView> = record.vitals.iter().map(|(id, e)| vitals_view(record, id, e)).collect();
     vitals.sort_by_key(|v| v.taken_at);
     RecordView {
@@ -628,8 +631,9 @@ pub fn record_view(record: &Record, viewer: &Viewer, sample: bool, pending: u32,
             .into_iter()
             .map(|(id, n)| note_view(record, id, n, viewer))
             .collect(),
-        notes_total,
+        notes_total: recent.notes_total as u32,
         vitals,
+        vitals_total: recent.vitals_total as u32,
         thresholds: bands(&record.thresholds),
         tasks: record
             .tasks_in_order()
@@ -1023,15 +1027,15 @@ mod tests {
             )
         })
         .unwrap();
-        let rec = r.read().unwrap();
-        let view = record_view(&rec, &viewer(&n, at(41)), false, 0, 1);
+        let rec = r.read_recent(20, None).unwrap();
+        let view = record_view(&rec, &viewer(&n, at(41)), false, 0);
         assert_eq!(view.vitals.len(), 1);
         let flags = &view.vitals[0].flags;
         assert!(
             flags.iter().any(|f| f.field == "systolic" && f.level == "urgent"),
             "{flags:?}"
         );
-        assert!(urgent_items(&rec, &viewer(&n, at(41)))
+        assert!(urgent_items(&rec.record, &viewer(&n, at(41)))
             .iter()
             .any(|i| i.kind == "vitals"));
     }
