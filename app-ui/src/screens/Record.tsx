@@ -12,8 +12,9 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
   const { vocab, lang, era, go, revision } = shared;
   // The newest notes first; older ones on request (five years is 500+ notes).
   const [limit, setLimit] = useState(20);
-  // Readings of the last year first (five years is 500+); all on request.
-  const [days, setDays] = useState<number | null>(365);
+  // Readings of the last three months first (five years is 500+, each
+  // costing time to read and draw); a year or all on request.
+  const [days, setDays] = useState<number | null>(90);
   const { data: r, error, reload } = useLoad(async () => {
     const started = performance.now();
     const view = await ok(commands.record(team, limit, days));
