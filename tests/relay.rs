@@ -79,6 +79,67 @@ async fn the_relay_answers_over_tls_and_stores_an_envelope_once_however_often_se
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_appends_and_live_push_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    let (nurse, team) = (Device::new(4), TeamKey::random());
+    let client = nurse.client(&relay);
+    nurse.create_team(&client).await;
+    let mut events = client.subscribe(&[TEAM]).await.unwrap();
+    assert_eq!(events.next().await.unwrap(), Some(sync_client::PushEvent::Ready));
+    // Four writers append until the relay goes away.
+    let nurse = std::sync::Arc::new(nurse);
+    let mut writers = tokio::task::JoinSet::new();
+    for w in 0..4u64 {
+        let (client, nurse, team) = (nurse.client(&relay), nurse.clone(), team.clone());
+        writers.spawn(async move {
+            let mut acked = Vec::new();
+            for i in 0.. {
+                let env = nurse.envelope(&team, 1 + w + 4 * i, format!("visit {w}/{i}").as_bytes());
+                match client.append(&TEAM, &env).await {
+                    Ok(ack) => acked.push((ack.seq, env.into_bytes())),
+                    Err(_) => break,
+                }
+            }
+            acked
+        });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let status = tokio::task::spawn_blocking(move || relay.stop()).await.unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "SIGTERM with requests in flight shuts down cleanly"
+    );
+    let mut acked = Vec::new();
+    while let Some(w) = writers.join_next().await {
+        acked.extend(w.unwrap());
+    }
+    assert!(acked.len() > 4, "the writers were appending when the relay stopped");
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Ok(Some(_)) = events.next().await {}
+    });
+    assert!(ended.await.is_ok(), "the live-push stream ended with the relay");
+
+    let relay = Relay::start(dir.path());
+    let client = nurse.client(&relay);
+    let mut log = Vec::new();
+    loop {
+        let page = client.read(&TEAM, log.last().map_or(0, |(s, _)| *s)).await.unwrap();
+        log.extend(page.envelopes);
+        if log.last().is_none_or(|(s, _)| *s >= page.high_water) {
+            break;
+        }
+    }
+    for (seq, bytes) in &acked {
+        assert!(
+            log.iter().any(|(s, b)| s == seq && b == bytes),
+            "acknowledged envelope {seq} is missing after a clean shutdown"
+        );
+    }
+}
+
 #[tokio::test]
 async fn sigkill_of_the_relay_loses_nothing_it_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
