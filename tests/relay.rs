@@ -363,7 +363,53 @@ async fn an_invite_admits_one_device_once() {
     let (nurse, doctor, team) = (Device::new(7), Device::new(8), TeamKey::random());
     let (client, dr) = (nurse.client(&relay), doctor.client(&relay));
     nurse.create_team(&client).await;
+    let joined = admit(&relay, (&nurse, &client), (&doctor, &dr), &team).await;
+    dr.append(&TEAM, &doctor.envelope(&team, 1, b"from the doctor"))
+        .await
+        .unwrap();
 
+    match dr.claim_invite(&joined).await {
+        Err(SyncError::Refused { status: 410, .. }) => {}
+        other => panic!("a used invite is gone (410), got {other:?}"),
+    }
+    let ops = dr.members(&TEAM).await.unwrap();
+    assert_eq!(sync_proto::Roster::replay(&TEAM, &ops).devices.len(), 2);
+}
+
+#[tokio::test]
+async fn a_removed_devices_live_push_is_closed_and_the_others_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    let (nurse, doctor, team) = (Device::new(7), Device::new(8), TeamKey::random());
+    let (client, dr) = (nurse.client(&relay), doctor.client(&relay));
+    nurse.create_team(&client).await;
+    admit(&relay, (&nurse, &client), (&doctor, &dr), &team).await;
+    let mut theirs = dr.subscribe(&[TEAM]).await.unwrap();
+    let mut ours = client.subscribe(&[TEAM]).await.unwrap();
+    for events in [&mut theirs, &mut ours] {
+        assert_eq!(events.next().await.unwrap(), Some(sync_client::PushEvent::Ready));
+    }
+
+    let roster = sync_proto::Roster::replay(&TEAM, &client.members(&TEAM).await.unwrap());
+    let removal = MembershipOp::remove(&TEAM, &nurse.id, &nurse.key, &doctor.id, &roster, &TeamKey::random());
+    client.add_member(&TEAM, &removal).await.unwrap();
+    let five_s = std::time::Duration::from_secs(5);
+    let closed = tokio::time::timeout(five_s, async { while let Ok(Some(_)) = theirs.next().await {} });
+    assert!(closed.await.is_ok(), "the removed device's live push closes within 5 s");
+    match tokio::time::timeout(five_s, ours.next()).await {
+        Ok(Ok(Some(sync_client::PushEvent::Append { team, .. }))) => assert_eq!(team, TEAM),
+        other => panic!("the remaining member hears of the roster change and stays connected: {other:?}"),
+    }
+}
+
+/// `joiner` joins the team of `creator` with an invite code, as a laptop
+/// does; returns the code as the joiner parsed it.
+async fn admit(
+    relay: &Relay,
+    (creator, client): (&Device, &RelayClient),
+    (joiner, jc): (&Device, &RelayClient),
+    team: &TeamKey,
+) -> InviteCode {
     let mut fp = [0u8; 32];
     hex::decode_to_slice(&relay.fingerprint, &mut fp).unwrap();
     let code = InviteCode::new(&relay.url, fp, TEAM);
@@ -373,8 +419,8 @@ async fn an_invite_admits_one_device_once() {
             &TEAM,
             &MembershipOp::invite(
                 &TEAM,
-                &nurse.id,
-                &nurse.key,
+                &creator.id,
+                &creator.key,
                 &code.signing_key().verifying_key(),
                 expires,
             ),
@@ -386,26 +432,17 @@ async fn an_invite_admits_one_device_once() {
         .await
         .unwrap();
 
-    // The doctor, offline from the nurse, joins with the code alone.
+    // The joiner, offline from the creator, joins with the code alone.
     let joined = InviteCode::parse(&code.encode()).unwrap();
-    let sealed = dr.claim_invite(&joined).await.unwrap();
+    let sealed = jc.claim_invite(&joined).await.unwrap();
     assert_eq!(joined.open_team_keys(&sealed).unwrap(), vec![(0, team.clone())]);
-    dr.add_member(
+    jc.add_member(
         &TEAM,
-        &MembershipOp::join(&TEAM, &doctor.id, "dr", &doctor.key, &joined.signing_key()),
+        &MembershipOp::join(&TEAM, &joiner.id, "dr", &joiner.key, &joined.signing_key()),
     )
     .await
     .unwrap();
-    dr.append(&TEAM, &doctor.envelope(&team, 1, b"from the doctor"))
-        .await
-        .unwrap();
-
-    match dr.claim_invite(&joined).await {
-        Err(SyncError::Refused { status: 410, .. }) => {}
-        other => panic!("a used invite is gone (410), got {other:?}"),
-    }
-    let ops = dr.members(&TEAM).await.unwrap();
-    assert_eq!(sync_proto::Roster::replay(&TEAM, &ops).devices.len(), 2);
+    joined
 }
 
 #[tokio::test]

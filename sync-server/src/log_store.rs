@@ -77,28 +77,47 @@ pub enum Membership {
     Stranger,
 }
 
-/// Live push: per team, the newest sequence number of its log, so an append
-/// wakes only the subscribers of its own team. A watch channel holds just
-/// the newest value: a subscriber woken late sees one number however many
-/// appends came meanwhile (a laptop reads the log after its cursor anyway),
-/// and an idle team costs a few dozen bytes.
+/// What live push tells about a team: how far its log reached, and how many
+/// membership ops it has (a change there may mean a subscriber was removed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Head {
+    pub seq: u64,
+    pub roster_ops: u64,
+}
+
+/// Live push: per team, the team's newest [`Head`], so an append wakes only
+/// the subscribers of its own team. A watch channel holds just the newest
+/// value: a subscriber woken late sees one head however many appends came
+/// meanwhile (a laptop reads the log after its cursor anyway), and an idle
+/// team costs a few dozen bytes.
 #[derive(Clone, Default)]
-pub struct Live(Arc<Mutex<HashMap<[u8; 16], tokio::sync::watch::Sender<u64>>>>);
+pub struct Live(Arc<Mutex<HashMap<[u8; 16], tokio::sync::watch::Sender<Head>>>>);
 
 impl Live {
-    /// Tells the team's subscribers, if any, that the log reached `seq`
-    /// (or, with `always`, that something else changed: the roster).
-    fn announce(&self, team: [u8; 16], seq: u64, always: bool) {
+    /// Tells the team's subscribers, if any, that the log reached `seq`.
+    fn appended(&self, team: [u8; 16], seq: u64) {
+        self.announce(team, |head| {
+            let newer = seq > head.seq;
+            head.seq = head.seq.max(seq);
+            newer
+        });
+    }
+
+    /// Tells the team's subscribers, if any, that its roster now has `ops` ops.
+    fn roster_changed(&self, team: [u8; 16], ops: u64) {
+        self.announce(team, |head| {
+            head.roster_ops = ops;
+            true
+        });
+    }
+
+    fn announce(&self, team: [u8; 16], change: impl FnOnce(&mut Head) -> bool) {
         if let Some(tx) = self.0.lock().expect("live table").get(&team) {
-            tx.send_if_modified(|newest| {
-                let newer = seq > *newest;
-                *newest = (*newest).max(seq);
-                newer || always
-            });
+            tx.send_if_modified(change);
         }
     }
 
-    fn subscribe(&self, team: [u8; 16]) -> tokio::sync::watch::Receiver<u64> {
+    fn subscribe(&self, team: [u8; 16]) -> tokio::sync::watch::Receiver<Head> {
         let mut table = self.0.lock().expect("live table");
         // Channels nobody listens to any more go, so the table tracks the
         // teams of connected devices only.
@@ -107,7 +126,7 @@ impl Live {
         }
         table
             .entry(team)
-            .or_insert_with(|| tokio::sync::watch::channel(0).0)
+            .or_insert_with(|| tokio::sync::watch::channel(Head::default()).0)
             .subscribe()
     }
 }
@@ -251,8 +270,8 @@ impl LogStore {
         Ok(store)
     }
 
-    /// New sequence numbers of `team`'s log, for one subscriber.
-    pub fn subscribe(&self, team: [u8; 16]) -> tokio::sync::watch::Receiver<u64> {
+    /// The newest head of `team`'s log, for one subscriber.
+    pub fn subscribe(&self, team: [u8; 16]) -> tokio::sync::watch::Receiver<Head> {
         self.appended.subscribe(team)
     }
 
@@ -358,14 +377,9 @@ impl LogStore {
             .lock()
             .expect("roster cache lock")
             .insert(*team, (ops + 1, Arc::new(roster)));
-        // Announced like an append, so online members take a new key, and a
-        // removed laptop learns of it, at once rather than at their next pass.
-        let high_water: i64 = conn.query_row(
-            "SELECT coalesce(max(seq), 0) FROM envelopes WHERE team = ?1",
-            [team.as_slice()],
-            |r| r.get(0),
-        )?;
-        self.appended.announce(*team, high_water as u64, true);
+        // Announced, so online members take a new key at once rather than at
+        // their next pass, and a removed device's live push is closed.
+        self.appended.roster_changed(*team, ops as u64 + 1);
         Ok(seq as u64)
     }
 
@@ -595,7 +609,7 @@ fn write_appends(
                     // Only after the commit: a pushed envelope is always readable.
                     if let Ok(a) = &result {
                         if a.new {
-                            appended.announce(job.env.header().team, a.seq, false);
+                            appended.appended(job.env.header().team, a.seq);
                         }
                     }
                     let _ = job.reply.send(result);

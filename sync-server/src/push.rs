@@ -4,7 +4,9 @@
 //! format: `event: ready` once, then `event: append` / `data: TEAM SEQ`
 //! whenever a team's log grew (queued appends coalesce into one event with
 //! the newest seq), and a `:` comment every 20 s so both ends notice a dead
-//! link.
+//! link. When a team's roster changes and this device is no longer on it,
+//! the connection is closed at once: a removed laptop stops hearing about
+//! the team, and its next pass learns why.
 //!
 //! Why an upgrade rather than a streamed SSE response: hyper keeps 16 KB of
 //! HTTP/1 buffers on every connection that is streaming a response, and most
@@ -19,15 +21,24 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
 
+use crate::log_store::{Head, LogStore, Membership};
+
 /// How often an idle stream says it is alive (the laptop gives up after 60 s
 /// of silence).
 const KEEP_ALIVE: Duration = Duration::from_secs(20);
 
-/// Writes events for `teams` until the laptop hangs up or a write fails.
-pub async fn serve(upgraded: hyper::upgrade::Upgraded, teams: Vec<([u8; 16], watch::Receiver<u64>)>) {
+/// Writes events for `teams` to the device with verifying key `device` until
+/// it hangs up, a write fails, or it is taken off one of the teams.
+pub async fn serve(
+    upgraded: hyper::upgrade::Upgraded,
+    store: LogStore,
+    device: [u8; 32],
+    teams: Vec<([u8; 16], watch::Receiver<Head>)>,
+) {
     let mut io = TokioIo::new(upgraded);
+    let mut roster_ops: Vec<([u8; 16], u64)> = teams.iter().map(|(t, rx)| (*t, rx.borrow().roster_ops)).collect();
     // One stream per team, merged: an append wakes only its own team's
-    // subscribers, and a subscriber woken late sees only the newest seq.
+    // subscribers, and a subscriber woken late sees only the newest head.
     let mut appends = futures_util::stream::select_all(teams.into_iter().map(|(team, rx)| {
         futures_util::stream::unfold(rx, move |mut rx| async move {
             rx.changed().await.ok()?;
@@ -45,7 +56,16 @@ pub async fn serve(upgraded: hyper::upgrade::Upgraded, teams: Vec<([u8; 16], wat
     }
     loop {
         let event = tokio::select! {
-            Some((team, seq)) = appends.next() => format!("event: append\ndata: {} {seq}\n\n", hex::encode(team)),
+            Some((team, head)) = appends.next() => {
+                let known = roster_ops.iter_mut().find(|(t, _)| *t == team).map(|(_, n)| n);
+                if known.is_some_and(|n| std::mem::replace(n, head.roster_ops) != head.roster_ops)
+                    && !still_member(&store, team, device).await
+                {
+                    tracing::info!("a device taken off a team: its live push is closed");
+                    break;
+                }
+                format!("event: append\ndata: {} {}\n\n", hex::encode(team), head.seq)
+            }
             _ = keep_alive.tick() => ":\n\n".to_string(),
             read = io.read(&mut hang_up) => match read {
                 Ok(0) | Err(_) => break,
@@ -57,6 +77,14 @@ pub async fn serve(upgraded: hyper::upgrade::Upgraded, teams: Vec<([u8; 16], wat
         }
     }
     tracing::debug!("live push stream ended");
+}
+
+async fn still_member(store: &LogStore, team: [u8; 16], device: [u8; 32]) -> bool {
+    let store = store.clone();
+    let membership = tokio::task::spawn_blocking(move || store.membership(&team, &device)).await;
+    // Unsure (a storage error): keep the stream; the laptop's next read is
+    // refused anyway if it was removed.
+    !matches!(membership, Ok(Ok(Membership::Removed | Membership::Stranger)))
 }
 
 async fn send(io: &mut TokioIo<hyper::upgrade::Upgraded>, event: &str) -> std::io::Result<()> {

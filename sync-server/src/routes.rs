@@ -213,7 +213,7 @@ async fn events(
     let upgrade = hyper::upgrade::on(&mut req);
     tokio::spawn(async move {
         match upgrade.await {
-            Ok(upgraded) => crate::push::serve(upgraded, subscriptions).await,
+            Ok(upgraded) => crate::push::serve(upgraded, store, key, subscriptions).await,
             Err(e) => tracing::debug!(error = %e, "live push upgrade failed"),
         }
     });
