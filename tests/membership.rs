@@ -104,7 +104,7 @@ fn a_removed_laptop_is_refused_and_cannot_read_what_is_written_after() {
 }
 
 #[test]
-fn only_the_creator_may_remove_others_and_leaving_keeps_every_entry() {
+fn only_an_admin_may_remove_others_and_leaving_keeps_every_entry() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(&dir.path().join("relay"));
     let station = Laptop::new(dir.path(), "高橋 美咲", "nurse", "つばさ訪問看護ステーション");
@@ -116,7 +116,11 @@ fn only_the_creator_may_remove_others_and_leaving_keeps_every_entry() {
     let refused = tsunagi(&doctor.home, &["team", "remove", &team, &device_of(&helper)]);
     assert!(!refused.status.success());
     let why = String::from_utf8_lossy(&refused.stderr);
-    assert!(why.contains("チームを作った人"), "{why}");
+    assert!(why.contains("管理者"), "{why}");
+    // Nor make himself an admin.
+    assert!(!tsunagi(&doctor.home, &["team", "admin", &team, &device_of(&doctor)])
+        .status
+        .success());
     station.run(&["sync"]);
     assert_eq!(
         json(&station, &["team", "members", &team])["devices"]
@@ -136,6 +140,18 @@ fn only_the_creator_may_remove_others_and_leaving_keeps_every_entry() {
     let members = json(&station, &["team", "members", &team]);
     assert_eq!(members["devices"].as_array().unwrap().len(), 2);
     assert_eq!(members["epoch"], 1);
+
+    // The creator names the doctor an admin; the doctor's laptop sees it.
+    station.run(&["team", "admin", &team, &device_of(&doctor)]);
+    doctor.run(&["sync"]);
+    let members = json(&doctor, &["team", "members", &team]);
+    let admins: Vec<bool> = members["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["admin"] == true)
+        .collect();
+    assert_eq!(admins, vec![true, true], "{members}");
 
     // A leave with the relay down is refused and the entry stays.
     doctor.run(&["note", "add", &team, "--text", "往診予定変更"]);

@@ -26,6 +26,7 @@ export const commands = {
 	join: (code: string) => typedError<string, AppError>(__TAURI_INVOKE("join", { code })),
 	roster: (team: string) => typedError<RosterView, AppError>(__TAURI_INVOKE("roster", { team })),
 	removeMember: (team: string, member: string) => typedError<number, AppError>(__TAURI_INVOKE("remove_member", { team, member })),
+	makeAdmin: (team: string, member: string) => typedError<null, AppError>(__TAURI_INVOKE("make_admin", { team, member })),
 	leaveTeam: (team: string) => typedError<null, AppError>(__TAURI_INVOKE("leave_team", { team })),
 	loadDemo: () => typedError<number, AppError>(__TAURI_INVOKE("load_demo")),
 	/**
@@ -265,10 +266,12 @@ export type Reviewer = {
 export type RosterMember = {
 	member: string,
 	devices: number,
-	/**  Made the team: may remove anyone. */
-	creator: boolean,
+	/**  A team admin (made the team, or was named by an admin): may remove anyone. */
+	admin: boolean,
 	/**  This laptop may take this member's devices off the team. */
 	removable: boolean,
+	/**  This laptop may make this member an admin. */
+	may_make_admin: boolean,
 };
 
 /**

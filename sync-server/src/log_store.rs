@@ -347,7 +347,9 @@ impl LogStore {
             sync_proto::MembershipOp::Genesis { key, .. } | sync_proto::MembershipOp::Join { key, .. } => {
                 hex::decode(key).ok()
             }
-            sync_proto::MembershipOp::Invite { by, .. } | sync_proto::MembershipOp::Remove { by, .. } => {
+            sync_proto::MembershipOp::Invite { by, .. }
+            | sync_proto::MembershipOp::Remove { by, .. }
+            | sync_proto::MembershipOp::Admin { by, .. } => {
                 let mut id = [0u8; 16];
                 hex::decode_to_slice(by, &mut id)
                     .ok()

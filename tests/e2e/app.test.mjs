@@ -225,6 +225,12 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
     await (await a.$(".review-team button.link")).click();
     await (await a.$("button=チーム")).waitForClickable({ timeout: 10000 });
     await (await a.$("button=チーム")).click();
+    // First the creator names the doctor an admin too (a signed roster op).
+    await (await a.$(".make-admin")).waitForClickable({ timeout: 10000 });
+    await (await a.$(".make-admin")).click();
+    await (await a.$("#confirm")).click();
+    await waitText(a, "#team-done", "管理者にしました", 30000);
+    await waitText(a, "#team", "管理者");
     await (await a.$(".remove-member")).waitForClickable({ timeout: 10000 });
     await (await a.$(".remove-member")).click();
     await (await a.$("#confirm")).click();

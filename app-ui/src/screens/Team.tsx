@@ -6,11 +6,11 @@ import { formatDateTime, telHref } from "../format";
 import { useLoad } from "../hooks";
 import { label, type Shared } from "../state";
 
-/** What waits for a second click: removing a member, or leaving. */
-type Pending = { kind: "remove"; member: string; name: string } | { kind: "leave" };
+/** What waits for a second click: removing a member, naming an admin, or leaving. */
+type Pending = { kind: "remove" | "admin"; member: string; name: string } | { kind: "leave" };
 
 /** Members of one patient's team, invites shown face to face, removing a
- * member (the team's creator) and leaving. */
+ * member or naming another admin (the team's admins), and leaving. */
 export function Team({ shared, team }: { shared: Shared; team: string }) {
   const { vocab, lang, go, revision } = shared;
   const { data: r, error } = useLoad(() => ok(commands.record(team, 1, 0)), [team, revision]);
@@ -52,6 +52,12 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
         go({ name: "today" });
         return;
       }
+      if (pending.kind === "admin") {
+        await ok(commands.makeAdmin(team, pending.member));
+        setDone(t("adminDone", { name: pending.name }));
+        reloadRoster();
+        return;
+      }
       await ok(commands.removeMember(team, pending.member));
       const epoch = (await ok(commands.roster(team))).epoch;
       setDone(t("removeDone", { name: pending.name, epoch: String(epoch) }));
@@ -72,7 +78,7 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
             <strong>{m.name}</strong> {m.kana && <span class="muted">{m.kana}</span>}{" "}
             {label(vocab.professions, m.profession, lang)}・{m.organisation}
             {m.me && <span class="badge">{t("me")}</span>}
-            {onRoster(m.id)?.creator && <span class="badge">{t("creator")}</span>}
+            {onRoster(m.id)?.admin && <span class="badge">{t("teamAdmin")}</span>}
             {roster && !onRoster(m.id) && <span class="badge muted">{t("offTeam")}</span>}
             {m.phone && (
               <a class="phone" href={telHref(m.phone)}>
@@ -90,6 +96,16 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
                 {t("remove")}
               </button>
             )}
+            {onRoster(m.id)?.may_make_admin && (
+              <button
+                class="link make-admin"
+                data-member={m.id}
+                disabled={busy}
+                onClick={() => setPending({ kind: "admin", member: m.id, name: m.name })}
+              >
+                {t("makeAdmin")}
+              </button>
+            )}
           </li>
         ))}
       </ul>
@@ -105,7 +121,9 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
       {pending && (
         <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
           <p id="confirm-text">
-            {pending.kind === "leave" ? t("leaveConfirm") : t("removeConfirm", { name: pending.name })}
+            {pending.kind === "leave"
+              ? t("leaveConfirm")
+              : t(pending.kind === "admin" ? "adminConfirm" : "removeConfirm", { name: pending.name })}
           </p>
           <button class="danger" id="confirm" autoFocus disabled={busy} onClick={confirmPending}>
             {t("confirm")}

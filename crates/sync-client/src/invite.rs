@@ -95,6 +95,33 @@ pub async fn remove_device(
     ))
 }
 
+/// Makes `member` an admin of `team`: they may then take any device off it
+/// (a station manager who did not create the team herself). This laptop's
+/// member must be an admin.
+pub async fn make_admin(
+    store: &mut Store,
+    team: TeamId,
+    member: &str,
+    now: impl Fn() -> Timestamp,
+) -> Result<(), SyncError> {
+    sync_once(store, &now).await?;
+    let roster = store.roster(team).map_err(store_err)?;
+    if roster.admins.contains(member) {
+        return Ok(());
+    }
+    if !roster.may_make_admin(store.device_id().as_bytes(), member) {
+        return Err(SyncError::NotAllowed);
+    }
+    let client = client_of(store)?;
+    let id = *team.as_bytes();
+    let op = MembershipOp::admin(&id, store.device_id().as_bytes(), store.signing_key(), member);
+    client.add_member(&id, &op).await?;
+    let ops = client.members(&id).await?;
+    store.set_roster(team, &ops).map_err(store_err)?;
+    tracing::info!(%team, "a member was made an admin of the team");
+    Ok(())
+}
+
 /// This laptop leaves `team`: everything written here is sent first (the
 /// leave is refused while anything is unsent), then it takes itself off the
 /// roster and deletes the team's record from this laptop.

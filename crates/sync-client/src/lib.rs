@@ -14,7 +14,7 @@ mod pinned;
 mod sync;
 mod watch;
 
-pub use invite::{invite, join, leave, remove_device};
+pub use invite::{invite, join, leave, make_admin, remove_device};
 pub use sync::{sync_once, sync_teams, SyncReport, TeamReport};
 pub use watch::{watch, LiveEvent};
 
@@ -35,7 +35,7 @@ pub enum SyncError {
     Refused { status: u16, code: String, message: String },
     #[error("中継サーバーの応答を読めません / unreadable answer from the relay: {0}")]
     BadAnswer(String),
-    #[error("端末を外せるのは、チームを作った人か、その端末の持ち主だけです / only the team's creator, or the device's own member, may remove a device")]
+    #[error("それができるのはチームの管理者（チームを作った人と、その人が指名した人）だけです。端末を外すのは、その端末の持ち主にもできます / only the team's admins (whoever created it, and those they named) may do this; a device's own member may also remove it")]
     NotAllowed,
     #[error("この招待コードは使えなくなりました（使用済み、期限切れ、またはチームのメンバーが変わりました）。新しいコードを頼んでください / this invite no longer works (used, expired, or the team changed since): ask for a new one")]
     InviteVoid,

@@ -14,6 +14,9 @@
 //!   member their own devices (leaving, or a lost laptop). One op for both
 //!   steps means there is never a removal without a new key. Invites not yet
 //!   used stop working, since they hold only the old keys.
+//! - `Admin`: an admin makes another member an admin, who may then remove
+//!   any device (a station manager who did not create the team herself).
+//!   The member who created the team is the first admin.
 //!
 //! Replaying the ops in order gives the [`Roster`]: each member device and its
 //! verifying key. An op that does not verify is skipped and reported; it
@@ -64,6 +67,12 @@ pub enum MembershipOp {
         lockboxes: BTreeMap<String, String>,
         sig: String,
     },
+    Admin {
+        team: String,
+        by: String,
+        member: String,
+        sig: String,
+    },
 }
 
 /// A member device as the roster knows it.
@@ -80,8 +89,9 @@ pub struct Roster {
     /// Devices taken out, with the epoch their removal started: what they
     /// sealed under an earlier epoch (while they belonged) still opens.
     pub removed: BTreeMap<[u8; 16], (RosterEntry, u32)>,
-    /// The member who created the team; may remove any device.
-    pub admin: Option<String>,
+    /// Members who may remove any device: the one who created the team, and
+    /// those an admin named.
+    pub admins: BTreeSet<String>,
     /// The current key epoch (0 until someone is removed).
     pub epoch: u32,
     /// Per epoch, the new team key sealed to each device that stayed.
@@ -254,6 +264,18 @@ impl MembershipOp {
         }
     }
 
+    /// Makes `member` an admin of the team, as `by` (an admin's device).
+    pub fn admin(team: &[u8; 16], by: &[u8; 16], by_key: &SigningKey, member: &str) -> Self {
+        let (team, by) = (hex::encode(team), hex::encode(by));
+        let sig = sign(by_key, &["admin", &team, &by, member]);
+        MembershipOp::Admin {
+            team,
+            by,
+            member: member.to_string(),
+            sig,
+        }
+    }
+
     /// A stable id for idempotent storage: SHA-256 of the JSON.
     pub fn id(&self) -> [u8; 32] {
         Sha256::digest(serde_json::to_vec(self).expect("ops serialise")).into()
@@ -293,13 +315,21 @@ impl Roster {
         })
     }
 
-    /// Whether device `by` may take `device` off the team: the team's
-    /// creator may remove any device, a member their own devices.
+    /// Whether device `by` may take `device` off the team: an admin any
+    /// device, a member their own devices.
     pub fn may_remove(&self, by: &[u8; 16], device: &[u8; 16]) -> bool {
         match (self.devices.get(by), self.devices.get(device)) {
-            (Some(by), Some(target)) => self.admin.as_ref() == Some(&by.member) || by.member == target.member,
+            (Some(by), Some(target)) => self.admins.contains(&by.member) || by.member == target.member,
             _ => false,
         }
+    }
+
+    /// Whether device `by` may make `member` an admin: `by` is an admin's
+    /// device and `member` has a device on the team and is not one yet.
+    pub fn may_make_admin(&self, by: &[u8; 16], member: &str) -> bool {
+        self.devices.get(by).is_some_and(|e| self.admins.contains(&e.member))
+            && !self.admins.contains(member)
+            && self.devices.values().any(|e| e.member == member)
     }
 
     /// Whether the device with this verifying key is on the team now.
@@ -341,7 +371,7 @@ impl Roster {
                 }
                 let vk = key_of(key)?;
                 verify(&vk, &["genesis", t, device, member, key], sig)?;
-                self.admin = Some(member.clone());
+                self.admins.insert(member.clone());
                 self.devices.insert(
                     hex16(device)?,
                     RosterEntry {
@@ -435,6 +465,30 @@ impl Roster {
                 self.epoch = *epoch;
                 self.invites.clear();
                 self.lockboxes.insert(*epoch, boxes);
+            }
+            MembershipOp::Admin {
+                team: t,
+                by,
+                member,
+                sig,
+            } => {
+                if t != &team_hex {
+                    return Err(RosterError::Malformed("admin for another team"));
+                }
+                let by_id = hex16(by)?;
+                let signer = self.devices.get(&by_id).ok_or(RosterError::NotMember)?.key;
+                if !self.may_make_admin(&by_id, member) {
+                    // Not an admin, or the member left or is one already.
+                    return Err(
+                        if self.admins.contains(member) || !self.devices.values().any(|e| &e.member == member) {
+                            RosterError::Stale
+                        } else {
+                            RosterError::NotAllowed
+                        },
+                    );
+                }
+                verify(&signer, &["admin", t, by, member], sig)?;
+                self.admins.insert(member.clone());
             }
         }
         Ok(())
@@ -581,6 +635,36 @@ mod tests {
             &TeamKey::random(),
         ));
         assert!(r3.rejected.is_empty() && !r3.contains(&[4; 16]));
+    }
+
+    #[test]
+    fn an_admin_names_another_admin_who_may_then_remove_any_device() {
+        let k = keys(4);
+        let mut ops = team(&k);
+        // m4 is no admin: cannot name one, nor remove m2's device.
+        ops.push((MembershipOp::admin(&T, &[4; 16], &k[3], "m4"), 600));
+        let r = Roster::replay(&T, &ops);
+        assert_eq!(r.rejected, vec![ops.len() - 1]);
+        assert!(!r.may_remove(&[4; 16], &[2; 16]));
+        // The creator names m4 (the station manager); now m4 may.
+        ops.push((MembershipOp::admin(&T, &[1; 16], &k[0], "m4"), 600));
+        let r = Roster::replay(&T, &ops);
+        assert!(r.admins.contains("m4") && r.admins.contains("admin"));
+        assert!(r.may_remove(&[4; 16], &[2; 16]));
+        // A forged grant (signature by another key) and a grant to someone
+        // off the team change nothing.
+        let MembershipOp::Admin { sig: wrong, .. } = MembershipOp::admin(&T, &[1; 16], &k[1], "m2") else {
+            unreachable!()
+        };
+        let mut forged = MembershipOp::admin(&T, &[1; 16], &k[0], "m2");
+        if let MembershipOp::Admin { sig, .. } = &mut forged {
+            *sig = wrong;
+        }
+        ops.push((forged, 600));
+        ops.push((MembershipOp::admin(&T, &[1; 16], &k[0], "stranger"), 600));
+        let r = Roster::replay(&T, &ops);
+        assert!(!r.admins.contains("m2") && !r.admins.contains("stranger"));
+        assert_eq!(r.rejected.len(), 3);
     }
 
     #[test]

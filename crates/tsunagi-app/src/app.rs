@@ -596,6 +596,16 @@ impl App {
         Ok(devices.len() as u32)
     }
 
+    /// Makes `member` an admin of the team (this laptop's member must be
+    /// one). Needs the relay.
+    pub async fn make_admin(&self, team: &str, member: &str) -> AppResult<()> {
+        let team = parse_team(team)?;
+        let mut store = self.own_store()?;
+        sync_client::make_admin(&mut store, team, member, now).await?;
+        self.nudge.notify_one();
+        Ok(())
+    }
+
     /// This laptop leaves the team: what it wrote is sent first, then the
     /// record is deleted from this laptop. Refused while anything is unsent.
     pub async fn leave_team(&self, team: &str) -> AppResult<()> {

@@ -150,6 +150,12 @@ pub async fn remove_member(app: AppState<'_>, team: String, member: String) -> A
 
 #[tauri::command]
 #[specta::specta]
+pub async fn make_admin(app: AppState<'_>, team: String, member: String) -> AppResult<()> {
+    app.make_admin(&team, &member).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn leave_team(app: AppState<'_>, team: String) -> AppResult<()> {
     app.leave_team(&team).await
 }

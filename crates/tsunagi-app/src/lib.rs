@@ -49,6 +49,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             join,
             roster,
             remove_member,
+            make_admin,
             leave_team,
             load_demo,
             ui_ready,

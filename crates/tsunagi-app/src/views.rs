@@ -443,23 +443,26 @@ pub struct RosterView {
 pub struct RosterMember {
     pub member: String,
     pub devices: u32,
-    /// Made the team: may remove anyone.
-    pub creator: bool,
+    /// A team admin (made the team, or was named by an admin): may remove anyone.
+    pub admin: bool,
     /// This laptop may take this member's devices off the team.
     pub removable: bool,
+    /// This laptop may make this member an admin.
+    pub may_make_admin: bool,
 }
 
 /// The roster as `viewer_device` sees it: it may remove a member's devices
-/// if it created the team (or they are its own member's, but leaving is
-/// offered separately for this laptop).
+/// if its member is an admin (or they are its own member's, but leaving is
+/// offered separately for this laptop), and name other admins if an admin.
 pub fn roster_view(roster: &sync_proto::Roster, me: &[u8; 16]) -> RosterView {
     let mut members: std::collections::BTreeMap<&str, RosterMember> = Default::default();
     for (device, entry) in &roster.devices {
         let m = members.entry(entry.member.as_str()).or_insert_with(|| RosterMember {
             member: entry.member.clone(),
             devices: 0,
-            creator: roster.admin.as_deref() == Some(entry.member.as_str()),
+            admin: roster.admins.contains(&entry.member),
             removable: false,
+            may_make_admin: roster.may_make_admin(me, &entry.member),
         });
         m.devices += 1;
         m.removable |= device != me && roster.may_remove(me, device);
@@ -893,7 +896,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_creator_may_remove_others_and_a_member_only_their_own_other_devices() {
+    fn an_admin_may_remove_others_and_name_admins_and_a_member_only_their_own_devices() {
         use ed25519_dalek::SigningKey;
         use sync_proto::{MembershipOp, Roster};
         let t = [7u8; 16];
@@ -910,19 +913,35 @@ mod tests {
             ));
             ops.push(MembershipOp::join(&t, &[i + 1; 16], member, &keys[i as usize], &invite));
         }
-        let roster = Roster::replay(&t, &ops.into_iter().map(|o| (o, 0)).collect::<Vec<_>>());
-        let by = |me: u8| {
-            roster_view(&roster, &[me; 16])
+        let at = |ops: &[MembershipOp]| ops.iter().map(|o| (o.clone(), 0)).collect::<Vec<_>>();
+        let roster = Roster::replay(&t, &at(&ops));
+        let by = |roster: &Roster, me: u8| {
+            roster_view(roster, &[me; 16])
                 .members
                 .into_iter()
                 .filter(|m| m.removable)
                 .map(|m| m.member)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(by(1), vec!["doctor", "helper"]);
-        assert!(by(2).is_empty(), "the doctor did not make the team");
+        assert_eq!(by(&roster, 1), vec!["doctor", "helper"]);
+        assert!(by(&roster, 2).is_empty(), "the doctor did not make the team");
         let view = roster_view(&roster, &[2; 16]);
-        assert!(view.members.iter().any(|m| m.member == "station" && m.creator));
+        assert!(view.members.iter().any(|m| m.member == "station" && m.admin));
+        assert!(
+            view.members.iter().all(|m| !m.may_make_admin),
+            "only admins name admins"
+        );
+        let offered: Vec<_> = roster_view(&roster, &[1; 16])
+            .members
+            .into_iter()
+            .filter(|m| m.may_make_admin)
+            .map(|m| m.member)
+            .collect();
+        assert_eq!(offered, vec!["doctor", "helper"]);
+        // Named an admin, the doctor may remove the helper.
+        ops.push(MembershipOp::admin(&t, &[1; 16], &keys[0], "doctor"));
+        let roster = Roster::replay(&t, &at(&ops));
+        assert_eq!(by(&roster, 2), vec!["helper", "station"]);
     }
     use care_model::*;
 

@@ -139,8 +139,10 @@ pub enum TeamCommand {
     List,
     /// チームの端末とメンバー / the team's devices and whose they are
     Members(TeamArg),
-    /// 端末をチームから外し、チームの鍵を新しくする（チーム作成者か本人）/ take a device off the team and move the team to a new key (the team's creator, or the device's own member)
+    /// 端末をチームから外し、チームの鍵を新しくする（チームの管理者か本人）/ take a device off the team and move the team to a new key (a team admin, or the device's own member)
     Remove(TeamRemoveArgs),
+    /// その端末の持ち主をチームの管理者にする（管理者だけができる）/ make the member of that device a team admin, who may remove any device (admins only)
+    Admin(TeamRemoveArgs),
     /// この端末がチームから抜ける（未送信があると拒否）/ this laptop leaves the team; refused while anything is unsent
     Leave(TeamArg),
 }
@@ -149,7 +151,7 @@ pub enum TeamCommand {
 pub struct TeamRemoveArgs {
     /// チーム ID / team id (a unique prefix will do)
     pub team: String,
-    /// 外す端末の ID（`team members` で表示、先頭の数文字で可）/ the device id from `team members` (a unique prefix will do)
+    /// 端末の ID（`team members` で表示、先頭の数文字で可）/ the device id from `team members` (a unique prefix will do)
     pub device: String,
 }
 

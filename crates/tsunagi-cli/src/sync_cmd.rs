@@ -113,7 +113,7 @@ pub fn team_members(cli: &Cli, a: &TeamArg) -> Result<()> {
                 "name": person.map(|p| p.name.clone()),
                 "organisation": person.map(|p| p.organisation.clone()),
                 "this_device": device == me.as_bytes(),
-                "creator": roster.admin.as_deref() == Some(entry.member.as_str()),
+                "admin": roster.admins.contains(&entry.member),
             })
         })
         .collect();
@@ -132,8 +132,8 @@ pub fn team_members(cli: &Cli, a: &TeamArg) -> Result<()> {
             r["device"].as_str().unwrap_or_default(),
             r["name"].as_str().unwrap_or("(名前未着 / name not yet received)"),
             r["organisation"].as_str().unwrap_or_default(),
-            if r["creator"] == true {
-                "  [作成者 / creator]"
+            if r["admin"] == true {
+                "  [管理者 / admin]"
             } else {
                 ""
             },
@@ -165,6 +165,24 @@ pub fn team_remove(cli: &Cli, a: &TeamRemoveArgs) -> Result<()> {
         print_json(json!({ "team": team.to_string(), "removed": device.to_string(), "epoch": epoch }));
     } else {
         println!("端末を外し、チームの鍵を新しくしました（世代 {epoch}）/ device removed; the team now uses key epoch {epoch}");
+    }
+    Ok(())
+}
+
+pub fn team_admin(cli: &Cli, a: &TeamRemoveArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let rt = runtime()?;
+    rt.block_on(sync_once(&mut store, now))?;
+    let roster = store.roster(team)?;
+    let ids: Vec<String> = roster.devices.keys().map(hex::encode).collect();
+    let device: care_model::DeviceId = crate::unique_prefix(ids.iter(), &a.device, "端末 / device")?.parse()?;
+    let member = roster.devices[device.as_bytes()].member.clone();
+    rt.block_on(sync_client::make_admin(&mut store, team, &member, now))?;
+    if cli.json {
+        print_json(json!({ "team": team.to_string(), "admin": member }));
+    } else {
+        println!("その端末の持ち主をチームの管理者にしました / the member of that device is now a team admin");
     }
     Ok(())
 }
