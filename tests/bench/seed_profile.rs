@@ -1,8 +1,9 @@
-//! Makes a device profile holding one patient with five years of
-//! twice-weekly visits (520: full vitals, a 500-character note, a task made
-//! and one ticked per visit), for the app's "open a 5-year record" figure.
+//! Makes a device profile holding one patient (or `--patients N`: a
+//! station of them) with five years of twice-weekly visits (520: full
+//! vitals, a 500-character note, a task made and one ticked per visit), for
+//! the app's "open a 5-year record" and "cold start" figures.
 //!
-//! Run: `cargo run -p tsunagi-tests --bin seed-profile -- HOME`
+//! Run: `cargo run -p tsunagi-tests --bin seed-profile -- HOME [--patients N]`
 
 use care_model::*;
 use care_store::Store;
@@ -17,7 +18,12 @@ const NOTE: [&str; 6] = [
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let home = std::env::args().nth(1).ok_or("usage: seed-profile HOME")?;
+    let args: Vec<String> = std::env::args().collect();
+    let home = args.get(1).ok_or("usage: seed-profile HOME [--patients N]")?;
+    let patients: usize = match args.iter().position(|a| a == "--patients") {
+        Some(i) => args.get(i + 1).ok_or("--patients N")?.parse()?,
+        None => 1,
+    };
     let start = Timestamp(1_638_316_800_000); // 2021-12-01
     let mut store = Store::init(
         std::path::Path::new(&home),
@@ -33,10 +39,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         start,
     )?;
+    for p in 0..patients {
+        let team = seed_patient(&mut store, p, start)?;
+        println!("{team}");
+    }
+    Ok(())
+}
+
+const FAMILY: [(&str, &str); 6] = [
+    ("高橋", "タカハシ"),
+    ("鈴木", "スズキ"),
+    ("佐藤", "サトウ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"),
+];
+const GIVEN: [(&str, &str); 5] = [
+    ("キヨ", "キヨ"),
+    ("正雄", "マサオ"),
+    ("ハル", "ハル"),
+    ("清", "キヨシ"),
+    ("トミ", "トミ"),
+];
+
+/// Patient `p` of the station, with five years of visits.
+fn seed_patient(store: &mut Store, p: usize, start: Timestamp) -> Result<TeamId, Box<dyn std::error::Error>> {
+    let ((family, family_kana), (given, given_kana)) =
+        (FAMILY[p % FAMILY.len()], GIVEN[(p / FAMILY.len()) % GIVEN.len()]);
     let team = store.create_team(
         Patient {
-            name: "高橋 キヨ".into(),
-            kana: Some("タカハシ キヨ".into()),
+            name: format!("{family} {given}"),
+            kana: Some(format!("{family_kana} {given_kana}")),
             born: CalendarDate::new(1936, 4, 2),
             sex: Some(Sex::Female),
             care_level: Some(CareLevel::Care4),
@@ -84,6 +117,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
         })?);
     }
-    println!("{team}");
-    Ok(())
+    Ok(team)
 }

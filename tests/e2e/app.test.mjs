@@ -246,6 +246,22 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
   }
 });
 
+// A station of 5-year records, prepared beforehand (it takes a while):
+//   seed-profile DIR --patients 30
+//   TSUNAGI_E2E_STATION_HOME=DIR dbus-run-session -- tests/e2e/run.sh --test-name-pattern=station
+const stationHome = process.env.TSUNAGI_E2E_STATION_HOME;
+test("figures: cold start on a whole station of 5-year records", { skip: !stationHome }, async () => {
+  const app = await openApp(stationHome);
+  try {
+    await (await app.$(".open-btn")).waitForClickable({ timeout: 60000 });
+    await app.waitUntil(async () => (await app.execute(() => window.__tsunagiStartupMs)) != null, { timeout: 5000 });
+    figures.cold_start_ms_station = await app.execute(() => window.__tsunagiStartupMs);
+    figures.station_patients = (await app.$$(".patient-card")).length;
+  } finally {
+    await close(app);
+  }
+});
+
 test("figures: open a 5-year record and save a visit in the real app", async () => {
   const home = path.join(tmp("5y"), "home");
   execFileSync(path.join(BIN, "seed-profile"), [home]);

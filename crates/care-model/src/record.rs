@@ -229,7 +229,7 @@ impl Medication {
 }
 
 /// The whole record, read at one moment.
-#[derive(Debug, Clone, PartialEq, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hydrate, Serialize, Deserialize)]
 pub struct Record {
     pub schema: u64,
     pub team: TeamId,

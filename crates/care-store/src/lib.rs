@@ -20,6 +20,7 @@
 mod error;
 pub mod schema;
 mod store;
+mod summary;
 mod sync_state;
 
 pub use error::StoreError;

@@ -18,7 +18,7 @@ pub const FILE_NAME: &str = "tsunagi.db";
 const APPLICATION_ID: i64 = 0x5453_4E47;
 
 /// `PRAGMA user_version`: the version of the tables below.
-pub const STORE_SCHEMA: i64 = 3;
+pub const STORE_SCHEMA: i64 = 4;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -149,6 +149,18 @@ CREATE TABLE relayed (
 CREATE INDEX relayed_by_seq ON relayed (team_id, server_seq);
 ";
 
+/// Version 4: each record's summary for Today.
+const SCHEMA_V4: &str = "
+-- What Today shows of each record (summary.rs), valid while the team's
+-- state (compaction generation and newest change) is `state`.
+CREATE TABLE summaries (
+    team_id     TEXT PRIMARY KEY REFERENCES teams(team_id),
+    state       TEXT NOT NULL,
+    since       INTEGER NOT NULL,
+    record      TEXT NOT NULL
+);
+";
+
 /// Opens an existing store, refusing anything that is not one without
 /// writing a byte to it.
 pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
@@ -206,7 +218,7 @@ pub fn create_new(path: &Path) -> Result<Connection, StoreError> {
 /// Makes the tables, in the caller's transaction.
 pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3}"
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4}"
     ))?;
     Ok(())
 }
@@ -238,6 +250,9 @@ pub fn migrate_tables(conn: &Connection) -> Result<i64, StoreError> {
     }
     if version < 3 {
         conn.execute_batch(SCHEMA_V3)?;
+    }
+    if version < 4 {
+        conn.execute_batch(SCHEMA_V4)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {STORE_SCHEMA};"))?;
     Ok(version)

@@ -311,6 +311,7 @@ impl Store {
             "roster_ops",
             "quarantine",
             "relayed",
+            "summaries",
             "teams",
         ] {
             tx.execute(&format!("DELETE FROM {table} WHERE team_id = ?1"), [team.to_string()])?;

@@ -283,7 +283,7 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
     let path = home.path().join("tsunagi.db");
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("DROP TABLE relayed; PRAGMA user_version = 2;")
+        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; PRAGMA user_version = 2;")
         .unwrap();
 
     let mut store = Store::open(home.path()).unwrap();
@@ -318,4 +318,41 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
         store.relayed_since(team, 5).unwrap().is_empty(),
         "only what came after `kept`"
     );
+}
+
+#[test]
+fn todays_summary_is_kept_between_opens_and_follows_every_change() {
+    let home = tempfile::tempdir().unwrap();
+    let mut store = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let team = store.create_team(patient("鈴木 正雄", "スズキ マサオ"), t(1)).unwrap();
+    let reading = |at: i64| {
+        VitalsForm {
+            pulse: Some("72".into()),
+            ..Default::default()
+        }
+        .parse(t(at))
+        .unwrap()
+    };
+    for day in [2, 10, 20] {
+        store
+            .change(team, "visit", t(day), |tx| tx.add_vitals(reading(day)))
+            .unwrap();
+    }
+    let fresh = store.record(team).unwrap().read_summary(t(15)).unwrap();
+    assert_eq!(store.summary(team, t(15)).unwrap(), fresh);
+    drop(store);
+
+    // Reopened: the kept summary, cut to a later `since`, is what a fresh
+    // read gives.
+    let mut store = Store::open(home.path()).unwrap();
+    let kept = store.summary(team, t(18)).unwrap();
+    assert_eq!(kept, store.record(team).unwrap().read_summary(t(18)).unwrap());
+    assert_eq!(kept.vitals.len(), 1, "only the reading from day 20");
+    // A new change makes it stale.
+    store
+        .change(team, "visit", t(21), |tx| tx.add_vitals(reading(21)))
+        .unwrap();
+    let after = store.summary(team, t(18)).unwrap();
+    assert_eq!(after.vitals.len(), 2, "the new reading is in Today's summary");
+    assert_eq!(after, store.record(team).unwrap().read_summary(t(18)).unwrap());
 }

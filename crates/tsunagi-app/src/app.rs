@@ -278,8 +278,9 @@ impl App {
                 // Only what Today shows: urgent notes, the last week's
                 // readings, open tasks; not years of visits per patient.
                 let since = Timestamp(viewer.now.0 - URGENT_WINDOW_MS);
-                let record = match store.record(t.team) {
-                    Ok(r) => r.read_summary(since)?,
+                // Kept in the file between starts: no automerge load per patient.
+                let record = match store.summary(t.team, since) {
+                    Ok(r) => r,
                     // Joined, but the record has not arrived yet.
                     Err(care_store::StoreError::NotYetReceived(_)) => continue,
                     Err(e) => return Err(e.into()),
@@ -303,8 +304,6 @@ impl App {
         })
     }
 
-    /// The record with its `notes` newest notes (the screen asks for more
-    /// as the nurse scrolls back).
     /// The record screen: the `notes` newest notes, the readings of the last
     /// `vitals_days` days (all with `None`), and the rest.
     pub fn record(&self, team: &str, notes: u32, vitals_days: Option<u32>) -> AppResult<RecordView> {
