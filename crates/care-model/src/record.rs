@@ -479,14 +479,7 @@ impl CareRecord {
         let doc = &self.doc;
         let mut notes = BTreeMap::new();
         for (id, note) in self.entries(key::NOTES)? {
-            let versions = match doc.get(&note, "versions")? {
-                Some((automerge::Value::Object(ObjType::List), list)) => list,
-                _ => return Err(ModelError::Corrupt(format!("note {id} has no versions"))),
-            };
-            let last = doc.length(&versions).saturating_sub(1);
-            let Some((automerge::Value::Object(_), version)) = doc.get(&versions, last)? else {
-                return Err(ModelError::Corrupt(format!("note {id} has no versions")));
-            };
+            let version = self.latest_version(&id, &note)?;
             let urgency: Urgency = hydrate_prop(doc, &version, "urgency")?;
             if urgency == Urgency::Urgent {
                 notes.insert(id, hydrate(doc, &note)?);
@@ -518,14 +511,7 @@ impl CareRecord {
         let doc = &self.doc;
         let mut notes = BTreeMap::new();
         for (id, note) in self.entries(key::NOTES)? {
-            let versions = match doc.get(&note, "versions")? {
-                Some((automerge::Value::Object(ObjType::List), list)) => list,
-                _ => return Err(ModelError::Corrupt(format!("note {id} has no versions"))),
-            };
-            let last = doc.length(&versions).saturating_sub(1);
-            let Some((automerge::Value::Object(_), version)) = doc.get(&versions, last)? else {
-                return Err(ModelError::Corrupt(format!("note {id} has no versions")));
-            };
+            let version = self.latest_version(&id, &note)?;
             let at: Timestamp = hydrate_prop(doc, &version, "at")?;
             if at >= from {
                 notes.insert(id, hydrate(doc, &note)?);
@@ -602,6 +588,20 @@ impl CareRecord {
                 _ => Err(ModelError::Corrupt(format!("{collection} entry {id} is not a map"))),
             })
             .collect()
+    }
+
+    /// The newest version of the note `note` (id `id`).
+    fn latest_version(&self, id: &str, note: &ObjId) -> Result<ObjId, ModelError> {
+        let doc = &self.doc;
+        let versions = match doc.get(note, "versions")? {
+            Some((automerge::Value::Object(ObjType::List), list)) => list,
+            _ => return Err(ModelError::Corrupt(format!("note {id} has no versions"))),
+        };
+        let last = doc.length(&versions).saturating_sub(1);
+        match doc.get(&versions, last)? {
+            Some((automerge::Value::Object(_), version)) => Ok(version),
+            _ => Err(ModelError::Corrupt(format!("note {id} has no versions"))),
+        }
     }
 
     /// Who has reviewed the record when (member id -> time), without reading

@@ -151,11 +151,7 @@ pub fn team_remove(cli: &Cli, a: &TeamRemoveArgs) -> Result<()> {
     let mut store = open(cli)?;
     let team = store.resolve_team(&a.team)?;
     let rt = runtime()?;
-    // The roster as the relay has it now: the device may have joined since.
-    rt.block_on(sync_once(&mut store, now))?;
-    let roster = store.roster(team)?;
-    let ids: Vec<String> = roster.devices.keys().map(hex::encode).collect();
-    let device: care_model::DeviceId = crate::unique_prefix(ids.iter(), &a.device, "端末 / device")?.parse()?;
+    let (_, device) = device_on_roster(&mut store, team, &a.device, &rt)?;
     if device == store.device_id() {
         bail!("この端末を外すには `tsunagi team leave` を使ってください / to take this laptop off, use `tsunagi team leave`");
     }
@@ -173,10 +169,7 @@ pub fn team_admin(cli: &Cli, a: &TeamRemoveArgs) -> Result<()> {
     let mut store = open(cli)?;
     let team = store.resolve_team(&a.team)?;
     let rt = runtime()?;
-    rt.block_on(sync_once(&mut store, now))?;
-    let roster = store.roster(team)?;
-    let ids: Vec<String> = roster.devices.keys().map(hex::encode).collect();
-    let device: care_model::DeviceId = crate::unique_prefix(ids.iter(), &a.device, "端末 / device")?.parse()?;
+    let (roster, device) = device_on_roster(&mut store, team, &a.device, &rt)?;
     let member = roster.devices[device.as_bytes()].member.clone();
     rt.block_on(sync_client::make_admin(&mut store, team, &member, now))?;
     if cli.json {
@@ -185,6 +178,21 @@ pub fn team_admin(cli: &Cli, a: &TeamRemoveArgs) -> Result<()> {
         println!("その端末の持ち主をチームの管理者にしました / the member of that device is now a team admin");
     }
     Ok(())
+}
+
+/// The roster as the relay has it now (the device may have joined since),
+/// and the device on it that `prefix` names.
+fn device_on_roster(
+    store: &mut care_store::Store,
+    team: care_model::TeamId,
+    prefix: &str,
+    rt: &tokio::runtime::Runtime,
+) -> Result<(sync_proto::Roster, care_model::DeviceId)> {
+    rt.block_on(sync_once(store, now))?;
+    let roster = store.roster(team)?;
+    let ids: Vec<String> = roster.devices.keys().map(hex::encode).collect();
+    let device = crate::unique_prefix(ids.iter(), prefix, "端末 / device")?.parse()?;
+    Ok((roster, device))
 }
 
 pub fn team_leave(cli: &Cli, a: &TeamArg) -> Result<()> {
