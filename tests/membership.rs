@@ -2,17 +2,10 @@
 //! real relay: the relay refuses the removed device at once, the team moves
 //! to a key it cannot open, and nothing anyone wrote is lost.
 
-use serde_json::Value;
 use tsunagi_tests::{team_of, tsunagi, Laptop, Relay};
 
-fn json(l: &Laptop, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&l.run(&all)).unwrap()
-}
-
 fn device_of(l: &Laptop) -> String {
-    json(l, &["status"])["device"].as_str().unwrap().to_string()
+    l.json(&["status"])["device"].as_str().unwrap().to_string()
 }
 
 fn note_texts(l: &Laptop, team: &str) -> Vec<String> {
@@ -43,7 +36,7 @@ fn a_removed_laptop_is_refused_and_cannot_read_what_is_written_after() {
     let lost_id = device_of(&lost);
     let out = station.run(&["team", "remove", &team, &lost_id[..8]]);
     assert!(out.contains("世代 1"), "{out}");
-    let members = json(&station, &["team", "members", &team]);
+    let members = station.json(&["team", "members", &team]);
     assert_eq!(members["epoch"], 1);
     assert_eq!(members["devices"].as_array().unwrap().len(), 3);
 
@@ -59,20 +52,20 @@ fn a_removed_laptop_is_refused_and_cannot_read_what_is_written_after() {
         texts.contains(&"外される前の記録".to_string()),
         "what the removed laptop wrote while it belonged stays: {texts:?}"
     );
-    assert_eq!(json(&doctor, &["team", "members", &team])["epoch"], 1);
+    assert_eq!(doctor.json(&["team", "members", &team])["epoch"], 1);
 
     // The removed laptop: the relay refuses it. Holding an unsent entry, it
     // keeps the team and says so; a removed laptop with nothing unsent lets
     // the team go (the signed roster op proves the removal to it).
-    let report = json(&lost, &["sync"]);
+    let report = lost.json(&["sync"]);
     let why = report["teams"][0]["error"].as_str().unwrap_or_default();
     assert!(why.contains("外されました") && why.contains("1 件"), "{report}");
     assert_eq!(lost.pending(&team), 1);
     assert!(note_texts(&lost, &team).contains(&"未送信の記録".to_string()));
     station.run(&["team", "remove", &team, &device_of(&spare)]);
-    let report = json(&spare, &["sync"]);
+    let report = spare.json(&["sync"]);
     assert_eq!(report["teams"][0]["removed"], true, "{report}");
-    assert!(json(&spare, &["team", "list"]).as_array().unwrap().is_empty());
+    assert!(spare.json(&["team", "list"]).as_array().unwrap().is_empty());
 
     // Even holding every old key, the envelope written after is unreadable:
     // it is sealed under epoch 1, whose key went only to the others.
@@ -85,7 +78,7 @@ fn a_removed_laptop_is_refused_and_cannot_read_what_is_written_after() {
         .map(|b| sync_proto::Envelope::parse(b.unwrap()).unwrap().header().epoch)
         .collect();
     assert_eq!(epochs.last(), Some(&1), "{epochs:?}");
-    assert_eq!(json(&station, &["team", "members", &team])["epoch"], 2);
+    assert_eq!(station.json(&["team", "members", &team])["epoch"], 2);
 
     // The invite made before the removal no longer admits anyone.
     let late = Laptop::new(dir.path(), "田中 一郎", "pharmacist", "さくら薬局");
@@ -123,7 +116,7 @@ fn only_an_admin_may_remove_others_and_leaving_keeps_every_entry() {
         .success());
     station.run(&["sync"]);
     assert_eq!(
-        json(&station, &["team", "members", &team])["devices"]
+        station.json(&["team", "members", &team])["devices"]
             .as_array()
             .unwrap()
             .len(),
@@ -134,17 +127,17 @@ fn only_an_admin_may_remove_others_and_leaving_keeps_every_entry() {
     helper.run(&["note", "add", &team, "--text", "入浴介助実施"]);
     let _ = relay; // still up
     helper.run(&["team", "leave", &team]);
-    assert!(json(&helper, &["team", "list"]).as_array().unwrap().is_empty());
+    assert!(helper.json(&["team", "list"]).as_array().unwrap().is_empty());
     station.run(&["sync"]);
     assert!(note_texts(&station, &team).contains(&"入浴介助実施".to_string()));
-    let members = json(&station, &["team", "members", &team]);
+    let members = station.json(&["team", "members", &team]);
     assert_eq!(members["devices"].as_array().unwrap().len(), 2);
     assert_eq!(members["epoch"], 1);
 
     // The creator names the doctor an admin; the doctor's laptop sees it.
     station.run(&["team", "admin", &team, &device_of(&doctor)]);
     doctor.run(&["sync"]);
-    let members = json(&doctor, &["team", "members", &team]);
+    let members = doctor.json(&["team", "members", &team]);
     let admins: Vec<bool> = members["devices"]
         .as_array()
         .unwrap()

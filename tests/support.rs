@@ -158,6 +158,12 @@ impl Laptop {
     pub fn run(&self, args: &[&str]) -> String {
         ok(&self.home, args).trim().to_string()
     }
+    /// A command's `--json` answer.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.run(&all)).unwrap()
+    }
     pub fn record(&self, team: &str) -> serde_json::Value {
         let mut v: serde_json::Value = serde_json::from_str(&self.run(&["--json", "show", team])).unwrap();
         v.as_object_mut().unwrap().remove("pending");

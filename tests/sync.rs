@@ -352,6 +352,65 @@ fn a_restored_relay_gets_back_a_note_whose_authors_laptop_is_gone_from_a_laptop_
 }
 
 #[test]
+fn an_envelope_damaged_at_the_relay_is_repaired_from_a_laptop_that_read_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("relay");
+    let relay = Relay::start(&data);
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    let manager = Laptop::new(dir.path(), "高橋 美咲", "care-manager", "みどり居宅介護支援事業所");
+    let team = team_of(&relay, &nurse, &[&doctor, &manager]);
+    let fever = nurse.run(&["note", "add", &team, "--text", "夜間に38.2℃の発熱。解熱剤を使用。"]);
+    nurse.run(&["sync"]);
+    doctor.run(&["sync"]);
+    // The relay's copy of that note is damaged on its disk (one byte).
+    let addr = relay.addr().to_string();
+    relay.stop();
+    {
+        let db = rusqlite::Connection::open(data.join("relay.db")).unwrap();
+        let (seq, mut bytes): (i64, Vec<u8>) = db
+            .query_row("SELECT seq, bytes FROM envelopes ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x40;
+        db.execute(
+            "UPDATE envelopes SET bytes = ?1 WHERE seq = ?2",
+            rusqlite::params![bytes, seq],
+        )
+        .unwrap();
+    }
+    let _relay = Relay::start_on(&data, &addr);
+    // The nurse writes on (a change that builds on the damaged one), then
+    // her laptop is lost.
+    let morning = nurse.run(&["note", "add", &team, "--text", "翌朝には解熱。"]);
+    nurse.run(&["sync"]);
+    std::fs::remove_dir_all(&nurse.home).unwrap();
+
+    manager.run(&["sync"]);
+    let status = manager.json(&["status"]);
+    assert_eq!(status["teams"][0]["quarantined"], 1, "{status}");
+    let before = manager.record(&team);
+    assert!(before["notes"].get(&fever).is_none());
+    assert!(
+        before["notes"].get(&morning).is_none(),
+        "the next note builds on the damaged one: it waits"
+    );
+    // The doctor's laptop holds a genuine copy and gives it back; the
+    // manager's laptop then takes both notes.
+    doctor.run(&["sync"]);
+    manager.run(&["sync"]);
+    let notes = &manager.record(&team)["notes"];
+    assert_eq!(
+        notes[&fever]["versions"][0]["text"],
+        "夜間に38.2℃の発熱。解熱剤を使用。"
+    );
+    assert_eq!(notes[&morning]["versions"][0]["text"], "翌朝には解熱。");
+    assert_eq!(manager.json(&["status"])["teams"][0]["quarantined"], 0);
+}
+
+#[test]
 fn a_team_made_while_watching_is_registered_and_its_pushes_arrive_live() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(&dir.path().join("relay"));

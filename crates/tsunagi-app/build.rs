@@ -2,7 +2,10 @@
 //! has not been built yet (`npm --prefix app-ui run build`), a placeholder page
 //! keeps `cargo build/test/clippy --workspace` working without Node.
 fn main() {
-    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../app-ui/dist");
+    // Read when the script runs, not when it was compiled: a build script
+    // compiled for another checkout sharing the target directory is reused.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dist = std::path::Path::new(&manifest).join("../../app-ui/dist");
     if !dist.join("index.html").exists() {
         std::fs::create_dir_all(&dist).expect("create app-ui/dist");
         std::fs::write(

@@ -33,6 +33,8 @@ pub struct LogPage {
     pub roster_ops: u64,
     /// The log seq the team's stored snapshot covers (0: none).
     pub snapshot: u64,
+    /// Envelopes confirmed damaged, awaiting a genuine copy (at most 100).
+    pub damaged: Vec<u64>,
 }
 
 #[derive(Debug)]
@@ -197,6 +199,13 @@ impl LogStore {
                  PRIMARY KEY (team, seq),
                  UNIQUE (team, id),
                  UNIQUE (team, sender, sender_seq)
+             );
+             -- Envelopes whose stored bytes no longer verify (reported by a
+             -- member, checked here), until a genuine copy is sent again.
+             CREATE TABLE IF NOT EXISTS damaged (
+                 team        BLOB NOT NULL,
+                 seq         INTEGER NOT NULL,
+                 PRIMARY KEY (team, seq)
              );
              CREATE TABLE IF NOT EXISTS members (
                  team        BLOB NOT NULL,
@@ -496,12 +505,46 @@ impl LogStore {
         let snapshot: i64 = conn
             .prepare_cached("SELECT coalesce(max(covers), 0) FROM snapshots WHERE team = ?1")?
             .query_row([team.as_slice()], |r| r.get(0))?;
+        let damaged = conn
+            .prepare_cached("SELECT seq FROM damaged WHERE team = ?1 ORDER BY seq LIMIT 100")?
+            .query_map([team.as_slice()], |r| Ok(r.get::<_, i64>(0)? as u64))?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(LogPage {
             envelopes: rows,
             high_water: high as u64,
             roster_ops: roster_ops as u64,
             snapshot: snapshot as u64,
+            damaged,
         })
+    }
+
+    /// A member says the envelope at `seq` does not verify. If its stored
+    /// bytes indeed fail its sender's signature (a disk error, or tampering
+    /// here), it is listed as damaged, so that a laptop holding a genuine
+    /// copy sends it again. Returns whether it is damaged.
+    pub fn report_damaged(&self, team: &[u8; 16], seq: u64) -> rusqlite::Result<bool> {
+        let conn = self.conn.lock().expect("log lock");
+        let bytes: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT bytes FROM envelopes WHERE team = ?1 AND seq = ?2",
+                params![team.as_slice(), seq as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(bytes) = bytes else { return Ok(false) };
+        let roster = self.roster(&conn, team)?;
+        if genuine(&roster, &bytes) {
+            return Ok(false);
+        }
+        conn.execute(
+            "INSERT OR IGNORE INTO damaged (team, seq) VALUES (?1, ?2)",
+            params![team.as_slice(), seq as i64],
+        )?;
+        tracing::warn!(
+            seq,
+            "a stored envelope fails its signature: listed as damaged until a copy comes"
+        );
+        Ok(true)
     }
 
     /// Keeps `env` as the team's snapshot if it covers more of the log than
@@ -568,6 +611,17 @@ fn roster_of(
     let roster = Arc::new(LogStore::replay(conn, team)?);
     cache.insert(*team, (ops, roster.clone()));
     Ok(roster)
+}
+
+/// Whether `bytes` is an envelope signed by its sender, a member (then) of
+/// the team.
+fn genuine(roster: &sync_proto::Roster, bytes: &[u8]) -> bool {
+    sync_proto::Envelope::parse(bytes.to_vec()).is_ok_and(|env| {
+        let h = env.header();
+        roster
+            .key_for(&h.sender, h.epoch)
+            .is_some_and(|key| env.verify(&key).is_ok())
+    })
 }
 
 /// The writer thread: takes every append queued, commits them in one
@@ -644,9 +698,9 @@ fn append_one(tx: &Connection, rosters: &Mutex<RosterCache>, job: &Job) -> Resul
     }
     let key = roster.key_for(&h.sender, h.epoch).ok_or(AppendError::NotMember)?;
     env.verify(&key).map_err(|_| AppendError::NotMember)?;
-    let existing: Option<(u64, Vec<u8>)> = tx
+    let existing: Option<(u64, Vec<u8>, Vec<u8>)> = tx
         .prepare_cached(
-            "SELECT seq, id FROM envelopes WHERE team = ?1 AND (id = ?2 OR (sender = ?3 AND sender_seq = ?4))",
+            "SELECT seq, id, bytes FROM envelopes WHERE team = ?1 AND (id = ?2 OR (sender = ?3 AND sender_seq = ?4))",
         )?
         .query_row(
             params![
@@ -655,15 +709,29 @@ fn append_one(tx: &Connection, rosters: &Mutex<RosterCache>, job: &Job) -> Resul
                 h.sender.as_slice(),
                 h.sender_seq as i64
             ],
-            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    if let Some((seq, stored_id)) = existing {
-        return if stored_id == id {
-            Ok(Appended { seq, new: false })
-        } else {
-            Err(AppendError::SenderSeqReused)
-        };
+    if let Some((seq, stored_id, stored)) = existing {
+        if stored_id == id && stored == env.bytes() {
+            return Ok(Appended { seq, new: false });
+        }
+        if stored_id != id && genuine(&roster, &stored) {
+            return Err(AppendError::SenderSeqReused);
+        }
+        // The stored copy is damaged (its bytes no longer hash to its id, or
+        // fail its sender's signature) and this one is genuine (verified
+        // above): repair it in place, at the same seq.
+        tx.execute(
+            "UPDATE envelopes SET id = ?3, bytes = ?4 WHERE team = ?1 AND seq = ?2",
+            params![h.team.as_slice(), seq as i64, id.as_slice(), env.bytes()],
+        )?;
+        tx.execute(
+            "DELETE FROM damaged WHERE team = ?1 AND seq = ?2",
+            params![h.team.as_slice(), seq as i64],
+        )?;
+        tracing::warn!(seq, "a damaged envelope was repaired from a genuine copy");
+        return Ok(Appended { seq, new: true });
     }
     let seq: i64 = tx
         .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM envelopes WHERE team = ?1")?

@@ -10,7 +10,8 @@ use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use sync_proto::page::{
-    encode_page, EVENTS_UPGRADE, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE, ROSTER_HEADER, SNAPSHOT_HEADER,
+    encode_page, DAMAGED_HEADER, EVENTS_UPGRADE, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE, ROSTER_HEADER,
+    SNAPSHOT_HEADER,
 };
 use sync_proto::{Envelope, EnvelopeError};
 
@@ -22,6 +23,7 @@ pub fn router(store: LogStore) -> Router {
         .route("/health", get(health))
         .route("/v1/teams/{team}/envelopes", post(append).get(read))
         .route("/v1/teams/{team}/members", post(add_member).get(members))
+        .route("/v1/teams/{team}/damaged", post(report_damaged))
         .route(
             "/v1/teams/{team}/snapshot",
             axum::routing::put(put_snapshot).get(get_snapshot),
@@ -389,6 +391,28 @@ struct ReadQuery {
     limit: Option<u32>,
 }
 
+#[derive(Deserialize)]
+struct DamagedReport {
+    seq: u64,
+}
+
+/// `POST /v1/teams/{team}/damaged`: a member's laptop could not verify the
+/// envelope at `seq`. The relay checks the signature itself; only a copy
+/// that truly fails is listed (in the read header), for a holder of a
+/// genuine copy to send again.
+async fn report_damaged(
+    State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
+    Path(team): Path<String>,
+    body: Result<Json<DamagedReport>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let team = team_id(&team)?;
+    member(&store, team, peer).await?;
+    let seq = json_body(body)?.seq;
+    let damaged = blocking(store, move |s| s.report_damaged(&team, seq)).await?;
+    Ok(Json(json!({ "damaged": damaged })))
+}
+
 async fn read(
     State(store): State<LogStore>,
     Extension(peer): Extension<Peer>,
@@ -404,8 +428,10 @@ async fn read(
         .map_err(|e| AppError::unavailable(e.to_string()))?
         .map_err(|e| AppError::unavailable(e.to_string()))?;
     let body = encode_page(page.envelopes.iter().map(|(s, b)| (*s, b.as_slice())));
+    let damaged: Vec<String> = page.damaged.iter().map(u64::to_string).collect();
     Ok((
         [
+            (DAMAGED_HEADER.parse().expect("valid header name"), damaged.join(",")),
             (CONTENT_TYPE, "application/octet-stream".to_string()),
             (INCARNATION_HEADER.parse().expect("valid header name"), incarnation),
             (

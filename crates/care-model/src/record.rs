@@ -367,7 +367,17 @@ impl CareRecord {
     /// Opens a record from a saved document, a concatenation of changes, or
     /// both one after the other.
     pub fn load(bytes: &[u8]) -> Result<Self, ModelError> {
-        let doc = Automerge::load(bytes).map_err(|e| ModelError::Corrupt(e.to_string()))?;
+        let doc = match Automerge::load(bytes) {
+            // Every chunk was read, but some changes build on one that is not
+            // here yet (quarantined until a good copy comes): they wait in
+            // automerge's queue, as they would arriving one by one.
+            Err(automerge::AutomergeError::MissingDeps) => Automerge::load_with_options(
+                bytes,
+                automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Ignore),
+            ),
+            loaded => loaded,
+        }
+        .map_err(|e| ModelError::Corrupt(e.to_string()))?;
         Self::from_doc(doc)
     }
 

@@ -149,8 +149,11 @@ CREATE TABLE relayed (
 CREATE INDEX relayed_by_seq ON relayed (team_id, server_seq);
 ";
 
-/// Version 4: each record's summary for Today.
+/// Version 4: each record's summary for Today; quarantined envelopes the
+/// relay confirmed damaged, to take again once repaired.
 const SCHEMA_V4: &str = "
+ALTER TABLE quarantine ADD COLUMN repairable INTEGER NOT NULL DEFAULT 0;
+
 -- What Today shows of each record (summary.rs), valid while the team's
 -- state (compaction generation and newest change) is `state`.
 CREATE TABLE summaries (

@@ -482,11 +482,57 @@ impl Store {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         tracing::warn!(%team, server_seq, reason, "envelope quarantined");
+        // Once per envelope, however often a pass that failed later reads it.
         self.conn.execute(
-            "INSERT INTO quarantine (team_id, server_seq, reason, bytes, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO quarantine (team_id, server_seq, reason, bytes, received_at)
+             SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS
+                 (SELECT 1 FROM quarantine WHERE team_id = ?1 AND server_seq = ?2 AND bytes = ?4)",
             params![team.to_string(), server_seq as i64, reason, bytes, now.0],
         )?;
         Ok(())
+    }
+
+    /// The relay confirmed the quarantined envelope at `server_seq` is a
+    /// damaged copy of a genuine one: worth reading again once repaired.
+    pub fn mark_repairable(&self, team: TeamId, server_seq: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE quarantine SET repairable = 1 WHERE team_id = ?1 AND server_seq = ?2",
+            params![team.to_string(), server_seq as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Quarantined envelopes to read again once repaired: (row, seq, bytes).
+    pub fn repairable(&self, team: TeamId) -> Result<Vec<(i64, u64, Vec<u8>)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, server_seq, bytes FROM quarantine WHERE team_id = ?1 AND repairable = 1 ORDER BY server_seq",
+        )?;
+        let rows = stmt.query_map([team.to_string()], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The quarantined envelope `row` was read again intact and applied.
+    pub fn release(&self, row: i64) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM quarantine WHERE id = ?1", [row])?;
+        Ok(())
+    }
+
+    /// A genuine copy of the envelope the relay holds at `server_seq`, if
+    /// this laptop has one: its own (kept after acknowledgement) or one it
+    /// read from another member.
+    pub fn held_envelope(&self, team: TeamId, server_seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT envelope FROM outbox WHERE team_id = ?1 AND acked_seq = ?2
+                 UNION ALL SELECT envelope FROM relayed WHERE team_id = ?1 AND server_seq = ?2
+                 LIMIT 1",
+                params![team.to_string(), server_seq as i64],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     pub fn quarantined(&self, team: TeamId) -> Result<u64, StoreError> {

@@ -177,6 +177,8 @@ pub struct Page {
     pub roster_ops: Option<u64>,
     /// The log seq the relay's snapshot of the team covers (0: none).
     pub snapshot: u64,
+    /// Envelopes the relay confirmed damaged, awaiting a genuine copy.
+    pub damaged: Vec<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -370,6 +372,22 @@ impl RelayClient {
         })
     }
 
+    /// Tells the relay the envelope at `seq` did not verify here; returns
+    /// whether the relay confirms its copy is damaged.
+    pub async fn report_damaged(&self, team: &[u8; 16], seq: u64) -> Result<bool, SyncError> {
+        #[derive(Deserialize)]
+        struct Answer {
+            damaged: bool,
+        }
+        let url = format!("{}/v1/teams/{}/damaged", self.base, hex::encode(team));
+        let resp = Self::send(self.http.post(url).json(&serde_json::json!({ "seq": seq }))).await?;
+        let a = resp
+            .json::<Answer>()
+            .await
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        Ok(a.damaged)
+    }
+
     /// Reads the team's log after `after`.
     pub async fn read(&self, team: &[u8; 16], after: u64) -> Result<Page, SyncError> {
         let url = format!("{}/v1/teams/{}/envelopes?after={after}", self.base, hex::encode(team));
@@ -386,6 +404,9 @@ impl RelayClient {
             .ok_or_else(|| SyncError::BadAnswer("no high-water mark".into()))?;
         let roster_ops = header(ROSTER_HEADER).and_then(|h| h.parse().ok());
         let snapshot = header(SNAPSHOT_HEADER).and_then(|h| h.parse().ok()).unwrap_or(0);
+        let damaged = header(sync_proto::page::DAMAGED_HEADER)
+            .map(|h| h.split(',').filter_map(|s| s.parse().ok()).collect())
+            .unwrap_or_default();
         let body = resp.bytes().await?;
         let envelopes = decode_page(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         Ok(Page {
@@ -394,6 +415,7 @@ impl RelayClient {
             incarnation,
             roster_ops,
             snapshot,
+            damaged,
         })
     }
 

@@ -164,6 +164,7 @@ async fn sync_team(
         return pull(store, client, relay_url, team, None, now, report).await;
     }
     push(store, client, team, now, report).await?;
+    repair(store, client, relay_url, team, &probe.damaged, now, report).await?;
     let (high_water, snapshot) = (probe.high_water, probe.snapshot);
     let mut first = Some(probe);
     if cursor.server_seq == 0 && snapshot > 0 && !store.has_record(team).map_err(store_err)? {
@@ -285,6 +286,69 @@ async fn push(
     Ok(())
 }
 
+/// Envelopes the relay holds damaged (their signature fails there): this
+/// laptop sends the genuine copies it holds, and takes again what it had
+/// quarantined once the relay has it intact.
+async fn repair(
+    store: &mut Store,
+    client: &RelayClient,
+    relay_url: &str,
+    team: care_model::TeamId,
+    damaged: &[u64],
+    now: &impl Fn() -> Timestamp,
+    report: &mut TeamReport,
+) -> Result<(), SyncError> {
+    let id = *team.as_bytes();
+    for &seq in damaged {
+        if let Some(bytes) = store.held_envelope(team, seq).map_err(store_err)? {
+            let env = Envelope::parse(bytes).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+            match client.append(&id, &env).await {
+                Ok(_) => tracing::info!(%team, seq, "sent a genuine copy of a damaged envelope"),
+                Err(SyncError::Refused { status, code, .. }) => {
+                    tracing::warn!(%team, seq, status, %code, "the relay did not take the copy")
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let me = *store.device_id().as_bytes();
+    for (row, seq, _) in store.repairable(team).map_err(store_err)? {
+        if damaged.contains(&seq) {
+            continue; // not repaired yet
+        }
+        let page = client.read(&id, seq - 1).await?;
+        let Some((_, bytes)) = page.envelopes.into_iter().find(|(s, _)| *s == seq) else {
+            continue;
+        };
+        let roster = store.roster(team).map_err(store_err)?;
+        let opened = Envelope::parse(bytes).and_then(|env| {
+            let epoch = env.header().epoch;
+            let plain = sync_proto::open(
+                &env,
+                |d| roster.key_for(d, epoch),
+                |epoch| store.team_key(team, epoch).ok().flatten(),
+            )?;
+            Ok((env, plain))
+        });
+        let Ok((env, plain)) = opened else { continue };
+        if env.header().sender == me {
+            store.release(row).map_err(store_err)?;
+            continue;
+        }
+        let Ok(change) = ChangeBytes::parse(plain) else {
+            continue;
+        };
+        let cursor = store.cursor(team, relay_url).map_err(store_err)?;
+        report.received += store
+            .apply_remote(team, relay_url, &[change], &[(seq, env)], &cursor, now())
+            .map_err(store_err)?;
+        store.release(row).map_err(store_err)?;
+        report.quarantined = report.quarantined.saturating_sub(1);
+        tracing::info!(%team, seq, "a quarantined envelope came back intact and was applied");
+    }
+    Ok(())
+}
+
 /// Gives a relay restored from an older backup the envelopes other members
 /// sealed that this laptop read after `kept`: their authors may never
 /// reconnect. The relay takes each once (idempotent on the envelope id) and
@@ -375,6 +439,11 @@ async fn pull(
                         .quarantine(team, seq, &e.to_string(), &bytes, now())
                         .map_err(store_err)?;
                     report.quarantined += 1;
+                    // Maybe a damaged copy of a genuine envelope: if the
+                    // relay agrees, it asks holders for theirs.
+                    if let Ok(true) = client.report_damaged(&id, seq).await {
+                        store.mark_repairable(team, seq).map_err(store_err)?;
+                    }
                 }
             }
         }

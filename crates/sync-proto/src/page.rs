@@ -15,6 +15,10 @@ pub const ROSTER_HEADER: &str = "x-tsunagi-roster-ops";
 pub const SNAPSHOT_HEADER: &str = "x-tsunagi-snapshot";
 /// Most envelopes in one page.
 pub const MAX_PAGE: u32 = 500;
+/// Response header of a log read: seqs of envelopes a member reported as
+/// damaged and the relay confirmed (their signature fails), comma-separated;
+/// a laptop holding a genuine copy sends it again, and the relay repairs.
+pub const DAMAGED_HEADER: &str = "x-tsunagi-damaged";
 /// The `Upgrade` protocol of live push (`GET /v1/events`): after `101`, the
 /// connection carries text events in the server-sent-events line format.
 pub const EVENTS_UPGRADE: &str = "tsunagi-events/1";
