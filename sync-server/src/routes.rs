@@ -2,6 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -10,8 +11,7 @@ use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use sync_proto::page::{
-    encode_page, DAMAGED_HEADER, EVENTS_UPGRADE, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE, ROSTER_HEADER,
-    SNAPSHOT_HEADER,
+    encode_page, DAMAGED_HEADER, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE, ROSTER_HEADER, SNAPSHOT_HEADER,
 };
 use sync_proto::{Envelope, EnvelopeError};
 
@@ -160,28 +160,23 @@ struct EventsQuery {
     teams: String,
 }
 
-/// Live push: one upgraded connection per device for all its teams (see
-/// `push.rs`). Each event names a team and the sequence number of a new
-/// envelope; the laptop then reads the log from its cursor, so a missed event
-/// costs only latency.
+/// Live push: one WebSocket per device for all its teams (see `push.rs`).
+/// Each message names a team and the sequence number of a new envelope; the
+/// laptop then reads the log from its cursor, so a missed message costs only
+/// latency.
 async fn events(
     State(store): State<LogStore>,
     Extension(peer): Extension<Peer>,
     Query(q): Query<EventsQuery>,
-    mut req: axum::extract::Request,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
-    use axum::http::header::{CONNECTION, UPGRADE};
-    let asks_upgrade = req
-        .headers()
-        .get(UPGRADE)
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(EVENTS_UPGRADE.as_bytes()));
-    if !asks_upgrade {
-        return Err(AppError::bad_request(
+    let upgrade = upgrade.map_err(|_| {
+        AppError::bad_request(
             "upgrade_required",
             "この接続方法には対応していません",
-            format!("live push needs `Connection: upgrade` and `Upgrade: {EVENTS_UPGRADE}`"),
-        ));
-    }
+            "live push is a WebSocket: GET with `Upgrade: websocket`",
+        )
+    })?;
     let teams: Vec<[u8; 16]> = q
         .teams
         .split(',')
@@ -212,18 +207,13 @@ async fn events(
         return Err(AppError::not_found());
     }
     let subscriptions: Vec<_> = teams.into_iter().map(|t| (t, store.subscribe(t))).collect();
-    let upgrade = hyper::upgrade::on(&mut req);
-    tokio::spawn(async move {
-        match upgrade.await {
-            Ok(upgraded) => crate::push::serve(upgraded, store, key, subscriptions).await,
-            Err(e) => tracing::debug!(error = %e, "live push upgrade failed"),
-        }
-    });
-    Ok((
-        axum::http::StatusCode::SWITCHING_PROTOCOLS,
-        [(CONNECTION, "upgrade"), (UPGRADE, EVENTS_UPGRADE)],
-    )
-        .into_response())
+    // Laptops send only pongs and a close: a small read buffer, and every
+    // message written out at once.
+    Ok(upgrade
+        .read_buffer_size(256)
+        .write_buffer_size(0)
+        .max_message_size(1024)
+        .on_upgrade(move |socket| crate::push::serve(socket, store, key, subscriptions)))
 }
 
 #[derive(Deserialize)]

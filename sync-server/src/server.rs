@@ -1,7 +1,7 @@
 //! The accept loop: TCP, then TLS (with a deadline, so a silent client cannot
 //! hold a connection), then HTTP/1.1 into the router (the relay offers no
 //! ALPN, so clients speak HTTP/1.1; serving only that keeps an idle
-//! connection small), with upgrades for live push (`push.rs`).
+//! connection small), with upgrades for the live-push WebSocket (`push.rs`).
 //!
 //! Shutdown, as in mini-redis: a watch channel tells every connection to
 //! finish the request in flight and close; each connection task holds a

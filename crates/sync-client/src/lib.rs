@@ -9,11 +9,13 @@
 //! [`sync_once`] is one pass of the sync loop over every team of a
 //! [`care_store::Store`]: membership, push, pull.
 
+mod events;
 mod invite;
 mod pinned;
 mod sync;
 mod watch;
 
+pub use events::{Events, PushEvent};
 pub use invite::{invite, join, leave, make_admin, remove_device};
 pub use sync::{sync_once, sync_teams, SyncReport, TeamReport};
 pub use watch::{watch, LiveEvent};
@@ -102,71 +104,6 @@ pub struct Ack {
     pub incarnation: String,
 }
 
-/// Something the relay pushed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PushEvent {
-    /// The subscription is live.
-    Ready,
-    /// A new envelope for a team, with its sequence number.
-    Append { team: [u8; 16], seq: u64 },
-    /// Something came that this laptop cannot place: re-read every team.
-    Lagged,
-    /// Nothing new; the connection is alive.
-    KeepAlive,
-}
-
-/// A live-push subscription: an upgraded connection carrying events in the
-/// server-sent-events line format.
-pub struct Events {
-    io: reqwest::Upgraded,
-    buf: String,
-}
-
-impl Events {
-    /// The next event, or `None` when the relay closed the stream.
-    /// Cancel-safe: bytes are taken only by a read that completed.
-    pub async fn next(&mut self) -> Result<Option<PushEvent>, SyncError> {
-        use tokio::io::AsyncReadExt;
-        let mut chunk = [0u8; 1024];
-        loop {
-            if let Some(end) = self.buf.find("\n\n") {
-                let block: String = self.buf.drain(..end + 2).collect();
-                return Ok(Some(parse_event(&block)));
-            }
-            let n = self
-                .io
-                .read(&mut chunk)
-                .await
-                .map_err(|e| SyncError::Unreachable(format!("live push: {e}")))?;
-            if n == 0 {
-                return Ok(None);
-            }
-            self.buf.push_str(&String::from_utf8_lossy(&chunk[..n]));
-        }
-    }
-}
-
-fn parse_event(block: &str) -> PushEvent {
-    let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name).map(str::trim));
-    match field("event:") {
-        Some("ready") => PushEvent::Ready,
-        Some("lagged") => PushEvent::Lagged,
-        Some("append") => {
-            let data = field("data:").unwrap_or_default();
-            let mut parts = data.split(' ');
-            let team = parts.next().and_then(|t| {
-                let mut b = [0u8; 16];
-                hex::decode_to_slice(t, &mut b).ok().map(|_| b)
-            });
-            match (team, parts.next().and_then(|s| s.parse().ok())) {
-                (Some(team), Some(seq)) => PushEvent::Append { team, seq },
-                _ => PushEvent::Lagged,
-            }
-        }
-        _ => PushEvent::KeepAlive,
-    }
-}
-
 /// A page of a team's log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -185,17 +122,19 @@ pub struct Page {
 pub struct RelayClient {
     http: reqwest::Client,
     base: String,
+    /// The same pinned TLS setup, for the live-push WebSocket.
+    tls: std::sync::Arc<rustls::ClientConfig>,
 }
 
 #[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
+pub(crate) struct ErrorBody {
+    pub(crate) error: ErrorDetail,
 }
 
 #[derive(Deserialize)]
-struct ErrorDetail {
-    code: String,
-    message_en: String,
+pub(crate) struct ErrorDetail {
+    pub(crate) code: String,
+    pub(crate) message_en: String,
 }
 
 impl RelayClient {
@@ -206,14 +145,18 @@ impl RelayClient {
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
             .https_only(true);
-        let builder = match fingerprint {
-            Some(fp) => builder.use_preconfigured_tls(pinned_tls_config(fp, identity)?),
-            None => builder.use_preconfigured_tls(pinned::client_config(None, identity)),
+        let tls = match fingerprint {
+            Some(fp) => pinned_tls_config(fp, identity)?,
+            None => pinned::client_config(None, identity),
         };
-        let http = builder.build().map_err(SyncError::from)?;
+        let http = builder
+            .use_preconfigured_tls(tls.clone())
+            .build()
+            .map_err(SyncError::from)?;
         Ok(RelayClient {
             http,
             base: url.trim_end_matches('/').to_string(),
+            tls: std::sync::Arc::new(tls),
         })
     }
 
@@ -241,7 +184,7 @@ impl RelayClient {
     }
 
     async fn check(resp: reqwest::Response) -> Result<reqwest::Response, SyncError> {
-        if resp.status().is_success() || resp.status() == reqwest::StatusCode::SWITCHING_PROTOCOLS {
+        if resp.status().is_success() {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
@@ -350,26 +293,6 @@ impl RelayClient {
             .await
             .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         hex::decode(c.sealed).map_err(|e| SyncError::BadAnswer(e.to_string()))
-    }
-
-    /// Subscribes to live push for `teams`: one connection for all of them.
-    pub async fn subscribe(&self, teams: &[[u8; 16]]) -> Result<Events, SyncError> {
-        let ids: Vec<String> = teams.iter().map(hex::encode).collect();
-        let url = format!("{}/v1/events?teams={}", self.base, ids.join(","));
-        let req = self
-            .http
-            .get(url)
-            .header(reqwest::header::CONNECTION, "upgrade")
-            .header(reqwest::header::UPGRADE, sync_proto::page::EVENTS_UPGRADE);
-        let resp = Self::send(req).await?;
-        if resp.status() != reqwest::StatusCode::SWITCHING_PROTOCOLS {
-            return Err(SyncError::BadAnswer(format!("live push: answered {}", resp.status())));
-        }
-        // Liveness is judged by the relay's keep-alives, not a timeout.
-        Ok(Events {
-            io: resp.upgrade().await?,
-            buf: String::new(),
-        })
     }
 
     /// Tells the relay the envelope at `seq` did not verify here; returns

@@ -19,9 +19,6 @@ pub const MAX_PAGE: u32 = 500;
 /// damaged and the relay confirmed (their signature fails), comma-separated;
 /// a laptop holding a genuine copy sends it again, and the relay repairs.
 pub const DAMAGED_HEADER: &str = "x-tsunagi-damaged";
-/// The `Upgrade` protocol of live push (`GET /v1/events`): after `101`, the
-/// connection carries text events in the server-sent-events line format.
-pub const EVENTS_UPGRADE: &str = "tsunagi-events/1";
 
 pub fn encode_page<'a>(entries: impl IntoIterator<Item = (u64, &'a [u8])>) -> Vec<u8> {
     let mut out = Vec::new();
