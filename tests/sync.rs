@@ -4,13 +4,29 @@
 use serde_json::Value;
 use tsunagi_tests::{team_of, tsunagi, Laptop, Relay};
 
+/// A patient's team of three: the visiting nurse, the home doctor and the
+/// care manager, each on a laptop of their own.
+fn care_team(root: &std::path::Path) -> [Laptop; 3] {
+    [
+        Laptop::new(root, "佐藤 花子", "nurse", "つばさ訪問看護ステーション"),
+        Laptop::new(root, "鈴木 一郎", "doctor", "すずき内科クリニック"),
+        Laptop::new(root, "高橋 美咲", "care-manager", "ひまわり居宅介護支援事業所"),
+    ]
+}
+
+/// The relay's disk replaced by last night's backup (the relay is stopped).
+fn restore_backup(backup: &std::path::Path, data: &std::path::Path) {
+    std::fs::copy(backup, data.join("relay.db")).unwrap();
+    for f in ["relay.db-wal", "relay.db-shm"] {
+        let _ = std::fs::remove_file(data.join(f));
+    }
+}
+
 #[test]
 fn three_laptops_edit_offline_and_reconnect_in_any_order_to_identical_records() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(&dir.path().join("relay"));
-    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
-    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
-    let manager = Laptop::new(dir.path(), "高橋 美咲", "care-manager", "ひまわり居宅介護支援事業所");
+    let [nurse, doctor, manager] = care_team(dir.path());
     let team = team_of(&relay, &nurse, &[&doctor, &manager]);
     let task = nurse.run(&["task", "add", &team, "--title", "訪問看護指示書の更新依頼"]);
     for l in [&nurse, &doctor, &manager] {
@@ -134,9 +150,7 @@ fn a_tampered_envelope_is_quarantined_and_the_rest_still_arrive() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("relay");
     let relay = Relay::start(&data);
-    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
-    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
-    let manager = Laptop::new(dir.path(), "高橋 美咲", "care-manager", "ひまわり居宅介護支援事業所");
+    let [nurse, doctor, manager] = care_team(dir.path());
     let team = team_of(&relay, &nurse, &[&doctor, &manager]);
     manager.run(&["sync"]);
     let first = nurse.run(&["note", "add", &team, "--text", "一通目"]);
@@ -298,10 +312,7 @@ fn a_relay_restored_from_an_older_backup_gets_back_what_it_lost() {
     relay.stop();
 
     // ...then the relay's disk is replaced by last night's backup.
-    std::fs::copy(dir.path().join("backup.db"), data.join("relay.db")).unwrap();
-    for f in ["relay.db-wal", "relay.db-shm"] {
-        let _ = std::fs::remove_file(data.join(f));
-    }
+    restore_backup(&dir.path().join("backup.db"), &data);
     let _relay = Relay::start_on(&data, &addr);
     nurse.run(&["sync"]);
     doctor.run(&["sync"]);
@@ -318,9 +329,7 @@ fn a_restored_relay_gets_back_a_note_whose_authors_laptop_is_gone_from_a_laptop_
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("relay");
     let relay = Relay::start(&data);
-    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
-    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
-    let manager = Laptop::new(dir.path(), "高橋 美咲", "care-manager", "みどり居宅介護支援事業所");
+    let [nurse, doctor, manager] = care_team(dir.path());
     let team = team_of(&relay, &nurse, &[&doctor, &manager]);
     let addr = relay.addr().to_string();
     relay.stop();
@@ -337,10 +346,7 @@ fn a_restored_relay_gets_back_a_note_whose_authors_laptop_is_gone_from_a_laptop_
     relay.stop();
     // The nurse's laptop is lost; the relay's disk is replaced by the backup.
     std::fs::remove_dir_all(&nurse.home).unwrap();
-    std::fs::copy(dir.path().join("backup.db"), data.join("relay.db")).unwrap();
-    for f in ["relay.db-wal", "relay.db-shm"] {
-        let _ = std::fs::remove_file(data.join(f));
-    }
+    restore_backup(&dir.path().join("backup.db"), &data);
     let _relay = Relay::start_on(&data, &addr);
     doctor.run(&["sync"]);
     manager.run(&["sync"]);
@@ -356,9 +362,7 @@ fn an_envelope_damaged_at_the_relay_is_repaired_from_a_laptop_that_read_it() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("relay");
     let relay = Relay::start(&data);
-    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
-    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
-    let manager = Laptop::new(dir.path(), "高橋 美咲", "care-manager", "みどり居宅介護支援事業所");
+    let [nurse, doctor, manager] = care_team(dir.path());
     let team = team_of(&relay, &nurse, &[&doctor, &manager]);
     let fever = nurse.run(&["note", "add", &team, "--text", "夜間に38.2℃の発熱。解熱剤を使用。"]);
     nurse.run(&["sync"]);
