@@ -373,7 +373,7 @@ async fn an_invite_admits_one_device_once() {
         other => panic!("a used invite is gone (410), got {other:?}"),
     }
     let ops = dr.members(&TEAM).await.unwrap();
-    assert_eq!(sync_proto::Roster::replay(&TEAM, &ops).devices.len(), 2);
+    assert_eq!(sync_proto::Roster::replay_ops(&TEAM, &ops).devices.len(), 2);
 }
 
 #[tokio::test]
@@ -390,7 +390,7 @@ async fn a_removed_devices_live_push_is_closed_and_the_others_stay() {
         assert_eq!(events.next().await.unwrap(), Some(sync_client::PushEvent::Ready));
     }
 
-    let roster = sync_proto::Roster::replay(&TEAM, &client.members(&TEAM).await.unwrap());
+    let roster = sync_proto::Roster::replay_ops(&TEAM, &client.members(&TEAM).await.unwrap());
     let removal = MembershipOp::remove(&TEAM, &nurse.id, &nurse.key, &doctor.id, &roster, &TeamKey::random());
     client.add_member(&TEAM, &removal).await.unwrap();
     let five_s = std::time::Duration::from_secs(5);

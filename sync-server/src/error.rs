@@ -38,6 +38,14 @@ impl AppError {
             message_en: message_en.into(),
         }
     }
+    pub fn forbidden(code: &'static str, message_ja: &'static str, message_en: impl Into<String>) -> Self {
+        AppError {
+            status: StatusCode::FORBIDDEN,
+            code,
+            message_ja,
+            message_en: message_en.into(),
+        }
+    }
     /// Unknown team, not a member, unknown invite: all look the same, so
     /// nobody learns whether a team exists.
     pub fn not_found() -> Self {

@@ -47,6 +47,8 @@ pub enum AppendError {
     NotMember,
     /// A snapshot claiming to cover more of the log than there is.
     SnapshotAhead,
+    /// An envelope from a device removed from the team, not in the log yet.
+    SenderRemoved,
     /// The database failed (the whole batch was rolled back), or the writer
     /// stopped.
     Storage(String),
@@ -163,8 +165,8 @@ impl From<rusqlite::Error> for MemberError {
     }
 }
 
-/// team, claim hash, sealed key, expiry, when used.
-type InviteRow = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>);
+/// team, claim hash, sealed key, expiry, when used, by which device key.
+type InviteRow = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>);
 
 /// Why an invite claim failed. Unknown and wrong token look the same.
 #[derive(Debug)]
@@ -224,6 +226,7 @@ impl LogStore {
                  expires_ms  INTEGER NOT NULL,
                  used_at     INTEGER
              );
+             CREATE INDEX IF NOT EXISTS invites_expiry ON invites (expires_ms);
              -- The newest sealed snapshot of each team's record, and the log
              -- seq it covers: a new device loads it and reads only the rest.
              CREATE TABLE IF NOT EXISTS snapshots (
@@ -233,6 +236,25 @@ impl LogStore {
                  received_at INTEGER NOT NULL
              );",
         )?;
+        // Since invites answer a repeated claim from the same device: who claimed.
+        let has_claimant: bool = conn.query_row(
+            "SELECT count(*) FROM pragma_table_info('invites') WHERE name = 'claimed_by'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !has_claimant {
+            conn.execute("ALTER TABLE invites ADD COLUMN claimed_by BLOB", [])?;
+        }
+        // Since removed devices' late envelopes are refused: how long the
+        // envelope log was when each membership op was taken.
+        let has_log_len: bool = conn.query_row(
+            "SELECT count(*) FROM pragma_table_info('members') WHERE name = 'log_len'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !has_log_len {
+            conn.execute("ALTER TABLE members ADD COLUMN log_len INTEGER", [])?;
+        }
         // A fresh incarnation per data directory: a relay restored from an
         // older backup copy of the file keeps the old one, so the restore
         // procedure must delete this row (clients then re-upload).
@@ -358,7 +380,8 @@ impl LogStore {
             }
             sync_proto::MembershipOp::Invite { by, .. }
             | sync_proto::MembershipOp::Remove { by, .. }
-            | sync_proto::MembershipOp::Admin { by, .. } => {
+            | sync_proto::MembershipOp::Admin { by, .. }
+            | sync_proto::MembershipOp::InvitePolicy { by, .. } => {
                 let mut id = [0u8; 16];
                 hex::decode_to_slice(by, &mut id)
                     .ok()
@@ -379,9 +402,14 @@ impl LogStore {
             |r| r.get(0),
         )?;
         let json = serde_json::to_string(op).expect("ops serialise");
+        let log_len: i64 = tx.query_row(
+            "SELECT coalesce(max(seq), 0) FROM envelopes WHERE team = ?1",
+            [team.as_slice()],
+            |r| r.get(0),
+        )?;
         tx.execute(
-            "INSERT INTO members (team, seq, id, op, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![team.as_slice(), seq, id.as_slice(), json, now_ms],
+            "INSERT INTO members (team, seq, id, op, received_at, log_len) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![team.as_slice(), seq, id.as_slice(), json, now_ms, log_len],
         )?;
         tx.commit()?;
         self.rosters
@@ -394,12 +422,14 @@ impl LogStore {
         Ok(seq as u64)
     }
 
-    /// The team's membership ops with their receipt times, in order.
-    pub fn member_ops(&self, team: &[u8; 16]) -> rusqlite::Result<Vec<(String, i64)>> {
+    /// The team's membership ops with their receipt times and the log's
+    /// length then, in order.
+    pub fn member_ops(&self, team: &[u8; 16]) -> rusqlite::Result<Vec<(String, i64, Option<i64>)>> {
         let conn = self.conn.lock().expect("log lock");
-        let mut stmt = conn.prepare_cached("SELECT op, received_at FROM members WHERE team = ?1 ORDER BY seq")?;
+        let mut stmt =
+            conn.prepare_cached("SELECT op, received_at, log_len FROM members WHERE team = ?1 ORDER BY seq")?;
         let rows = stmt
-            .query_map([team.as_slice()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([team.as_slice()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect();
         rows
     }
@@ -411,8 +441,13 @@ impl LogStore {
         claim_hash: &[u8; 32],
         sealed: &[u8],
         expires_ms: i64,
+        now_ms: i64,
     ) -> rusqlite::Result<()> {
         let conn = self.conn.lock().expect("log lock");
+        // Expired invites, used or not, are deleted: nothing keeps a sealed
+        // team key here longer than a week.
+        conn.execute("DELETE FROM invites WHERE expires_ms < ?1", [now_ms])?;
+        let expires_ms = expires_ms.min(now_ms.saturating_add(sync_proto::MAX_INVITE_MS));
         conn.execute(
             "INSERT OR IGNORE INTO invites (id, team, claim_hash, sealed, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
@@ -426,36 +461,50 @@ impl LogStore {
         Ok(())
     }
 
-    /// Redeems an invite once: returns the team and the sealed team key.
+    /// Redeems an invite for one device: returns the team and the sealed
+    /// team key. The same device asking again (its answer was cut on a
+    /// flaky link) gets the same answer until the invite expires; any other
+    /// device gets `Gone`.
     pub fn claim_invite(
         &self,
         id: &[u8; 32],
         token: &[u8; 32],
+        claimant: &[u8; 32],
         now_ms: i64,
     ) -> Result<([u8; 16], Vec<u8>), ClaimError> {
         use sha2::Digest;
         let mut conn = self.conn.lock().expect("log lock");
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM invites WHERE expires_ms < ?1", [now_ms])?;
         let row: Option<InviteRow> = tx
             .query_row(
-                "SELECT team, claim_hash, sealed, expires_ms, used_at FROM invites WHERE id = ?1",
+                "SELECT team, claim_hash, sealed, expires_ms, used_at, claimed_by FROM invites WHERE id = ?1",
                 [id.as_slice()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
-        let Some((team, claim_hash, sealed, expires, used)) = row else {
+        let Some((team, claim_hash, sealed, expires, used, by)) = row else {
+            tx.commit()?;
             return Err(ClaimError::NotFound);
         };
         let presented: [u8; 32] = sha2::Sha256::digest(token).into();
         if presented.as_slice() != claim_hash.as_slice() {
             return Err(ClaimError::NotFound);
         }
-        if used.is_some() || expires < now_ms {
+        if expires < now_ms {
             return Err(ClaimError::Gone);
         }
+        if used.is_some() {
+            return match by {
+                Some(by) if by.as_slice() == claimant.as_slice() => {
+                    Ok((team.try_into().map_err(|_| ClaimError::NotFound)?, sealed))
+                }
+                _ => Err(ClaimError::Gone),
+            };
+        }
         tx.execute(
-            "UPDATE invites SET used_at = ?2 WHERE id = ?1",
-            params![id.as_slice(), now_ms],
+            "UPDATE invites SET used_at = ?2, claimed_by = ?3 WHERE id = ?1",
+            params![id.as_slice(), now_ms, claimant.as_slice()],
         )?;
         tx.commit()?;
         Ok((team.try_into().map_err(|_| ClaimError::NotFound)?, sealed))
@@ -698,6 +747,7 @@ fn append_one(tx: &Connection, rosters: &Mutex<RosterCache>, job: &Job) -> Resul
     }
     let key = roster.key_for(&h.sender, h.epoch).ok_or(AppendError::NotMember)?;
     env.verify(&key).map_err(|_| AppendError::NotMember)?;
+    let sender_removed = !roster.contains(&h.sender);
     let existing: Option<(u64, Vec<u8>, Vec<u8>)> = tx
         .prepare_cached(
             "SELECT seq, id, bytes FROM envelopes WHERE team = ?1 AND (id = ?2 OR (sender = ?3 AND sender_seq = ?4))",
@@ -732,6 +782,11 @@ fn append_one(tx: &Connection, rosters: &Mutex<RosterCache>, job: &Job) -> Resul
         )?;
         tracing::warn!(seq, "a damaged envelope was repaired from a genuine copy");
         return Ok(Appended { seq, new: true });
+    }
+    // A removed device's envelope, new to the log: whoever uploads it, it
+    // would land after the removal (laptops refuse it there too).
+    if sender_removed {
+        return Err(AppendError::SenderRemoved);
     }
     let seq: i64 = tx
         .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM envelopes WHERE team = ?1")?

@@ -149,7 +149,7 @@ async fn members(
     }
     let ops: Vec<serde_json::Value> = ops
         .into_iter()
-        .map(|(op, at)| json!({ "op": serde_json::from_str::<serde_json::Value>(&op).unwrap_or_default(), "received_ms": at }))
+        .map(|(op, at, log_len)| json!({ "op": serde_json::from_str::<serde_json::Value>(&op).unwrap_or_default(), "received_ms": at, "log_len": log_len }))
         .collect();
     Ok(Json(json!({ "ops": ops })))
 }
@@ -240,7 +240,10 @@ async fn put_invite(
     if sealed.len() > 256 {
         return Err(AppError::too_large());
     }
-    blocking(store, move |s| s.put_invite(&id, &team, &claim, &sealed, up.expires_ms)).await?;
+    blocking(store, move |s| {
+        s.put_invite(&id, &team, &claim, &sealed, up.expires_ms, now_ms())
+    })
+    .await?;
     Ok(Json(json!({ "stored": true })))
 }
 
@@ -251,12 +254,14 @@ struct Claim {
 
 async fn claim_invite(
     State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
     Path(id): Path<String>,
     body: Result<Json<Claim>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let id: [u8; 32] = hex_array("id", &id)?;
     let token: [u8; 32] = hex_array("claim_token", &json_body(body)?.claim_token)?;
-    let result = tokio::task::spawn_blocking(move || store.claim_invite(&id, &token, now_ms()))
+    let claimant = device(peer)?;
+    let result = tokio::task::spawn_blocking(move || store.claim_invite(&id, &token, &claimant, now_ms()))
         .await
         .map_err(|e| AppError::unavailable(e.to_string()))?;
     match result {
@@ -325,6 +330,11 @@ async fn append(
             "sender_seq_reused",
             "同じ番号の別データが既にあります",
             "another envelope from this device already has this sequence number",
+        )),
+        Err(AppendError::SenderRemoved) => Err(AppError::forbidden(
+            "sender_removed",
+            "チームから外された端末の記録は、外された後には受け付けません",
+            "envelopes of a device removed from the team are not taken after its removal",
         )),
         Err(AppendError::SnapshotAhead | AppendError::UnknownTeam | AppendError::NotMember) => {
             Err(AppError::not_found())

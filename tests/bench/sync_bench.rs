@@ -241,7 +241,7 @@ async fn many_writers(relay: &Relay, n: usize, open: bool) -> Duration {
         writers.push((client, key, device));
     }
     // What a laptop knows: every member's verifying key.
-    let roster = Arc::new(sync_proto::Roster::replay(
+    let roster = Arc::new(sync_proto::Roster::replay_ops(
         &team,
         &writers[0].0.members(&team).await.unwrap(),
     ));

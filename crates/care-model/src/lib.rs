@@ -46,6 +46,7 @@
 //! assert_eq!(record.read().unwrap().notes.len(), 1);
 //! ```
 
+pub mod admit;
 mod error;
 mod ids;
 pub mod inspect;
@@ -54,6 +55,7 @@ pub mod time;
 pub mod vitals;
 pub mod vocab;
 
+pub use admit::{Refusal, Sender};
 pub use error::{ModelError, ValidationError};
 pub use ids::{DeviceId, EntryId, MemberId, TeamId};
 pub use inspect::{Attributed, Conflict, FieldChange, HistoryEvent};

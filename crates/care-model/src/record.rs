@@ -311,6 +311,12 @@ impl ChangeBytes {
         }
     }
 
+    /// The device that wrote this change (its automerge actor).
+    pub fn author(&self) -> Option<DeviceId> {
+        let change = automerge::Change::from_bytes(self.bytes.clone()).ok()?;
+        device_of(change.actor_id())
+    }
+
     /// Checks bytes received from elsewhere and reads their hash.
     pub fn parse(bytes: Vec<u8>) -> Result<Self, ModelError> {
         let change = automerge::Change::from_bytes(bytes).map_err(|e| ModelError::Corrupt(e.to_string()))?;
@@ -386,14 +392,36 @@ impl CareRecord {
             Some((automerge::Value::Scalar(s), _)) => s.as_u64().unwrap_or(0),
             _ => return Err(ModelError::Corrupt("no schema version".into())),
         };
-        if schema > SCHEMA_VERSION {
-            return Err(ModelError::NewerSchema {
-                found: schema,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        // A record from a newer app still opens: what this version knows is
+        // read as usual, the rest is kept (see `written_by_newer`).
+        let _ = schema;
         let team: TeamId = hydrate_prop(&doc, ROOT, key::TEAM)?;
         Ok(Self { doc, team })
+    }
+
+    /// A record with nothing in it yet, for a team whose first change is
+    /// still to arrive: changes from the relay are checked against it.
+    pub fn blank(team: TeamId) -> Self {
+        Self {
+            doc: Automerge::new(),
+            team,
+        }
+    }
+
+    /// Whether the team's first change is here (a blank record has none).
+    pub fn is_blank(&self) -> bool {
+        self.doc.get(ROOT, key::SCHEMA).ok().flatten().is_none()
+    }
+
+    /// Whether a newer version of Tsunagi wrote this record: fields it does
+    /// not know are kept and shown as such, never dropped.
+    pub fn written_by_newer(&self) -> bool {
+        matches!(self.doc.get(ROOT, key::SCHEMA), Ok(Some((automerge::Value::Scalar(s), _))) if s.as_u64().is_some_and(|v| v > SCHEMA_VERSION))
+    }
+
+    /// Whether the change with this hash is in the record.
+    pub fn has_change(&self, hash: &[u8; 32]) -> bool {
+        self.doc.get_change_by_hash(&automerge::ChangeHash(*hash)).is_some()
     }
 
     /// Adds changes (one or many, concatenated, or a saved document) from the

@@ -277,19 +277,32 @@ fn japanese_text_round_trips_exactly_through_save_and_load() {
 }
 
 #[test]
-fn a_record_from_a_newer_app_is_refused_with_a_clear_error() {
+fn a_record_from_a_newer_app_opens_and_keeps_what_it_does_not_know() {
     use automerge::transaction::Transactable;
     let n = nurse();
     let (r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
     let mut doc = automerge::Automerge::load(&r.save()).unwrap();
     doc.transact::<_, _, automerge::AutomergeError>(|tx| {
         tx.put(automerge::ROOT, "schema", 99u64)?;
+        tx.put(automerge::ROOT, "wounds", "a newer app's entries")?;
+        let patient = match tx.get(automerge::ROOT, "patient")? {
+            Some((_, id)) => id,
+            None => unreachable!(),
+        };
+        tx.put(&patient, "blood_type", "A")?;
         Ok(())
     })
     .unwrap();
-    let err = CareRecord::load(&doc.save()).unwrap_err();
-    assert!(matches!(err, ModelError::NewerSchema { found: 99, .. }), "{err}");
-    assert!(err.to_string().contains("update"));
+    let mut loaded = CareRecord::load(&doc.save()).unwrap();
+    assert!(loaded.written_by_newer() && !r.written_by_newer());
+    assert_eq!(loaded.read().unwrap().patient.name, "山田 太郎");
+    // Writing in the older app keeps the newer app's fields.
+    loaded
+        .change(&n, at(1), "note.add", |tx| tx.add_note(note("続けて書ける")))
+        .unwrap();
+    let again = automerge::Automerge::load(&loaded.save()).unwrap();
+    use automerge::ReadDoc;
+    assert!(again.get(automerge::ROOT, "wounds").unwrap().is_some());
     assert!(matches!(CareRecord::load(b"not a record"), Err(ModelError::Corrupt(_))));
 }
 

@@ -18,11 +18,13 @@
 //! Start at [`Store`]; the tables are in [`schema`].
 
 mod error;
+mod remote;
 pub mod schema;
 mod store;
 mod summary;
 mod sync_state;
 
 pub use error::StoreError;
+pub use remote::{Applied, Incoming};
 pub use store::{DeviceProfile, Store, TeamSummary, COMPACT_AFTER};
 pub use sync_state::{Cursor, OutboxItem, RelaySettings};

@@ -18,7 +18,7 @@ pub const FILE_NAME: &str = "tsunagi.db";
 const APPLICATION_ID: i64 = 0x5453_4E47;
 
 /// `PRAGMA user_version`: the version of the tables below.
-pub const STORE_SCHEMA: i64 = 4;
+pub const STORE_SCHEMA: i64 = 5;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -131,6 +131,13 @@ CREATE TABLE quarantine (
 );
 ";
 
+/// Version 5: how long the team's envelope log was when the relay took
+/// each roster op, so a removed device's envelopes are accepted only from
+/// before its removal (NULL: not known, from an older relay).
+const SCHEMA_V5: &str = "
+ALTER TABLE roster_ops ADD COLUMN log_len INTEGER;
+";
+
 /// Version 3: what others wrote, kept to give back to a relay restored from
 /// an older backup.
 const SCHEMA_V3: &str = "
@@ -221,7 +228,7 @@ pub fn create_new(path: &Path) -> Result<Connection, StoreError> {
 /// Makes the tables, in the caller's transaction.
 pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4}"
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5}"
     ))?;
     Ok(())
 }
@@ -256,6 +263,9 @@ pub fn migrate_tables(conn: &Connection) -> Result<i64, StoreError> {
     }
     if version < 4 {
         conn.execute_batch(SCHEMA_V4)?;
+    }
+    if version < 5 {
+        conn.execute_batch(SCHEMA_V5)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {STORE_SCHEMA};"))?;
     Ok(version)

@@ -50,8 +50,8 @@ pub struct TeamSummary {
 /// A record held in memory, and how much of the file it reflects.
 pub(crate) struct Cached {
     pub(crate) record: CareRecord,
-    generation: i64,
-    upto_seq: i64,
+    pub(crate) generation: i64,
+    pub(crate) upto_seq: i64,
 }
 
 /// The local store: one SQLite file per device profile.
@@ -500,7 +500,7 @@ pub(crate) fn refresh(conn: &Connection, team: TeamId, cached: Option<Cached>) -
 }
 
 /// Loads a record: snapshot, then every change after it, in one `load`.
-fn load(conn: &Connection, team: TeamId, generation: i64) -> Result<Cached, StoreError> {
+pub(crate) fn load(conn: &Connection, team: TeamId, generation: i64) -> Result<Cached, StoreError> {
     let snapshot: Option<Vec<u8>> = conn.query_row(
         "SELECT snapshot FROM teams WHERE team_id = ?1",
         [team.to_string()],

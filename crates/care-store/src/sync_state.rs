@@ -8,7 +8,7 @@
 use care_model::{ChangeBytes, DeviceId, TeamId, Timestamp};
 use ed25519_dalek::SigningKey;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use sync_proto::{Envelope, MembershipOp, Roster, TeamKey};
+use sync_proto::{MembershipOp, Roster, RosterOp, TeamKey};
 
 use crate::store::refresh;
 use crate::{schema, Store, StoreError};
@@ -53,10 +53,6 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     tracing::info!(from = version, to = schema::STORE_SCHEMA, "store migrated");
     Ok(())
 }
-
-/// Where changes came from: the relay, how far its log was read, and the
-/// envelopes (with their place in the log) to keep for a restored relay.
-type FromRelay<'a> = (&'a str, &'a Cursor, &'a [(u64, Envelope)]);
 
 fn bad(what: &str) -> StoreError {
     StoreError::Corrupt {
@@ -235,7 +231,7 @@ impl Store {
     /// Replaces the stored roster with the relay's, keeping ops not yet sent,
     /// and takes the team keys of new epochs sealed to this device (after
     /// someone was removed). Returns how many new keys it took.
-    pub fn set_roster(&self, team: TeamId, ops: &[(MembershipOp, i64)]) -> Result<usize, StoreError> {
+    pub fn set_roster(&self, team: TeamId, ops: &[RosterOp]) -> Result<usize, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(
             "DELETE FROM roster_ops WHERE team_id = ?1 AND sent = 1",
@@ -247,17 +243,17 @@ impl Store {
             .collect::<Result<_, _>>()?;
         tx.execute("DELETE FROM roster_ops WHERE team_id = ?1", [team.to_string()])?;
         let mut idx = 0;
-        for (op, at) in ops {
-            let json = serde_json::to_string(op).expect("ops serialise");
+        for o in ops {
+            let json = serde_json::to_string(&o.op).expect("ops serialise");
             tx.execute(
-                "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent) VALUES (?1, ?2, ?3, ?4, 1)",
-                params![team.to_string(), idx, json, at],
+                "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent, log_len) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                params![team.to_string(), idx, json, o.received_ms, o.log_len.map(|n| n as i64)],
             )?;
             idx += 1;
         }
         for json in unsent.iter().filter(|j| {
             !ops.iter()
-                .any(|(op, _)| &serde_json::to_string(op).expect("ops serialise") == *j)
+                .any(|o| &serde_json::to_string(&o.op).expect("ops serialise") == *j)
         }) {
             tx.execute(
                 "INSERT INTO roster_ops (team_id, idx, op, received_ms, sent) VALUES (?1, ?2, ?3, 0, 0)",
@@ -265,7 +261,7 @@ impl Store {
             )?;
             idx += 1;
         }
-        let roster = Roster::replay(team.as_bytes(), ops);
+        let roster = Roster::replay_ops(team.as_bytes(), ops);
         let mut adopted = 0;
         for (epoch, key) in roster.keys_for(team.as_bytes(), self.device_id().as_bytes(), self.signing_key()) {
             adopted += tx.execute(
@@ -347,15 +343,21 @@ impl Store {
     pub fn roster(&self, team: TeamId) -> Result<Roster, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT op, received_ms FROM roster_ops WHERE team_id = ?1 ORDER BY idx")?;
-        let rows: Vec<(String, i64)> = stmt
-            .query_map([team.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .prepare("SELECT op, received_ms, log_len FROM roster_ops WHERE team_id = ?1 ORDER BY idx")?;
+        let rows: Vec<(String, i64, Option<i64>)> = stmt
+            .query_map([team.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
-        let ops: Vec<(MembershipOp, i64)> = rows
+        let ops: Vec<RosterOp> = rows
             .into_iter()
-            .filter_map(|(op, at)| serde_json::from_str(&op).ok().map(|op| (op, at)))
+            .filter_map(|(op, at, log_len)| {
+                serde_json::from_str(&op).ok().map(|op| RosterOp {
+                    op,
+                    received_ms: at,
+                    log_len: log_len.map(|n| n as u64),
+                })
+            })
             .collect();
-        Ok(Roster::replay(team.as_bytes(), &ops))
+        Ok(Roster::replay_ops(team.as_bytes(), &ops))
     }
 
     pub fn cursor(&self, team: TeamId, relay: &str) -> Result<Cursor, StoreError> {
@@ -374,20 +376,6 @@ impl Store {
         }))
     }
 
-    /// Stores changes received from the relay and the cursor that covers
-    /// them, in one transaction. Changes already here are ignored.
-    pub fn apply_remote(
-        &mut self,
-        team: TeamId,
-        relay: &str,
-        changes: &[ChangeBytes],
-        relayed: &[(u64, Envelope)],
-        cursor: &Cursor,
-        now: Timestamp,
-    ) -> Result<usize, StoreError> {
-        self.store_changes(team, changes, Some((relay, cursor, relayed)), now)
-    }
-
     /// Envelopes other members sealed that this laptop read after relay
     /// sequence number `kept` (all with 0), in log order: what it gives back
     /// to a relay restored from an older backup.
@@ -402,17 +390,11 @@ impl Store {
     /// Adds changes written elsewhere (the demo station's other members) to a
     /// team's record. They are not put in the outbox: this laptop sends only
     /// what it wrote itself.
-    pub fn import(&mut self, team: TeamId, changes: &[ChangeBytes], now: Timestamp) -> Result<usize, StoreError> {
-        self.store_changes(team, changes, None, now)
+    pub fn import(&mut self, team: TeamId, changes: &[ChangeBytes]) -> Result<usize, StoreError> {
+        self.store_changes(team, changes)
     }
 
-    fn store_changes(
-        &mut self,
-        team: TeamId,
-        changes: &[ChangeBytes],
-        cursor: Option<FromRelay<'_>>,
-        now: Timestamp,
-    ) -> Result<usize, StoreError> {
+    fn store_changes(&mut self, team: TeamId, changes: &[ChangeBytes]) -> Result<usize, StoreError> {
         let path = self.path.clone();
         let cached = self.cache.remove(&team);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -423,52 +405,14 @@ impl Store {
                 params![team.to_string(), c.hash.as_slice(), c.bytes],
             )?;
         }
-        if let Some((relay, cursor, relayed)) = cursor {
-            for (seq, env) in relayed {
-                // Read again after a restore: the same envelope, a new place in the log.
-                tx.execute(
-                    "INSERT INTO relayed (team_id, id, server_seq, envelope, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (team_id, id) DO UPDATE SET server_seq = excluded.server_seq",
-                    params![team.to_string(), env.id().as_slice(), *seq as i64, env.bytes(), now.0],
-                )?;
-            }
-            if !relayed.is_empty() {
-                tx.execute(
-                    "DELETE FROM relayed WHERE team_id = ?1 AND received_at < ?2",
-                    params![team.to_string(), now.0 - Self::KEEP_ACKNOWLEDGED_MS],
-                )?;
-            }
-            tx.execute(
-                "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0],
-            )?;
-        }
-        // Only new changes need the record: a pass that brought nothing just
-        // moves the cursor and its time.
-        if added == 0 {
-            tx.commit()?;
-            if let Some(cached) = cached {
-                self.cache.insert(team, cached);
-            }
-            return Ok(0);
-        }
-        let current = match refresh(&tx, team, cached) {
-            Ok(current) => {
-                let p = current.record.patient()?;
-                tx.execute(
-                    "UPDATE teams SET patient_name = ?2, patient_kana = ?3 WHERE team_id = ?1",
-                    params![team.to_string(), p.name, p.kana],
-                )?;
-                Some(current)
-            }
-            // Nothing of the record has arrived yet: only the cursor moves.
-            Err(StoreError::NotYetReceived(_)) => None,
-            Err(e) => return Err(e.at(&path)),
-        };
+        let current = refresh(&tx, team, cached).map_err(|e| e.at(&path))?;
+        let p = current.record.patient()?;
+        tx.execute(
+            "UPDATE teams SET patient_name = ?2, patient_kana = ?3 WHERE team_id = ?1",
+            params![team.to_string(), p.name, p.kana],
+        )?;
         tx.commit()?;
-        if let Some(current) = current {
-            self.cache.insert(team, current);
-        }
+        self.cache.insert(team, current);
         Ok(added)
     }
 

@@ -23,9 +23,13 @@ pub async fn invite(
         .relay()
         .map_err(store_err)?
         .ok_or_else(|| SyncError::Unreachable("no relay set".into()))?;
+    // The code pins the relay's certificate; without a fingerprint the
+    // invitee would have to trust whatever certificate answers.
     let mut fp = [0u8; 32];
-    if let Some(hex_fp) = &relay.fingerprint {
-        hex::decode_to_slice(hex_fp, &mut fp).map_err(|_| SyncError::BadFingerprint)?;
+    let hex_fp = relay.fingerprint.as_deref().ok_or(SyncError::NoFingerprint)?;
+    hex::decode_to_slice(hex_fp, &mut fp).map_err(|_| SyncError::BadFingerprint)?;
+    if fp == [0u8; 32] {
+        return Err(SyncError::NoFingerprint);
     }
     let code = InviteCode::new(&relay.url, fp, *team.as_bytes());
     let op = MembershipOp::invite(
@@ -36,8 +40,15 @@ pub async fn invite(
         expires.0,
     );
     // The relay must know the team before it takes an invite for it, and the
-    // pass brings any newer key epoch.
+    // pass brings any newer key epoch and who may invite.
     sync_once(store, now).await?;
+    if !store
+        .roster(team)
+        .map_err(store_err)?
+        .may_invite(store.device_id().as_bytes())
+    {
+        return Err(SyncError::MayNotInvite);
+    }
     let keys = store.team_keys(team).map_err(store_err)?;
     let client = client_of(store)?;
     client.add_member(team.as_bytes(), &op).await?;
@@ -122,6 +133,37 @@ pub async fn make_admin(
     Ok(())
 }
 
+/// Opens invites to every member of `team` (`true`) or keeps them to its
+/// admins (`false`, the default). This laptop's member must be an admin.
+pub async fn set_invite_policy(
+    store: &mut Store,
+    team: TeamId,
+    members_may_invite: bool,
+    now: impl Fn() -> Timestamp,
+) -> Result<(), SyncError> {
+    sync_once(store, &now).await?;
+    let roster = store.roster(team).map_err(store_err)?;
+    if roster.members_may_invite == members_may_invite {
+        return Ok(());
+    }
+    if !roster.is_admin_device(store.device_id().as_bytes()) {
+        return Err(SyncError::NotAllowed);
+    }
+    let client = client_of(store)?;
+    let id = *team.as_bytes();
+    let op = MembershipOp::invite_policy(
+        &id,
+        store.device_id().as_bytes(),
+        store.signing_key(),
+        members_may_invite,
+    );
+    client.add_member(&id, &op).await?;
+    let ops = client.members(&id).await?;
+    store.set_roster(team, &ops).map_err(store_err)?;
+    tracing::info!(%team, members_may_invite, "who may invite changed");
+    Ok(())
+}
+
 /// This laptop leaves `team`: everything written here is sent first (the
 /// leave is refused while anything is unsent), then it takes itself off the
 /// roster and deletes the team's record from this laptop.
@@ -156,7 +198,11 @@ pub async fn join(
     code: &InviteCode,
     now: impl Fn() -> Timestamp,
 ) -> Result<(TeamId, crate::SyncReport), SyncError> {
-    let fp = (code.fingerprint != [0u8; 32]).then(|| hex::encode(code.fingerprint));
+    // Never a fall-back to public authorities: a code must pin its relay.
+    if code.fingerprint == [0u8; 32] {
+        return Err(SyncError::NoFingerprint);
+    }
+    let fp = Some(hex::encode(code.fingerprint));
     let team = TeamId::from_bytes(code.team);
     let client = RelayClient::new(&code.relay_url, fp.as_deref(), Some(&crate::Identity::of(store)?))?;
     let sealed = client.claim_invite(code).await?;

@@ -16,7 +16,7 @@ mod sync;
 mod watch;
 
 pub use events::{Events, PushEvent};
-pub use invite::{invite, join, leave, make_admin, remove_device};
+pub use invite::{invite, join, leave, make_admin, remove_device, set_invite_policy};
 pub use sync::{sync_once, sync_teams, SyncReport, TeamReport};
 pub use watch::{watch, LiveEvent};
 
@@ -39,6 +39,10 @@ pub enum SyncError {
     BadAnswer(String),
     #[error("それができるのはチームの管理者（チームを作った人と、その人が指名した人）だけです。端末を外すのは、その端末の持ち主にもできます / only the team's admins (whoever created it, and those they named) may do this; a device's own member may also remove it")]
     NotAllowed,
+    #[error("招待できるのはチームの管理者だけです。管理者が「メンバー全員が招待できる」にすると、誰でも招待できます / only the team's admins may invite; an admin can let every member invite")]
+    MayNotInvite,
+    #[error("中継サーバーの指紋がありません。招待コードには指紋が必要です（`tsunagi relay set URL --fingerprint HEX`） / the relay has no certificate fingerprint; invite codes must pin it")]
+    NoFingerprint,
     #[error("この招待コードは使えなくなりました（使用済み、期限切れ、またはチームのメンバーが変わりました）。新しいコードを頼んでください / this invite no longer works (used, expired, or the team changed since): ask for a new one")]
     InviteVoid,
     #[error("この端末はチームから外されました。未送信の記録 {unsent} 件はこの端末に残しています。管理者に見せてください / this device was removed from the team; {unsent} unsent entries are kept on this laptop: show them to your manager")]
@@ -247,15 +251,10 @@ impl RelayClient {
     }
 
     /// The team's membership ops with the relay's receipt times.
-    pub async fn members(&self, team: &[u8; 16]) -> Result<Vec<(MembershipOp, i64)>, SyncError> {
-        #[derive(Deserialize)]
-        struct Stored {
-            op: MembershipOp,
-            received_ms: i64,
-        }
+    pub async fn members(&self, team: &[u8; 16]) -> Result<Vec<sync_proto::RosterOp>, SyncError> {
         #[derive(Deserialize)]
         struct Ops {
-            ops: Vec<Stored>,
+            ops: Vec<sync_proto::RosterOp>,
         }
         let url = format!("{}/v1/teams/{}/members", self.base, hex::encode(team));
         let resp = Self::send(self.http.get(url)).await?;
@@ -263,7 +262,7 @@ impl RelayClient {
             .json::<Ops>()
             .await
             .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
-        Ok(ops.ops.into_iter().map(|s| (s.op, s.received_ms)).collect())
+        Ok(ops.ops)
     }
 
     /// Leaves the sealed team key with the relay under the invite's id.

@@ -35,6 +35,9 @@ pub struct TeamReport {
     /// This laptop was taken off the team (a signed roster op says so) and
     /// had nothing unsent, so the team was deleted from it.
     pub removed: bool,
+    /// Changes refused because they break the record's rules (who sent
+    /// each, and why): they are quarantined and the rest goes on.
+    pub refused: Vec<String>,
     /// Envelopes other members wrote, given back to a relay that lost them
     /// (restored from an older backup).
     pub given_back: usize,
@@ -96,6 +99,25 @@ pub async fn sync_teams(
 
 fn store_err(e: care_store::StoreError) -> SyncError {
     SyncError::BadAnswer(format!("local store: {e}"))
+}
+
+/// Who sealed an envelope (or, in a snapshot, wrote a change), as the signed
+/// roster says: the device and the member it belongs to.
+fn sender_of(roster: &sync_proto::Roster, device: &[u8; 16]) -> Option<care_model::Sender> {
+    let member = roster.member_of(device)?.parse().ok()?;
+    Some(care_model::Sender {
+        device: care_model::DeviceId::from_bytes(*device),
+        member,
+    })
+}
+
+/// A refused change, described for the quarantine and the team: who sent
+/// it and why (never its content).
+fn refused_reason(sender: &care_model::Sender, refusal: &care_model::Refusal) -> String {
+    format!(
+        "refused a change from device {} (member {}): {refusal}",
+        sender.device, sender.member
+    )
 }
 
 /// Read, membership if it changed, push, then the rest of the pull. If the
@@ -214,18 +236,38 @@ async fn from_snapshot(
         |epoch| store.team_key(team, epoch).ok().flatten(),
     )
     .map_err(|e| bad(e.to_string()))?;
-    let changes = care_model::CareRecord::load(&plain)
-        .map_err(|e| bad(e.to_string()))?
-        .changes();
+    care_model::admit::check_inflation(&plain).map_err(|e| bad(e.to_string()))?;
+    let record = std::panic::catch_unwind(|| care_model::CareRecord::load(&plain))
+        .map_err(|_| bad("automerge panicked loading it".into()))?
+        .map_err(|e| bad(e.to_string()))?;
+    // Each change in it is admitted as if it came alone from its author.
+    let changes = record
+        .changes()
+        .into_iter()
+        .map(|change| {
+            let actor = change
+                .author()
+                .ok_or_else(|| bad("a change by no device of the team".into()))?;
+            let sender =
+                sender_of(&roster, actor.as_bytes()).ok_or_else(|| bad("a change by no device of the team".into()))?;
+            Ok(care_store::Incoming { change, sender })
+        })
+        .collect::<Result<Vec<_>, SyncError>>()?;
     let cursor = Cursor {
         server_seq: h.sender_seq,
         incarnation,
         synced_at: None,
     };
     tracing::info!(%team, covers = h.sender_seq, changes = changes.len(), "started from the relay's snapshot");
-    store
+    let applied = store
         .apply_remote(team, relay_url, &changes, &[], &cursor, now())
-        .map_err(store_err)
+        .map_err(store_err)?;
+    if let Some((_, refusal)) = applied.refused.first() {
+        return Err(bad(format!(
+            "it holds a change that breaks the record's rules: {refusal}"
+        )));
+    }
+    Ok(applied.added)
 }
 
 /// Offers the relay a snapshot of this laptop's record when the log has
@@ -338,10 +380,24 @@ async fn repair(
         let Ok(change) = ChangeBytes::parse(plain) else {
             continue;
         };
+        let Some(sender) = sender_of(&roster, &env.header().sender) else {
+            continue;
+        };
         let cursor = store.cursor(team, relay_url).map_err(store_err)?;
-        report.received += store
-            .apply_remote(team, relay_url, &[change], &[(seq, env)], &cursor, now())
+        let applied = store
+            .apply_remote(
+                team,
+                relay_url,
+                &[care_store::Incoming { change, sender }],
+                &[(seq, env)],
+                &cursor,
+                now(),
+            )
             .map_err(store_err)?;
+        if !applied.refused.is_empty() {
+            continue; // intact, but breaks the rules: it stays quarantined
+        }
+        report.received += applied.added;
         store.release(row).map_err(store_err)?;
         report.quarantined = report.quarantined.saturating_sub(1);
         tracing::info!(%team, seq, "a quarantined envelope came back intact and was applied");
@@ -415,9 +471,10 @@ async fn pull(
                     return Ok(None);
                 }
                 let epoch = env.header().epoch;
+                // A removed device's envelope only from before its removal.
                 sync_proto::open(
                     &env,
-                    |d| roster.key_for(d, epoch),
+                    |d| roster.key_at(d, epoch, seq),
                     |epoch| store.team_key(team, epoch).ok().flatten(),
                 )
                 .map(|plain| Some((env, plain)))
@@ -425,7 +482,8 @@ async fn pull(
             match opened.map(|p| p.map(|(env, plain)| (env, ChangeBytes::parse(plain)))) {
                 Ok(None) => {}
                 Ok(Some((env, Ok(change)))) => {
-                    changes.push(change);
+                    let sender = sender_of(roster, &env.header().sender).expect("opened, so on the roster");
+                    changes.push(care_store::Incoming { change, sender });
                     relayed.push((seq, env));
                 }
                 Ok(Some((_, Err(e)))) => {
@@ -452,9 +510,19 @@ async fn pull(
             incarnation: Some(page.incarnation.clone()),
             synced_at: None,
         };
-        report.received += store
+        let applied = store
             .apply_remote(team, relay_url, &changes, &relayed, &cursor, now())
             .map_err(store_err)?;
+        report.received += applied.added;
+        for (i, refusal) in &applied.refused {
+            let (seq, env) = &relayed[*i];
+            let reason = refused_reason(&changes[*i].sender, refusal);
+            store
+                .quarantine(team, *seq, &reason, env.bytes(), now())
+                .map_err(store_err)?;
+            report.quarantined += 1;
+            report.refused.push(reason);
+        }
         if last >= page.high_water {
             break;
         }

@@ -19,7 +19,7 @@
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -173,7 +173,7 @@ impl Envelope {
         let sig = Signature::from_slice(&self.bytes[self.bytes.len() - SIGNATURE_LEN..])
             .map_err(|_| EnvelopeError::BadSignature)?;
         sender
-            .verify(self.signed_part(), &sig)
+            .verify_strict(self.signed_part(), &sig)
             .map_err(|_| EnvelopeError::BadSignature)
     }
 }

@@ -18,4 +18,4 @@ pub mod roster;
 
 pub use envelope::{open, seal, Envelope, EnvelopeError, Header, PayloadKind, TeamKey, MAX_ENVELOPE_BYTES};
 pub use invite::{InviteCode, InviteError};
-pub use roster::{MembershipOp, Roster, RosterEntry, RosterError};
+pub use roster::{MembershipOp, Roster, RosterEntry, RosterError, RosterOp, Vouch, MAX_INVITE_MS};

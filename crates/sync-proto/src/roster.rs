@@ -6,7 +6,10 @@
 //!   an invite public key derived from the secret in the invite code, which
 //!   only the inviter and the invitee ever see.
 //! - `Join`: the invitee's device, signed with that invite key, and by the
-//!   device itself.
+//!   device itself. It must name a device id the roster has never seen, and
+//!   a member id that is new, unless a current device of that member signs
+//!   it too (`vouch`: a member's second laptop). Otherwise a member could
+//!   join as another device or as the team's creator, and so as an admin.
 //! - `Remove`: a device leaves (or is taken out), and in the same op the team
 //!   moves to a new key epoch: the op carries the new team key sealed to each
 //!   device that stays (a [`crate::lockbox`]). Who may remove: the member who
@@ -17,6 +20,11 @@
 //! - `Admin`: an admin makes another member an admin, who may then remove
 //!   any device (a station manager who did not create the team herself).
 //!   The member who created the team is the first admin.
+//! - `InvitePolicy`: an admin says whether any member may invite (teams
+//!   must form in a day) or only admins (the default).
+//!
+//! An invite is valid at most [`MAX_INVITE_MS`] after the relay received it,
+//! whatever expiry its op names.
 //!
 //! Replaying the ops in order gives the [`Roster`]: each member device and its
 //! verifying key. An op that does not verify is skipped and reported; it
@@ -24,7 +32,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -56,6 +64,10 @@ pub enum MembershipOp {
         invite_key: String,
         invite_sig: String,
         sig: String,
+        /// A current device of `member` also signing: that member's next
+        /// laptop. Absent for a member new to the team.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vouch: Option<Vouch>,
     },
     Remove {
         team: String,
@@ -73,6 +85,32 @@ pub enum MembershipOp {
         member: String,
         sig: String,
     },
+    InvitePolicy {
+        team: String,
+        by: String,
+        members_may_invite: bool,
+        sig: String,
+    },
+}
+
+/// A member's existing device signing a join for the same member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vouch {
+    pub device: String,
+    pub sig: String,
+}
+
+/// The longest an invite stays valid after the relay received it: 7 days.
+pub const MAX_INVITE_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// A membership op as the relay hands it out: when it took the op, and how
+/// long the team's envelope log was then (absent from older relays).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterOp {
+    pub op: MembershipOp,
+    pub received_ms: i64,
+    #[serde(default)]
+    pub log_len: Option<u64>,
 }
 
 /// A member device as the roster knows it.
@@ -96,10 +134,16 @@ pub struct Roster {
     pub epoch: u32,
     /// Per epoch, the new team key sealed to each device that stayed.
     lockboxes: BTreeMap<u32, BTreeMap<[u8; 16], Vec<u8>>>,
+    /// Whether any member may invite (else only admins).
+    pub members_may_invite: bool,
     /// Invite keys still usable: key -> expiry.
     invites: BTreeMap<[u8; 32], i64>,
     /// Ops that did not verify, by index.
     pub rejected: Vec<usize>,
+    /// For each removed device, how long the team's envelope log was when
+    /// the relay took its removal: its envelopes after that are refused,
+    /// whoever uploads them.
+    pub removed_at_log: BTreeMap<[u8; 16], u64>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -118,6 +162,12 @@ pub enum RosterError {
     Stale,
     #[error("the last device of a team cannot leave it")]
     LastDevice,
+    #[error("this device id is already on the team's roster (now or before)")]
+    DeviceTaken,
+    #[error("this member id is already on the team: only one of that member's own devices may add another")]
+    MemberTaken,
+    #[error("only the team's admins may invite (an admin can open invites to all members)")]
+    MayNotInvite,
 }
 
 /// What a lockbox of the key for `epoch` is bound to.
@@ -166,7 +216,7 @@ fn signed_bytes(parts: &[&str]) -> Vec<u8> {
 }
 
 fn verify(key: &VerifyingKey, parts: &[&str], sig: &str) -> Result<(), RosterError> {
-    key.verify(&signed_bytes(parts), &sig_of(sig)?)
+    key.verify_strict(&signed_bytes(parts), &sig_of(sig)?)
         .map_err(|_| RosterError::BadSignature)
 }
 
@@ -204,6 +254,19 @@ impl MembershipOp {
     }
 
     pub fn join(team: &[u8; 16], device: &[u8; 16], member: &str, key: &SigningKey, invite: &SigningKey) -> Self {
+        Self::join_vouched(team, device, member, key, invite, None)
+    }
+
+    /// A join that `voucher` (a current device of `member`, with its key)
+    /// also signs: the member's next laptop.
+    pub fn join_vouched(
+        team: &[u8; 16],
+        device: &[u8; 16],
+        member: &str,
+        key: &SigningKey,
+        invite: &SigningKey,
+        voucher: Option<(&[u8; 16], &SigningKey)>,
+    ) -> Self {
         let (team, device) = (hex::encode(team), hex::encode(device));
         let (vk, ik) = (
             hex::encode(key.verifying_key().as_bytes()),
@@ -211,6 +274,10 @@ impl MembershipOp {
         );
         let parts = ["join", &team, &device, member, &vk, &ik];
         let (invite_sig, sig) = (sign(invite, &parts), sign(key, &parts));
+        let vouch = voucher.map(|(by, by_key)| Vouch {
+            device: hex::encode(by),
+            sig: sign(by_key, &parts),
+        });
         MembershipOp::Join {
             team,
             device,
@@ -218,6 +285,28 @@ impl MembershipOp {
             key: vk,
             invite_key: ik,
             invite_sig,
+            sig,
+            vouch,
+        }
+    }
+
+    /// Says whether any member may invite (`true`) or only admins, as `by`
+    /// (an admin's device).
+    pub fn invite_policy(team: &[u8; 16], by: &[u8; 16], by_key: &SigningKey, members_may_invite: bool) -> Self {
+        let (team, by) = (hex::encode(team), hex::encode(by));
+        let sig = sign(
+            by_key,
+            &[
+                "invite_policy",
+                &team,
+                &by,
+                if members_may_invite { "members" } else { "admins" },
+            ],
+        );
+        MembershipOp::InvitePolicy {
+            team,
+            by,
+            members_may_invite,
             sig,
         }
     }
@@ -287,13 +376,43 @@ impl Roster {
     /// a join received after its invite expired admits no one. An invite is
     /// single use: the first join that names it consumes it.
     pub fn replay(team: &[u8; 16], ops: &[(MembershipOp, i64)]) -> Roster {
+        Self::replay_logged(team, ops, &[])
+    }
+
+    /// Like [`Roster::replay`], with the length of the envelope log when the
+    /// relay took each op (`log_len[i]` for `ops[i]`, where known), so that a
+    /// removed device's envelopes are accepted only from before its removal.
+    pub fn replay_logged(team: &[u8; 16], ops: &[(MembershipOp, i64)], log_len: &[Option<u64>]) -> Roster {
         let mut r = Roster::default();
         for (i, (op, received_ms)) in ops.iter().enumerate() {
             if r.apply(team, op, *received_ms).is_err() {
                 r.rejected.push(i);
+                continue;
+            }
+            if let (MembershipOp::Remove { device, .. }, Some(Some(at))) = (op, log_len.get(i)) {
+                if let Ok(id) = hex16(device) {
+                    r.removed_at_log.insert(id, *at);
+                }
             }
         }
         r
+    }
+
+    /// Replays ops as the relay handed them out.
+    pub fn replay_ops(team: &[u8; 16], ops: &[RosterOp]) -> Roster {
+        let plain: Vec<(MembershipOp, i64)> = ops.iter().map(|o| (o.op.clone(), o.received_ms)).collect();
+        let log_len: Vec<Option<u64>> = ops.iter().map(|o| o.log_len).collect();
+        Self::replay_logged(team, &plain, &log_len)
+    }
+
+    /// The key that signs the envelope at log position `seq` from `device`
+    /// under `epoch`: [`Roster::key_for`], and for a removed device only an
+    /// envelope the log held before its removal.
+    pub fn key_at(&self, device: &[u8; 16], epoch: u32, seq: u64) -> Option<VerifyingKey> {
+        if self.removed_at_log.get(device).is_some_and(|at| seq > *at) {
+            return None;
+        }
+        self.key_for(device, epoch)
     }
 
     pub fn contains(&self, device: &[u8; 16]) -> bool {
@@ -315,6 +434,14 @@ impl Roster {
         })
     }
 
+    /// The member a device belongs (or belonged) to.
+    pub fn member_of(&self, device: &[u8; 16]) -> Option<&str> {
+        self.devices
+            .get(device)
+            .or_else(|| self.removed.get(device).map(|(e, _)| e))
+            .map(|e| e.member.as_str())
+    }
+
     /// Whether device `by` may take `device` off the team: an admin any
     /// device, a member their own devices.
     pub fn may_remove(&self, by: &[u8; 16], device: &[u8; 16]) -> bool {
@@ -330,6 +457,19 @@ impl Roster {
         self.devices.get(by).is_some_and(|e| self.admins.contains(&e.member))
             && !self.admins.contains(member)
             && self.devices.values().any(|e| e.member == member)
+    }
+
+    /// Whether device `by` may invite: an admin's device, or any member's
+    /// when the team's admins opened invites to all.
+    pub fn may_invite(&self, by: &[u8; 16]) -> bool {
+        self.devices
+            .get(by)
+            .is_some_and(|e| self.members_may_invite || self.admins.contains(&e.member))
+    }
+
+    /// Whether device `by` may change who may invite: an admin's device.
+    pub fn is_admin_device(&self, by: &[u8; 16]) -> bool {
+        self.devices.get(by).is_some_and(|e| self.admins.contains(&e.member))
     }
 
     /// Whether the device with this verifying key is on the team now.
@@ -387,12 +527,18 @@ impl Roster {
                 expires_ms,
                 sig,
             } => {
-                let signer = self.key(&hex16(by)?).ok_or(RosterError::NotMember)?;
+                let by_id = hex16(by)?;
+                let signer = self.key(&by_id).ok_or(RosterError::NotMember)?;
                 if t != &team_hex {
                     return Err(RosterError::Malformed("invite for another team"));
                 }
                 verify(&signer, &["invite", t, by, invite_key, &expires_ms.to_string()], sig)?;
-                self.invites.insert(*key_of(invite_key)?.as_bytes(), *expires_ms);
+                if !self.may_invite(&by_id) {
+                    return Err(RosterError::MayNotInvite);
+                }
+                // Whatever the inviter asked, at most a week from receipt.
+                let expires = (*expires_ms).min(now_ms.saturating_add(MAX_INVITE_MS));
+                self.invites.insert(*key_of(invite_key)?.as_bytes(), expires);
             }
             MembershipOp::Join {
                 team: t,
@@ -402,6 +548,7 @@ impl Roster {
                 invite_key,
                 invite_sig,
                 sig,
+                vouch,
             } => {
                 let ik = key_of(invite_key)?;
                 let expires = self.invites.get(ik.as_bytes()).copied().ok_or(RosterError::BadInvite)?;
@@ -412,9 +559,22 @@ impl Roster {
                 verify(&ik, &parts, invite_sig)?;
                 let vk = key_of(key)?;
                 verify(&vk, &parts, sig)?;
-                self.invites.remove(ik.as_bytes());
                 let id = hex16(device)?;
-                self.removed.remove(&id);
+                if self.devices.contains_key(&id) || self.removed.contains_key(&id) {
+                    return Err(RosterError::DeviceTaken);
+                }
+                let known_member = self.devices.values().any(|e| &e.member == member)
+                    || self.removed.values().any(|(e, _)| &e.member == member);
+                if known_member {
+                    // Only a current device of that same member may add one.
+                    let v = vouch.as_ref().ok_or(RosterError::MemberTaken)?;
+                    let voucher = self.devices.get(&hex16(&v.device)?).ok_or(RosterError::MemberTaken)?;
+                    if &voucher.member != member {
+                        return Err(RosterError::MemberTaken);
+                    }
+                    verify(&voucher.key, &parts, &v.sig)?;
+                }
+                self.invites.remove(ik.as_bytes());
                 self.devices.insert(
                     id,
                     RosterEntry {
@@ -490,6 +650,24 @@ impl Roster {
                 verify(&signer, &["admin", t, by, member], sig)?;
                 self.admins.insert(member.clone());
             }
+            MembershipOp::InvitePolicy {
+                team: t,
+                by,
+                members_may_invite,
+                sig,
+            } => {
+                if t != &team_hex {
+                    return Err(RosterError::Malformed("invite policy for another team"));
+                }
+                let by_id = hex16(by)?;
+                let signer = self.devices.get(&by_id).ok_or(RosterError::NotMember)?.key;
+                if !self.is_admin_device(&by_id) {
+                    return Err(RosterError::NotAllowed);
+                }
+                let policy = if *members_may_invite { "members" } else { "admins" };
+                verify(&signer, &["invite_policy", t, by, policy], sig)?;
+                self.members_may_invite = *members_may_invite;
+            }
         }
         Ok(())
     }
@@ -563,7 +741,16 @@ mod tests {
                 &invite.verifying_key(),
                 1_000,
             ));
-            ops.push(MembershipOp::join(&T, &[i as u8 + 1; 16], &member, key, &invite));
+            // Device 3 is m2's second laptop: device 2 vouches for it.
+            let voucher = (i == 2).then(|| (&[2u8; 16], &k[1]));
+            ops.push(MembershipOp::join_vouched(
+                &T,
+                &[i as u8 + 1; 16],
+                &member,
+                key,
+                &invite,
+                voucher,
+            ));
         }
         ops.into_iter().map(|o| (o, 500)).collect()
     }
@@ -699,6 +886,97 @@ mod tests {
         let mut one = ops[..1].to_vec();
         one.push((last, 600));
         assert_eq!(Roster::replay(&T, &one).rejected, vec![1]);
+    }
+
+    /// Replays `ops` plus an invite from device 1 and `join(invite)`.
+    fn with_join(
+        ops: &[(MembershipOp, i64)],
+        k0: &SigningKey,
+        join: impl FnOnce(&SigningKey) -> MembershipOp,
+    ) -> Roster {
+        let invite = SigningKey::generate(&mut OsRng);
+        let mut all = ops.to_vec();
+        all.push((
+            MembershipOp::invite(&T, &[1; 16], k0, &invite.verifying_key(), 1_000),
+            500,
+        ));
+        all.push((join(&invite), 500));
+        Roster::replay(&T, &all)
+    }
+
+    #[test]
+    fn a_join_cannot_take_an_existing_device_or_member() {
+        let k = keys(4);
+        let ops = team(&k);
+        let evil = SigningKey::generate(&mut OsRng);
+        // As device 2 (m2's laptop): it would replace that device's key.
+        let r = with_join(&ops, &k[0], |i| MembershipOp::join(&T, &[2; 16], "m2", &evil, i));
+        assert_eq!(r.rejected, vec![ops.len() + 1]);
+        assert_eq!(r.key(&[2; 16]), Some(k[1].verifying_key()));
+        // As the creator's member id: it would be an admin.
+        let r = with_join(&ops, &k[0], |i| MembershipOp::join(&T, &[9; 16], "admin", &evil, i));
+        assert_eq!(r.rejected, vec![ops.len() + 1]);
+        assert!(!r.contains(&[9; 16]) && !r.may_remove(&[9; 16], &[2; 16]));
+        // Vouched by a device of another member (m4 for "admin"): refused.
+        let r = with_join(&ops, &k[0], |i| {
+            MembershipOp::join_vouched(&T, &[9; 16], "admin", &evil, i, Some((&[4; 16], &k[3])))
+        });
+        assert!(!r.contains(&[9; 16]));
+        // A vouch naming the admin's device but signed by another key.
+        let r = with_join(&ops, &k[0], |i| {
+            MembershipOp::join_vouched(&T, &[9; 16], "admin", &evil, i, Some((&[1; 16], &k[3])))
+        });
+        assert!(!r.contains(&[9; 16]));
+        // The admin's own second laptop, vouched by the first: admitted.
+        let r = with_join(&ops, &k[0], |i| {
+            MembershipOp::join_vouched(&T, &[9; 16], "admin", &evil, i, Some((&[1; 16], &k[0])))
+        });
+        assert!(r.rejected.is_empty() && r.contains(&[9; 16]));
+        // A removed device cannot come back under its old id.
+        let mut removed = ops.clone();
+        let before = Roster::replay(&T, &ops);
+        removed.push((
+            MembershipOp::remove(&T, &[1; 16], &k[0], &[4; 16], &before, &TeamKey::random()),
+            600,
+        ));
+        let r = with_join(&removed, &k[0], |i| MembershipOp::join(&T, &[4; 16], "new", &evil, i));
+        assert!(!r.contains(&[4; 16]) && r.removed.contains_key(&[4; 16]));
+    }
+
+    #[test]
+    fn only_admins_invite_unless_an_admin_opens_it_and_invites_last_a_week_at_most() {
+        let k = keys(3);
+        let mut ops = team(&k);
+        let invite = SigningKey::generate(&mut OsRng);
+        // m2 (device 2) is no admin.
+        ops.push((
+            MembershipOp::invite(&T, &[2; 16], &k[1], &invite.verifying_key(), 1_000),
+            500,
+        ));
+        let r = Roster::replay(&T, &ops);
+        assert_eq!(r.rejected, vec![ops.len() - 1]);
+        assert!(!r.may_invite(&[2; 16]) && r.may_invite(&[1; 16]));
+        // A non-admin cannot open invites either.
+        ops.pop();
+        ops.push((MembershipOp::invite_policy(&T, &[2; 16], &k[1], true), 500));
+        assert_eq!(Roster::replay(&T, &ops).rejected, vec![ops.len() - 1]);
+        ops.pop();
+        // The admin opens it: m2 may now invite, and a newcomer joins by it.
+        ops.push((MembershipOp::invite_policy(&T, &[1; 16], &k[0], true), 500));
+        ops.push((
+            MembershipOp::invite(&T, &[2; 16], &k[1], &invite.verifying_key(), i64::MAX),
+            500,
+        ));
+        let newcomer = SigningKey::generate(&mut OsRng);
+        let join = MembershipOp::join(&T, &[7; 16], "m7", &newcomer, &invite);
+        let mut in_time = ops.clone();
+        in_time.push((join.clone(), 500 + MAX_INVITE_MS));
+        let r = Roster::replay(&T, &in_time);
+        assert!(r.rejected.is_empty() && r.contains(&[7; 16]));
+        // i64::MAX was asked for; a week and a moment later the code is dead.
+        ops.push((join, 501 + MAX_INVITE_MS));
+        let r = Roster::replay(&T, &ops);
+        assert_eq!(r.rejected, vec![ops.len() - 1]);
     }
 
     #[test]

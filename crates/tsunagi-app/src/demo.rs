@@ -305,7 +305,7 @@ pub fn load(store: &mut Store, now: Timestamp) -> AppResult<Vec<TeamId>> {
         let team = store.create_team(patient, Timestamp(now.0 - 60 * DAY))?;
         let mut record = CareRecord::load(&store.record(team)?.save())?;
         let changes = history(&mut record, &staff, condition, i, &mut dice, now)?;
-        store.import(team, &changes, now)?;
+        store.import(team, &changes)?;
         teams.push(team);
     }
     Ok(teams)

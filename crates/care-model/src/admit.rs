@@ -1,0 +1,324 @@
+//! Checking a change from another laptop before it joins the record.
+//!
+//! A team spans organisations, so a member is not trusted to write anything
+//! but their own entries. A change read from the relay is admitted only if:
+//! - its bytes inflate to at most [`MAX_INFLATED_BYTES`] (automerge inflates
+//!   without a cap: a 1 MiB envelope could become gigabytes);
+//! - its automerge actor is the device that sealed and signed its envelope
+//!   (else `history()` could name the doctor for a change she never made);
+//! - in the record's `devices` map it writes only its own device's entry,
+//!   bound to its own member; in `members` only its own member's entry;
+//! - it does not replace or delete what the team's first change made at the
+//!   root (`schema`, `team`, `patient`, the collections): that would hide
+//!   the record from everyone, or claim a schema from the future;
+//! - applied, every entry it touched still reads as its type.
+//!
+//! A refused change is quarantined by the caller and the rest of the log goes
+//! on. Fields unknown to this version (written by a newer app) pass: they are
+//! kept, not refused.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+
+use automerge::legacy::{Key, ObjectId, OpType};
+use automerge::{ObjType, ReadDoc, ROOT};
+use autosurgeon::hydrate_prop;
+
+use crate::record::{key, Medication, Member, Note, Task, VitalsEntry};
+use crate::{CareRecord, ChangeBytes, DeviceId, MemberId, Thresholds, Timestamp};
+
+/// The most a change (or a snapshot) may inflate to. A five-year record
+/// saved whole is a few MB; a single visit a few KB.
+pub const MAX_INFLATED_BYTES: u64 = 64 << 20;
+
+/// Who sealed an envelope, as the team's signed roster says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sender {
+    pub device: DeviceId,
+    pub member: MemberId,
+}
+
+/// Why a change from another laptop was not admitted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("not an automerge change: {0}")]
+    Undecodable(String),
+    #[error("inflates past {MAX_INFLATED_BYTES} bytes")]
+    TooLarge,
+    #[error("written as another device ({0}), not the one that sent it")]
+    ForgedActor(String),
+    #[error("rewrites {0}, which only its own device may write")]
+    OthersEntry(String),
+    #[error("replaces or deletes the record's `{0}`")]
+    RootRewrite(String),
+    #[error("leaves the record unreadable: {0}")]
+    Unreadable(String),
+    #[error("applying it failed: {0}")]
+    Failed(String),
+}
+
+impl CareRecord {
+    /// Checks `change` from `sender` and applies it if it keeps the rules.
+    /// On `Err` the record may hold part of it (a change refused after it
+    /// was applied): the caller must reload the record from what it stored.
+    pub fn admit(&mut self, change: &ChangeBytes, sender: Sender) -> Result<(), Refusal> {
+        check_inflation(&change.bytes)?;
+        let decoded =
+            automerge::Change::from_bytes(change.bytes.clone()).map_err(|e| Refusal::Undecodable(e.to_string()))?;
+        let actor = decoded.actor_id();
+        if crate::record::device_of(actor) != Some(sender.device) {
+            return Err(Refusal::ForgedActor(actor.to_hex_string()));
+        }
+        if self.doc().get_change_by_hash(&decoded.hash()).is_some() {
+            return Ok(());
+        }
+        let ops = decoded.decode().operations;
+        self.check_ops(&ops, sender)?;
+        let before = self.doc().get_heads();
+        let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.apply(&change.bytes)));
+        match applied {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(Refusal::Failed(e.to_string())),
+            Err(_) => return Err(Refusal::Failed("automerge panicked".into())),
+        }
+        if self.doc().get_heads() == before {
+            return Ok(()); // waits in automerge's queue for a change it builds on
+        }
+        self.check_touched(&ops)
+    }
+
+    /// The rules that need only the change's operations and the record
+    /// before it.
+    fn check_ops(&self, ops: &[automerge::legacy::Op], sender: Sender) -> Result<(), Refusal> {
+        let doc = self.doc();
+        let obj_of = |name: &str| match doc.get(ROOT, name) {
+            Ok(Some((automerge::Value::Object(_), id))) => Some(id.to_string()),
+            _ => None,
+        };
+        let (devices, members) = (obj_of(key::DEVICES), obj_of(key::MEMBERS));
+        // Objects inside another member's entry (a Member is a map).
+        let others_member_objs: BTreeSet<String> = match doc.get(ROOT, key::MEMBERS) {
+            Ok(Some((_, map))) => doc
+                .keys(&map)
+                .filter(|k| *k != sender.member.to_string())
+                .filter_map(|k| doc.get(&map, k.as_str()).ok().flatten())
+                .filter(|(v, _)| v.is_object())
+                .map(|(_, id)| id.to_string())
+                .collect(),
+            _ => BTreeSet::new(),
+        };
+        let (me_device, me_member) = (sender.device.to_string(), sender.member.to_string());
+        for op in ops {
+            let obj = match &op.obj {
+                ObjectId::Root => "_root".to_string(),
+                ObjectId::Id(id) => id.to_string(),
+            };
+            let Key::Map(prop) = &op.key else { continue };
+            let prop = prop.as_str();
+            if op.obj == ObjectId::Root {
+                // What the first change made at the root stays: a second
+                // `patient`, a `schema` from the future or a delete would
+                // hide or break the record. New root keys (a newer app's)
+                // are kept.
+                if doc.get(ROOT, prop).ok().flatten().is_some() {
+                    return Err(Refusal::RootRewrite(prop.to_string()));
+                }
+                continue;
+            }
+            if Some(&obj) == devices.as_ref() {
+                if prop != me_device {
+                    return Err(Refusal::OthersEntry(format!("devices.{prop}")));
+                }
+                let binds_me =
+                    matches!(&op.action, OpType::Put(automerge::ScalarValue::Str(m)) if m.as_str() == me_member);
+                if !binds_me {
+                    return Err(Refusal::OthersEntry(format!(
+                        "devices.{prop} (bound to another member)"
+                    )));
+                }
+            } else if Some(&obj) == members.as_ref() {
+                if prop != me_member {
+                    return Err(Refusal::OthersEntry(format!("members.{prop}")));
+                }
+            } else if others_member_objs.contains(&obj) {
+                return Err(Refusal::OthersEntry(format!("members.*.{prop}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// After applying: the root still has its parts, and each entry the
+    /// change touched still reads as its type.
+    fn check_touched(&self, ops: &[automerge::legacy::Op]) -> Result<(), Refusal> {
+        let doc = self.doc();
+        let unreadable = |what: &str, e: &dyn std::fmt::Display| Refusal::Unreadable(format!("{what}: {e}"));
+        for root_map in [
+            key::PATIENT,
+            key::THRESHOLDS,
+            key::MEMBERS,
+            key::DEVICES,
+            key::NOTES,
+            key::VITALS,
+            key::TASKS,
+            key::MEDICATIONS,
+        ] {
+            match doc.get(ROOT, root_map) {
+                Ok(Some((automerge::Value::Object(ObjType::Map), _))) => {}
+                _ => return Err(Refusal::Unreadable(format!("no `{root_map}` map"))),
+            }
+        }
+        // (root key, entry id) of every object the change wrote in: the
+        // path from the root to the op's object, then the op's own key.
+        let mut touched = BTreeSet::new();
+        for op in ops {
+            let mut path: Vec<String> = match &op.obj {
+                ObjectId::Root => Vec::new(),
+                ObjectId::Id(id) => {
+                    let obj = doc
+                        .import_obj(&id.to_string())
+                        .map_err(|_| Refusal::Unreadable(format!("object {id} is not in the record")))?;
+                    match doc.parents(&obj) {
+                        Ok(parents) => parents.path().into_iter().map(|(_, prop)| prop.to_string()).collect(),
+                        Err(_) => continue,
+                    }
+                }
+            };
+            if let Key::Map(k) = &op.key {
+                path.push(k.to_string());
+            }
+            if let Some(root_key) = path.first() {
+                touched.insert((root_key.clone(), path.get(1).cloned()));
+            }
+        }
+        for (root_key, entry) in touched {
+            let ok = match (root_key.as_str(), entry.as_deref()) {
+                (key::PATIENT, _) => reads::<crate::Patient>(doc, &ROOT, key::PATIENT),
+                (key::THRESHOLDS, _) => reads::<Thresholds>(doc, &ROOT, key::THRESHOLDS),
+                (key::SCHEMA, _) => reads::<u64>(doc, &ROOT, key::SCHEMA),
+                (key::TEAM, _) => reads::<String>(doc, &ROOT, key::TEAM),
+                (collection, Some(id)) => {
+                    let Ok(Some((_, map))) = doc.get(ROOT, collection) else {
+                        continue;
+                    };
+                    match collection {
+                        key::NOTES => reads::<Note>(doc, &map, id),
+                        key::VITALS => reads::<VitalsEntry>(doc, &map, id),
+                        key::TASKS => reads::<Task>(doc, &map, id),
+                        key::MEDICATIONS => reads::<Medication>(doc, &map, id),
+                        key::MEMBERS => reads::<Member>(doc, &map, id),
+                        key::DEVICES => reads::<MemberId>(doc, &map, id),
+                        key::REVIEWS => reads::<Timestamp>(doc, &map, id),
+                        // A newer app's collection: kept, not ours to read.
+                        _ => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            };
+            ok.map_err(|e| unreadable(&root_key, &e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether `obj.prop` reads as a `T`.
+fn reads<T: autosurgeon::Hydrate>(
+    doc: &automerge::Automerge,
+    obj: &automerge::ObjId,
+    prop: &str,
+) -> Result<(), autosurgeon::HydrateError> {
+    hydrate_prop::<_, T, _, _>(doc, obj, prop).map(drop)
+}
+
+/// Refuses bytes (changes, or a saved document) whose DEFLATE-compressed
+/// parts would inflate past [`MAX_INFLATED_BYTES`], before automerge
+/// inflates them without a cap.
+pub fn check_inflation(bytes: &[u8]) -> Result<(), Refusal> {
+    let malformed = || Refusal::Undecodable("truncated chunk".into());
+    let mut budget = MAX_INFLATED_BYTES;
+    let mut inflate = |data: &[u8]| -> Result<(), Refusal> {
+        let mut sink = std::io::sink();
+        let limited = &mut flate2::bufread::DeflateDecoder::new(data).take(budget + 1);
+        let n = std::io::copy(limited, &mut sink).map_err(|_| Refusal::Undecodable("bad DEFLATE data".into()))?;
+        if n > budget {
+            return Err(Refusal::TooLarge);
+        }
+        budget -= n;
+        Ok(())
+    };
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        // magic (4), checksum (4), type (1), length (LEB128), data
+        if rest.len() < 9 {
+            return Err(malformed());
+        }
+        let chunk_type = rest[8];
+        let (len, used) = leb128(&rest[9..]).ok_or_else(malformed)?;
+        let start = 9 + used;
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|l| start.checked_add(l))
+            .filter(|&e| e <= rest.len())
+            .ok_or_else(malformed)?;
+        let data = &rest[start..end];
+        match chunk_type {
+            2 => inflate(data)?,
+            0 => {
+                for (deflated, column) in document_columns(data).ok_or_else(malformed)? {
+                    if deflated {
+                        inflate(column)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+        rest = &rest[end..];
+    }
+    Ok(())
+}
+
+/// The columns of a document chunk's data, each with whether it is
+/// DEFLATE-compressed: actors, heads, then the change and op column
+/// metadata (LEB128 count, then spec and length for each), then the data.
+fn document_columns(data: &[u8]) -> Option<Vec<(bool, &[u8])>> {
+    let mut at = 0usize;
+    let uleb = |at: &mut usize| -> Option<u64> {
+        let (v, used) = leb128(data.get(*at..)?)?;
+        *at += used;
+        Some(v)
+    };
+    let actors = uleb(&mut at)?;
+    for _ in 0..actors {
+        let len = uleb(&mut at)?;
+        at = at.checked_add(usize::try_from(len).ok()?)?;
+    }
+    let heads = uleb(&mut at)?;
+    at = at.checked_add(usize::try_from(heads).ok()?.checked_mul(32)?)?;
+    let mut specs = Vec::new();
+    for _ in 0..2 {
+        let n = uleb(&mut at)?;
+        for _ in 0..n {
+            let spec = uleb(&mut at)?;
+            let len = uleb(&mut at)?;
+            specs.push((spec & 0b1000 != 0, usize::try_from(len).ok()?));
+        }
+    }
+    let mut columns = Vec::with_capacity(specs.len());
+    for (deflated, len) in specs {
+        let end = at.checked_add(len)?;
+        columns.push((deflated, data.get(at..end)?));
+        at = end;
+    }
+    Some(columns)
+}
+
+/// An unsigned LEB128 number and how many bytes it took.
+fn leb128(b: &[u8]) -> Option<(u64, usize)> {
+    let mut v = 0u64;
+    for (i, byte) in b.iter().enumerate().take(10) {
+        v |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((v, i + 1));
+        }
+    }
+    None
+}

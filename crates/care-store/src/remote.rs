@@ -1,0 +1,139 @@
+//! Changes read from the relay: each is admitted against the record (its
+//! author writes only as themselves and leaves the record readable, see
+//! `care_model::admit`) and stored with the cursor that covers it, in one
+//! transaction. A refused change is not stored; the caller quarantines its
+//! envelope and the rest of the log goes on.
+
+use care_model::{CareRecord, ChangeBytes, Refusal, Sender, TeamId, Timestamp};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use sync_proto::Envelope;
+
+use crate::store::{load, refresh, Cached};
+use crate::{Cursor, Store, StoreError};
+
+/// One change from the relay and who sent it, as the roster says.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub change: ChangeBytes,
+    pub sender: Sender,
+}
+
+/// What [`Store::apply_remote`] did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Changes new to this laptop, now in its record.
+    pub added: usize,
+    /// Changes refused, by their index in the input, and why.
+    pub refused: Vec<(usize, Refusal)>,
+}
+
+impl Store {
+    /// Admits and stores changes received from the relay, the envelopes
+    /// they came in (kept for a relay restored from a backup) and the
+    /// cursor that covers them, in one transaction. Changes already here
+    /// are ignored.
+    pub fn apply_remote(
+        &mut self,
+        team: TeamId,
+        relay: &str,
+        changes: &[Incoming],
+        relayed: &[(u64, Envelope)],
+        cursor: &Cursor,
+        now: Timestamp,
+    ) -> Result<Applied, StoreError> {
+        let path = self.path.clone();
+        let cached = self.cache.remove(&team);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut applied = Applied::default();
+        let (mut current, mut untouched): (Option<Cached>, Option<Cached>) = (None, None);
+        if changes.is_empty() {
+            untouched = cached;
+        } else {
+            current = Some(match refresh(&tx, team, cached) {
+                Ok(c) => c,
+                Err(StoreError::NotYetReceived(_)) => blank(&tx, team)?,
+                Err(e) => return Err(e.at(&path)),
+            });
+        }
+        for (i, incoming) in changes.iter().enumerate() {
+            let c = current.as_mut().expect("loaded above");
+            if c.record.has_change(&incoming.change.hash) {
+                continue;
+            }
+            match c.record.admit(&incoming.change, incoming.sender) {
+                Ok(()) => {
+                    let n = tx.execute(
+                        "INSERT OR IGNORE INTO changes (team_id, hash, bytes) VALUES (?1, ?2, ?3)",
+                        params![team.to_string(), incoming.change.hash.as_slice(), incoming.change.bytes],
+                    )?;
+                    if n > 0 {
+                        c.upto_seq = tx.last_insert_rowid();
+                        applied.added += 1;
+                    }
+                }
+                Err(refusal) => {
+                    tracing::warn!(%team, sender = %incoming.sender.device, %refusal, "a change from the relay was refused");
+                    applied.refused.push((i, refusal));
+                    // The record may hold part of it: read it again from
+                    // what is stored, which never had it.
+                    let generation = c.generation;
+                    *c = match load(&tx, team, generation) {
+                        Ok(c) => c,
+                        Err(StoreError::NotYetReceived(_)) => blank(&tx, team)?,
+                        Err(e) => return Err(e.at(&path)),
+                    };
+                }
+            }
+        }
+        for (seq, env) in relayed {
+            // Read again after a restore: the same envelope, a new place in the log.
+            tx.execute(
+                "INSERT INTO relayed (team_id, id, server_seq, envelope, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (team_id, id) DO UPDATE SET server_seq = excluded.server_seq",
+                params![team.to_string(), env.id().as_slice(), *seq as i64, env.bytes(), now.0],
+            )?;
+        }
+        if !relayed.is_empty() {
+            tx.execute(
+                "DELETE FROM relayed WHERE team_id = ?1 AND received_at < ?2",
+                params![team.to_string(), now.0 - Self::KEEP_ACKNOWLEDGED_MS],
+            )?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0],
+        )?;
+        // A record whose first change has not arrived stays out of the
+        // cache (and out of Today) until it has.
+        let current = current.filter(|c| !c.record.is_blank());
+        if let (Some(c), true) = (&current, applied.added > 0) {
+            let p = c.record.patient()?;
+            tx.execute(
+                "UPDATE teams SET patient_name = ?2, patient_kana = ?3 WHERE team_id = ?1",
+                params![team.to_string(), p.name, p.kana],
+            )?;
+        }
+        tx.commit()?;
+        if let Some(c) = current.or(untouched.take()) {
+            self.cache.insert(team, c);
+        }
+        Ok(applied)
+    }
+}
+
+/// An empty record for a team whose first change has not been stored yet.
+fn blank(tx: &rusqlite::Connection, team: TeamId) -> Result<Cached, StoreError> {
+    let generation: Option<i64> = tx
+        .query_row(
+            "SELECT generation FROM teams WHERE team_id = ?1",
+            [team.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let generation = generation.ok_or_else(|| StoreError::UnknownTeam(team.to_string()))?;
+    Ok(Cached {
+        record: CareRecord::blank(team),
+        generation,
+        upto_seq: 0,
+    })
+}
