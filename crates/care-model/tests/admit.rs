@@ -1,0 +1,200 @@
+//! A hostile member's changes, as another laptop admits (or refuses) them.
+
+mod common;
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, Automerge, ReadDoc, ROOT};
+use care_model::admit::{check_inflation, MAX_INFLATED_BYTES};
+use care_model::*;
+use common::*;
+
+fn sender(w: &Writer) -> Sender {
+    Sender {
+        device: w.device,
+        member: w.member,
+    }
+}
+
+/// A record both the nurse and the doctor have written in, as the nurse's
+/// laptop holds it.
+fn team() -> (CareRecord, Writer, Writer) {
+    let (n, d) = (nurse(), doctor());
+    let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
+    r.change(&d, at(1), "note.add", |tx| tx.add_note(note("往診しました")))
+        .unwrap();
+    (r, n, d)
+}
+
+/// A change made with automerge directly, as a hostile member's modified
+/// app would, by `actor` on top of `record`.
+fn forged(record: &CareRecord, actor: DeviceId, f: impl FnOnce(&mut automerge::transaction::Transaction<'_>)) -> ChangeBytes {
+    let mut doc = Automerge::load(&record.save())
+        .unwrap()
+        .with_actor(ActorId::from(actor.as_bytes().as_slice()));
+    let mut tx = doc.transaction();
+    f(&mut tx);
+    let (hash, _) = tx.commit();
+    let change = doc.get_change_by_hash(&hash.unwrap()).unwrap();
+    ChangeBytes::parse(change.raw_bytes().to_vec()).unwrap()
+}
+
+fn map(doc: &CareRecord, name: &str) -> automerge::ObjId {
+    let d = Automerge::load(&doc.save()).unwrap();
+    d.get(ROOT, name).unwrap().unwrap().1
+}
+
+#[test]
+fn an_honest_change_from_another_member_is_admitted() {
+    let (mut nurses, n, d) = team();
+    let mut doctors = CareRecord::load(&nurses.save()).unwrap();
+    let c = doctors
+        .change(&d, at(2), "visit", |tx| tx.add_note(note("処方を変更")))
+        .unwrap()
+        .change
+        .unwrap();
+    nurses.admit(&c, sender(&d)).unwrap();
+    assert_eq!(nurses.read().unwrap().notes.len(), 2);
+    // The same change again is harmless.
+    nurses.admit(&c, sender(&d)).unwrap();
+    let _ = n;
+}
+
+#[test]
+fn a_change_written_as_another_device_is_refused() {
+    let (mut r, n, d) = team();
+    // The nurse's laptop seals a change whose actor is the doctor's device:
+    // history() would name the doctor for it.
+    let c = forged(&r, d.device, |tx| {
+        let notes = tx.get(ROOT, "notes").unwrap().unwrap().1;
+        tx.put(&notes, "fake", "x").unwrap();
+    });
+    let err = r.admit(&c, sender(&n)).unwrap_err();
+    assert!(matches!(err, Refusal::ForgedActor(_)), "{err}");
+}
+
+#[test]
+fn a_change_may_not_rebind_another_device_or_member() {
+    let (r, n, d) = team();
+    let devices = map(&r, "devices");
+    let members = map(&r, "members");
+    let cases: Vec<(&str, ChangeBytes)> = vec![
+        (
+            "the doctor's device bound to the nurse",
+            forged(&r, n.device, |tx| {
+                tx.put(&devices, d.device.to_string(), n.member.to_string()).unwrap();
+            }),
+        ),
+        (
+            "the nurse's own device bound to the doctor's member id",
+            forged(&r, n.device, |tx| {
+                tx.put(&devices, n.device.to_string(), d.member.to_string()).unwrap();
+            }),
+        ),
+        (
+            "the doctor's name changed",
+            forged(&r, n.device, |tx| {
+                let doctor = tx.get(&members, d.member.to_string()).unwrap().unwrap().1;
+                tx.put(&doctor, "name", "偽 医師").unwrap();
+            }),
+        ),
+        (
+            "the doctor's member entry replaced",
+            forged(&r, n.device, |tx| {
+                tx.put_object(&members, d.member.to_string(), automerge::ObjType::Map)
+                    .unwrap();
+            }),
+        ),
+    ];
+    for (what, c) in cases {
+        let mut mine = CareRecord::load(&r.save()).unwrap();
+        let err = mine.admit(&c, sender(&n)).unwrap_err();
+        assert!(matches!(err, Refusal::OthersEntry(_)), "{what}: {err}");
+    }
+}
+
+#[test]
+fn a_change_that_would_hide_or_break_the_record_is_refused() {
+    let (r, n, _) = team();
+    let patient = map(&r, "patient");
+    let cases: Vec<(&str, ChangeBytes, fn(&Refusal) -> bool)> = vec![
+        (
+            "delete the patient",
+            forged(&r, n.device, |tx| tx.delete(ROOT, "patient").unwrap()),
+            |e| matches!(e, Refusal::RootRewrite(_)),
+        ),
+        (
+            "a schema from the future",
+            forged(&r, n.device, |tx| tx.put(ROOT, "schema", 99u64).unwrap()),
+            |e| matches!(e, Refusal::RootRewrite(_)),
+        ),
+        (
+            "a second, empty notes map",
+            forged(&r, n.device, |tx| {
+                tx.put_object(ROOT, "notes", automerge::ObjType::Map).unwrap();
+            }),
+            |e| matches!(e, Refusal::RootRewrite(_)),
+        ),
+        (
+            "the patient's name as a number",
+            forged(&r, n.device, |tx| tx.put(&patient, "name", 42i64).unwrap()),
+            |e| matches!(e, Refusal::Unreadable(_)),
+        ),
+        (
+            "a note that is not a note",
+            forged(&r, n.device, |tx| {
+                let notes = tx.get(ROOT, "notes").unwrap().unwrap().1;
+                tx.put_object(&notes, EntryId::random().to_string(), automerge::ObjType::List)
+                    .unwrap();
+            }),
+            |e| matches!(e, Refusal::Unreadable(_)),
+        ),
+    ];
+    for (what, c, expected) in cases {
+        let mut mine = CareRecord::load(&r.save()).unwrap();
+        let err = mine.admit(&c, sender(&n)).unwrap_err();
+        assert!(expected(&err), "{what}: {err}");
+    }
+    // A newer app's new root key is kept, not refused.
+    let mut mine = CareRecord::load(&r.save()).unwrap();
+    let newer = forged(&r, n.device, |tx| {
+        tx.put_object(ROOT, "wounds", automerge::ObjType::Map).unwrap();
+    });
+    mine.admit(&newer, sender(&n)).unwrap();
+}
+
+#[test]
+fn a_compressed_change_that_inflates_past_the_cap_is_refused_before_automerge_sees_it() {
+    use std::io::Write;
+    // 65 MiB of zeros deflate to about 65 KB.
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..=(MAX_INFLATED_BYTES >> 20) {
+        enc.write_all(&zeros).unwrap();
+    }
+    let body = enc.finish().unwrap();
+    assert!(body.len() < 1 << 20, "fits in one envelope: {} bytes", body.len());
+    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
+    let mut len = body.len() as u64;
+    loop {
+        let byte = (len & 0x7f) as u8;
+        len >>= 7;
+        if len == 0 {
+            chunk.push(byte);
+            break;
+        }
+        chunk.push(byte | 0x80);
+    }
+    chunk.extend_from_slice(&body);
+    assert_eq!(check_inflation(&chunk), Err(Refusal::TooLarge));
+    let (mut r, _, d) = team();
+    let bomb = ChangeBytes {
+        hash: [1; 32],
+        bytes: chunk,
+    };
+    assert_eq!(r.admit(&bomb, sender(&d)), Err(Refusal::TooLarge));
+    // A real record, saved whole, is well under the cap.
+    check_inflation(&r.save()).unwrap();
+    for c in r.changes() {
+        check_inflation(&c.bytes).unwrap();
+    }
+}
