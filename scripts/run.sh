@@ -30,7 +30,10 @@ cargo build --release --locked -p tsunagi-app -p sync-server -p tsunagi-cli --fe
 data="${TSUNAGI_RELAY_DATA:-$HOME/.local/share/tsunagi-relay}"
 mkdir -p "$data"
 out="$data/last-start.txt"
-"$CARGO_TARGET_DIR/release/sync-server" --listen "${TSUNAGI_RELAY_LISTEN:-127.0.0.1:7443}" --data "$data" >"$out" &
+# A relay for this one desktop: anyone who reaches it may start teams. A
+# shared relay runs without --open-registration and enrols each laptop
+# (`sync-server enrol`).
+"$CARGO_TARGET_DIR/release/sync-server" --listen "${TSUNAGI_RELAY_LISTEN:-127.0.0.1:7443}" --data "$data" --open-registration >"$out" &
 relay=$!
 trap 'kill $relay 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q '^fingerprint ' "$out" && break; sleep 0.1; done

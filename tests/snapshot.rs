@@ -73,7 +73,11 @@ fn a_new_laptop_starts_from_the_snapshot_and_reads_only_the_rest() {
         ))
         .unwrap();
     let mut laptop = Store::init(&dir.path().join("laptop"), member("佐藤 花子"), now()).unwrap();
-    let (_, report) = rt.block_on(sync_client::join(&mut laptop, &code, now)).unwrap();
+    let report = rt
+        .block_on(sync_client::join(&mut laptop, &code, now))
+        .unwrap()
+        .report
+        .unwrap();
     assert_eq!(report.teams[0].from_snapshot, Some(covered), "{report:?}");
     let mine = laptop.record(team).unwrap().read().unwrap();
     let theirs = station.record(team).unwrap().read().unwrap();

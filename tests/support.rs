@@ -37,9 +37,27 @@ impl Relay {
 
     /// Starts on a given address, e.g. the one a killed relay had.
     pub fn start_on(data: &Path, listen: &str) -> Relay {
+        // Tests start teams from fresh profiles, and the bench holds 10,000
+        // connections from one address.
+        Self::start_with(
+            data,
+            listen,
+            &[
+                "--open-registration",
+                "--max-connections-per-ip",
+                "20000",
+                "--min-free-mb",
+                "0",
+            ],
+        )
+    }
+
+    /// Starts with the given flags (beyond --listen and --data).
+    pub fn start_with(data: &Path, listen: &str, flags: &[&str]) -> Relay {
         let mut child = Command::new(binary("sync-server"))
             .args(["--listen", listen, "--data"])
             .arg(data)
+            .args(flags)
             .env("TSUNAGI_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

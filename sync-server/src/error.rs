@@ -38,6 +38,14 @@ impl AppError {
             message_en: message_en.into(),
         }
     }
+    pub fn insufficient_storage(code: &'static str, message_ja: &'static str, message_en: impl Into<String>) -> Self {
+        AppError {
+            status: StatusCode::INSUFFICIENT_STORAGE,
+            code,
+            message_ja,
+            message_en: message_en.into(),
+        }
+    }
     pub fn forbidden(code: &'static str, message_ja: &'static str, message_en: impl Into<String>) -> Self {
         AppError {
             status: StatusCode::FORBIDDEN,

@@ -8,7 +8,10 @@
 //! - `server.rs`: the accept loop and graceful shutdown;
 //! - `routes.rs`: one handler per endpoint;
 //! - `limits.rs`: request-rate limits (429);
-//! - `log_store.rs`: the append-only log in SQLite;
+//! - `policy.rs`: what the operator allows (enrolment, quotas, the
+//!   free-space floor, connection caps);
+//! - `log_store/`: the append-only log in SQLite (invites and enrolment,
+//!   the group-commit writer);
 //! - `error.rs`: the JSON error body.
 //!
 //! **Invariants:** it never parses automerge and never holds a team key;
@@ -18,6 +21,7 @@
 mod error;
 mod limits;
 mod log_store;
+mod policy;
 mod push;
 mod routes;
 mod server;
@@ -33,21 +37,58 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(
     version,
-    after_help = "On start it prints `listening on https://ADDR` and `fingerprint HEX` (the certificate's SHA-256) on stdout."
+    after_help = "On start it prints `listening on https://ADDR` and `fingerprint HEX` (the certificate's SHA-256) on stdout.\n\
+New teams are taken only from devices enrolled with a code from `sync-server enrol` (or from anyone with --open-registration); joining a team by invite needs no enrolment."
 )]
 struct Flags {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:7443")]
     listen: String,
     /// Directory for the log database and the self-signed certificate.
-    #[arg(long)]
-    data: PathBuf,
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
     /// PEM certificate chain (with --tls-key); default: self-signed, kept in --data.
     #[arg(long)]
     tls_cert: Option<PathBuf>,
     /// PEM private key for --tls-cert.
     #[arg(long)]
     tls_key: Option<PathBuf>,
+    /// Take new teams from any device, enrolled or not (a closed network, tests).
+    #[arg(long)]
+    open_registration: bool,
+    /// The most one team's log may hold, in MB.
+    #[arg(long, default_value_t = 1024)]
+    team_quota_mb: u64,
+    /// Appends one device may make per hour.
+    #[arg(long, default_value_t = 10_000)]
+    device_appends_per_hour: u32,
+    /// Refuse appends (507, reads go on) below this much free disk, in MB.
+    #[arg(long, default_value_t = 1024)]
+    min_free_mb: u64,
+    /// Open connections in all.
+    #[arg(long, default_value_t = 20_000)]
+    max_connections: usize,
+    /// Open connections from one address (a station behind one router has
+    /// one or two per laptop).
+    #[arg(long, default_value_t = 1_000)]
+    max_connections_per_ip: usize,
+    /// Seconds a request's headers may take, and an idle connection may stay.
+    #[arg(long, default_value_t = 20)]
+    header_timeout_secs: u64,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Prints a one-time code that lets one device start teams on this
+    /// relay (`tsunagi relay enrol CODE` on that laptop). Works while the
+    /// relay runs.
+    Enrol {
+        /// Days the code stays valid.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+    },
 }
 
 #[tokio::main]
@@ -57,9 +98,29 @@ async fn main() -> Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
-    std::fs::create_dir_all(&flags.data).with_context(|| format!("creating {}", flags.data.display()))?;
-    let tls = tls::load_or_create(&flags.data, flags.tls_cert.as_deref(), flags.tls_key.as_deref())?;
-    let store = log_store::LogStore::open(&flags.data).context("opening the log database")?;
+    let data = flags
+        .data
+        .clone()
+        .context("--data DIR is needed: where the relay keeps its log")?;
+    std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
+    if let Some(Command::Enrol { days }) = flags.command {
+        let code = log_store::new_enrolment(&data, days).context("writing the enrolment code")?;
+        println!("{code}");
+        eprintln!("enrolment code for one device, valid {days} days: on that laptop, `tsunagi relay enrol {code}`");
+        return Ok(());
+    }
+    let policy = std::sync::Arc::new(policy::Policy {
+        open_registration: flags.open_registration,
+        team_quota_bytes: flags.team_quota_mb.saturating_mul(1 << 20),
+        device_appends_per_hour: f64::from(flags.device_appends_per_hour),
+        min_free_bytes: flags.min_free_mb.saturating_mul(1 << 20),
+        max_connections: flags.max_connections,
+        max_connections_per_ip: flags.max_connections_per_ip,
+        header_timeout: std::time::Duration::from_secs(flags.header_timeout_secs.max(1)),
+        data_dir: data.clone(),
+    });
+    let tls = tls::load_or_create(&data, flags.tls_cert.as_deref(), flags.tls_key.as_deref())?;
+    let store = log_store::LogStore::open(&data, policy.clone()).context("opening the log database")?;
     let listener = tokio::net::TcpListener::bind(&flags.listen)
         .await
         .with_context(|| format!("listening on {}", flags.listen))?;
@@ -70,8 +131,15 @@ async fn main() -> Result<()> {
         writeln!(out, "fingerprint {}", tls.fingerprint)?;
         out.flush()?;
     }
-    tracing::info!(%addr, incarnation = store.incarnation(), "relay started");
-    server::serve(listener, tls.config, routes::router(store.clone()), shutdown_signal()).await;
+    tracing::info!(%addr, incarnation = store.incarnation(), open_registration = policy.open_registration, "relay started");
+    server::serve(
+        listener,
+        tls.config,
+        routes::router(store.clone(), policy.clone()),
+        policy,
+        shutdown_signal(),
+    )
+    .await;
     // Everything acknowledged is committed; fold the WAL into relay.db so a
     // stopped relay's data directory is one self-contained file to back up.
     if let Err(e) = store.checkpoint() {

@@ -4,23 +4,53 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use sync_proto::page::{
-    encode_page, DAMAGED_HEADER, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE, ROSTER_HEADER, SNAPSHOT_HEADER,
+    encode_page, CHAIN_AFTER_HEADER, CHAIN_END_HEADER, DAMAGED_HEADER, HIGH_WATER_HEADER, INCARNATION_HEADER, MAX_PAGE,
+    ROSTER_HEADER, SNAPSHOT_HEADER,
 };
 use sync_proto::{Envelope, EnvelopeError};
 
-use crate::error::AppError;
-use crate::log_store::{AppendError, ClaimError, LogStore, MemberError, Membership};
+use std::sync::Arc;
 
-pub fn router(store: LogStore) -> Router {
+use axum::extract::FromRef;
+
+use crate::error::AppError;
+use crate::log_store::{AppendError, ClaimError, EnrolError, LogStore, MemberError, Membership};
+use crate::policy::{FreeSpace, Policy};
+
+/// What every handler may reach: the log, and the operator's bounds.
+#[derive(Clone)]
+pub struct Relay {
+    pub store: LogStore,
+    free_space: Arc<FreeSpace>,
+    /// Appends per device, for `Policy::device_appends_per_hour`.
+    appends: crate::limits::RateLimits,
+}
+
+impl FromRef<Relay> for LogStore {
+    fn from_ref(relay: &Relay) -> LogStore {
+        relay.store.clone()
+    }
+}
+
+pub fn router(store: LogStore, policy: Arc<Policy>) -> Router {
+    let relay = Relay {
+        store,
+        free_space: Arc::new(FreeSpace::new(policy.data_dir.clone(), policy.min_free_bytes)),
+        appends: crate::limits::RateLimits::new(
+            policy.device_appends_per_hour / 3600.0,
+            policy.device_appends_per_hour.max(1.0),
+        ),
+    };
     Router::new()
         .route("/health", get(health))
+        .route("/v1/enrol", post(enrol))
         .route("/v1/teams/{team}/envelopes", post(append).get(read))
         .route("/v1/teams/{team}/members", post(add_member).get(members))
         .route("/v1/teams/{team}/damaged", post(report_damaged))
@@ -36,10 +66,10 @@ pub fn router(store: LogStore) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(sync_proto::MAX_ENVELOPE_BYTES))
         .layer(axum::middleware::from_fn(refuse_announced_oversize))
         .layer(axum::middleware::from_fn_with_state(
-            crate::limits::RateLimits::default(),
+            crate::limits::Limits::default(),
             crate::limits::limit,
         ))
-        .with_state(store)
+        .with_state(relay)
 }
 
 async fn refuse_announced_oversize(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
@@ -125,6 +155,11 @@ async fn add_member(
             "roster_changed",
             "メンバー構成が変わりました。もう一度操作してください",
             sync_proto::RosterError::Stale.to_string(),
+        )),
+        Err(MemberError::NotEnrolled) => Err(AppError::forbidden(
+            "not_enrolled",
+            "この中継サーバーでチームを作るには登録が必要です。管理者から登録コードをもらってください",
+            "this relay takes new teams only from enrolled devices: ask its operator for an enrolment code (`sync-server enrol`)",
         )),
         Err(MemberError::Refused(e)) => Err(AppError::membership_refused(e.to_string())),
         Err(MemberError::Storage(e)) => Err(AppError::unavailable(e.to_string())),
@@ -311,20 +346,34 @@ fn envelope_for(team: [u8; 16], body: Result<Bytes, BytesRejection>) -> Result<E
 }
 
 async fn append(
-    State(store): State<LogStore>,
+    State(relay): State<Relay>,
     Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Response, AppError> {
     let team = team_id(&team)?;
     let key = device(peer)?;
+    // Reads go on when the disk is nearly full; only writes wait.
+    if !relay.free_space.enough() {
+        tracing::warn!("free disk space is below the floor; refusing appends");
+        let mut resp = AppError::insufficient_storage(
+            "disk_full",
+            "中継サーバーの空き容量が足りません。記録は端末に残っています。しばらくして再送します",
+            "the relay's disk is nearly full; entries stay on the laptop and are sent later",
+        )
+        .into_response();
+        resp.headers_mut().insert(RETRY_AFTER, 300u32.into());
+        return Ok(resp);
+    }
+    if let Err(wait) = relay.appends.take_device(key) {
+        return Ok(crate::limits::too_many(wait));
+    }
     let env = envelope_for(team, body)?;
+    let store = relay.store;
     match store.append(env, key, now_ms()).await {
         Ok(a) => {
             tracing::debug!(seq = a.seq, new = a.new, "envelope appended");
-            Ok(Json(
-                json!({ "seq": a.seq, "duplicate": !a.new, "incarnation": store.incarnation() }),
-            ))
+            Ok(Json(json!({ "seq": a.seq, "duplicate": !a.new, "incarnation": store.incarnation() })).into_response())
         }
         Err(AppendError::SenderSeqReused) => Err(AppError::conflict(
             "sender_seq_reused",
@@ -336,11 +385,50 @@ async fn append(
             "チームから外された端末の記録は、外された後には受け付けません",
             "envelopes of a device removed from the team are not taken after its removal",
         )),
+        Err(AppendError::TeamQuota) => Err(AppError::insufficient_storage(
+            "team_quota",
+            "このチームの記録が中継サーバーの上限に達しました。管理者に連絡してください",
+            "this team's log is at the relay's storage quota; ask the relay's operator",
+        )),
         Err(AppendError::SnapshotAhead | AppendError::UnknownTeam | AppendError::NotMember) => {
             Err(AppError::not_found())
         }
         Err(AppendError::Storage(e)) => Err(AppError::unavailable(e.to_string())),
     }
+}
+
+#[derive(Deserialize)]
+struct Enrolment {
+    code: String,
+}
+
+/// `POST /v1/enrol`: a device presents a code the operator printed with
+/// `sync-server enrol`; it may then start teams here.
+async fn enrol(
+    State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
+    body: Result<Json<Enrolment>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let key = device(peer)?;
+    let code = json_body(body)?.code;
+    if code.len() > 100 {
+        return Err(AppError::bad_request("bad_field", "値の形式が正しくありません", "code"));
+    }
+    match blocking_enrol(store, code, key).await? {
+        Ok(()) => Ok(Json(json!({ "enrolled": true }))),
+        Err(EnrolError::Invalid) => Err(AppError::forbidden(
+            "bad_enrolment",
+            "登録コードが違うか、使用済みか、期限切れです。管理者に新しいコードを頼んでください",
+            "enrolment code unknown, used by another device, or expired",
+        )),
+        Err(EnrolError::Storage(e)) => Err(AppError::unavailable(e.to_string())),
+    }
+}
+
+async fn blocking_enrol(store: LogStore, code: String, key: [u8; 32]) -> Result<Result<(), EnrolError>, AppError> {
+    tokio::task::spawn_blocking(move || store.enrol(&code, &key, now_ms()))
+        .await
+        .map_err(|e| AppError::unavailable(e.to_string()))
 }
 
 /// `PUT /v1/teams/{team}/snapshot`: a member's sealed snapshot of the record,
@@ -445,6 +533,14 @@ async fn read(
             (
                 SNAPSHOT_HEADER.parse().expect("valid header name"),
                 page.snapshot.to_string(),
+            ),
+            (
+                CHAIN_AFTER_HEADER.parse().expect("valid header name"),
+                hex::encode(page.chain_after),
+            ),
+            (
+                CHAIN_END_HEADER.parse().expect("valid header name"),
+                hex::encode(page.chain_end),
             ),
         ],
         body,

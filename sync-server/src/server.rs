@@ -3,6 +3,12 @@
 //! ALPN, so clients speak HTTP/1.1; serving only that keeps an idle
 //! connection small), with upgrades for the live-push WebSocket (`push.rs`).
 //!
+//! Strangers are bounded here: connections in all and per address are
+//! capped (over the cap a new one is closed at once), request headers must
+//! arrive within the header timeout, which also closes idle keep-alive
+//! connections, and an accept that fails (out of file descriptors) pauses
+//! the loop instead of spinning.
+//!
 //! Shutdown, as in mini-redis: a watch channel tells every connection to
 //! finish the request in flight and close; each connection task holds a
 //! clone of `done`, and the loop waits until all are dropped. An append is
@@ -14,43 +20,58 @@ use std::time::Duration;
 
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+use crate::policy::{Connections, Policy};
+
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 pub async fn serve(
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
     app: Router,
+    policy: Arc<Policy>,
     shutdown: impl Future<Output = ()>,
 ) {
     let acceptor = TlsAcceptor::from(tls);
     let (stop, stopping) = watch::channel(());
     let (done, mut all_done) = mpsc::channel::<()>(1);
+    let connections = Arc::new(Connections::default());
     tokio::pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
+                    // Out of file descriptors (EMFILE) or memory: the error
+                    // would repeat at once; wait for connections to close
+                    // rather than spin.
+                    tracing::warn!(error = %e, "accept failed; pausing");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
                     continue;
                 }
             },
             () = &mut shutdown => break,
         };
+        let Some(slot) = connections.admit(peer.ip(), &policy) else {
+            tracing::debug!(%peer, "connection refused: too many open");
+            drop(tcp);
+            continue;
+        };
+        let header_timeout = policy.header_timeout;
         // Small messages (acks, push events) must not wait for Nagle.
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let app = app.clone();
         let (mut stopping, done) = (stopping.clone(), done.clone());
         tokio::spawn(async move {
-            let _done = done;
+            let (_done, _slot) = (done, slot);
             let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                 Ok(Ok(tls)) => tls,
                 Ok(Err(e)) => {
@@ -76,7 +97,11 @@ pub async fn serve(
                 req.extensions_mut().insert(crate::limits::RemoteAddr(peer.ip()));
                 app.clone().oneshot(req)
             });
+            // Headers must arrive in time (slowloris), and the same timer
+            // closes a keep-alive connection left idle.
             let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
                 .serve_connection(TokioIo::new(tls), service)
                 .with_upgrades();
             tokio::pin!(conn);

@@ -45,9 +45,12 @@ async function waitPort(port, ms = 15000) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts the relay; resolves with its URL and certificate fingerprint. */
-export function startRelay(data, port) {
-  const proc = spawn(path.join(BIN, "sync-server"), ["--listen", `127.0.0.1:${port}`, "--data", data], {
+/** Starts the relay; resolves with its URL and certificate fingerprint.
+ * `open`: any device may start teams (else only enrolled ones). */
+export function startRelay(data, port, { open = true } = {}) {
+  const flags = ["--listen", `127.0.0.1:${port}`, "--data", data, "--min-free-mb", "0"];
+  if (open) flags.push("--open-registration");
+  const proc = spawn(path.join(BIN, "sync-server"), flags, {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, RUST_LOG: "warn" },
   });

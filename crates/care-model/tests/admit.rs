@@ -27,7 +27,11 @@ fn team() -> (CareRecord, Writer, Writer) {
 
 /// A change made with automerge directly, as a hostile member's modified
 /// app would, by `actor` on top of `record`.
-fn forged(record: &CareRecord, actor: DeviceId, f: impl FnOnce(&mut automerge::transaction::Transaction<'_>)) -> ChangeBytes {
+fn forged(
+    record: &CareRecord,
+    actor: DeviceId,
+    f: impl FnOnce(&mut automerge::transaction::Transaction<'_>),
+) -> ChangeBytes {
     let mut doc = Automerge::load(&record.save())
         .unwrap()
         .with_actor(ActorId::from(actor.as_bytes().as_slice()));

@@ -25,6 +25,6 @@ mod summary;
 mod sync_state;
 
 pub use error::StoreError;
-pub use remote::{Applied, Incoming};
+pub use remote::{Applied, Incoming, Quarantined, SnapshotCheck};
 pub use store::{DeviceProfile, Store, TeamSummary, COMPACT_AFTER};
 pub use sync_state::{Cursor, OutboxItem, RelaySettings};

@@ -100,8 +100,8 @@ impl Store {
             )?;
         }
         tx.execute(
-            "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0],
+            "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0, cursor.chain],
         )?;
         // A record whose first change has not arrived stays out of the
         // cache (and out of Today) until it has.
@@ -118,6 +118,99 @@ impl Store {
             self.cache.insert(team, c);
         }
         Ok(applied)
+    }
+}
+
+/// A check under way of a snapshot this laptop started a team from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotCheck {
+    /// The next log seq to check.
+    pub next_seq: u64,
+    /// The last log seq the snapshot claims to cover.
+    pub covers: u64,
+    /// The device that sealed the snapshot.
+    pub author: String,
+    /// Changes found in the log but not in the snapshot (read from the log).
+    pub missing: u64,
+}
+
+impl Store {
+    /// Starts checking the snapshot `author` sealed, covering the log up to
+    /// `covers`, against the log itself.
+    pub fn begin_snapshot_check(&self, team: TeamId, covers: u64, author: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO snapshot_checks (team_id, next_seq, covers, author, missing) VALUES (?1, 1, ?2, ?3, 0)",
+            params![team.to_string(), covers as i64, author],
+        )?;
+        Ok(())
+    }
+
+    pub fn snapshot_check(&self, team: TeamId) -> Result<Option<SnapshotCheck>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT next_seq, covers, author, missing FROM snapshot_checks WHERE team_id = ?1",
+                [team.to_string()],
+                |r| {
+                    Ok(SnapshotCheck {
+                        next_seq: r.get::<_, i64>(0)? as u64,
+                        covers: r.get::<_, i64>(1)? as u64,
+                        author: r.get(2)?,
+                        missing: r.get::<_, i64>(3)? as u64,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Records how far the check got and how many changes the snapshot
+    /// lacked; past `covers` the check is done and its row goes.
+    pub fn advance_snapshot_check(&self, team: TeamId, next_seq: u64, missing: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE snapshot_checks SET next_seq = ?2, missing = missing + ?3 WHERE team_id = ?1",
+            params![team.to_string(), next_seq as i64, missing as i64],
+        )?;
+        self.conn.execute(
+            "DELETE FROM snapshot_checks WHERE team_id = ?1 AND next_seq > covers",
+            [team.to_string()],
+        )?;
+        Ok(())
+    }
+}
+
+/// An envelope kept aside because it did not verify, or its change broke
+/// the record's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    pub server_seq: u64,
+    pub reason: String,
+    /// The sealing device, from the envelope's header (when it parses).
+    pub sender: Option<[u8; 16]>,
+    pub received_at: Timestamp,
+}
+
+impl Store {
+    /// The team's quarantined envelopes, newest first (at most `limit`).
+    pub fn quarantine_entries(&self, team: TeamId, limit: u32) -> Result<Vec<Quarantined>, StoreError> {
+        let rows: Vec<(i64, String, Vec<u8>, i64)> = self
+            .conn
+            .prepare(
+                "SELECT server_seq, reason, bytes, received_at FROM quarantine WHERE team_id = ?1
+                 ORDER BY received_at DESC, id DESC LIMIT ?2",
+            )?
+            .query_map(params![team.to_string(), limit], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, reason, bytes, at)| Quarantined {
+                server_seq: seq as u64,
+                reason,
+                sender: Envelope::parse(bytes).ok().map(|e| e.header().sender),
+                received_at: Timestamp(at),
+            })
+            .collect())
     }
 }
 

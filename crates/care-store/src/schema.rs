@@ -136,6 +136,21 @@ CREATE TABLE quarantine (
 /// before its removal (NULL: not known, from an older relay).
 const SCHEMA_V5: &str = "
 ALTER TABLE roster_ops ADD COLUMN log_len INTEGER;
+-- The relay's running hash of the log at the cursor: a relay whose whole
+-- data directory was put back from a backup shows another one there.
+ALTER TABLE sync_cursors ADD COLUMN chain TEXT;
+
+-- A record started from a member's snapshot is checked against the log it
+-- claims to cover: every change there must be in the record (a snapshot
+-- that leaves out the allergy note must not hide it). One row per team
+-- while the check is under way.
+CREATE TABLE snapshot_checks (
+    team_id     TEXT PRIMARY KEY REFERENCES teams(team_id),
+    next_seq    INTEGER NOT NULL,
+    covers      INTEGER NOT NULL,
+    author      TEXT NOT NULL,
+    missing     INTEGER NOT NULL DEFAULT 0
+);
 ";
 
 /// Version 3: what others wrote, kept to give back to a relay restored from

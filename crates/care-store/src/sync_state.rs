@@ -35,6 +35,10 @@ pub struct Cursor {
     pub incarnation: Option<String>,
     /// When this device last finished a sync of the team (ms since epoch).
     pub synced_at: Option<i64>,
+    /// The relay's running hash of the log up to `server_seq` (hex), as it
+    /// said when this laptop read that far: a log that no longer has it
+    /// there was put back from a backup.
+    pub chain: Option<String>,
 }
 
 /// Upgrades an older store in one transaction: tables, then what a v1
@@ -308,6 +312,7 @@ impl Store {
             "quarantine",
             "relayed",
             "summaries",
+            "snapshot_checks",
             "teams",
         ] {
             tx.execute(&format!("DELETE FROM {table} WHERE team_id = ?1"), [team.to_string()])?;
@@ -361,18 +366,19 @@ impl Store {
     }
 
     pub fn cursor(&self, team: TeamId, relay: &str) -> Result<Cursor, StoreError> {
-        let row: Option<(i64, Option<String>, Option<i64>)> = self
+        let row: Option<(i64, Option<String>, Option<i64>, Option<String>)> = self
             .conn
             .query_row(
-                "SELECT server_seq, incarnation, updated_at FROM sync_cursors WHERE team_id = ?1 AND relay = ?2",
+                "SELECT server_seq, incarnation, updated_at, chain FROM sync_cursors WHERE team_id = ?1 AND relay = ?2",
                 params![team.to_string(), relay],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        Ok(row.map_or_else(Cursor::default, |(s, i, at)| Cursor {
+        Ok(row.map_or_else(Cursor::default, |(s, i, at, chain)| Cursor {
             server_seq: s as u64,
             incarnation: i,
             synced_at: at,
+            chain,
         }))
     }
 

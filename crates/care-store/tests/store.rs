@@ -283,7 +283,7 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
     let path = home.path().join("tsunagi.db");
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; PRAGMA user_version = 2;")
+        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; PRAGMA user_version = 2;")
         .unwrap();
 
     let mut store = Store::open(home.path()).unwrap();
@@ -309,6 +309,7 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
         server_seq: 5,
         incarnation: Some("i".into()),
         synced_at: None,
+        chain: None,
     };
     store
         .apply_remote(team, "https://relay", &[], &[(5, env.clone())], &cursor, t(3))

@@ -133,6 +133,15 @@ pub async fn make_admin(
     Ok(())
 }
 
+/// Enrols this laptop at its relay with a code from the relay's operator,
+/// so it may start teams there.
+pub async fn enrol(store: &mut Store, code: &str) -> Result<(), SyncError> {
+    client_of(store)?.enrol(code).await.map_err(|e| match e {
+        SyncError::Refused { status: 403, .. } => SyncError::BadEnrolment,
+        other => other,
+    })
+}
+
 /// Opens invites to every member of `team` (`true`) or keeps them to its
 /// admins (`false`, the default). This laptop's member must be an admin.
 pub async fn set_invite_policy(
@@ -190,20 +199,49 @@ fn client_of(store: &Store) -> Result<RelayClient, SyncError> {
     )
 }
 
-/// Joins the team of an invite code, then syncs to fetch its record (the
-/// pass's report is returned too). Uses the code's relay if this laptop has
-/// none yet.
-pub async fn join(
-    store: &mut Store,
-    code: &InviteCode,
-    now: impl Fn() -> Timestamp,
-) -> Result<(TeamId, crate::SyncReport), SyncError> {
+/// What [`join`] did.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    pub team: TeamId,
+    /// The first sync's report, if the relay answered it.
+    pub report: Option<crate::SyncReport>,
+    /// The join is kept on this laptop but the relay has not confirmed it
+    /// (the connection was cut): the next sync finishes it.
+    pub pending: bool,
+}
+
+impl Joined {
+    /// What to tell the person who joined, in one line.
+    pub fn message(&self) -> &'static str {
+        if self.pending {
+            "参加しました。接続が戻ったら完了します / joined; it completes when the connection is back"
+        } else if self.report.is_none() {
+            "参加しました。記録は接続が戻ったら届きます / joined; the record arrives when the connection is back"
+        } else {
+            "チームに参加しました / joined"
+        }
+    }
+}
+
+/// Joins the team of an invite code, then syncs to fetch its record. Uses
+/// the code's relay if this laptop has none yet. On a link that cuts out,
+/// every step may be repeated: the relay answers a repeated claim from this
+/// laptop the same way, and a join whose last step was cut is kept here and
+/// finished by the next sync (or by joining with the same code again).
+pub async fn join(store: &mut Store, code: &InviteCode, now: impl Fn() -> Timestamp) -> Result<Joined, SyncError> {
     // Never a fall-back to public authorities: a code must pin its relay.
     if code.fingerprint == [0u8; 32] {
         return Err(SyncError::NoFingerprint);
     }
     let fp = Some(hex::encode(code.fingerprint));
     let team = TeamId::from_bytes(code.team);
+    if store.team_ids().map_err(store_err)?.contains(&team) {
+        if store.unsent_roster_ops(team).map_err(store_err)?.is_empty() {
+            return Err(SyncError::AlreadyJoined);
+        }
+        // A join cut off before the relay confirmed it: finish it.
+        return finish(store, team, now).await;
+    }
     let client = RelayClient::new(&code.relay_url, fp.as_deref(), Some(&crate::Identity::of(store)?))?;
     let sealed = client.claim_invite(code).await?;
     let keys = code
@@ -217,18 +255,46 @@ pub async fn join(
         &code.signing_key(),
     );
     store.join_team(team, &keys, &op, now()).map_err(store_err)?;
-    // Post the join now: an invite voided since (a removal clears invites)
-    // must fail here, not leave an empty team behind.
-    if let Err(e) = client.add_member(&code.team, &op).await {
-        store.forget_team(team).map_err(store_err)?;
-        return Err(match e {
-            SyncError::Refused { status: 403, .. } => SyncError::InviteVoid,
-            other => other,
-        });
-    }
     if store.relay().map_err(store_err)?.is_none() {
         store.set_relay(&code.relay_url, fp.as_deref()).map_err(store_err)?;
     }
-    let report = sync_once(store, now).await?;
-    Ok((team, report))
+    // Post the join now: an invite voided since (a removal clears invites)
+    // must fail here, not leave an empty team behind.
+    match client.add_member(&code.team, &op).await {
+        Ok(_) => {}
+        Err(SyncError::Unreachable(_)) => {
+            tracing::info!(%team, "joined here; the relay has not confirmed it yet");
+            return Ok(Joined {
+                team,
+                report: None,
+                pending: true,
+            });
+        }
+        Err(e) => {
+            store.forget_team(team).map_err(store_err)?;
+            return Err(match e {
+                SyncError::Refused { status: 403, .. } => SyncError::InviteVoid,
+                other => other,
+            });
+        }
+    }
+    finish(store, team, now).await
+}
+
+/// The first sync after a join: it posts a join still unsent, and fetches
+/// the record.
+async fn finish(store: &mut Store, team: TeamId, now: impl Fn() -> Timestamp) -> Result<Joined, SyncError> {
+    match crate::sync_teams(store, &[team], now).await {
+        Ok(report) => Ok(Joined {
+            team,
+            pending: !store.unsent_roster_ops(team).map_err(store_err)?.is_empty(),
+            report: Some(report),
+        }),
+        Err(SyncError::Unreachable(_)) => Ok(Joined {
+            team,
+            pending: !store.unsent_roster_ops(team).map_err(store_err)?.is_empty(),
+            report: None,
+        }),
+        Err(e) => Err(e),
+    }
 }

@@ -16,7 +16,7 @@ mod sync;
 mod watch;
 
 pub use events::{Events, PushEvent};
-pub use invite::{invite, join, leave, make_admin, remove_device, set_invite_policy};
+pub use invite::{enrol, invite, join, leave, make_admin, remove_device, set_invite_policy, Joined};
 pub use sync::{sync_once, sync_teams, SyncReport, TeamReport};
 pub use watch::{watch, LiveEvent};
 
@@ -31,8 +31,14 @@ use sync_proto::{Envelope, InviteCode, MembershipOp};
 pub enum SyncError {
     #[error("中継サーバーの指紋は 64 桁の16進数です / the relay fingerprint must be 64 hex digits")]
     BadFingerprint,
-    #[error("中継サーバーに接続できません / cannot reach the relay: {0}")]
+    #[error("{0}")]
     Unreachable(String),
+    #[error("この中継サーバーでチームを作るには登録が必要です。管理者から登録コードをもらい `tsunagi relay enrol CODE`（アプリでは設定画面）で登録してください / this relay takes new teams only from enrolled devices: get an enrolment code from its operator")]
+    NotEnrolled,
+    #[error("登録コードが違うか、使用済みか、期限切れです。中継サーバーの管理者に新しいコードを頼んでください / the enrolment code is wrong, used by another device, or expired: ask the relay's operator for a new one")]
+    BadEnrolment,
+    #[error("このチームには既に参加しています / this laptop is already in that team")]
+    AlreadyJoined,
     #[error("中継サーバーが拒否しました ({status} {code}) / the relay refused: {message}")]
     Refused { status: u16, code: String, message: String },
     #[error("中継サーバーの応答を読めません / unreadable answer from the relay: {0}")]
@@ -51,14 +57,26 @@ pub enum SyncError {
 
 impl From<reqwest::Error> for SyncError {
     fn from(e: reqwest::Error) -> Self {
-        // The full chain says whether TLS pinning, DNS or the socket failed.
-        let mut msg = e.to_string();
+        // The full chain (rustls, hyper, the socket) goes to the log; the
+        // person at the laptop gets one sentence and what to do.
+        let mut chain = e.to_string();
         let mut source = std::error::Error::source(&e);
         while let Some(s) = source {
-            msg = format!("{msg}: {s}");
+            chain = format!("{chain}: {s}");
             source = s.source();
         }
-        SyncError::Unreachable(msg)
+        tracing::info!(error = %chain, "request to the relay failed");
+        let lower = chain.to_lowercase();
+        let sentence = if lower.contains("certificate") || lower.contains("fingerprint") {
+            "中継サーバーの証明書が登録された指紋と違います。管理者に確認してください / the relay's certificate does not match its pinned fingerprint: ask your administrator"
+        } else if e.is_timeout() {
+            "中継サーバーの応答がありません。接続が戻ったら自動で続けます / the relay did not answer in time; this continues when the connection is back"
+        } else if e.is_connect() {
+            "中継サーバーに接続できません。ネットワークを確認してください。記録は端末に残っています / cannot reach the relay: check the network; entries stay on this laptop"
+        } else {
+            "接続が途中で切れました。接続が戻ったら自動で続けます / the connection was cut; this continues when it is back"
+        };
+        SyncError::Unreachable(sentence.to_string())
     }
 }
 
@@ -100,6 +118,38 @@ impl Identity {
     }
 }
 
+/// The most any answer from the relay may hold: a page of the log is at
+/// most about 8 MB; a relay (or something posing as it) sending more is
+/// cut off rather than filling the laptop's memory.
+pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
+
+/// Reads a response body, refusing one past [`MAX_RESPONSE_BYTES`].
+async fn capped_body(mut resp: reqwest::Response) -> Result<Vec<u8>, SyncError> {
+    if resp.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+        return Err(SyncError::BadAnswer("the relay's answer is too large".into()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(SyncError::BadAnswer("the relay's answer is too large".into()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A JSON answer, read with the size cap.
+trait JsonCapped {
+    async fn json_capped<T: serde::de::DeserializeOwned>(self) -> Result<T, SyncError>;
+}
+
+impl JsonCapped for reqwest::Response {
+    async fn json_capped<T: serde::de::DeserializeOwned>(self) -> Result<T, SyncError> {
+        let body = capped_body(self).await?;
+        serde_json::from_slice(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))
+    }
+}
+
 /// The relay's answer to an append.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Ack {
@@ -120,6 +170,10 @@ pub struct Page {
     pub snapshot: u64,
     /// Envelopes the relay confirmed damaged, awaiting a genuine copy.
     pub damaged: Vec<u64>,
+    /// The running hash of the log up to the read's `after`, and up to the
+    /// page's last envelope (hex; absent from an older relay).
+    pub chain_after: Option<String>,
+    pub chain_end: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -192,7 +246,8 @@ impl RelayClient {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
-        match resp.json::<ErrorBody>().await {
+        match resp.json_capped::<ErrorBody>().await {
+            Ok(b) if b.error.code == "not_enrolled" => Err(SyncError::NotEnrolled),
             Ok(b) => Err(SyncError::Refused {
                 status,
                 code: b.error.code,
@@ -213,11 +268,7 @@ impl RelayClient {
             incarnation: String,
         }
         let resp = Self::send(self.http.get(format!("{}/health", self.base))).await?;
-        Ok(resp
-            .json::<Health>()
-            .await
-            .map_err(|e| SyncError::BadAnswer(e.to_string()))?
-            .incarnation)
+        Ok(resp.json_capped::<Health>().await?.incarnation)
     }
 
     /// Appends one envelope; returns once the relay has stored it durably.
@@ -228,11 +279,7 @@ impl RelayClient {
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(envelope.bytes().to_vec());
-        Self::send(req)
-            .await?
-            .json::<Ack>()
-            .await
-            .map_err(|e| SyncError::BadAnswer(e.to_string()))
+        Self::send(req).await?.json_capped::<Ack>().await
     }
 
     /// Adds a membership op to the team's roster at the relay.
@@ -243,11 +290,7 @@ impl RelayClient {
         }
         let url = format!("{}/v1/teams/{}/members", self.base, hex::encode(team));
         let resp = Self::send(self.http.post(url).json(op)).await?;
-        Ok(resp
-            .json::<Seq>()
-            .await
-            .map_err(|e| SyncError::BadAnswer(e.to_string()))?
-            .seq)
+        Ok(resp.json_capped::<Seq>().await?.seq)
     }
 
     /// The team's membership ops with the relay's receipt times.
@@ -258,10 +301,7 @@ impl RelayClient {
         }
         let url = format!("{}/v1/teams/{}/members", self.base, hex::encode(team));
         let resp = Self::send(self.http.get(url)).await?;
-        let ops = resp
-            .json::<Ops>()
-            .await
-            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        let ops = resp.json_capped::<Ops>().await?;
         Ok(ops.ops)
     }
 
@@ -287,10 +327,7 @@ impl RelayClient {
         let url = format!("{}/v1/invites/{}/claim", self.base, hex::encode(code.id()));
         let body = serde_json::json!({ "claim_token": hex::encode(code.claim_token()) });
         let resp = Self::send(self.http.post(url).json(&body)).await?;
-        let c = resp
-            .json::<Claimed>()
-            .await
-            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        let c = resp.json_capped::<Claimed>().await?;
         hex::decode(c.sealed).map_err(|e| SyncError::BadAnswer(e.to_string()))
     }
 
@@ -303,10 +340,7 @@ impl RelayClient {
         }
         let url = format!("{}/v1/teams/{}/damaged", self.base, hex::encode(team));
         let resp = Self::send(self.http.post(url).json(&serde_json::json!({ "seq": seq }))).await?;
-        let a = resp
-            .json::<Answer>()
-            .await
-            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        let a = resp.json_capped::<Answer>().await?;
         Ok(a.damaged)
     }
 
@@ -329,9 +363,13 @@ impl RelayClient {
         let damaged = header(sync_proto::page::DAMAGED_HEADER)
             .map(|h| h.split(',').filter_map(|s| s.parse().ok()).collect())
             .unwrap_or_default();
-        let body = resp.bytes().await?;
+        let chain_after = header(sync_proto::page::CHAIN_AFTER_HEADER);
+        let chain_end = header(sync_proto::page::CHAIN_END_HEADER);
+        let body = capped_body(resp).await?;
         let envelopes = decode_page(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         Ok(Page {
+            chain_after,
+            chain_end,
             envelopes,
             high_water,
             incarnation,
@@ -339,6 +377,14 @@ impl RelayClient {
             snapshot,
             damaged,
         })
+    }
+
+    /// Enrols this device with a code from the relay's operator (`sync-server
+    /// enrol`): it may then start teams there.
+    pub async fn enrol(&self, code: &str) -> Result<(), SyncError> {
+        let url = format!("{}/v1/enrol", self.base);
+        Self::send(self.http.post(url).json(&serde_json::json!({ "code": code.trim() }))).await?;
+        Ok(())
     }
 
     /// Offers a sealed snapshot of the team's record; the relay keeps it if
@@ -354,12 +400,7 @@ impl RelayClient {
             .put(url)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(envelope.bytes().to_vec());
-        Ok(Self::send(req)
-            .await?
-            .json::<Kept>()
-            .await
-            .map_err(|e| SyncError::BadAnswer(e.to_string()))?
-            .kept)
+        Ok(Self::send(req).await?.json_capped::<Kept>().await?.kept)
     }
 
     /// The relay's sealed snapshot of the team's record, if it has one.
@@ -369,6 +410,6 @@ impl RelayClient {
         if resp.status() == reqwest::StatusCode::NO_CONTENT {
             return Ok(None);
         }
-        Ok(Some(resp.bytes().await?.to_vec()))
+        Ok(Some(capped_body(resp).await?))
     }
 }

@@ -167,7 +167,11 @@ async fn sync_team(
         code: "removed".into(),
         message: "the relay says this device was removed, but the signed roster does not".into(),
     })?;
-    let restored = cursor.incarnation.as_deref().is_some_and(|i| i != probe.incarnation);
+    // A new incarnation (the database was put back), or a log whose running
+    // hash at our cursor is not the one we read there (the whole data
+    // directory was put back, incarnation file and all).
+    let restored = cursor.incarnation.as_deref().is_some_and(|i| i != probe.incarnation)
+        || matches!((&cursor.chain, &probe.chain_after), (Some(mine), Some(theirs)) if mine != theirs);
     let seen = cursor.server_seq.max(store.highest_acked(team).map_err(store_err)?);
     if restored || probe.high_water < seen {
         let kept = if restored { 0 } else { probe.high_water };
@@ -179,6 +183,7 @@ async fn sync_team(
             server_seq: 0,
             incarnation: Some(probe.incarnation.clone()),
             synced_at: None,
+            chain: None,
         };
         store
             .apply_remote(team, relay_url, &[], &[], &fresh, now())
@@ -201,7 +206,92 @@ async fn sync_team(
         }
     }
     pull(store, client, relay_url, team, first, now, report).await?;
+    // In the background: the pass that started from a snapshot opens the
+    // record at once; the next ones check it.
+    if report.from_snapshot.is_none() {
+        check_snapshot(store, client, relay_url, team, now, report).await?;
+    }
     offer_snapshot(store, client, relay_url, team, high_water, snapshot).await;
+    Ok(())
+}
+
+/// Checks a snapshot this laptop started the team from against the log it
+/// claims to cover, once the record is open: every change in that log must
+/// be in the record. A change the snapshot left out is taken from the log
+/// (admitted like any other), and the snapshot's author is named in the
+/// report and the log. Resumes where the last pass stopped.
+async fn check_snapshot(
+    store: &mut Store,
+    client: &RelayClient,
+    relay_url: &str,
+    team: care_model::TeamId,
+    now: &impl Fn() -> Timestamp,
+    report: &mut TeamReport,
+) -> Result<(), SyncError> {
+    let Some(check) = store.snapshot_check(team).map_err(store_err)? else {
+        return Ok(());
+    };
+    let id = *team.as_bytes();
+    let me = *store.device_id().as_bytes();
+    let roster = store.roster(team).map_err(store_err)?;
+    let mut next = check.next_seq;
+    let mut missing_total = 0;
+    while next <= check.covers {
+        let page = client.read(&id, next - 1).await?;
+        let Some(&(page_end, _)) = page.envelopes.last() else {
+            // The log ends before what the snapshot claimed (a restored
+            // relay): nothing more to compare.
+            store
+                .advance_snapshot_check(team, check.covers + 1, 0)
+                .map_err(store_err)?;
+            break;
+        };
+        let mut missing = Vec::new();
+        for (seq, bytes) in page.envelopes.into_iter().filter(|(seq, _)| *seq <= check.covers) {
+            // What does not open is the pull's business (quarantine); here
+            // only what a member truly wrote is compared.
+            let Ok(env) = Envelope::parse(bytes) else { continue };
+            let h = *env.header();
+            if h.sender == me || h.kind != sync_proto::PayloadKind::Changes {
+                continue;
+            }
+            let opened = sync_proto::open(
+                &env,
+                |d| roster.key_at(d, h.epoch, seq),
+                |epoch| store.team_key(team, epoch).ok().flatten(),
+            );
+            let Ok(change) = opened.and_then(|plain| {
+                ChangeBytes::parse(plain).map_err(|_| sync_proto::EnvelopeError::Malformed("not a change"))
+            }) else {
+                continue;
+            };
+            if !store.record(team).map_err(store_err)?.has_change(&change.hash) {
+                if let Some(sender) = sender_of(&roster, &h.sender) {
+                    missing.push(care_store::Incoming { change, sender });
+                }
+            }
+        }
+        let found = missing.len() as u64;
+        if found > 0 {
+            let cursor = store.cursor(team, relay_url).map_err(store_err)?;
+            let applied = store
+                .apply_remote(team, relay_url, &missing, &[], &cursor, now())
+                .map_err(store_err)?;
+            report.received += applied.added;
+        }
+        missing_total += found;
+        next = page_end.min(check.covers) + 1;
+        store.advance_snapshot_check(team, next, found).map_err(store_err)?;
+    }
+    if missing_total + check.missing > 0 {
+        let reason = format!(
+            "the relay's snapshot by device {} left out {} change(s) of the log it claimed to cover; they were read from the log",
+            check.author,
+            missing_total + check.missing
+        );
+        tracing::warn!(%team, author = %check.author, missing = missing_total + check.missing, "a snapshot left out changes");
+        report.refused.push(reason);
+    }
     Ok(())
 }
 
@@ -257,7 +347,14 @@ async fn from_snapshot(
         server_seq: h.sender_seq,
         incarnation,
         synced_at: None,
+        chain: None,
     };
+    // Trusted no further than checked: the log it covers is read after
+    // (see `check_snapshot`), so a snapshot that leaves an entry out hides
+    // it only until then.
+    store
+        .begin_snapshot_check(team, h.sender_seq, &hex::encode(h.sender))
+        .map_err(store_err)?;
     tracing::info!(%team, covers = h.sender_seq, changes = changes.len(), "started from the relay's snapshot");
     let applied = store
         .apply_remote(team, relay_url, &changes, &[], &cursor, now())
@@ -509,6 +606,7 @@ async fn pull(
             server_seq: last,
             incarnation: Some(page.incarnation.clone()),
             synced_at: None,
+            chain: page.chain_end.clone(),
         };
         let applied = store
             .apply_remote(team, relay_url, &changes, &relayed, &cursor, now())

@@ -98,6 +98,12 @@ impl TeamKey {
     }
 }
 
+impl Drop for TeamKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl std::fmt::Debug for TeamKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("TeamKey(..)")

@@ -33,6 +33,12 @@ pub struct InviteCode {
     secret: [u8; 32],
 }
 
+impl Drop for InviteCode {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.secret);
+    }
+}
+
 impl std::fmt::Debug for InviteCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "InviteCode({}, team {})", self.relay_url, hex::encode(self.team))

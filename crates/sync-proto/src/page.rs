@@ -13,6 +13,13 @@ pub const HIGH_WATER_HEADER: &str = "x-tsunagi-high-water";
 pub const ROSTER_HEADER: &str = "x-tsunagi-roster-ops";
 /// Header giving the log seq covered by the team's stored snapshot (0: none).
 pub const SNAPSHOT_HEADER: &str = "x-tsunagi-snapshot";
+/// Headers of a log read: the running hash of the team's log up to the
+/// read's `after` seq, and up to the page's last envelope (64 hex digits;
+/// zeros before the first). A laptop keeps the one at its cursor: a log that
+/// no longer matches it was put back from a backup, even with its
+/// incarnation file.
+pub const CHAIN_AFTER_HEADER: &str = "x-tsunagi-chain-after";
+pub const CHAIN_END_HEADER: &str = "x-tsunagi-chain-end";
 /// Most envelopes in one page.
 pub const MAX_PAGE: u32 = 500;
 /// Response header of a log read: seqs of envelopes a member reported as

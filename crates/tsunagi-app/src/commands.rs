@@ -132,8 +132,26 @@ pub async fn invite(app: AppState<'_>, team: String, hours: u32) -> AppResult<In
 
 #[tauri::command]
 #[specta::specta]
-pub async fn join(app: AppState<'_>, code: String) -> AppResult<String> {
+pub async fn join(app: AppState<'_>, code: String) -> AppResult<JoinView> {
     app.join(&code).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn enrol(app: AppState<'_>, code: String) -> AppResult<()> {
+    app.enrol(&code).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_invite_policy(app: AppState<'_>, team: String, members_may_invite: bool) -> AppResult<()> {
+    app.set_invite_policy(&team, members_may_invite).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn refused(app: AppState<'_>, team: String) -> AppResult<Vec<RefusedView>> {
+    app.refused(&team)
 }
 
 #[tauri::command]

@@ -74,6 +74,14 @@ pub enum Command {
 pub enum RelayCommand {
     /// 使う中継サーバーを設定 / set the relay
     Set(RelaySetArgs),
+    /// 中継サーバーの管理者からもらった登録コードで、この端末を登録（チームを作れるようになる）/ enrol this laptop with a code from the relay's operator (`sync-server enrol`), so it may start teams there
+    Enrol(RelayEnrolArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RelayEnrolArgs {
+    /// 登録コード / the enrolment code
+    pub code: String,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +91,9 @@ pub struct RelaySetArgs {
     /// 証明書の SHA-256 指紋 (64桁) / the relay certificate's SHA-256 fingerprint, 64 hex digits
     #[arg(long)]
     pub fingerprint: Option<String>,
+    /// 登録コードがあれば同時に登録 / an enrolment code to enrol with at once
+    #[arg(long)]
+    pub enrol: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +156,23 @@ pub enum TeamCommand {
     Admin(TeamRemoveArgs),
     /// この端末がチームから抜ける（未送信があると拒否）/ this laptop leaves the team; refused while anything is unsent
     Leave(TeamArg),
+    /// 招待できる人: 管理者だけ（既定）か、メンバー全員か（管理者だけが変えられる）/ who may invite: admins only (the default) or every member; admins only may change it
+    Invites(TeamInvitesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TeamInvitesArgs {
+    /// チーム ID / team id (a unique prefix will do)
+    pub team: String,
+    /// admins | members
+    #[arg(value_enum)]
+    pub who: InviteWho,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InviteWho {
+    Admins,
+    Members,
 }
 
 #[derive(Debug, Args)]

@@ -17,7 +17,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 pub fn relay_set(cli: &Cli, a: &RelaySetArgs) -> Result<()> {
-    let store = open(cli)?;
+    let mut store = open(cli)?;
     if !a.url.starts_with("https://") {
         bail!("中継サーバーは https:// で始まる URL です / the relay URL must start with https://");
     }
@@ -25,10 +25,44 @@ pub fn relay_set(cli: &Cli, a: &RelaySetArgs) -> Result<()> {
         sync_client::pinned_tls_config(fp, None)?;
     }
     store.set_relay(a.url.trim_end_matches('/'), a.fingerprint.as_deref().map(str::trim))?;
+    if let Some(code) = &a.enrol {
+        runtime()?.block_on(sync_client::enrol(&mut store, code))?;
+    }
     if cli.json {
-        print_json(json!({ "relay": a.url, "fingerprint": a.fingerprint }));
+        print_json(json!({ "relay": a.url, "fingerprint": a.fingerprint, "enrolled": a.enrol.is_some() }));
     } else {
         println!("中継サーバーを設定しました / relay set: {}", a.url);
+        if a.enrol.is_some() {
+            println!("この端末を登録しました / this laptop is enrolled");
+        }
+    }
+    Ok(())
+}
+
+pub fn relay_enrol(cli: &Cli, code: &str) -> Result<()> {
+    let mut store = open(cli)?;
+    runtime()?.block_on(sync_client::enrol(&mut store, code))?;
+    if cli.json {
+        print_json(json!({ "enrolled": true }));
+    } else {
+        println!(
+            "この端末を登録しました。チームを作れます / this laptop is enrolled; it may start teams on this relay"
+        );
+    }
+    Ok(())
+}
+
+pub fn team_invites(cli: &Cli, a: &crate::cli::TeamInvitesArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let members = a.who == crate::cli::InviteWho::Members;
+    runtime()?.block_on(sync_client::set_invite_policy(&mut store, team, members, now))?;
+    if cli.json {
+        print_json(json!({ "team": team.to_string(), "members_may_invite": members }));
+    } else if members {
+        println!("メンバー全員が招待できます / every member may invite");
+    } else {
+        println!("招待できるのは管理者だけです / only admins may invite");
     }
     Ok(())
 }
@@ -76,10 +110,8 @@ pub fn invite(cli: &Cli, a: &InviteArgs) -> Result<()> {
 pub fn join(cli: &Cli, a: &JoinArgs) -> Result<()> {
     let mut store = open(cli)?;
     let code = InviteCode::parse(&a.code)?;
-    if store.team_ids()?.contains(&care_model::TeamId::from_bytes(code.team)) {
-        bail!("このチームには既に参加しています / this laptop is already in that team");
-    }
-    let (team, _) = runtime()?.block_on(sync_client::join(&mut store, &code, now))?;
+    let joined = runtime()?.block_on(sync_client::join(&mut store, &code, now))?;
+    let team = joined.team;
     let name = store
         .teams()?
         .into_iter()
@@ -87,9 +119,9 @@ pub fn join(cli: &Cli, a: &JoinArgs) -> Result<()> {
         .map(|t| t.patient_name)
         .unwrap_or_default();
     if cli.json {
-        print_json(json!({ "team": team.to_string(), "patient": name }));
+        print_json(json!({ "team": team.to_string(), "patient": name, "pending": joined.pending }));
     } else {
-        println!("チームに参加しました / joined: {name}");
+        println!("{} {name}", joined.message());
         println!("{team}");
     }
     Ok(())
@@ -118,13 +150,23 @@ pub fn team_members(cli: &Cli, a: &TeamArg) -> Result<()> {
         })
         .collect();
     if cli.json {
-        print_json(json!({ "team": team.to_string(), "epoch": roster.epoch, "devices": rows }));
+        print_json(
+            json!({ "team": team.to_string(), "epoch": roster.epoch, "members_may_invite": roster.members_may_invite, "devices": rows }),
+        );
         return Ok(());
     }
     println!(
         "端末 / devices ({}), 鍵の世代 / key epoch {}（最終同期の時点 / as of the last sync）",
         rows.len(),
         roster.epoch
+    );
+    println!(
+        "  {}",
+        if roster.members_may_invite {
+            "招待: メンバー全員 / invites: every member"
+        } else {
+            "招待: 管理者のみ / invites: admins only"
+        }
     );
     for r in &rows {
         println!(

@@ -16,6 +16,15 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension};
+use sha2::Digest;
+
+use crate::policy::Policy;
+
+mod invites;
+mod writer;
+
+pub use invites::{new_enrolment, ClaimError, EnrolError};
+use writer::Job;
 
 /// Where a team's log stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +37,11 @@ pub struct Appended {
 /// Part of a team's log: (sequence number, envelope bytes), oldest first.
 pub struct LogPage {
     pub envelopes: Vec<(u64, Vec<u8>)>,
+    /// The running hash of the log up to `after` (zeros for 0), and up to
+    /// the page's last envelope: a laptop that kept the one at its cursor
+    /// notices a log that was put back from a backup, even whole.
+    pub chain_after: [u8; 32],
+    pub chain_end: [u8; 32],
     pub high_water: u64,
     /// How many membership ops the team has.
     pub roster_ops: u64,
@@ -49,6 +63,8 @@ pub enum AppendError {
     SnapshotAhead,
     /// An envelope from a device removed from the team, not in the log yet.
     SenderRemoved,
+    /// The team's log is at its storage quota.
+    TeamQuota,
     /// The database failed (the whole batch was rolled back), or the writer
     /// stopped.
     Storage(String),
@@ -59,17 +75,6 @@ impl From<rusqlite::Error> for AppendError {
         AppendError::Storage(e.to_string())
     }
 }
-
-/// An append waiting for the writer thread.
-struct Job {
-    env: sync_proto::Envelope,
-    peer: [u8; 32],
-    now_ms: i64,
-    reply: tokio::sync::oneshot::Sender<Result<Appended, AppendError>>,
-}
-
-/// Most appends committed in one transaction.
-const MAX_BATCH: usize = 512;
 
 /// A device's standing in one team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,12 +155,23 @@ pub struct LogStore {
     rosters: Arc<Mutex<RosterCache>>,
     /// To the writer thread, which owns every append's commit.
     appends: std::sync::mpsc::Sender<Job>,
+    policy: Arc<Policy>,
 }
+
+/// Rosters cached at most: past this the cache is emptied (a flood of
+/// unknown team ids never enters it; this bounds the real ones).
+const MAX_CACHED_ROSTERS: usize = 10_000;
+
+/// A page of the log holds about this many envelope bytes at most (always
+/// at least one envelope), whatever its count.
+pub const MAX_PAGE_BYTES: usize = 8 << 20;
 
 /// Why a membership operation or invite was refused.
 #[derive(Debug)]
 pub enum MemberError {
     Refused(sync_proto::RosterError),
+    /// A new team from a device this relay has not enrolled.
+    NotEnrolled,
     Storage(rusqlite::Error),
 }
 
@@ -164,26 +180,8 @@ impl From<rusqlite::Error> for MemberError {
         MemberError::Storage(e)
     }
 }
-
-/// team, claim hash, sealed key, expiry, when used, by which device key.
-type InviteRow = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>);
-
-/// Why an invite claim failed. Unknown and wrong token look the same.
-#[derive(Debug)]
-pub enum ClaimError {
-    NotFound,
-    Gone,
-    Storage(rusqlite::Error),
-}
-
-impl From<rusqlite::Error> for ClaimError {
-    fn from(e: rusqlite::Error) -> Self {
-        ClaimError::Storage(e)
-    }
-}
-
 impl LogStore {
-    pub fn open(dir: &Path) -> rusqlite::Result<Self> {
+    pub fn open(dir: &Path, policy: Arc<Policy>) -> rusqlite::Result<Self> {
         let conn = Connection::open(dir.join("relay.db"))?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         debug_assert_eq!(mode, "wal");
@@ -201,6 +199,11 @@ impl LogStore {
                  PRIMARY KEY (team, seq),
                  UNIQUE (team, id),
                  UNIQUE (team, sender, sender_seq)
+             );
+             -- Bytes each team's log holds, for its quota.
+             CREATE TABLE IF NOT EXISTS usage (
+                 team        BLOB PRIMARY KEY,
+                 bytes       INTEGER NOT NULL
              );
              -- Envelopes whose stored bytes no longer verify (reported by a
              -- member, checked here), until a genuine copy is sent again.
@@ -255,6 +258,22 @@ impl LogStore {
         if !has_log_len {
             conn.execute("ALTER TABLE members ADD COLUMN log_len INTEGER", [])?;
         }
+        invites::create_tables(&conn)?;
+        // Since a restore of the whole data directory is detected: each
+        // envelope carries the running hash of the log up to it.
+        let has_chain: bool = conn.query_row(
+            "SELECT count(*) FROM pragma_table_info('envelopes') WHERE name = 'chain'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !has_chain {
+            conn.execute("ALTER TABLE envelopes ADD COLUMN chain BLOB", [])?;
+            backfill_chains(&conn)?;
+            conn.execute(
+                "INSERT OR REPLACE INTO usage (team, bytes) SELECT team, sum(length(bytes)) FROM envelopes GROUP BY team",
+                [],
+            )?;
+        }
         // A fresh incarnation per data directory: a relay restored from an
         // older backup copy of the file keeps the old one, so the restore
         // procedure must delete this row (clients then re-upload).
@@ -290,13 +309,19 @@ impl LogStore {
             appended: Live::default(),
             rosters: Arc::default(),
             appends,
+            policy,
         };
         // The writer holds no sender: it ends once every LogStore is dropped
         // and the queue is empty.
-        let (conn, rosters, appended) = (store.conn.clone(), store.rosters.clone(), store.appended.clone());
+        let (conn, rosters, appended, policy) = (
+            store.conn.clone(),
+            store.rosters.clone(),
+            store.appended.clone(),
+            store.policy.clone(),
+        );
         std::thread::Builder::new()
             .name("log-writer".into())
-            .spawn(move || write_appends(&conn, &rosters, &appended, jobs))
+            .spawn(move || writer::write_appends(&conn, &rosters, &appended, &policy, jobs))
             .expect("start the log writer thread");
         Ok(store)
     }
@@ -392,6 +417,14 @@ impl LogStore {
         if speaker.as_deref() != Some(peer.as_slice()) {
             return Err(MemberError::Refused(sync_proto::RosterError::NotMember));
         }
+        // A new team costs this relay storage for years: only from devices
+        // its operator enrolled (joining by invite needs none).
+        if matches!(op, sync_proto::MembershipOp::Genesis { .. })
+            && !self.policy.open_registration
+            && !invites::is_enrolled(&tx, peer)?
+        {
+            return Err(MemberError::NotEnrolled);
+        }
         roster.apply(team, op, now_ms).map_err(MemberError::Refused)?;
         let ops: i64 = tx.query_row("SELECT count(*) FROM members WHERE team = ?1", [team.as_slice()], |r| {
             r.get(0)
@@ -434,115 +467,41 @@ impl LogStore {
         rows
     }
 
-    pub fn put_invite(
-        &self,
-        id: &[u8; 32],
-        team: &[u8; 16],
-        claim_hash: &[u8; 32],
-        sealed: &[u8],
-        expires_ms: i64,
-        now_ms: i64,
-    ) -> rusqlite::Result<()> {
-        let conn = self.conn.lock().expect("log lock");
-        // Expired invites, used or not, are deleted: nothing keeps a sealed
-        // team key here longer than a week.
-        conn.execute("DELETE FROM invites WHERE expires_ms < ?1", [now_ms])?;
-        let expires_ms = expires_ms.min(now_ms.saturating_add(sync_proto::MAX_INVITE_MS));
-        conn.execute(
-            "INSERT OR IGNORE INTO invites (id, team, claim_hash, sealed, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                id.as_slice(),
-                team.as_slice(),
-                claim_hash.as_slice(),
-                sealed,
-                expires_ms
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// Redeems an invite for one device: returns the team and the sealed
-    /// team key. The same device asking again (its answer was cut on a
-    /// flaky link) gets the same answer until the invite expires; any other
-    /// device gets `Gone`.
-    pub fn claim_invite(
-        &self,
-        id: &[u8; 32],
-        token: &[u8; 32],
-        claimant: &[u8; 32],
-        now_ms: i64,
-    ) -> Result<([u8; 16], Vec<u8>), ClaimError> {
-        use sha2::Digest;
-        let mut conn = self.conn.lock().expect("log lock");
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM invites WHERE expires_ms < ?1", [now_ms])?;
-        let row: Option<InviteRow> = tx
-            .query_row(
-                "SELECT team, claim_hash, sealed, expires_ms, used_at, claimed_by FROM invites WHERE id = ?1",
-                [id.as_slice()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
-            .optional()?;
-        let Some((team, claim_hash, sealed, expires, used, by)) = row else {
-            tx.commit()?;
-            return Err(ClaimError::NotFound);
-        };
-        let presented: [u8; 32] = sha2::Sha256::digest(token).into();
-        if presented.as_slice() != claim_hash.as_slice() {
-            return Err(ClaimError::NotFound);
-        }
-        if expires < now_ms {
-            return Err(ClaimError::Gone);
-        }
-        if used.is_some() {
-            return match by {
-                Some(by) if by.as_slice() == claimant.as_slice() => {
-                    Ok((team.try_into().map_err(|_| ClaimError::NotFound)?, sealed))
-                }
-                _ => Err(ClaimError::Gone),
-            };
-        }
-        tx.execute(
-            "UPDATE invites SET used_at = ?2, claimed_by = ?3 WHERE id = ?1",
-            params![id.as_slice(), now_ms, claimant.as_slice()],
-        )?;
-        tx.commit()?;
-        Ok((team.try_into().map_err(|_| ClaimError::NotFound)?, sealed))
-    }
-
-    /// Stores an envelope durably and returns its sequence number, once the
-    /// transaction holding it is committed. The sender must be on the team's
-    /// roster and the signature must be theirs.
-    pub async fn append(
-        &self,
-        env: sync_proto::Envelope,
-        peer: [u8; 32],
-        now_ms: i64,
-    ) -> Result<Appended, AppendError> {
-        let stopped = || AppendError::Storage("the log writer stopped".into());
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.appends
-            .send(Job {
-                env,
-                peer,
-                now_ms,
-                reply,
-            })
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
-    }
-
-    /// Envelopes of `team` after `after`, at most `limit`, oldest first, and
-    /// the team's highest sequence number.
+    /// Envelopes of `team` after `after`, at most `limit` and about
+    /// [`MAX_PAGE_BYTES`] (always at least one), oldest first, and the
+    /// team's highest sequence number.
     pub fn read(&self, team: &[u8; 16], after: u64, limit: u32) -> rusqlite::Result<LogPage> {
         let conn = self.conn.lock().expect("log lock");
         let mut stmt =
             conn.prepare_cached("SELECT seq, bytes FROM envelopes WHERE team = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")?;
-        let rows = stmt
-            .query_map(params![team.as_slice(), after as i64, limit], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut rows = stmt.query(params![team.as_slice(), after as i64, limit])?;
+        let (mut envelopes, mut bytes) = (Vec::new(), 0usize);
+        while let Some(row) = rows.next()? {
+            let envelope: Vec<u8> = row.get(1)?;
+            if !envelopes.is_empty() && bytes + envelope.len() > MAX_PAGE_BYTES {
+                break;
+            }
+            bytes += envelope.len();
+            envelopes.push((row.get::<_, i64>(0)? as u64, envelope));
+        }
+        drop(rows);
+        let rows = envelopes;
+        let chain_at = |seq: u64| -> rusqlite::Result<[u8; 32]> {
+            if seq == 0 {
+                return Ok([0; 32]);
+            }
+            let chain: Option<Vec<u8>> = conn
+                .prepare_cached("SELECT chain FROM envelopes WHERE team = ?1 AND seq = ?2")?
+                .query_row(params![team.as_slice(), seq as i64], |r| r.get(0))
+                .optional()?
+                .flatten();
+            Ok(chain.and_then(|c| c.try_into().ok()).unwrap_or([0; 32]))
+        };
+        let chain_after = chain_at(after)?;
+        let chain_end = match rows.last() {
+            Some((seq, _)) => chain_at(*seq)?,
+            None => chain_after,
+        };
         let high: i64 = conn.query_row(
             "SELECT coalesce(max(seq), 0) FROM envelopes WHERE team = ?1",
             [team.as_slice()],
@@ -560,6 +519,8 @@ impl LogStore {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(LogPage {
             envelopes: rows,
+            chain_after,
+            chain_end,
             high_water: high as u64,
             roster_ops: roster_ops as u64,
             snapshot: snapshot as u64,
@@ -658,7 +619,13 @@ fn roster_of(
         }
     }
     let roster = Arc::new(LogStore::replay(conn, team)?);
-    cache.insert(*team, (ops, roster.clone()));
+    // Unknown team ids (a stranger's flood) are not remembered.
+    if ops > 0 {
+        if cache.len() >= MAX_CACHED_ROSTERS {
+            cache.clear();
+        }
+        cache.insert(*team, (ops, roster.clone()));
+    }
     Ok(roster)
 }
 
@@ -673,140 +640,35 @@ fn genuine(roster: &sync_proto::Roster, bytes: &[u8]) -> bool {
     })
 }
 
-/// The writer thread: takes every append queued, commits them in one
-/// transaction, then answers each and announces the new ones.
-fn write_appends(
-    conn: &Mutex<Connection>,
-    rosters: &Mutex<RosterCache>,
-    appended: &Live,
-    jobs: std::sync::mpsc::Receiver<Job>,
-) {
-    while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        let mut conn = conn.lock().expect("a panicking append does not poison the log");
-        let outcome = (|| -> Result<Vec<Result<Appended, AppendError>>, String> {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(|e| e.to_string())?;
-            let mut results = Vec::with_capacity(batch.len());
-            for job in &batch {
-                match append_one(&tx, rosters, job) {
-                    Err(AppendError::Storage(e)) => return Err(e),
-                    other => results.push(other),
-                }
-            }
-            tx.commit().map_err(|e| e.to_string())?;
-            Ok(results)
-        })();
-        drop(conn);
-        if batch.len() > 1 {
-            tracing::debug!(appends = batch.len(), "appends committed together");
-        }
-        match outcome {
-            Ok(results) => {
-                for (job, result) in batch.into_iter().zip(results) {
-                    // Only after the commit: a pushed envelope is always readable.
-                    if let Ok(a) = &result {
-                        if a.new {
-                            appended.appended(job.env.header().team, a.seq);
-                        }
-                    }
-                    let _ = job.reply.send(result);
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "an append batch failed and was rolled back");
-                for job in batch {
-                    let _ = job.reply.send(Err(AppendError::Storage(e.clone())));
-                }
-            }
-        }
-    }
+/// The running hash of a log after `prev` with the envelope `id` appended.
+pub(crate) fn chain_next(prev: &[u8; 32], id: &[u8; 32]) -> [u8; 32] {
+    sha2::Sha256::new()
+        .chain_update(prev)
+        .chain_update(id)
+        .finalize()
+        .into()
 }
 
-/// One append inside the batch's transaction: checks, then the insert.
-fn append_one(tx: &Connection, rosters: &Mutex<RosterCache>, job: &Job) -> Result<Appended, AppendError> {
-    let (env, h) = (&job.env, job.env.header());
-    let id = env.id();
-    let roster = roster_of(rosters, tx, &h.team)?;
-    if roster.devices.is_empty() {
-        return Err(AppendError::UnknownTeam);
-    }
-    // The uploader is on the team now, and the envelope is signed by its
-    // sender, who was on the team when sealing it. Usually they are one
-    // device; a member may also give back another's envelope to a relay
-    // restored from an older backup.
-    if !roster.has_member_key(&job.peer) {
-        return Err(AppendError::NotMember);
-    }
-    let key = roster.key_for(&h.sender, h.epoch).ok_or(AppendError::NotMember)?;
-    env.verify(&key).map_err(|_| AppendError::NotMember)?;
-    let sender_removed = !roster.contains(&h.sender);
-    let existing: Option<(u64, Vec<u8>, Vec<u8>)> = tx
-        .prepare_cached(
-            "SELECT seq, id, bytes FROM envelopes WHERE team = ?1 AND (id = ?2 OR (sender = ?3 AND sender_seq = ?4))",
-        )?
-        .query_row(
-            params![
-                h.team.as_slice(),
-                id.as_slice(),
-                h.sender.as_slice(),
-                h.sender_seq as i64
-            ],
-            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    if let Some((seq, stored_id, stored)) = existing {
-        if stored_id == id && stored == env.bytes() {
-            return Ok(Appended { seq, new: false });
-        }
-        if stored_id != id && genuine(&roster, &stored) {
-            return Err(AppendError::SenderSeqReused);
-        }
-        // The stored copy is damaged (its bytes no longer hash to its id, or
-        // fail its sender's signature) and this one is genuine (verified
-        // above): repair it in place, at the same seq.
-        tx.execute(
-            "UPDATE envelopes SET id = ?3, bytes = ?4 WHERE team = ?1 AND seq = ?2",
-            params![h.team.as_slice(), seq as i64, id.as_slice(), env.bytes()],
+/// Fills the running hash of every envelope stored before it was kept.
+fn backfill_chains(conn: &Connection) -> rusqlite::Result<()> {
+    let rows: Vec<(Vec<u8>, i64, Vec<u8>)> = conn
+        .prepare("SELECT team, seq, id FROM envelopes ORDER BY team, seq")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut last: Option<(Vec<u8>, [u8; 32])> = None;
+    for (team, seq, id) in rows {
+        let prev = match &last {
+            Some((t, c)) if *t == team => *c,
+            _ => [0; 32],
+        };
+        let chain = chain_next(&prev, &id.clone().try_into().unwrap_or([0; 32]));
+        conn.execute(
+            "UPDATE envelopes SET chain = ?3 WHERE team = ?1 AND seq = ?2",
+            params![team, seq, chain.as_slice()],
         )?;
-        tx.execute(
-            "DELETE FROM damaged WHERE team = ?1 AND seq = ?2",
-            params![h.team.as_slice(), seq as i64],
-        )?;
-        tracing::warn!(seq, "a damaged envelope was repaired from a genuine copy");
-        return Ok(Appended { seq, new: true });
+        last = Some((team, chain));
     }
-    // A removed device's envelope, new to the log: whoever uploads it, it
-    // would land after the removal (laptops refuse it there too).
-    if sender_removed {
-        return Err(AppendError::SenderRemoved);
-    }
-    let seq: i64 = tx
-        .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM envelopes WHERE team = ?1")?
-        .query_row([h.team.as_slice()], |r| r.get(0))?;
-    tx.prepare_cached(
-        "INSERT INTO envelopes (team, seq, id, sender, sender_seq, bytes, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        h.team.as_slice(),
-        seq,
-        id.as_slice(),
-        h.sender.as_slice(),
-        h.sender_seq as i64,
-        env.bytes(),
-        job.now_ms
-    ])?;
-    Ok(Appended {
-        seq: seq as u64,
-        new: true,
-    })
+    Ok(())
 }
 
 fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

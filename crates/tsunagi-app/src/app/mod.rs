@@ -10,14 +10,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use care_model::{
-    to_katakana, CalendarDate, DeviceId, EntryId, Member, NewNote, NewTask, Patient, Priority, TaskStatus, TeamId,
-    Timestamp, VitalsForm,
+    to_katakana, CalendarDate, EntryId, Member, NewNote, NewTask, Patient, Priority, TaskStatus, TeamId, Timestamp,
+    VitalsForm,
 };
 use care_store::Store;
 use tokio::sync::Notify;
 
 use crate::error::{AppError, AppResult};
 use crate::views::*;
+
+mod team;
 
 pub fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
@@ -502,115 +504,6 @@ impl App {
             s.change(team, "review", now(), |tx| tx.mark_reviewed())?;
             Ok(())
         })?;
-        self.nudge.notify_one();
-        Ok(())
-    }
-
-    pub fn set_relay(&self, url: &str, fingerprint: Option<&str>) -> AppResult<()> {
-        let url = url.trim().trim_end_matches('/');
-        if !url.starts_with("https://") {
-            return Err(AppError {
-                field: Some("relay".into()),
-                ..AppError::new(
-                    "invalid",
-                    "中継サーバーは https:// で始まる URL です / the relay URL must start with https://",
-                )
-            });
-        }
-        let fingerprint = fingerprint.map(str::trim).filter(|f| !f.is_empty());
-        if let Some(fp) = fingerprint {
-            sync_client::pinned_tls_config(fp, None)?;
-        }
-        self.with(|s| Ok(s.set_relay(url, fingerprint)?))?;
-        self.nudge.notify_one();
-        Ok(())
-    }
-
-    /// The device's key pair and relay calls need a store of their own: the
-    /// window's store stays free while the network is slow.
-    fn own_store(&self) -> AppResult<Store> {
-        Ok(Store::open(&self.home)?)
-    }
-
-    pub async fn invite(&self, team: &str, hours: u32) -> AppResult<InviteView> {
-        let team = parse_team(team)?;
-        if !(1..=720).contains(&hours) {
-            return Err(AppError::new(
-                "invalid",
-                "期限は 1〜720 時間です / expiry is 1 to 720 hours",
-            ));
-        }
-        let mut store = self.own_store()?;
-        if store.relay()?.is_none() {
-            return Err(AppError::new(
-                "no-relay",
-                "先に設定で中継サーバーを設定してください / set a relay in Settings first",
-            ));
-        }
-        let expires = Timestamp(now().0 + i64::from(hours) * 3_600_000);
-        let code = sync_client::invite(&mut store, team, expires, now).await?;
-        Ok(InviteView {
-            code: code.encode(),
-            expires_at: expires.0,
-        })
-    }
-
-    pub async fn join(&self, code: &str) -> AppResult<String> {
-        let code = sync_proto::InviteCode::parse(code.trim())?;
-        let mut store = self.own_store()?;
-        if store.team_ids()?.contains(&TeamId::from_bytes(code.team)) {
-            return Err(AppError::new(
-                "exists",
-                "このチームには既に参加しています / this laptop is already in that team",
-            ));
-        }
-        let (team, _) = sync_client::join(&mut store, &code, now).await?;
-        self.nudge.notify_one();
-        Ok(team.to_string())
-    }
-
-    pub fn roster(&self, team: &str) -> AppResult<RosterView> {
-        let team = parse_team(team)?;
-        self.with(|s| Ok(roster_view(&s.roster(team)?, s.device_id().as_bytes())))
-    }
-
-    /// Takes every device of `member` off the team; each removal moves the
-    /// team to a new key the removed devices cannot open. Needs the relay.
-    pub async fn remove_member(&self, team: &str, member: &str) -> AppResult<u32> {
-        let team = parse_team(team)?;
-        let mut store = self.own_store()?;
-        sync_client::sync_once(&mut store, now).await?;
-        let me = store.device_id();
-        let devices: Vec<DeviceId> = store
-            .roster(team)?
-            .devices
-            .iter()
-            .filter(|(d, e)| e.member == member && *d != me.as_bytes())
-            .map(|(d, _)| DeviceId::from_bytes(*d))
-            .collect();
-        for device in &devices {
-            sync_client::remove_device(&mut store, team, *device, now).await?;
-        }
-        self.nudge.notify_one();
-        Ok(devices.len() as u32)
-    }
-
-    /// Makes `member` an admin of the team (this laptop's member must be
-    /// one). Needs the relay.
-    pub async fn make_admin(&self, team: &str, member: &str) -> AppResult<()> {
-        let team = parse_team(team)?;
-        let mut store = self.own_store()?;
-        sync_client::make_admin(&mut store, team, member, now).await?;
-        self.nudge.notify_one();
-        Ok(())
-    }
-
-    /// This laptop leaves the team: what it wrote is sent first, then the
-    /// record is deleted from this laptop. Refused while anything is unsent.
-    pub async fn leave_team(&self, team: &str) -> AppResult<()> {
-        let team = parse_team(team)?;
-        let mut store = self.own_store()?;
-        sync_client::leave(&mut store, team, now).await?;
         self.nudge.notify_one();
         Ok(())
     }

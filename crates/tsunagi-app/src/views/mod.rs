@@ -12,6 +12,9 @@ use care_model::{
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+mod team;
+pub use team::*;
+
 /// How far back an urgent note or reading stays on Today.
 pub const URGENT_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
 
@@ -326,6 +329,9 @@ pub struct RecordView {
     pub medications: Vec<MedicationView>,
     pub members: Vec<MemberView>,
     pub pending: u32,
+    /// A newer version of Tsunagi wrote this record: what this version does
+    /// not know is kept, not shown.
+    pub written_by_newer: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Type)]
@@ -428,55 +434,6 @@ pub fn reviewers(record: &Record, viewer: &Viewer) -> Vec<Reviewer> {
         .collect();
     out.sort_by_key(|r| std::cmp::Reverse(r.at));
     out
-}
-
-/// Who is on the team's signed roster, by member, and what this laptop may
-/// do about it.
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct RosterView {
-    /// The team's key epoch: one more for every device removed.
-    pub epoch: u32,
-    pub members: Vec<RosterMember>,
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct RosterMember {
-    pub member: String,
-    pub devices: u32,
-    /// A team admin (made the team, or was named by an admin): may remove anyone.
-    pub admin: bool,
-    /// This laptop may take this member's devices off the team.
-    pub removable: bool,
-    /// This laptop may make this member an admin.
-    pub may_make_admin: bool,
-}
-
-/// The roster as `viewer_device` sees it: it may remove a member's devices
-/// if its member is an admin (or they are its own member's, but leaving is
-/// offered separately for this laptop), and name other admins if an admin.
-pub fn roster_view(roster: &sync_proto::Roster, me: &[u8; 16]) -> RosterView {
-    let mut members: std::collections::BTreeMap<&str, RosterMember> = Default::default();
-    for (device, entry) in &roster.devices {
-        let m = members.entry(entry.member.as_str()).or_insert_with(|| RosterMember {
-            member: entry.member.clone(),
-            devices: 0,
-            admin: roster.admins.contains(&entry.member),
-            removable: false,
-            may_make_admin: roster.may_make_admin(me, &entry.member),
-        });
-        m.devices += 1;
-        m.removable |= device != me && roster.may_remove(me, device);
-    }
-    RosterView {
-        epoch: roster.epoch,
-        members: members.into_values().collect(),
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct InviteView {
-    pub code: String,
-    pub expires_at: i64,
 }
 
 /// Who is reading: decides "mine", "acknowledged by me" and overdue.
@@ -671,6 +628,7 @@ pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, p
             .collect(),
         members: members(record, viewer),
         pending,
+        written_by_newer: record.schema > care_model::record::SCHEMA_VERSION,
     }
 }
 
@@ -894,55 +852,6 @@ pub fn conflict_views(conflicts: Vec<care_model::Conflict>) -> Vec<ConflictView>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_admin_may_remove_others_and_name_admins_and_a_member_only_their_own_devices() {
-        use ed25519_dalek::SigningKey;
-        use sync_proto::{MembershipOp, Roster};
-        let t = [7u8; 16];
-        let keys: Vec<SigningKey> = (0..3).map(|i| SigningKey::from_bytes(&[i + 1; 32])).collect();
-        let mut ops = vec![MembershipOp::genesis(&t, &[1; 16], "station", &keys[0])];
-        for (i, member) in [(1u8, "doctor"), (2, "helper")] {
-            let invite = SigningKey::from_bytes(&[40 + i; 32]);
-            ops.push(MembershipOp::invite(
-                &t,
-                &[1; 16],
-                &keys[0],
-                &invite.verifying_key(),
-                10,
-            ));
-            ops.push(MembershipOp::join(&t, &[i + 1; 16], member, &keys[i as usize], &invite));
-        }
-        let at = |ops: &[MembershipOp]| ops.iter().map(|o| (o.clone(), 0)).collect::<Vec<_>>();
-        let roster = Roster::replay(&t, &at(&ops));
-        let by = |roster: &Roster, me: u8| {
-            roster_view(roster, &[me; 16])
-                .members
-                .into_iter()
-                .filter(|m| m.removable)
-                .map(|m| m.member)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(by(&roster, 1), vec!["doctor", "helper"]);
-        assert!(by(&roster, 2).is_empty(), "the doctor did not make the team");
-        let view = roster_view(&roster, &[2; 16]);
-        assert!(view.members.iter().any(|m| m.member == "station" && m.admin));
-        assert!(
-            view.members.iter().all(|m| !m.may_make_admin),
-            "only admins name admins"
-        );
-        let offered: Vec<_> = roster_view(&roster, &[1; 16])
-            .members
-            .into_iter()
-            .filter(|m| m.may_make_admin)
-            .map(|m| m.member)
-            .collect();
-        assert_eq!(offered, vec!["doctor", "helper"]);
-        // Named an admin, the doctor may remove the helper.
-        ops.push(MembershipOp::admin(&t, &[1; 16], &keys[0], "doctor"));
-        let roster = Roster::replay(&t, &at(&ops));
-        assert_eq!(by(&roster, 2), vec!["helper", "station"]);
-    }
     use care_model::*;
 
     fn writer(name: &str, profession: Profession) -> Writer {

@@ -1,0 +1,172 @@
+//! The relay and the team: setting the relay and enrolling at it, invites
+//! and joining, the signed roster (removing, naming admins, who may
+//! invite, leaving) and the changes this laptop refused. Each needs the
+//! relay now, so each runs on its own store connection.
+
+use care_model::{DeviceId, Timestamp};
+use care_store::Store;
+
+use super::{now, parse_team, App};
+use crate::error::{AppError, AppResult};
+use crate::views::*;
+
+impl App {
+    pub fn set_relay(&self, url: &str, fingerprint: Option<&str>) -> AppResult<()> {
+        let url = url.trim().trim_end_matches('/');
+        if !url.starts_with("https://") {
+            return Err(AppError {
+                field: Some("relay".into()),
+                ..AppError::new(
+                    "invalid",
+                    "中継サーバーは https:// で始まる URL です / the relay URL must start with https://",
+                )
+            });
+        }
+        let fingerprint = fingerprint.map(str::trim).filter(|f| !f.is_empty());
+        if let Some(fp) = fingerprint {
+            sync_client::pinned_tls_config(fp, None)?;
+        }
+        self.with(|s| Ok(s.set_relay(url, fingerprint)?))?;
+        self.nudge.notify_one();
+        Ok(())
+    }
+
+    /// The device's key pair and relay calls need a store of their own: the
+    /// window's store stays free while the network is slow.
+    fn own_store(&self) -> AppResult<Store> {
+        Ok(Store::open(&self.home)?)
+    }
+
+    pub async fn invite(&self, team: &str, hours: u32) -> AppResult<InviteView> {
+        let team = parse_team(team)?;
+        if !(1..=720).contains(&hours) {
+            return Err(AppError::new(
+                "invalid",
+                "期限は 1〜720 時間です / expiry is 1 to 720 hours",
+            ));
+        }
+        let mut store = self.own_store()?;
+        if store.relay()?.is_none() {
+            return Err(AppError::new(
+                "no-relay",
+                "先に設定で中継サーバーを設定してください / set a relay in Settings first",
+            ));
+        }
+        let expires = Timestamp(now().0 + i64::from(hours) * 3_600_000);
+        let code = sync_client::invite(&mut store, team, expires, now).await?;
+        Ok(InviteView {
+            code: code.encode(),
+            expires_at: expires.0,
+        })
+    }
+
+    /// Joins with an invite code. On a link that cuts out the join may be
+    /// kept here and finished by the next sync: `pending` says so, and
+    /// joining again with the same code finishes it.
+    pub async fn join(&self, code: &str) -> AppResult<JoinView> {
+        let code = sync_proto::InviteCode::parse(code.trim())?;
+        let mut store = self.own_store()?;
+        let joined = sync_client::join(&mut store, &code, now).await?;
+        self.nudge.notify_one();
+        Ok(JoinView {
+            team: joined.team.to_string(),
+            pending: joined.pending,
+            record_pending: joined.report.is_none(),
+        })
+    }
+
+    /// Enrols this laptop at its relay with a code from the relay's
+    /// operator, so it may start teams there.
+    pub async fn enrol(&self, code: &str) -> AppResult<()> {
+        let mut store = self.own_store()?;
+        if store.relay()?.is_none() {
+            return Err(AppError::new(
+                "no-relay",
+                "先に中継サーバーを設定してください / set a relay first",
+            ));
+        }
+        sync_client::enrol(&mut store, code).await?;
+        self.nudge.notify_one();
+        Ok(())
+    }
+
+    /// Lets every member invite (`true`) or only admins. An admin's laptop.
+    pub async fn set_invite_policy(&self, team: &str, members_may_invite: bool) -> AppResult<()> {
+        let team = parse_team(team)?;
+        let mut store = self.own_store()?;
+        sync_client::set_invite_policy(&mut store, team, members_may_invite, now).await?;
+        self.nudge.notify_one();
+        Ok(())
+    }
+
+    /// The changes from the relay this laptop refused for the team, newest
+    /// first, with who sent each (named from the record where it can be).
+    pub fn refused(&self, team: &str) -> AppResult<Vec<RefusedView>> {
+        let team = parse_team(team)?;
+        self.with(|store| {
+            let entries = store.quarantine_entries(team, 50)?;
+            let roster = store.roster(team)?;
+            let record = store.record(team)?.read().ok();
+            Ok(entries
+                .into_iter()
+                .map(|q| {
+                    let member = q.sender.and_then(|d| roster.member_of(&d).map(str::to_string));
+                    let name = member
+                        .as_deref()
+                        .and_then(|m| record.as_ref().and_then(|r| r.members.get(m)).map(|x| x.name.clone()));
+                    RefusedView {
+                        at: q.received_at.0,
+                        sender: name.or(member).or(q.sender.map(hex::encode)).unwrap_or_default(),
+                        reason: q.reason,
+                    }
+                })
+                .collect())
+        })
+    }
+
+    pub fn roster(&self, team: &str) -> AppResult<RosterView> {
+        let team = parse_team(team)?;
+        self.with(|s| Ok(roster_view(&s.roster(team)?, s.device_id().as_bytes())))
+    }
+
+    /// Takes every device of `member` off the team; each removal moves the
+    /// team to a new key the removed devices cannot open. Needs the relay.
+    pub async fn remove_member(&self, team: &str, member: &str) -> AppResult<u32> {
+        let team = parse_team(team)?;
+        let mut store = self.own_store()?;
+        sync_client::sync_once(&mut store, now).await?;
+        let me = store.device_id();
+        let devices: Vec<DeviceId> = store
+            .roster(team)?
+            .devices
+            .iter()
+            .filter(|(d, e)| e.member == member && *d != me.as_bytes())
+            .map(|(d, _)| DeviceId::from_bytes(*d))
+            .collect();
+        for device in &devices {
+            sync_client::remove_device(&mut store, team, *device, now).await?;
+        }
+        self.nudge.notify_one();
+        Ok(devices.len() as u32)
+    }
+
+    /// Makes `member` an admin of the team (this laptop's member must be
+    /// one). Needs the relay.
+    pub async fn make_admin(&self, team: &str, member: &str) -> AppResult<()> {
+        let team = parse_team(team)?;
+        let mut store = self.own_store()?;
+        sync_client::make_admin(&mut store, team, member, now).await?;
+        self.nudge.notify_one();
+        Ok(())
+    }
+
+    /// This laptop leaves the team: what it wrote is sent first, then the
+    /// record is deleted from this laptop. Refused while anything is unsent.
+    pub async fn leave_team(&self, team: &str) -> AppResult<()> {
+        let team = parse_team(team)?;
+        let mut store = self.own_store()?;
+        sync_client::leave(&mut store, team, now).await?;
+        self.nudge.notify_one();
+        Ok(())
+    }
+}

@@ -1,0 +1,369 @@
+//! A hostile member against the real relay and real laptops. Care teams span
+//! organisations, so a member is not trusted: with one invite code, a nurse
+//! of another station builds a modified client from the library and tries
+//! to take the team over, to write as someone else, to break the record for
+//! everyone, to hide an entry from newcomers, and to slip in envelopes of a
+//! device already removed. Each attack is refused, or quarantined with the
+//! sender named, and the honest members go on.
+
+use automerge::transaction::Transactable;
+use automerge::ReadDoc;
+use care_model::*;
+use care_store::Store;
+use sync_client::SyncError;
+use sync_proto::{Header, MembershipOp, PayloadKind};
+use tsunagi_tests::{member, Relay};
+
+fn now() -> Timestamp {
+    Timestamp::from_datetime(&chrono::Utc::now())
+}
+
+struct Team {
+    _dir: tempfile::TempDir,
+    relay: Relay,
+    rt: tokio::runtime::Runtime,
+    team: TeamId,
+    /// The station nurse who created the team: its admin.
+    nurse: Store,
+    root: std::path::PathBuf,
+}
+
+impl Team {
+    fn new() -> Team {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let relay = Relay::start(&root.join("relay"));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut nurse = Store::init(&root.join("nurse"), member("佐藤 花子"), now()).unwrap();
+        nurse.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
+        let team = nurse
+            .create_team(
+                Patient {
+                    name: "山田 太郎".into(),
+                    ..Default::default()
+                },
+                now(),
+            )
+            .unwrap();
+        sync(&rt, &mut nurse);
+        Team {
+            _dir: dir,
+            relay,
+            rt,
+            team,
+            nurse,
+            root,
+        }
+    }
+
+    fn sync(&self, store: &mut Store) -> sync_client::SyncReport {
+        sync(&self.rt, store)
+    }
+
+    fn code(&mut self) -> sync_proto::InviteCode {
+        let expires = Timestamp(now().0 + 3_600_000);
+        self.rt
+            .block_on(sync_client::invite(&mut self.nurse, self.team, expires, now))
+            .unwrap()
+    }
+
+    /// A laptop that joined with an invite from the nurse.
+    fn joined(&mut self, name: &str) -> Store {
+        let code = self.code();
+        let mut store = Store::init(&self.root.join(name), member(name), now()).unwrap();
+        self.rt.block_on(sync_client::join(&mut store, &code, now)).unwrap();
+        store
+    }
+
+    fn note(&self, store: &mut Store, text: &str) {
+        store
+            .change(self.team, "note.add", now(), |tx| {
+                tx.add_note(NewNote {
+                    text: text.into(),
+                    category: NoteCategory::Observation,
+                    urgency: Urgency::Routine,
+                })
+            })
+            .unwrap();
+    }
+
+    fn notes(&self, store: &mut Store) -> Vec<String> {
+        store
+            .record(self.team)
+            .unwrap()
+            .read()
+            .unwrap()
+            .notes
+            .values()
+            .map(|n| n.current().text.clone())
+            .collect()
+    }
+
+    /// Seals `payload` as `from` (its own key and device id, the team's
+    /// newest key) and appends it: what a modified client can always do.
+    fn send_as(&self, from: &Store, kind: PayloadKind, sender_seq: u64, payload: &[u8]) -> Result<u64, SyncError> {
+        let (epoch, key) = from.latest_team_key(self.team).unwrap();
+        let header = Header {
+            kind,
+            team: *self.team.as_bytes(),
+            epoch,
+            sender: *from.device_id().as_bytes(),
+            sender_seq,
+        };
+        let env = sync_proto::seal(&key, from.signing_key(), header, payload).unwrap();
+        let client = self.relay.client_as(from.signing_key(), from.device_id().as_bytes());
+        match kind {
+            PayloadKind::Changes => self
+                .rt
+                .block_on(client.append(self.team.as_bytes(), &env))
+                .map(|a| a.seq),
+            PayloadKind::Snapshot => self
+                .rt
+                .block_on(client.put_snapshot(self.team.as_bytes(), &env))
+                .map(|_| 0),
+        }
+    }
+}
+
+fn sync(rt: &tokio::runtime::Runtime, store: &mut Store) -> sync_client::SyncReport {
+    let report = rt.block_on(sync_client::sync_once(store, now)).unwrap();
+    assert!(report.teams.iter().all(|t| t.error.is_none()), "{report:?}");
+    report
+}
+
+/// A change made with automerge directly on `from`'s copy of the record,
+/// with the automerge actor `actor`.
+fn forged(
+    from: &mut Store,
+    team: TeamId,
+    actor: DeviceId,
+    f: impl FnOnce(&mut automerge::transaction::Transaction<'_>),
+) -> Vec<u8> {
+    let mut doc = automerge::Automerge::load(&from.record(team).unwrap().save())
+        .unwrap()
+        .with_actor(automerge::ActorId::from(actor.as_bytes().as_slice()));
+    let mut tx = doc.transaction();
+    f(&mut tx);
+    let (hash, _) = tx.commit();
+    doc.get_change_by_hash(&hash.unwrap()).unwrap().raw_bytes().to_vec()
+}
+
+#[test]
+fn a_member_cannot_join_as_an_existing_device_or_as_the_admin() {
+    let mut t = Team::new();
+    let evil = ed25519_dalek::SigningKey::from_bytes(&[66; 32]);
+    let nurse_device = *t.nurse.device_id().as_bytes();
+    let nurse_member = t.nurse.device().member.to_string();
+    let attempts: [(&str, [u8; 16], String); 2] = [
+        ("the nurse's device id", nurse_device, "e".repeat(32)),
+        ("the admin's member id", [77; 16], nurse_member.clone()),
+    ];
+    for (what, device, member_id) in attempts {
+        let code = t.code();
+        let client = t.relay.client_as(&evil, &device);
+        let sealed = t.rt.block_on(client.claim_invite(&code)).unwrap();
+        assert!(code.open_team_keys(&sealed).is_ok());
+        let join = MembershipOp::join(t.team.as_bytes(), &device, &member_id, &evil, &code.signing_key());
+        match t.rt.block_on(client.add_member(t.team.as_bytes(), &join)) {
+            Err(SyncError::Refused {
+                status: 403, message, ..
+            }) => {
+                assert!(message.contains("already on the team"), "{what}: {message}")
+            }
+            other => panic!("joining as {what} must be refused, got {other:?}"),
+        }
+    }
+    // The nurse still syncs with her own key, alone on the roster and its
+    // only admin.
+    sync(&t.rt, &mut t.nurse);
+    let roster = t.nurse.roster(t.team).unwrap();
+    assert_eq!(roster.devices.len(), 1);
+    assert_eq!(roster.key(&nurse_device), Some(t.nurse.signing_key().verifying_key()));
+    assert_eq!(roster.admins.iter().collect::<Vec<_>>(), vec![&nurse_member]);
+}
+
+#[test]
+fn a_member_writes_only_as_themselves_and_a_poison_change_stops_nothing() {
+    let mut t = Team::new();
+    let mut doctor = t.joined("dr");
+    let mut pharmacist = t.joined("ph");
+    let mut nurse = t.joined("nurse2");
+    t.note(&mut nurse, "本日の訪問記録");
+    t.sync(&mut nurse);
+    t.sync(&mut doctor);
+    t.sync(&mut pharmacist);
+    let team = t.team;
+    let (nurse_device, nurse_member) = (t.nurse.device_id(), t.nurse.device().member);
+    let doctor_device = doctor.device_id();
+
+    // 1. A note written as the nurse's device (history() would name her).
+    let as_nurse = forged(&mut doctor, team, nurse_device, |tx| {
+        let notes = tx.get(automerge::ROOT, "notes").unwrap().unwrap().1;
+        tx.put(&notes, "forged", "看護師になりすました記録").unwrap();
+    });
+    // 2. The doctor's own device bound to the nurse's member id.
+    let rebind = forged(&mut doctor, team, doctor_device, |tx| {
+        let devices = tx.get(automerge::ROOT, "devices").unwrap().unwrap().1;
+        tx.put(&devices, doctor_device.to_string(), nurse_member.to_string())
+            .unwrap();
+    });
+    // 3. The patient deleted for everyone, and a schema from the future.
+    let poison = forged(&mut doctor, team, doctor_device, |tx| {
+        tx.delete(automerge::ROOT, "patient").unwrap();
+        tx.put(automerge::ROOT, "schema", 99u64).unwrap();
+    });
+    for (i, change) in [as_nurse, rebind, poison].iter().enumerate() {
+        t.send_as(&doctor, PayloadKind::Changes, 900_000 + i as u64, change)
+            .unwrap();
+    }
+    // The doctor's honest entry after them still arrives.
+    t.note(&mut doctor, "往診：処方変更なし");
+    t.sync(&mut doctor);
+
+    for (who, store) in [("pharmacist", &mut pharmacist), ("nurse", &mut nurse)] {
+        let report = t.sync(store);
+        let r = &report.teams[0];
+        assert_eq!(r.quarantined, 3, "{who}: {report:?}");
+        assert_eq!(r.refused.len(), 3, "{who}: {report:?}");
+        for reason in &r.refused {
+            assert!(
+                reason.contains(&doctor_device.to_string()),
+                "{who}: names the sender: {reason}"
+            );
+        }
+        let record = store.record(team).unwrap().read().unwrap();
+        assert_eq!(record.patient.name, "山田 太郎", "{who}");
+        assert_eq!(record.schema, 1, "{who}");
+        assert!(!record.notes.contains_key("forged"), "{who}");
+        assert_eq!(
+            record.devices[&doctor_device.to_string()],
+            doctor.device().member,
+            "{who}"
+        );
+        let texts = t.notes(store);
+        assert!(texts.contains(&"往診：処方変更なし".to_string()), "{who}: {texts:?}");
+        assert_eq!(store.quarantined(team).unwrap(), 3, "{who}");
+    }
+    // The record keeps syncing: a later note from the nurse reaches the pharmacist.
+    t.note(&mut nurse, "夕方に再訪問");
+    t.sync(&mut nurse);
+    t.sync(&mut pharmacist);
+    assert!(t.notes(&mut pharmacist).contains(&"夕方に再訪問".to_string()));
+}
+
+#[test]
+fn a_forged_snapshot_cannot_hide_an_entry_from_a_newcomer() {
+    let mut t = Team::new();
+    let mut doctor = t.joined("dr");
+    let mut nurse = t.joined("nurse2");
+    for i in 0..5 {
+        t.note(&mut nurse, &format!("訪問 {i}"));
+    }
+    t.sync(&mut nurse);
+    t.sync(&mut doctor);
+    // The doctor keeps the record as it was before the allergy note...
+    let before_allergy = doctor.record(t.team).unwrap().save();
+    t.note(&mut nurse, "ペニシリンアレルギーあり");
+    t.sync(&mut nurse);
+    t.sync(&mut doctor);
+    // ...and offers it as a snapshot covering the whole log, allergy included.
+    let covers = doctor.cursor(t.team, &t.relay.url).unwrap().server_seq;
+    t.send_as(&doctor, PayloadKind::Snapshot, covers, &before_allergy)
+        .unwrap();
+
+    let code = t.code();
+    let mut newcomer = Store::init(&t.root.join("cm"), member("ケアマネ"), now()).unwrap();
+    let joined = t.rt.block_on(sync_client::join(&mut newcomer, &code, now)).unwrap();
+    assert_eq!(joined.report.unwrap().teams[0].from_snapshot, Some(covers));
+    // The next pass checks the snapshot against the log and finds the note.
+    let report = t.sync(&mut newcomer);
+    assert!(
+        t.notes(&mut newcomer).contains(&"ペニシリンアレルギーあり".to_string()),
+        "the allergy note the snapshot left out is read from the log"
+    );
+    let said = &report.teams[0].refused;
+    assert!(
+        said.iter()
+            .any(|r| r.contains("snapshot") && r.contains(&doctor.device_id().to_string())),
+        "{said:?}"
+    );
+    assert!(newcomer.snapshot_check(t.team).unwrap().is_none(), "the check is done");
+}
+
+#[test]
+fn a_removed_devices_envelope_is_not_taken_from_anyone_after_its_removal() {
+    let mut t = Team::new();
+    let mut doctor = t.joined("dr");
+    let mut pharmacist = t.joined("ph");
+    t.sync(&mut doctor);
+    // The doctor seals a note under the key it holds, and keeps it.
+    let doctor_device = doctor.device_id();
+    let late = forged(&mut doctor, t.team, doctor_device, |tx| {
+        let notes = tx.get(automerge::ROOT, "notes").unwrap().unwrap().1;
+        tx.put(&notes, "late", "外された後の記録").unwrap();
+    });
+    let (epoch, key) = doctor.latest_team_key(t.team).unwrap();
+    let header = Header {
+        kind: PayloadKind::Changes,
+        team: *t.team.as_bytes(),
+        epoch,
+        sender: *doctor.device_id().as_bytes(),
+        sender_seq: 500_000,
+    };
+    let envelope = sync_proto::seal(&key, doctor.signing_key(), header, &late).unwrap();
+    t.rt.block_on(sync_client::remove_device(&mut t.nurse, t.team, doctor_device, now))
+        .unwrap();
+    // A member still on the team uploads it for the removed doctor.
+    t.sync(&mut pharmacist);
+    let client = t
+        .relay
+        .client_as(pharmacist.signing_key(), pharmacist.device_id().as_bytes());
+    match t.rt.block_on(client.append(t.team.as_bytes(), &envelope)) {
+        Err(SyncError::Refused { status: 403, code, .. }) => assert_eq!(code, "sender_removed"),
+        other => panic!("a removed device's late envelope must be refused, got {other:?}"),
+    }
+    t.sync(&mut pharmacist);
+    assert!(t.notes(&mut pharmacist).iter().all(|n| n != "外された後の記録"));
+}
+
+#[test]
+fn only_admins_invite_until_an_admin_opens_it() {
+    let mut t = Team::new();
+    let mut doctor = t.joined("dr");
+    t.sync(&mut doctor);
+    let expires = Timestamp(now().0 + 3_600_000);
+    let refused = t.rt.block_on(sync_client::invite(&mut doctor, t.team, expires, now));
+    assert!(matches!(refused, Err(SyncError::MayNotInvite)), "{refused:?}");
+    // Nor may the doctor open invites to everyone.
+    let opened =
+        t.rt.block_on(sync_client::set_invite_policy(&mut doctor, t.team, true, now));
+    assert!(matches!(opened, Err(SyncError::NotAllowed)), "{opened:?}");
+    // A forged invite op from the doctor is refused by the relay too.
+    let forged = MembershipOp::invite(
+        t.team.as_bytes(),
+        doctor.device_id().as_bytes(),
+        doctor.signing_key(),
+        &ed25519_dalek::SigningKey::from_bytes(&[5; 32]).verifying_key(),
+        i64::MAX,
+    );
+    let client = t.relay.client_as(doctor.signing_key(), doctor.device_id().as_bytes());
+    assert!(matches!(
+        t.rt.block_on(client.add_member(t.team.as_bytes(), &forged)),
+        Err(SyncError::Refused { status: 403, .. })
+    ));
+    // The admin opens invites to all members: now the doctor's works.
+    t.rt.block_on(sync_client::set_invite_policy(&mut t.nurse, t.team, true, now))
+        .unwrap();
+    let code =
+        t.rt.block_on(sync_client::invite(&mut doctor, t.team, expires, now))
+            .unwrap();
+    let mut pharmacist = Store::init(&t.root.join("ph"), member("薬剤師"), now()).unwrap();
+    t.rt.block_on(sync_client::join(&mut pharmacist, &code, now)).unwrap();
+    assert!(pharmacist
+        .roster(t.team)
+        .unwrap()
+        .contains(pharmacist.device_id().as_bytes()));
+}
