@@ -367,3 +367,95 @@ fn only_admins_invite_until_an_admin_opens_it() {
         .unwrap()
         .contains(pharmacist.device_id().as_bytes()));
 }
+
+fn add_note(store: &mut Store, team: TeamId, text: &str) {
+    store
+        .change(team, "note.add", now(), |tx| {
+            tx.add_note(NewNote {
+                text: text.into(),
+                category: NoteCategory::Observation,
+                urgency: Urgency::Routine,
+            })
+        })
+        .unwrap();
+}
+
+/// Copies a stopped relay's data directory: the same certificate, log and
+/// roster, so a second relay can show some laptops an older roster (what a
+/// relay gone wrong could do with one database).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+/// A team of nurse (admin), doctor and pharmacist, all synced; then the
+/// relay's data is copied to a second relay that will show the pharmacist
+/// only what it held at that moment. Returns the team, the doctor, the
+/// pharmacist (now on the second relay) and that relay.
+fn forked_team() -> (Team, Store, Store, Relay) {
+    let mut t = Team::new();
+    let mut doctor = t.joined("dr");
+    let mut pharmacist = t.joined("ph");
+    t.sync(&mut doctor);
+    t.sync(&mut pharmacist);
+    let addr = t.relay.addr().to_string();
+    let data = t.relay.data.clone();
+    let relay = std::mem::replace(&mut t.relay, Relay::start(&t.root.join("scratch")));
+    assert!(relay.stop().success());
+    copy_dir(&data, &t.root.join("copy"));
+    t.relay = Relay::start_on(&data, &addr);
+    let copy = Relay::start(&t.root.join("copy"));
+    pharmacist.set_relay(&copy.url, Some(&copy.fingerprint)).unwrap();
+    (t, doctor, pharmacist, copy)
+}
+
+/// Hands the nurse's newest envelope from the real relay to the copy, as a
+/// relay that forwards envelopes but withholds roster ops would.
+fn forward_newest(t: &Team, copy: &Relay) {
+    let real = t.relay.client_as(t.nurse.signing_key(), t.nurse.device_id().as_bytes());
+    let page = t.rt.block_on(real.read(t.team.as_bytes(), 0)).unwrap();
+    let (_, newest) = page.envelopes.last().unwrap().clone();
+    let env = sync_proto::Envelope::parse(newest).unwrap();
+    let fake = copy.client_as(t.nurse.signing_key(), t.nurse.device_id().as_bytes());
+    t.rt.block_on(fake.append(t.team.as_bytes(), &env)).unwrap();
+}
+
+#[test]
+fn a_relay_that_hides_a_removal_from_one_member_is_detected() {
+    let (mut t, doctor, mut pharmacist, copy) = forked_team();
+    // On the real relay the nurse takes the doctor off (a new key epoch) and
+    // writes; the copy never shows the pharmacist that removal.
+    t.rt.block_on(sync_client::remove_device(&mut t.nurse, t.team, doctor.device_id(), now))
+        .unwrap();
+    add_note(&mut t.nurse, t.team, "外した後の記録");
+    sync(&t.rt, &mut t.nurse);
+    forward_newest(&t, &copy);
+    t.note(&mut pharmacist, "薬剤師の記録");
+    let report = t.rt.block_on(sync_client::sync_once(&mut pharmacist, now)).unwrap();
+    let error = report.teams[0].error.clone().unwrap_or_default();
+    assert!(error.contains("違うメンバー構成"), "{report:?}");
+    // It stays stopped, and keeps what it wrote.
+    let again = t.rt.block_on(sync_client::sync_once(&mut pharmacist, now)).unwrap();
+    assert!(again.teams[0].error.is_some() && again.teams[0].pushed == 0);
+    assert!(pharmacist.roster_fork(t.team).unwrap().is_some());
+    assert!(pharmacist.pending(t.team).unwrap() >= 1);
+}
+
+#[test]
+fn a_relay_that_shows_one_member_an_older_roster_is_detected_by_the_head_in_envelopes() {
+    let (mut t, doctor, mut pharmacist, copy) = forked_team();
+    // An admin grant (no new key) the copy withholds from the pharmacist.
+    let doctors_member = doctor.device().member.to_string();
+    t.rt.block_on(sync_client::make_admin(&mut t.nurse, t.team, &doctors_member, now))
+        .unwrap();
+    add_note(&mut t.nurse, t.team, "管理者を追加した後の記録");
+    sync(&t.rt, &mut t.nurse);
+    forward_newest(&t, &copy);
+    let report = t.rt.block_on(sync_client::sync_once(&mut pharmacist, now)).unwrap();
+    let error = report.teams[0].error.clone().unwrap_or_default();
+    assert!(error.contains("違うメンバー構成"), "{report:?}");
+    assert!(t.notes(&mut pharmacist).iter().all(|n| n != "管理者を追加した後の記録"));
+}

@@ -357,7 +357,7 @@ async fn a_device_outside_the_team_is_refused_and_learns_nothing() {
 }
 
 #[tokio::test]
-async fn an_invite_admits_one_device_once() {
+async fn an_invite_admits_one_device_once_and_answers_its_retry_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path());
     let (nurse, doctor, team) = (Device::new(7), Device::new(8), TeamKey::random());
@@ -368,9 +368,14 @@ async fn an_invite_admits_one_device_once() {
         .await
         .unwrap();
 
-    match dr.claim_invite(&joined).await {
+    // The same laptop asking again (its answer was cut) gets the same
+    // answer; any other device finds the invite used.
+    let again = dr.claim_invite(&joined).await.unwrap();
+    assert_eq!(joined.open_team_keys(&again).unwrap(), vec![(0, team.clone())]);
+    let other = Device::new(9);
+    match other.client(&relay).claim_invite(&joined).await {
         Err(SyncError::Refused { status: 410, .. }) => {}
-        other => panic!("a used invite is gone (410), got {other:?}"),
+        other => panic!("a used invite is gone (410) for another device, got {other:?}"),
     }
     let ops = dr.members(&TEAM).await.unwrap();
     assert_eq!(sync_proto::Roster::replay_ops(&TEAM, &ops).devices.len(), 2);

@@ -23,7 +23,10 @@ export const commands = {
 	syncNow: () => __TAURI_INVOKE<void>("sync_now"),
 	setRelay: (url: string, fingerprint: string | null) => typedError<null, AppError>(__TAURI_INVOKE("set_relay", { url, fingerprint })),
 	invite: (team: string, hours: number) => typedError<InviteView, AppError>(__TAURI_INVOKE("invite", { team, hours })),
-	join: (code: string) => typedError<string, AppError>(__TAURI_INVOKE("join", { code })),
+	join: (code: string) => typedError<JoinView, AppError>(__TAURI_INVOKE("join", { code })),
+	enrol: (code: string) => typedError<null, AppError>(__TAURI_INVOKE("enrol", { code })),
+	setInvitePolicy: (team: string, membersMayInvite: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_invite_policy", { team, membersMayInvite })),
+	refused: (team: string) => typedError<RefusedView[], AppError>(__TAURI_INVOKE("refused", { team })),
 	roster: (team: string) => typedError<RosterView, AppError>(__TAURI_INVOKE("roster", { team })),
 	removeMember: (team: string, member: string) => typedError<number, AppError>(__TAURI_INVOKE("remove_member", { team, member })),
 	makeAdmin: (team: string, member: string) => typedError<null, AppError>(__TAURI_INVOKE("make_admin", { team, member })),
@@ -118,6 +121,15 @@ export type FlagView = {
 export type InviteView = {
 	code: string,
 	expires_at: number,
+};
+
+/**  What joining did. */
+export type JoinView = {
+	team: string,
+	/**  Kept here, not yet confirmed by the relay: finished by the next sync. */
+	pending: boolean,
+	/**  Joined, but the record has not arrived yet (the link dropped). */
+	record_pending: boolean,
 };
 
 export type MedicationView = {
@@ -236,11 +248,25 @@ export type RecordView = {
 	medications: MedicationView[],
 	members: MemberView[],
 	pending: number,
+	/**
+	 *  A newer version of Tsunagi wrote this record: what this version does
+	 *  not know is kept, not shown.
+	 */
+	written_by_newer: boolean,
 };
 
 /**  Emitted when other devices' changes arrived for these teams. */
 export type RecordsChanged = {
 	teams: string[],
+};
+
+/**  A change (or envelope) this laptop refused: when, from whom, why. */
+export type RefusedView = {
+	at: number,
+	/**  The sender's name from the record, else its member or device id. */
+	sender: string,
+	/**  Why, as the check put it (technical, for the administrator). */
+	reason: string,
 };
 
 export type ReviewTeam = {
@@ -282,6 +308,17 @@ export type RosterView = {
 	/**  The team's key epoch: one more for every device removed. */
 	epoch: number,
 	members: RosterMember[],
+	/**  Every member may invite (else only admins). */
+	members_may_invite: boolean,
+	/**  This laptop may make an invite. */
+	may_invite: boolean,
+	/**  This laptop's member is an admin: may change who may invite. */
+	admin: boolean,
+	/**
+	 *  Why this laptop stopped syncing the team: the relay showed another
+	 *  member a roster it does not show this laptop.
+	 */
+	fork: string | null,
 };
 
 export type SaveResult = {

@@ -147,6 +147,50 @@ test("record a visit from Today in 15 actions or fewer; it shows in the timeline
   }
 });
 
+test("team trust: the admin lets every member invite; a laptop enrols at a closed relay to start teams", async () => {
+  const app = await openApp(homeA);
+  try {
+    await (await app.$(".open-btn")).waitForClickable({ timeout: 20000 });
+    await (await app.$(".open-btn")).click();
+    await (await app.$("button=チーム")).waitForClickable({ timeout: 10000 });
+    await (await app.$("button=チーム")).click();
+    await waitText(app, "#invite-policy", "招待できる人");
+    assert.equal(await (await app.$("#members-may-invite")).isSelected(), false, "admins only by default");
+    await (await app.$("#members-may-invite")).click();
+    await waitText(app, "#team-done", "招待できる人を変更しました", 30000);
+    await screenshot(app, "10-team-invite-policy");
+  } finally {
+    await close(app);
+  }
+  // The doctor, no admin, may now invite from his laptop.
+  cli(homeB, "sync", "--once");
+  assert.equal(JSON.parse(cli(homeB, "--json", "team", "members", teamId)).members_may_invite, true);
+  assert.match(cli(homeB, "invite", teamId).split("\n").pop(), /^tsunagi1\./);
+
+  // A relay that takes new teams only from enrolled laptops: a new laptop
+  // enrols in Settings with the operator's code, then its team goes up.
+  const closedData = path.join(tmp("closed"), "relay");
+  const closed = await startRelay(closedData, await freePort(), { open: false });
+  const code = execFileSync(path.join(BIN, "sync-server"), ["enrol", "--data", closedData], { encoding: "utf8" }).trim();
+  const homeC = path.join(tmp("enrol"), "home");
+  cli(homeC, "init", "--name", "小林 真理", "--profession", "nurse", "--org", "みどり訪問看護ステーション");
+  cli(homeC, "relay", "set", closed.url, "--fingerprint", closed.fingerprint);
+  cli(homeC, "team", "create", "--patient", "木村 一郎");
+  assert.match(cli(homeC, "sync", "--once"), /enrol/, "refused before enrolling");
+  const c = await openApp(homeC);
+  try {
+    await (await c.$("#nav-settings")).waitForClickable({ timeout: 20000 });
+    await (await c.$("#nav-settings")).click();
+    await (await c.$("#enrol-code")).setValue(code);
+    await (await c.$("#enrol")).click();
+    await waitText(c, "#enrol-status", "登録しました", 20000);
+    await screenshot(c, "11-settings-enrolled");
+  } finally {
+    await close(c);
+  }
+  assert.doesNotMatch(cli(homeC, "sync", "--once"), /failed/);
+});
+
 test("two laptops, one relay: an entry on one appears live on the other; one made while the relay is down arrives later", async () => {
   const a = await openApp(homeA);
   const b = await openApp(homeB);

@@ -26,6 +26,7 @@ export function FirstRun({ shared }: { shared: Shared }) {
   const [busy, setBusy] = useState(false);
   const [profile, setProfile] = useState({ name: "", kana: "", profession: "nurse", organisation: "", phone: "" });
   const [code, setCode] = useState("");
+  const [notice, setNotice] = useState<string | null>(null);
   const [relay, setRelay] = useState({ url: "", fingerprint: "" });
   const [patient, setPatient] = useState<PatientInput>({
     name: "",
@@ -117,12 +118,22 @@ export function FirstRun({ shared }: { shared: Shared }) {
           id="join"
           disabled={busy || !code.trim()}
           onClick={() => run(async () => {
-            await ok(commands.join(code));
-            go({ name: "today" });
+            const joined = await ok(commands.join(code));
+            // On a link that cut out, say so; joining again finishes it.
+            if (joined.pending || joined.record_pending) setNotice(t(joined.pending ? "joinPending" : "joinRecordPending"));
+            else go({ name: "today" });
           })}
         >
           {t("join")}
         </button>
+        {notice && (
+          <p class="saved" role="status" id="join-status">
+            {notice}{" "}
+            <button class="link" onClick={() => go({ name: "today" })}>
+              {t("navToday")}
+            </button>
+          </p>
+        )}
       </section>
       <section class="card">
         <h2>{t("relay")}</h2>

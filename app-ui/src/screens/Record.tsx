@@ -81,6 +81,11 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
               {t("born")}: {formatIsoDate(p.born, lang, era)}
             </p>
           )}
+          {r.written_by_newer && (
+            <p class="banner" role="note" id="newer-banner">
+              {t("writtenByNewer")}
+            </p>
+          )}
           <p class={p.allergies.length ? "allergy" : "muted"}>
             {t("allergies")}: {p.allergies.length ? p.allergies.join("、") : t("noAllergies")}
           </p>

@@ -11,6 +11,18 @@ export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | nu
   const [url, setUrl] = useState(sync?.relay ?? "");
   const [fp, setFp] = useState("");
   const [note, setNote] = useState<string | null>(null);
+  const [enrolCode, setEnrolCode] = useState("");
+  const [enrolNote, setEnrolNote] = useState<string | null>(null);
+  const enrol = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await ok(commands.enrol(enrolCode));
+      setEnrolNote(t("enrolled"));
+      setEnrolCode("");
+    } catch (err) {
+      setEnrolNote(message(err));
+    }
+  };
   const saveRelay = async (e: Event) => {
     e.preventDefault();
     try {
@@ -49,6 +61,20 @@ export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | nu
             {t("saveRelay")}
           </button>
           {note && <p role="status">{note}</p>}
+        </form>
+        <form onSubmit={enrol} class="stack">
+          <label class="field wide">
+            <span>{t("enrolCode")}</span>
+            <input id="enrol-code" value={enrolCode} placeholder="3f9c-81aa-…" onInput={(e) => setEnrolCode((e.target as HTMLInputElement).value)} />
+          </label>
+          <button id="enrol" disabled={!enrolCode.trim()}>
+            {t("enrol")}
+          </button>
+          {enrolNote && (
+            <p role="status" id="enrol-status">
+              {enrolNote}
+            </p>
+          )}
         </form>
       </section>
       {me && (

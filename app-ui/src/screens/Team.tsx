@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { InviteView, RosterView } from "../bindings";
+import type { InviteView, RefusedView, RosterView } from "../bindings";
 import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import { formatDateTime, telHref } from "../format";
@@ -15,6 +15,7 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
   const { vocab, lang, go, revision } = shared;
   const { data: r, error } = useLoad(() => ok(commands.record(team, 1, 0)), [team, revision]);
   const { data: roster, reload: reloadRoster } = useLoad<RosterView>(() => ok(commands.roster(team)), [team, revision]);
+  const { data: refused } = useLoad<RefusedView[]>(() => ok(commands.refused(team)), [team, revision]);
   const [pending, setPending] = useState<Pending | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [invite, setInvite] = useState<InviteView | null>(null);
@@ -35,6 +36,19 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
     setFail(null);
     try {
       setInvite(await ok(commands.invite(team, 72)));
+    } catch (e) {
+      setFail(message(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const setPolicy = async (members: boolean) => {
+    setBusy(true);
+    setFail(null);
+    try {
+      await ok(commands.setInvitePolicy(team, members));
+      setDone(t("policySaved"));
+      reloadRoster();
     } catch (e) {
       setFail(message(e));
     } finally {
@@ -72,6 +86,11 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
   return (
     <div class="team" id="team">
       <h1>{t("teamTitle", { name: r.patient.name })}</h1>
+      {roster?.fork && (
+        <p class="error" role="alert" id="roster-fork">
+          {t("rosterFork")}
+        </p>
+      )}
       <ul class="members">
         {r.members.map((m) => (
           <li key={m.id}>
@@ -110,7 +129,7 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
         ))}
       </ul>
       <div class="actions">
-        <button class="primary" id="make-invite" onClick={make} disabled={busy || r.sample}>
+        <button class="primary" id="make-invite" onClick={make} disabled={busy || r.sample || roster?.may_invite === false}>
           {t("invite")}
         </button>
         <button id="leave-team" disabled={busy || r.sample} onClick={() => setPending({ kind: "leave" })}>
@@ -118,6 +137,40 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
         </button>
         <button onClick={() => go({ name: "record", team })}>{t("back")}</button>
       </div>
+      {roster && (
+        <section class="invite-policy" id="invite-policy">
+          <h2>{t("whoInvites")}</h2>
+          {roster.admin ? (
+            <label class="tick">
+              <input
+                type="checkbox"
+                id="members-may-invite"
+                checked={roster.members_may_invite}
+                disabled={busy || r.sample}
+                onChange={(e) => setPolicy((e.target as HTMLInputElement).checked)}
+              />
+              {t("membersMayInvite")}
+            </label>
+          ) : (
+            <p>{roster.members_may_invite ? t("invitesAllMembers") : t("invitesAdminsOnly")}</p>
+          )}
+        </section>
+      )}
+      {refused && refused.length > 0 && (
+        <section class="refused" id="refused">
+          <h2>{t("refusedTitle")}</h2>
+          <p class="muted small">{t("refusedHelp")}</p>
+          <ul>
+            {refused.map((x, i) => (
+              <li key={i}>
+                {formatDateTime(x.at, lang)} {t("refusedFrom", { name: x.sender })}
+                <br />
+                <span class="muted small">{x.reason}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {pending && (
         <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
           <p id="confirm-text">

@@ -322,3 +322,67 @@ fn leb128(b: &[u8]) -> Option<(u64, usize)> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use crate::hostile::{change, Cast};
+    use crate::record::Writer;
+    use crate::*;
+
+    fn writer(n: u8) -> Writer {
+        Writer {
+            member: MemberId::from_bytes([n; 16]),
+            device: DeviceId::from_bytes([n; 16]),
+            profile: Member {
+                name: format!("member {n}"),
+                kana: None,
+                profession: Profession::Nurse,
+                organisation: "つばさ".into(),
+                phone: None,
+                email: None,
+                fax: None,
+                on_call: false,
+            },
+        }
+    }
+
+    proptest! {
+        // The stable-toolchain stand-in for the `change_check` fuzz target:
+        // whatever a member's change holds, once admitted the record reads,
+        // and nobody else's device or member entry moved.
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn an_admitted_change_leaves_the_record_readable_and_others_entries_alone(
+            data in proptest::collection::vec(any::<u8>(), 0..60),
+            forge in any::<bool>(),
+        ) {
+            let (nurse, doctor) = (writer(1), writer(2));
+            let (mut record, _) = CareRecord::create(
+                TeamId::from_bytes([5; 16]),
+                &nurse,
+                Patient { name: "山田 太郎".into(), ..Default::default() },
+                Timestamp(0),
+            ).unwrap();
+            record.change(&doctor, Timestamp(1), "note.add", |tx| tx.add_note(NewNote {
+                text: "往診".into(),
+                category: NoteCategory::Observation,
+                urgency: Urgency::Routine,
+            })).unwrap();
+            let before = record.read().unwrap();
+            let cast = Cast { devices: vec![nurse.device, doctor.device], members: vec![nurse.member, doctor.member] };
+            let actor = if forge { nurse.device } else { doctor.device };
+            let Some(c) = change(&record, actor, &cast, &data) else { return Ok(()) };
+            let sender = Sender { device: doctor.device, member: doctor.member };
+            if record.admit(&c, sender).is_ok() {
+                prop_assert!(!forge, "a change written as another device was admitted");
+                let after = record.read().unwrap();
+                prop_assert_eq!(&after.devices[&nurse.device.to_string()], &before.devices[&nurse.device.to_string()]);
+                prop_assert_eq!(&after.members[&nurse.member.to_string()], &before.members[&nurse.member.to_string()]);
+                prop_assert_eq!(after.schema, before.schema);
+                prop_assert_eq!(after.patient.name.is_empty(), false);
+            }
+        }
+    }
+}

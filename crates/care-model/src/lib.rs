@@ -47,6 +47,8 @@
 //! ```
 
 pub mod admit;
+#[cfg(any(test, feature = "hostile"))]
+pub mod hostile;
 mod error;
 mod ids;
 pub mod inspect;

@@ -139,6 +139,13 @@ ALTER TABLE roster_ops ADD COLUMN log_len INTEGER;
 -- The relay's running hash of the log at the cursor: a relay whose whole
 -- data directory was put back from a backup shows another one there.
 ALTER TABLE sync_cursors ADD COLUMN chain TEXT;
+-- The roster as the relay last showed it: how many accepted ops and the
+-- head of their hash chain, sealed into each envelope this laptop writes;
+-- and, if another member's envelope showed a roster this one cannot
+-- extend to, why this laptop stopped syncing the team.
+ALTER TABLE teams ADD COLUMN roster_ops INTEGER;
+ALTER TABLE teams ADD COLUMN roster_head BLOB;
+ALTER TABLE teams ADD COLUMN roster_fork TEXT;
 
 -- A record started from a member's snapshot is checked against the log it
 -- claims to cover: every change there must be in the record (a snapshot

@@ -458,7 +458,20 @@ fn insert_local_change(
         sender: *device.as_bytes(),
         sender_seq: sender_seq as u64,
     };
-    let envelope = sync_proto::seal(&key, signing, header, &change.bytes)
+    // The roster head this laptop is on goes inside, for readers to compare.
+    let roster: (Option<i64>, Option<Vec<u8>>) = conn.query_row(
+        "SELECT roster_ops, roster_head FROM teams WHERE team_id = ?1",
+        [team.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let payload = match roster {
+        (Some(ops), Some(head)) => match <[u8; 32]>::try_from(head.as_slice()) {
+            Ok(head) => sync_proto::with_roster_head(ops as u64, &head, &change.bytes),
+            Err(_) => change.bytes.clone(),
+        },
+        _ => change.bytes.clone(),
+    };
+    let envelope = sync_proto::seal(&key, signing, header, &payload)
         .map_err(|e| StoreError::Io(format!("sealing a change: {e}")))?;
     conn.execute(
         "INSERT INTO outbox (team_id, hash, bytes, created_at, sender_seq, envelope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -266,6 +266,10 @@ impl Store {
             idx += 1;
         }
         let roster = Roster::replay_ops(team.as_bytes(), ops);
+        tx.execute(
+            "UPDATE teams SET roster_ops = ?2, roster_head = ?3 WHERE team_id = ?1",
+            params![team.to_string(), roster.heads.len() as i64, roster.head().as_slice()],
+        )?;
         let mut adopted = 0;
         for (epoch, key) in roster.keys_for(team.as_bytes(), self.device_id().as_bytes(), self.signing_key()) {
             adopted += tx.execute(
@@ -344,15 +348,51 @@ impl Store {
         Ok(n as u64)
     }
 
+    /// The roster as the relay last showed it (ops made here and not yet
+    /// sent left out): what a new roster from the relay must extend.
+    pub fn received_roster(&self, team: TeamId) -> Result<Roster, StoreError> {
+        let ops = self.roster_ops_where(team, "AND sent = 1")?;
+        Ok(Roster::replay_ops(team.as_bytes(), &ops))
+    }
+
+    /// Why this laptop stopped syncing the team (another member's envelope
+    /// showed a roster the relay does not show this laptop), if it did.
+    pub fn roster_fork(&self, team: TeamId) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT roster_fork FROM teams WHERE team_id = ?1",
+                [team.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Stops syncing the team: the relay shows members different rosters.
+    pub fn mark_roster_fork(&self, team: TeamId, reason: &str) -> Result<(), StoreError> {
+        tracing::error!(%team, reason, "the relay shows members different rosters; syncing of this team stopped");
+        self.conn.execute(
+            "UPDATE teams SET roster_fork = ?2 WHERE team_id = ?1",
+            params![team.to_string(), reason],
+        )?;
+        Ok(())
+    }
+
     /// The verified roster as this device knows it.
     pub fn roster(&self, team: TeamId) -> Result<Roster, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT op, received_ms, log_len FROM roster_ops WHERE team_id = ?1 ORDER BY idx")?;
+        let ops = self.roster_ops_where(team, "")?;
+        Ok(Roster::replay_ops(team.as_bytes(), &ops))
+    }
+
+    fn roster_ops_where(&self, team: TeamId, filter: &str) -> Result<Vec<RosterOp>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT op, received_ms, log_len FROM roster_ops WHERE team_id = ?1 {filter} ORDER BY idx"
+        ))?;
         let rows: Vec<(String, i64, Option<i64>)> = stmt
             .query_map([team.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
-        let ops: Vec<RosterOp> = rows
+        Ok(rows
             .into_iter()
             .filter_map(|(op, at, log_len)| {
                 serde_json::from_str(&op).ok().map(|op| RosterOp {
@@ -361,8 +401,7 @@ impl Store {
                     log_len: log_len.map(|n| n as u64),
                 })
             })
-            .collect();
-        Ok(Roster::replay_ops(team.as_bytes(), &ops))
+            .collect())
     }
 
     pub fn cursor(&self, team: TeamId, relay: &str) -> Result<Cursor, StoreError> {

@@ -32,28 +32,46 @@ pub async fn invite(
         return Err(SyncError::NoFingerprint);
     }
     let code = InviteCode::new(&relay.url, fp, *team.as_bytes());
-    let op = MembershipOp::invite(
-        team.as_bytes(),
-        store.device_id().as_bytes(),
-        store.signing_key(),
-        &code.signing_key().verifying_key(),
-        expires.0,
-    );
     // The relay must know the team before it takes an invite for it, and the
     // pass brings any newer key epoch and who may invite.
-    sync_once(store, now).await?;
-    if !store
-        .roster(team)
-        .map_err(store_err)?
-        .may_invite(store.device_id().as_bytes())
-    {
-        return Err(SyncError::MayNotInvite);
-    }
-    let keys = store.team_keys(team).map_err(store_err)?;
+    sync_once(store, &now).await?;
     let client = client_of(store)?;
-    client.add_member(team.as_bytes(), &op).await?;
-    client.put_invite(&code, &code.seal_team_keys(&keys), expires.0).await?;
-    Ok(code)
+    let id = *team.as_bytes();
+    // The op names the roster head it is made on: if another op lands
+    // first it is stale, and is made again on the new roster.
+    for _ in 0..3 {
+        let roster = store.roster(team).map_err(store_err)?;
+        if !roster.may_invite(store.device_id().as_bytes()) {
+            return Err(SyncError::MayNotInvite);
+        }
+        let op = MembershipOp::invite_on(
+            Some(&roster.head()),
+            &id,
+            store.device_id().as_bytes(),
+            store.signing_key(),
+            &code.signing_key().verifying_key(),
+            expires.0,
+        );
+        match client.add_member(&id, &op).await {
+            Ok(_) => {
+                let keys = store.team_keys(team).map_err(store_err)?;
+                client.put_invite(&code, &code.seal_team_keys(&keys), expires.0).await?;
+                return Ok(code);
+            }
+            Err(SyncError::Refused { status: 409, .. }) => {
+                let ops = client.members(&id).await?;
+                store.set_roster(team, &ops).map_err(store_err)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(changing())
+}
+
+fn changing() -> SyncError {
+    SyncError::BadAnswer(
+        "メンバー構成が変わり続けています。少し待ってからもう一度 / the roster keeps changing; try again shortly".into(),
+    )
 }
 
 /// Takes `device` out of `team` and moves the team to a new key that only
@@ -100,10 +118,7 @@ pub async fn remove_device(
             Err(e) => return Err(e),
         }
     }
-    Err(SyncError::BadAnswer(
-        "メンバー構成が変わり続けています。少し待ってからもう一度 / the roster keeps changing; try again shortly"
-            .into(),
-    ))
+    Err(changing())
 }
 
 /// Makes `member` an admin of `team`: they may then take any device off it
@@ -125,7 +140,13 @@ pub async fn make_admin(
     }
     let client = client_of(store)?;
     let id = *team.as_bytes();
-    let op = MembershipOp::admin(&id, store.device_id().as_bytes(), store.signing_key(), member);
+    let op = MembershipOp::admin_on(
+        Some(&roster.head()),
+        &id,
+        store.device_id().as_bytes(),
+        store.signing_key(),
+        member,
+    );
     client.add_member(&id, &op).await?;
     let ops = client.members(&id).await?;
     store.set_roster(team, &ops).map_err(store_err)?;

@@ -37,6 +37,8 @@ pub enum SyncError {
     NotEnrolled,
     #[error("登録コードが違うか、使用済みか、期限切れです。中継サーバーの管理者に新しいコードを頼んでください / the enrolment code is wrong, used by another device, or expired: ask the relay's operator for a new one")]
     BadEnrolment,
+    #[error("中継サーバーが、メンバーによって違うメンバー構成を見せています。このチームの送受信を止めました（記録はこの端末に残っています）。管理者に連絡してください / the relay shows members different rosters of this team; this laptop stopped syncing it (entries stay here): tell your administrator ({0})")]
+    RosterFork(String),
     #[error("このチームには既に参加しています / this laptop is already in that team")]
     AlreadyJoined,
     #[error("中継サーバーが拒否しました ({status} {code}) / the relay refused: {message}")]

@@ -101,6 +101,32 @@ fn store_err(e: care_store::StoreError) -> SyncError {
     SyncError::BadAnswer(format!("local store: {e}"))
 }
 
+/// Takes the relay's roster, which must extend the one it showed before (a
+/// hash chain: an op this laptop saw cannot vanish or change).
+async fn refresh_roster(store: &mut Store, client: &RelayClient, team: care_model::TeamId) -> Result<(), SyncError> {
+    let ops = client.members(team.as_bytes()).await?;
+    let before = store.received_roster(team).map_err(store_err)?;
+    let after = sync_proto::Roster::replay_ops(team.as_bytes(), &ops);
+    if !after.extends(&before) {
+        return Err(fork(store, team, "the relay's roster no longer holds ops it showed this laptop before")?);
+    }
+    store.set_roster(team, &ops).map_err(store_err)?;
+    Ok(())
+}
+
+/// Stops syncing `team` for `reason` and says so.
+fn fork(store: &Store, team: care_model::TeamId, reason: &str) -> Result<SyncError, SyncError> {
+    store.mark_roster_fork(team, reason).map_err(store_err)?;
+    Ok(SyncError::RosterFork(reason.to_string()))
+}
+
+/// The roster head a `Changes` payload names, and its change.
+fn change_of(plain: Vec<u8>) -> Result<(Option<(u64, [u8; 32])>, ChangeBytes), String> {
+    let (head, change) = sync_proto::split_roster_head(&plain).map_err(|e| e.to_string())?;
+    let change = ChangeBytes::parse(change.to_vec()).map_err(|e| format!("not an automerge change: {e}"))?;
+    Ok((head, change))
+}
+
 /// Who sealed an envelope (or, in a snapshot, wrote a change), as the signed
 /// roster says: the device and the member it belongs to.
 fn sender_of(roster: &sync_proto::Roster, device: &[u8; 16]) -> Option<care_model::Sender> {
@@ -134,6 +160,9 @@ async fn sync_team(
     report: &mut TeamReport,
 ) -> Result<(), SyncError> {
     let id = *team.as_bytes();
+    if let Some(reason) = store.roster_fork(team).map_err(store_err)? {
+        return Err(SyncError::RosterFork(reason));
+    }
     let mut sent_ops = false;
     for (_, op) in store.unsent_roster_ops(team).map_err(store_err)? {
         client.add_member(&id, &op).await?;
@@ -148,8 +177,7 @@ async fn sync_team(
     };
     let known = store.roster_ops_received(team).map_err(store_err)?;
     if sent_ops || probe.as_ref().is_none_or(|p| p.roster_ops != Some(known)) {
-        let ops = client.members(&id).await?;
-        store.set_roster(team, &ops).map_err(store_err)?;
+        refresh_roster(store, client, team).await?;
         let roster = store.roster(team).map_err(store_err)?;
         if roster.was_removed(store.signing_key().verifying_key().as_bytes()) {
             let unsent = store.pending(team).map_err(store_err)?;
@@ -260,9 +288,10 @@ async fn check_snapshot(
                 |d| roster.key_at(d, h.epoch, seq),
                 |epoch| store.team_key(team, epoch).ok().flatten(),
             );
-            let Ok(change) = opened.and_then(|plain| {
-                ChangeBytes::parse(plain).map_err(|_| sync_proto::EnvelopeError::Malformed("not a change"))
-            }) else {
+            let Ok((_, change)) = opened
+                .map_err(|e| e.to_string())
+                .and_then(change_of)
+            else {
                 continue;
             };
             if !store.record(team).map_err(store_err)?.has_change(&change.hash) {
@@ -474,7 +503,7 @@ async fn repair(
             store.release(row).map_err(store_err)?;
             continue;
         }
-        let Ok(change) = ChangeBytes::parse(plain) else {
+        let Ok((_, change)) = change_of(plain) else {
             continue;
         };
         let Some(sender) = sender_of(&roster, &env.header().sender) else {
@@ -557,11 +586,34 @@ async fn pull(
             None => client.read(&id, cursor.server_seq).await?,
         };
         let Some(&(last, _)) = page.envelopes.last() else { break };
-        if roster.is_none() {
-            roster = Some(store.roster(team).map_err(store_err)?);
+        let mut r = match roster.take() {
+            Some(r) => r,
+            None => store.roster(team).map_err(store_err)?,
+        };
+        // An envelope from a later key epoch than this laptop's roster knows
+        // means a removal it has not seen: fetch the roster; if the relay
+        // still shows none, it hides one from this laptop.
+        let newest_epoch = page
+            .envelopes
+            .iter()
+            .filter_map(|(_, b)| Envelope::parse(b.clone()).ok())
+            .filter(|e| e.header().sender != me)
+            .map(|e| e.header().epoch)
+            .max()
+            .unwrap_or(0);
+        if newest_epoch > r.epoch {
+            refresh_roster(store, client, team).await?;
+            r = store.roster(team).map_err(store_err)?;
+            if newest_epoch > r.epoch {
+                return Err(fork(
+                    store,
+                    team,
+                    "another member writes under a key epoch whose removal the relay does not show this laptop",
+                )?);
+            }
         }
-        let roster = roster.as_ref().expect("loaded above");
         let (mut changes, mut relayed) = (Vec::new(), Vec::new());
+        let mut refreshed = false;
         for (seq, bytes) in page.envelopes {
             let opened = Envelope::parse(bytes.clone()).and_then(|env| {
                 if env.header().sender == me {
@@ -571,21 +623,40 @@ async fn pull(
                 // A removed device's envelope only from before its removal.
                 sync_proto::open(
                     &env,
-                    |d| roster.key_at(d, epoch, seq),
+                    |d| r.key_at(d, epoch, seq),
                     |epoch| store.team_key(team, epoch).ok().flatten(),
                 )
                 .map(|plain| Some((env, plain)))
             });
-            match opened.map(|p| p.map(|(env, plain)| (env, ChangeBytes::parse(plain)))) {
+            match opened.map(|p| p.map(|(env, plain)| (env, change_of(plain)))) {
                 Ok(None) => {}
-                Ok(Some((env, Ok(change)))) => {
-                    let sender = sender_of(roster, &env.header().sender).expect("opened, so on the roster");
+                Ok(Some((env, Ok((head, change))))) => {
+                    // The roster the writer was on must be this one up to
+                    // its length; a longer one, once fetched, too.
+                    if let Some((n, theirs)) = head {
+                        if r.head_at(n).is_none() && !refreshed {
+                            refreshed = true;
+                            refresh_roster(store, client, team).await?;
+                            r = store.roster(team).map_err(store_err)?;
+                        }
+                        if r.head_at(n) != Some(theirs) {
+                            return Err(fork(
+                                store,
+                                team,
+                                &format!(
+                                    "device {} wrote on a roster the relay does not show this laptop",
+                                    hex::encode(env.header().sender)
+                                ),
+                            )?);
+                        }
+                    }
+                    let sender = sender_of(&r, &env.header().sender).expect("opened, so on the roster");
                     changes.push(care_store::Incoming { change, sender });
                     relayed.push((seq, env));
                 }
                 Ok(Some((_, Err(e)))) => {
                     store
-                        .quarantine(team, seq, &format!("not an automerge change: {e}"), &bytes, now())
+                        .quarantine(team, seq, &e, &bytes, now())
                         .map_err(store_err)?;
                     report.quarantined += 1;
                 }
@@ -602,6 +673,7 @@ async fn pull(
                 }
             }
         }
+        roster = Some(r);
         cursor = Cursor {
             server_seq: last,
             incarnation: Some(page.incarnation.clone()),

@@ -235,3 +235,37 @@ pub fn open(
         )
         .map_err(|_| EnvelopeError::Decrypt)
 }
+
+/// The first byte of a `Changes` payload that names the roster head its
+/// writer was on (an automerge change starts with 0x85).
+const ROSTER_HEAD_TAG: u8 = 1;
+
+/// A `Changes` payload: the roster head the writer was on (how many
+/// accepted roster ops, and the head after them), then one automerge
+/// change. Sealed, so the relay cannot alter it; a reader compares the head
+/// with its own roster at that length and so learns whether the relay shows
+/// members different rosters.
+pub fn with_roster_head(ops: u64, head: &[u8; 32], change: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(41 + change.len());
+    out.push(ROSTER_HEAD_TAG);
+    out.extend_from_slice(&ops.to_be_bytes());
+    out.extend_from_slice(head);
+    out.extend_from_slice(change);
+    out
+}
+
+/// Splits a `Changes` payload into the roster head it names (none from a
+/// writer that had no roster yet, or an older one) and the change.
+pub fn split_roster_head(plain: &[u8]) -> Result<(Option<(u64, [u8; 32])>, &[u8]), EnvelopeError> {
+    match plain.first() {
+        Some(&ROSTER_HEAD_TAG) => {
+            if plain.len() < 41 {
+                return Err(EnvelopeError::Malformed("roster head cut short"));
+            }
+            let ops = u64::from_be_bytes(plain[1..9].try_into().expect("8 bytes"));
+            let head: [u8; 32] = plain[9..41].try_into().expect("32 bytes");
+            Ok((Some((ops, head)), &plain[41..]))
+        }
+        _ => Ok((None, plain)),
+    }
+}

@@ -16,6 +16,9 @@ pub mod lockbox;
 pub mod page;
 pub mod roster;
 
-pub use envelope::{open, seal, Envelope, EnvelopeError, Header, PayloadKind, TeamKey, MAX_ENVELOPE_BYTES};
+pub use envelope::{
+    open, seal, split_roster_head, with_roster_head, Envelope, EnvelopeError, Header, PayloadKind, TeamKey,
+    MAX_ENVELOPE_BYTES,
+};
 pub use invite::{InviteCode, InviteError};
 pub use roster::{MembershipOp, Roster, RosterEntry, RosterError, RosterOp, Vouch, MAX_INVITE_MS};

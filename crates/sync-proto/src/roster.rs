@@ -55,6 +55,9 @@ pub enum MembershipOp {
         invite_key: String,
         expires_ms: i64,
         sig: String,
+        /// The roster head this op was made on (see [`Roster::head`]).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        prev: String,
     },
     Join {
         team: String,
@@ -78,18 +81,24 @@ pub enum MembershipOp {
         /// Device id -> the new team key sealed to it, for every device that stays.
         lockboxes: BTreeMap<String, String>,
         sig: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        prev: String,
     },
     Admin {
         team: String,
         by: String,
         member: String,
         sig: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        prev: String,
     },
     InvitePolicy {
         team: String,
         by: String,
         members_may_invite: bool,
         sig: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        prev: String,
     },
 }
 
@@ -140,6 +149,9 @@ pub struct Roster {
     invites: BTreeMap<[u8; 32], i64>,
     /// Ops that did not verify, by index.
     pub rejected: Vec<usize>,
+    /// The roster head after each accepted op, in order: a hash chain, so
+    /// two rosters that differ anywhere differ from there on.
+    pub heads: Vec<[u8; 32]>,
     /// For each removed device, how long the team's envelope log was when
     /// the relay took its removal: its envelopes after that are refused,
     /// whoever uploads them.
@@ -224,6 +236,28 @@ fn sign(key: &SigningKey, parts: &[&str]) -> String {
     hex::encode(key.sign(&signed_bytes(parts)).to_bytes())
 }
 
+/// An op's signed parts, with the roster head it was made on when it names
+/// one (ops made before heads existed name none, and still verify).
+fn with_prev<'a>(parts: &[&'a str], prev: &'a str) -> Vec<&'a str> {
+    let mut all = parts.to_vec();
+    if !prev.is_empty() {
+        all.push(prev);
+    }
+    all
+}
+
+/// The roster head after `op` on a roster whose head was `prev`: a hash
+/// chain over the accepted ops, so two members can tell whether they were
+/// shown the same roster.
+fn next_head(prev: &[u8; 32], op: &MembershipOp) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(b"tsunagi-roster-head")
+        .chain_update(prev)
+        .chain_update(op.id())
+        .finalize()
+        .into()
+}
+
 impl MembershipOp {
     pub fn genesis(team: &[u8; 16], device: &[u8; 16], member: &str, key: &SigningKey) -> Self {
         let (team, device, vk) = (
@@ -242,14 +276,32 @@ impl MembershipOp {
     }
 
     pub fn invite(team: &[u8; 16], by: &[u8; 16], by_key: &SigningKey, invite: &VerifyingKey, expires_ms: i64) -> Self {
+        Self::invite_on(None, team, by, by_key, invite, expires_ms)
+    }
+
+    /// An invite made on the roster with head `head` (which it names, so the
+    /// relay cannot move it elsewhere in the chain).
+    pub fn invite_on(
+        head: Option<&[u8; 32]>,
+        team: &[u8; 16],
+        by: &[u8; 16],
+        by_key: &SigningKey,
+        invite: &VerifyingKey,
+        expires_ms: i64,
+    ) -> Self {
         let (team, by, ik) = (hex::encode(team), hex::encode(by), hex::encode(invite.as_bytes()));
-        let sig = sign(by_key, &["invite", &team, &by, &ik, &expires_ms.to_string()]);
+        let prev = head.map(hex::encode).unwrap_or_default();
+        let sig = sign(
+            by_key,
+            &with_prev(&["invite", &team, &by, &ik, &expires_ms.to_string()], &prev),
+        );
         MembershipOp::Invite {
             team,
             by,
             invite_key: ik,
             expires_ms,
             sig,
+            prev,
         }
     }
 
@@ -293,21 +345,27 @@ impl MembershipOp {
     /// Says whether any member may invite (`true`) or only admins, as `by`
     /// (an admin's device).
     pub fn invite_policy(team: &[u8; 16], by: &[u8; 16], by_key: &SigningKey, members_may_invite: bool) -> Self {
+        Self::invite_policy_on(None, team, by, by_key, members_may_invite)
+    }
+
+    /// The invite policy set on the roster with head `head`.
+    pub fn invite_policy_on(
+        head: Option<&[u8; 32]>,
+        team: &[u8; 16],
+        by: &[u8; 16],
+        by_key: &SigningKey,
+        members_may_invite: bool,
+    ) -> Self {
         let (team, by) = (hex::encode(team), hex::encode(by));
-        let sig = sign(
-            by_key,
-            &[
-                "invite_policy",
-                &team,
-                &by,
-                if members_may_invite { "members" } else { "admins" },
-            ],
-        );
+        let prev = head.map(hex::encode).unwrap_or_default();
+        let policy = if members_may_invite { "members" } else { "admins" };
+        let sig = sign(by_key, &with_prev(&["invite_policy", &team, &by, policy], &prev));
         MembershipOp::InvitePolicy {
             team,
             by,
             members_may_invite,
             sig,
+            prev,
         }
     }
 
@@ -332,16 +390,20 @@ impl MembershipOp {
             })
             .collect();
         let (team, by, device) = (hex::encode(team), hex::encode(by), hex::encode(device));
+        let prev = hex::encode(roster.head());
         let sig = sign(
             by_key,
-            &[
-                "remove",
-                &team,
-                &by,
-                &device,
-                &epoch.to_string(),
-                &lockbox_digest(&lockboxes),
-            ],
+            &with_prev(
+                &[
+                    "remove",
+                    &team,
+                    &by,
+                    &device,
+                    &epoch.to_string(),
+                    &lockbox_digest(&lockboxes),
+                ],
+                &prev,
+            ),
         );
         MembershipOp::Remove {
             team,
@@ -350,18 +412,26 @@ impl MembershipOp {
             epoch,
             lockboxes,
             sig,
+            prev,
         }
     }
 
     /// Makes `member` an admin of the team, as `by` (an admin's device).
     pub fn admin(team: &[u8; 16], by: &[u8; 16], by_key: &SigningKey, member: &str) -> Self {
+        Self::admin_on(None, team, by, by_key, member)
+    }
+
+    /// An admin grant made on the roster with head `head`.
+    pub fn admin_on(head: Option<&[u8; 32]>, team: &[u8; 16], by: &[u8; 16], by_key: &SigningKey, member: &str) -> Self {
         let (team, by) = (hex::encode(team), hex::encode(by));
-        let sig = sign(by_key, &["admin", &team, &by, member]);
+        let prev = head.map(hex::encode).unwrap_or_default();
+        let sig = sign(by_key, &with_prev(&["admin", &team, &by, member], &prev));
         MembershipOp::Admin {
             team,
             by,
             member: member.to_string(),
             sig,
+            prev,
         }
     }
 
@@ -396,6 +466,25 @@ impl Roster {
             }
         }
         r
+    }
+
+    /// The roster's head: the hash chain over its accepted ops (zeros for
+    /// none). A member's envelopes carry the head they were written on.
+    pub fn head(&self) -> [u8; 32] {
+        self.heads.last().copied().unwrap_or([0; 32])
+    }
+
+    /// The head after the first `n` accepted ops, if the roster has that many.
+    pub fn head_at(&self, n: u64) -> Option<[u8; 32]> {
+        match n {
+            0 => Some([0; 32]),
+            n => self.heads.get(usize::try_from(n).ok()? - 1).copied(),
+        }
+    }
+
+    /// Whether this roster extends `earlier` (the same accepted ops first).
+    pub fn extends(&self, earlier: &Roster) -> bool {
+        self.heads.len() >= earlier.heads.len() && self.heads[..earlier.heads.len()] == earlier.heads[..]
     }
 
     /// Replays ops as the relay handed them out.
@@ -495,8 +584,25 @@ impl Roster {
             .collect()
     }
 
-    /// Applies one op if it verifies against the roster so far.
+    /// An op that names the head it was made on must be made on this one:
+    /// else it was made on another roster (stale, or a relay moving it).
+    fn check_prev(&self, prev: &str) -> Result<(), RosterError> {
+        if !prev.is_empty() && prev != hex::encode(self.head()) {
+            return Err(RosterError::Stale);
+        }
+        Ok(())
+    }
+
+    /// Applies one op if it verifies against the roster so far, and moves
+    /// the head past it.
     pub fn apply(&mut self, team: &[u8; 16], op: &MembershipOp, now_ms: i64) -> Result<(), RosterError> {
+        self.apply_op(team, op, now_ms)?;
+        let head = next_head(&self.head(), op);
+        self.heads.push(head);
+        Ok(())
+    }
+
+    fn apply_op(&mut self, team: &[u8; 16], op: &MembershipOp, now_ms: i64) -> Result<(), RosterError> {
         let team_hex = hex::encode(team);
         match op {
             MembershipOp::Genesis {
@@ -526,13 +632,19 @@ impl Roster {
                 invite_key,
                 expires_ms,
                 sig,
+                prev,
             } => {
                 let by_id = hex16(by)?;
                 let signer = self.key(&by_id).ok_or(RosterError::NotMember)?;
                 if t != &team_hex {
                     return Err(RosterError::Malformed("invite for another team"));
                 }
-                verify(&signer, &["invite", t, by, invite_key, &expires_ms.to_string()], sig)?;
+                self.check_prev(prev)?;
+                verify(
+                    &signer,
+                    &with_prev(&["invite", t, by, invite_key, &expires_ms.to_string()], prev),
+                    sig,
+                )?;
                 if !self.may_invite(&by_id) {
                     return Err(RosterError::MayNotInvite);
                 }
@@ -590,10 +702,12 @@ impl Roster {
                 epoch,
                 lockboxes,
                 sig,
+                prev,
             } => {
                 if t != &team_hex {
                     return Err(RosterError::Malformed("remove for another team"));
                 }
+                self.check_prev(prev)?;
                 let by_id = hex16(by)?;
                 let signer = self.devices.get(&by_id).ok_or(RosterError::NotMember)?;
                 let target = hex16(device)?;
@@ -612,7 +726,7 @@ impl Roster {
                     return Err(RosterError::Stale);
                 }
                 let parts = ["remove", t, by, device, &epoch.to_string(), &lockbox_digest(lockboxes)];
-                verify(&signer.key, &parts, sig)?;
+                verify(&signer.key, &with_prev(&parts, prev), sig)?;
                 let boxes = lockboxes
                     .iter()
                     .map(|(d, sealed)| {
@@ -631,10 +745,12 @@ impl Roster {
                 by,
                 member,
                 sig,
+                prev,
             } => {
                 if t != &team_hex {
                     return Err(RosterError::Malformed("admin for another team"));
                 }
+                self.check_prev(prev)?;
                 let by_id = hex16(by)?;
                 let signer = self.devices.get(&by_id).ok_or(RosterError::NotMember)?.key;
                 if !self.may_make_admin(&by_id, member) {
@@ -647,7 +763,7 @@ impl Roster {
                         },
                     );
                 }
-                verify(&signer, &["admin", t, by, member], sig)?;
+                verify(&signer, &with_prev(&["admin", t, by, member], prev), sig)?;
                 self.admins.insert(member.clone());
             }
             MembershipOp::InvitePolicy {
@@ -655,17 +771,19 @@ impl Roster {
                 by,
                 members_may_invite,
                 sig,
+                prev,
             } => {
                 if t != &team_hex {
                     return Err(RosterError::Malformed("invite policy for another team"));
                 }
+                self.check_prev(prev)?;
                 let by_id = hex16(by)?;
                 let signer = self.devices.get(&by_id).ok_or(RosterError::NotMember)?.key;
                 if !self.is_admin_device(&by_id) {
                     return Err(RosterError::NotAllowed);
                 }
                 let policy = if *members_may_invite { "members" } else { "admins" };
-                verify(&signer, &["invite_policy", t, by, policy], sig)?;
+                verify(&signer, &with_prev(&["invite_policy", t, by, policy], prev), sig)?;
                 self.members_may_invite = *members_may_invite;
             }
         }

@@ -126,7 +126,12 @@ impl App {
 
     pub fn roster(&self, team: &str) -> AppResult<RosterView> {
         let team = parse_team(team)?;
-        self.with(|s| Ok(roster_view(&s.roster(team)?, s.device_id().as_bytes())))
+        self.with(|s| {
+            Ok(RosterView {
+                fork: s.roster_fork(team)?,
+                ..roster_view(&s.roster(team)?, s.device_id().as_bytes())
+            })
+        })
     }
 
     /// Takes every device of `member` off the team; each removal moves the

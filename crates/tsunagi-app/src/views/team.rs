@@ -18,6 +18,9 @@ pub struct RosterView {
     pub may_invite: bool,
     /// This laptop's member is an admin: may change who may invite.
     pub admin: bool,
+    /// Why this laptop stopped syncing the team: the relay showed another
+    /// member a roster it does not show this laptop.
+    pub fork: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -54,6 +57,7 @@ pub fn roster_view(roster: &sync_proto::Roster, me: &[u8; 16]) -> RosterView {
         members_may_invite: roster.members_may_invite,
         may_invite: roster.may_invite(me),
         admin: roster.is_admin_device(me),
+        fork: None,
     }
 }
 
