@@ -433,11 +433,11 @@ fn a_relay_that_hides_a_removal_from_one_member_is_detected() {
     add_note(&mut t.nurse, t.team, "外した後の記録");
     sync(&t.rt, &mut t.nurse);
     forward_newest(&t, &copy);
-    t.note(&mut pharmacist, "薬剤師の記録");
     let report = t.rt.block_on(sync_client::sync_once(&mut pharmacist, now)).unwrap();
     let error = report.teams[0].error.clone().unwrap_or_default();
     assert!(error.contains("違うメンバー構成"), "{report:?}");
-    // It stays stopped, and keeps what it wrote.
+    // It stays stopped, and keeps what it writes from now on.
+    t.note(&mut pharmacist, "薬剤師の記録");
     let again = t.rt.block_on(sync_client::sync_once(&mut pharmacist, now)).unwrap();
     assert!(again.teams[0].error.is_some() && again.teams[0].pushed == 0);
     assert!(pharmacist.roster_fork(t.team).unwrap().is_some());
