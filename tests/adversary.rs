@@ -428,8 +428,13 @@ fn a_relay_that_hides_a_removal_from_one_member_is_detected() {
     let (mut t, doctor, mut pharmacist, copy) = forked_team();
     // On the real relay the nurse takes the doctor off (a new key epoch) and
     // writes; the copy never shows the pharmacist that removal.
-    t.rt.block_on(sync_client::remove_device(&mut t.nurse, t.team, doctor.device_id(), now))
-        .unwrap();
+    t.rt.block_on(sync_client::remove_device(
+        &mut t.nurse,
+        t.team,
+        doctor.device_id(),
+        now,
+    ))
+    .unwrap();
     add_note(&mut t.nurse, t.team, "外した後の記録");
     sync(&t.rt, &mut t.nurse);
     forward_newest(&t, &copy);

@@ -153,7 +153,14 @@ fn a_teams_quota_and_the_free_space_floor_stop_appends_and_reads_go_on() {
             // And the laptop keeps its entry, to send later.
             note(&mut laptop, team, "記録は端末に残る");
             let report = rt.block_on(sync_client::sync_once(&mut laptop, now)).unwrap();
-            assert!(report.teams[0].error.as_deref().unwrap_or_default().contains("disk_full"), "{report:?}");
+            assert!(
+                report.teams[0]
+                    .error
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("disk_full"),
+                "{report:?}"
+            );
             assert!(laptop.pending(team).unwrap() >= 1);
         }
     }
@@ -430,8 +437,7 @@ impl FlakyProxy {
                     let (mut s, mut c) = (server, client);
                     let mut buf = [0u8; 1024];
                     let mut passed = 0u64;
-                    loop {
-                        let Ok(n) = s.read(&mut buf) else { break };
+                    while let Ok(n) = s.read(&mut buf) {
                         if n == 0 {
                             break;
                         }
@@ -509,8 +515,14 @@ fn on_a_link_that_cuts_answers_every_laptop_still_joins_with_its_one_code() {
     }
     proxy.cut_percent.store(0, Ordering::Relaxed);
     let cuts = proxy.cuts.load(Ordering::Relaxed);
-    eprintln!("flaky link: {cuts} connections cut; {} joins told so", cut_messages.len());
-    assert!(cuts > 0 && !cut_messages.is_empty(), "the proxy cut some answers: {cuts}");
+    eprintln!(
+        "flaky link: {cuts} connections cut; {} joins told so",
+        cut_messages.len()
+    );
+    assert!(
+        cuts > 0 && !cut_messages.is_empty(),
+        "the proxy cut some answers: {cuts}"
+    );
     for m in &cut_messages {
         assert!(
             !m.contains("rustls") && !m.contains("https://") && m.lines().count() == 1,

@@ -47,9 +47,9 @@
 //! ```
 
 pub mod admit;
+mod error;
 #[cfg(any(test, feature = "hostile"))]
 pub mod hostile;
-mod error;
 mod ids;
 pub mod inspect;
 pub mod record;

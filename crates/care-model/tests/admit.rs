@@ -120,7 +120,8 @@ fn a_change_may_not_rebind_another_device_or_member() {
 fn a_change_that_would_hide_or_break_the_record_is_refused() {
     let (r, n, _) = team();
     let patient = map(&r, "patient");
-    let cases: Vec<(&str, ChangeBytes, fn(&Refusal) -> bool)> = vec![
+    type Case = (&'static str, ChangeBytes, fn(&Refusal) -> bool);
+    let cases: Vec<Case> = vec![
         (
             "delete the patient",
             forged(&r, n.device, |tx| tx.delete(ROOT, "patient").unwrap()),

@@ -405,20 +405,22 @@ impl Store {
     }
 
     pub fn cursor(&self, team: TeamId, relay: &str) -> Result<Cursor, StoreError> {
-        let row: Option<(i64, Option<String>, Option<i64>, Option<String>)> = self
+        Ok(self
             .conn
             .query_row(
                 "SELECT server_seq, incarnation, updated_at, chain FROM sync_cursors WHERE team_id = ?1 AND relay = ?2",
                 params![team.to_string(), relay],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| {
+                    Ok(Cursor {
+                        server_seq: r.get::<_, i64>(0)? as u64,
+                        incarnation: r.get(1)?,
+                        synced_at: r.get(2)?,
+                        chain: r.get(3)?,
+                    })
+                },
             )
-            .optional()?;
-        Ok(row.map_or_else(Cursor::default, |(s, i, at, chain)| Cursor {
-            server_seq: s as u64,
-            incarnation: i,
-            synced_at: at,
-            chain,
-        }))
+            .optional()?
+            .unwrap_or_default())
     }
 
     /// Envelopes other members sealed that this laptop read after relay

@@ -283,7 +283,7 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
     let path = home.path().join("tsunagi.db");
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; PRAGMA user_version = 2;")
+        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; DROP TABLE snapshot_checks; PRAGMA user_version = 2;")
         .unwrap();
 
     let mut store = Store::open(home.path()).unwrap();

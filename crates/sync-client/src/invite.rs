@@ -70,7 +70,8 @@ pub async fn invite(
 
 fn changing() -> SyncError {
     SyncError::BadAnswer(
-        "メンバー構成が変わり続けています。少し待ってからもう一度 / the roster keeps changing; try again shortly".into(),
+        "メンバー構成が変わり続けています。少し待ってからもう一度 / the roster keeps changing; try again shortly"
+            .into(),
     )
 }
 

@@ -108,7 +108,11 @@ async fn refresh_roster(store: &mut Store, client: &RelayClient, team: care_mode
     let before = store.received_roster(team).map_err(store_err)?;
     let after = sync_proto::Roster::replay_ops(team.as_bytes(), &ops);
     if !after.extends(&before) {
-        return Err(fork(store, team, "the relay's roster no longer holds ops it showed this laptop before")?);
+        return Err(fork(
+            store,
+            team,
+            "the relay's roster no longer holds ops it showed this laptop before",
+        )?);
     }
     store.set_roster(team, &ops).map_err(store_err)?;
     Ok(())
@@ -121,7 +125,7 @@ fn fork(store: &Store, team: care_model::TeamId, reason: &str) -> Result<SyncErr
 }
 
 /// The roster head a `Changes` payload names, and its change.
-fn change_of(plain: Vec<u8>) -> Result<(Option<(u64, [u8; 32])>, ChangeBytes), String> {
+fn change_of(plain: Vec<u8>) -> Result<(Option<sync_proto::RosterHead>, ChangeBytes), String> {
     let (head, change) = sync_proto::split_roster_head(&plain).map_err(|e| e.to_string())?;
     let change = ChangeBytes::parse(change.to_vec()).map_err(|e| format!("not an automerge change: {e}"))?;
     Ok((head, change))
@@ -288,10 +292,7 @@ async fn check_snapshot(
                 |d| roster.key_at(d, h.epoch, seq),
                 |epoch| store.team_key(team, epoch).ok().flatten(),
             );
-            let Ok((_, change)) = opened
-                .map_err(|e| e.to_string())
-                .and_then(change_of)
-            else {
+            let Ok((_, change)) = opened.map_err(|e| e.to_string()).and_then(change_of) else {
                 continue;
             };
             if !store.record(team).map_err(store_err)?.has_change(&change.hash) {
@@ -655,9 +656,7 @@ async fn pull(
                     relayed.push((seq, env));
                 }
                 Ok(Some((_, Err(e)))) => {
-                    store
-                        .quarantine(team, seq, &e, &bytes, now())
-                        .map_err(store_err)?;
+                    store.quarantine(team, seq, &e, &bytes, now()).map_err(store_err)?;
                     report.quarantined += 1;
                 }
                 Err(e) => {

@@ -236,6 +236,10 @@ pub fn open(
         .map_err(|_| EnvelopeError::Decrypt)
 }
 
+/// The roster a writer was on: how many accepted roster ops, and the head
+/// of their hash chain.
+pub type RosterHead = (u64, [u8; 32]);
+
 /// The first byte of a `Changes` payload that names the roster head its
 /// writer was on (an automerge change starts with 0x85).
 const ROSTER_HEAD_TAG: u8 = 1;
@@ -256,7 +260,7 @@ pub fn with_roster_head(ops: u64, head: &[u8; 32], change: &[u8]) -> Vec<u8> {
 
 /// Splits a `Changes` payload into the roster head it names (none from a
 /// writer that had no roster yet, or an older one) and the change.
-pub fn split_roster_head(plain: &[u8]) -> Result<(Option<(u64, [u8; 32])>, &[u8]), EnvelopeError> {
+pub fn split_roster_head(plain: &[u8]) -> Result<(Option<RosterHead>, &[u8]), EnvelopeError> {
     match plain.first() {
         Some(&ROSTER_HEAD_TAG) => {
             if plain.len() < 41 {

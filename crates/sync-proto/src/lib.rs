@@ -17,7 +17,7 @@ pub mod page;
 pub mod roster;
 
 pub use envelope::{
-    open, seal, split_roster_head, with_roster_head, Envelope, EnvelopeError, Header, PayloadKind, TeamKey,
+    open, seal, split_roster_head, with_roster_head, Envelope, EnvelopeError, Header, PayloadKind, RosterHead, TeamKey,
     MAX_ENVELOPE_BYTES,
 };
 pub use invite::{InviteCode, InviteError};

@@ -422,7 +422,13 @@ impl MembershipOp {
     }
 
     /// An admin grant made on the roster with head `head`.
-    pub fn admin_on(head: Option<&[u8; 32]>, team: &[u8; 16], by: &[u8; 16], by_key: &SigningKey, member: &str) -> Self {
+    pub fn admin_on(
+        head: Option<&[u8; 32]>,
+        team: &[u8; 16],
+        by: &[u8; 16],
+        by_key: &SigningKey,
+        member: &str,
+    ) -> Self {
         let (team, by) = (hex::encode(team), hex::encode(by));
         let prev = head.map(hex::encode).unwrap_or_default();
         let sig = sign(by_key, &with_prev(&["admin", &team, &by, member], &prev));
