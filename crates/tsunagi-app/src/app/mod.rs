@@ -554,6 +554,34 @@ mod tests {
     }
 
     #[test]
+    fn the_team_screen_names_who_sent_a_refused_change_and_says_who_may_invite() {
+        let (_dir, app) = app();
+        let team = app.create_team(&patient()).unwrap();
+        let roster = app.roster(&team).unwrap();
+        assert!(roster.admin && roster.may_invite && !roster.members_may_invite && roster.fork.is_none());
+        assert!(app.refused(&team).unwrap().is_empty());
+        let id: TeamId = team.parse().unwrap();
+        app.with(|s| {
+            let (epoch, key) = s.latest_team_key(id)?;
+            let header = sync_proto::Header {
+                kind: sync_proto::PayloadKind::Changes,
+                team: *id.as_bytes(),
+                epoch,
+                sender: *s.device_id().as_bytes(),
+                sender_seq: 99,
+            };
+            let env = sync_proto::seal(&key, s.signing_key(), header, b"change").unwrap();
+            s.quarantine(id, 7, "refused a change: rewrites members.x", env.bytes(), now())?;
+            Ok(())
+        })
+        .unwrap();
+        let refused = app.refused(&team).unwrap();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].sender, "佐藤 花子", "named from the record, not by key");
+        assert!(refused[0].reason.contains("members.x"));
+    }
+
+    #[test]
     fn a_visit_of_vitals_note_and_task_ticks_is_saved_as_one_change_and_survives_reopening() {
         let (dir, app) = app();
         let team = app.create_team(&patient()).unwrap();
