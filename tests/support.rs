@@ -54,7 +54,12 @@ impl Relay {
 
     /// Starts with the given flags (beyond --listen and --data).
     pub fn start_with(data: &Path, listen: &str, flags: &[&str]) -> Relay {
-        let mut child = Command::new(binary("sync-server"))
+        Self::start_binary(&binary("sync-server"), data, listen, flags)
+    }
+
+    /// Starts the relay binary at `program` (another build, for a bench).
+    pub fn start_binary(program: &Path, data: &Path, listen: &str, flags: &[&str]) -> Relay {
+        let mut child = Command::new(program)
             .args(["--listen", listen, "--data"])
             .arg(data)
             .args(flags)

@@ -25,14 +25,29 @@ fn writer(n: u8) -> Writer {
     }
 }
 
+/// The team's record before the change, made once.
+fn base() -> &'static [u8] {
+    static SAVED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    SAVED.get_or_init(|| {
+        let patient = Patient {
+            name: "山田 太郎".into(),
+            ..Default::default()
+        };
+        let (record, _) = CareRecord::create(TeamId::from_bytes([5; 16]), &writer(1), patient, Timestamp(0)).unwrap();
+        record.save()
+    })
+}
+
+/// What the record reads before the change.
+fn before() -> &'static Record {
+    static READ: std::sync::OnceLock<Record> = std::sync::OnceLock::new();
+    READ.get_or_init(|| CareRecord::load(base()).unwrap().read().unwrap())
+}
+
 fuzz_target!(|data: &[u8]| {
     let (nurse, doctor) = (writer(1), writer(2));
-    let patient = Patient {
-        name: "山田 太郎".into(),
-        ..Default::default()
-    };
-    let (mut record, _) = CareRecord::create(TeamId::from_bytes([5; 16]), &nurse, patient, Timestamp(0)).unwrap();
-    let before = record.read().unwrap();
+    let mut record = CareRecord::load(base()).unwrap();
+    let before = before();
     let sender = Sender {
         device: doctor.device,
         member: doctor.member,
@@ -44,8 +59,8 @@ fuzz_target!(|data: &[u8]| {
     let Some((&first, rest)) = data.split_first() else { return };
     let candidate = match first % 3 {
         0 => ChangeBytes::parse(rest.to_vec()).ok(),
-        1 => change(&record, nurse.device, &cast, rest),
-        _ => change(&record, doctor.device, &cast, rest),
+        1 => change(base(), nurse.device, &cast, rest),
+        _ => change(base(), doctor.device, &cast, rest),
     };
     let Some(c) = candidate else { return };
     if record.admit(&c, sender).is_ok() {

@@ -373,7 +373,7 @@ mod tests {
             let before = record.read().unwrap();
             let cast = Cast { devices: vec![nurse.device, doctor.device], members: vec![nurse.member, doctor.member] };
             let actor = if forge { nurse.device } else { doctor.device };
-            let Some(c) = change(&record, actor, &cast, &data) else { return Ok(()) };
+            let Some(c) = change(&record.save(), actor, &cast, &data) else { return Ok(()) };
             let sender = Sender { device: doctor.device, member: doctor.member };
             if record.admit(&c, sender).is_ok() {
                 prop_assert!(!forge, "a change written as another device was admitted");
