@@ -12,7 +12,7 @@ use care_model::*;
 use care_store::Store;
 use sync_client::SyncError;
 use sync_proto::{Header, MembershipOp, PayloadKind};
-use tsunagi_tests::{member, Relay};
+use tsunagi_tests::{add_note, member, Relay};
 
 fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
@@ -79,15 +79,7 @@ impl Team {
     }
 
     fn note(&self, store: &mut Store, text: &str) {
-        store
-            .change(self.team, "note.add", now(), |tx| {
-                tx.add_note(NewNote {
-                    text: text.into(),
-                    category: NoteCategory::Observation,
-                    urgency: Urgency::Routine,
-                })
-            })
-            .unwrap();
+        add_note(store, self.team, text);
     }
 
     fn notes(&self, store: &mut Store) -> Vec<String> {
@@ -366,18 +358,6 @@ fn only_admins_invite_until_an_admin_opens_it() {
         .roster(t.team)
         .unwrap()
         .contains(pharmacist.device_id().as_bytes()));
-}
-
-fn add_note(store: &mut Store, team: TeamId, text: &str) {
-    store
-        .change(team, "note.add", now(), |tx| {
-            tx.add_note(NewNote {
-                text: text.into(),
-                category: NoteCategory::Observation,
-                urgency: Urgency::Routine,
-            })
-        })
-        .unwrap();
 }
 
 /// Copies a stopped relay's data directory: the same certificate, log and

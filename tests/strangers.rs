@@ -15,7 +15,7 @@ use care_model::*;
 use care_store::Store;
 use sync_client::SyncError;
 use sync_proto::{Header, PayloadKind};
-use tsunagi_tests::{binary, member, Relay};
+use tsunagi_tests::{add_note, binary, member, Relay};
 
 fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
@@ -34,18 +34,6 @@ fn patient() -> Patient {
         name: "山田 太郎".into(),
         ..Default::default()
     }
-}
-
-fn note(store: &mut Store, team: TeamId, text: &str) {
-    store
-        .change(team, "note.add", now(), |tx| {
-            tx.add_note(NewNote {
-                text: text.into(),
-                category: NoteCategory::Observation,
-                urgency: Urgency::Routine,
-            })
-        })
-        .unwrap();
 }
 
 /// The relay's resident memory, in KB.
@@ -151,7 +139,7 @@ fn a_teams_quota_and_the_free_space_floor_stop_appends_and_reads_go_on() {
         rt.block_on(client.read(team.as_bytes(), 0)).unwrap();
         if code == "disk_full" {
             // And the laptop keeps its entry, to send later.
-            note(&mut laptop, team, "記録は端末に残る");
+            add_note(&mut laptop, team, "記録は端末に残る");
             let report = rt.block_on(sync_client::sync_once(&mut laptop, now)).unwrap();
             assert!(
                 report.teams[0]
@@ -214,12 +202,7 @@ fn slow_client(addr: &str, stop: Arc<AtomicU32>) {
     let Ok(stream) = connected else { return };
     let Ok(mut tcp) = stream.into_std() else { return };
     let _ = tcp.set_nonblocking(false);
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AnyCert))
-        .with_no_client_auth();
+    let config = tsunagi_tests::any_certificate_tls();
     let Ok(mut conn) = rustls::ClientConnection::new(Arc::new(config), "relay".try_into().unwrap()) else {
         return;
     };
@@ -229,43 +212,6 @@ fn slow_client(addr: &str, stop: Arc<AtomicU32>) {
             return;
         }
         std::thread::sleep(Duration::from_millis(700));
-    }
-}
-
-#[derive(Debug)]
-struct AnyCert;
-
-impl rustls::client::danger::ServerCertVerifier for AnyCert {
-    fn verify_server_cert(
-        &self,
-        _: &rustls_pki_types::CertificateDer<'_>,
-        _: &[rustls_pki_types::CertificateDer<'_>],
-        _: &rustls_pki_types::ServerName<'_>,
-        _: &[u8],
-        _: rustls_pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        _: &[u8],
-        _: &rustls_pki_types::CertificateDer<'_>,
-        _: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
-    }
-    fn verify_tls13_signature(
-        &self,
-        _: &[u8],
-        _: &rustls_pki_types::CertificateDer<'_>,
-        _: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
-    }
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        rustls::crypto::ring::default_provider()
-            .signature_verification_algorithms
-            .supported_schemes()
     }
 }
 
@@ -364,7 +310,7 @@ fn a_stranger_flooding_the_relay_does_not_stop_two_members() {
     // The members' edits still arrive within a second, each time.
     let mut slowest = Duration::ZERO;
     for i in 0..5 {
-        note(&mut nurse, team, &format!("訪問 {i}"));
+        add_note(&mut nurse, team, &format!("訪問 {i}"));
         let started = Instant::now();
         let r = rt.block_on(sync_client::sync_once(&mut nurse, now)).unwrap();
         assert!(r.teams[0].error.is_none(), "{r:?}");

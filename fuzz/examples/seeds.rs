@@ -16,20 +16,7 @@ fn put(target: &str, name: &str, bytes: &[u8]) {
 fn main() {
     let team = [5u8; 16];
     let signer = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
-    let nurse = Writer {
-        member: MemberId::from_bytes([1; 16]),
-        device: DeviceId::from_bytes([1; 16]),
-        profile: Member {
-            name: "佐藤 花子".into(),
-            kana: None,
-            profession: Profession::Nurse,
-            organisation: "つばさ".into(),
-            phone: None,
-            email: None,
-            fax: None,
-            on_call: false,
-        },
-    };
+    let nurse = care_model::hostile::writer(1);
     let patient = Patient {
         name: "山田 太郎".into(),
         ..Default::default()

@@ -4,26 +4,9 @@
 //! device or member entry moved. Also raw bytes as a change.
 #![no_main]
 
-use care_model::hostile::{change, Cast};
+use care_model::hostile::{change, writer, Cast};
 use care_model::*;
 use libfuzzer_sys::fuzz_target;
-
-fn writer(n: u8) -> Writer {
-    Writer {
-        member: MemberId::from_bytes([n; 16]),
-        device: DeviceId::from_bytes([n; 16]),
-        profile: Member {
-            name: format!("member {n}"),
-            kana: None,
-            profession: Profession::Nurse,
-            organisation: "つばさ".into(),
-            phone: None,
-            email: None,
-            fax: None,
-            on_call: false,
-        },
-    }
-}
 
 /// The team's record before the change, made once.
 fn base() -> &'static [u8] {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use care_model::*;
 use care_store::Store;
 use tokio::io::AsyncWriteExt;
-use tsunagi_tests::{binary, member, Relay};
+use tsunagi_tests::{add_note, binary, member, Relay};
 
 fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
@@ -34,60 +34,27 @@ fn rss_mb(pid: u32) -> f64 {
     kb / 1024.0
 }
 
-#[derive(Debug)]
-struct AnyCert;
-
-impl rustls::client::danger::ServerCertVerifier for AnyCert {
-    fn verify_server_cert(
-        &self,
-        _: &rustls_pki_types::CertificateDer<'_>,
-        _: &[rustls_pki_types::CertificateDer<'_>],
-        _: &rustls_pki_types::ServerName<'_>,
-        _: &[u8],
-        _: rustls_pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        _: &[u8],
-        _: &rustls_pki_types::CertificateDer<'_>,
-        _: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
-    }
-    fn verify_tls13_signature(
-        &self,
-        _: &[u8],
-        _: &rustls_pki_types::CertificateDer<'_>,
-        _: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
-    }
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        rustls::crypto::ring::default_provider()
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
 /// One slow socket: TLS, then a request's headers a byte a second until
 /// the relay closes it or `until`. Returns whether the relay closed it.
 async fn slow(addr: std::net::SocketAddr, until: Instant) -> bool {
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AnyCert))
-        .with_no_client_auth();
-    let Ok(socket) = tokio::net::TcpSocket::new_v4() else { return true };
+    let config = tsunagi_tests::any_certificate_tls();
+    let Ok(socket) = tokio::net::TcpSocket::new_v4() else {
+        return true;
+    };
     if socket.bind("127.0.0.2:0".parse().unwrap()).is_err() {
         return true;
     }
-    let Ok(tcp) = socket.connect(addr).await else { return true };
+    let Ok(tcp) = socket.connect(addr).await else {
+        return true;
+    };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let Ok(mut tls) = connector.connect("relay".try_into().unwrap(), tcp).await else { return true };
-    for b in b"GET /health HTTP/1.1\r\nHost: relay\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter().cycle() {
+    let Ok(mut tls) = connector.connect("relay".try_into().unwrap(), tcp).await else {
+        return true;
+    };
+    for b in b"GET /health HTTP/1.1\r\nHost: relay\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        .iter()
+        .cycle()
+    {
         if Instant::now() > until {
             return false;
         }
@@ -109,14 +76,7 @@ struct Members {
 
 fn edit_ms(rt: &tokio::runtime::Runtime, m: &mut Members, i: usize) -> f64 {
     let started = Instant::now();
-    m.a.change(m.team, "note.add", now(), |tx| {
-        tx.add_note(NewNote {
-            text: format!("訪問 {i}"),
-            category: NoteCategory::Observation,
-            urgency: Urgency::Routine,
-        })
-    })
-    .unwrap();
+    add_note(&mut m.a, m.team, &format!("訪問 {i}"));
     rt.block_on(sync_client::sync_once(&mut m.a, now)).unwrap();
     match &mut m.b {
         Some(b) => rt.block_on(sync_client::sync_once(b, now)).unwrap(),
@@ -216,7 +176,11 @@ fn main() {
             let _ = t.await;
         }
     });
-    println!("| 20,000 unknown team ids read ({:.1} s) | {:.1} | |", started.elapsed().as_secs_f64(), rss_mb(pid));
+    println!(
+        "| 20,000 unknown team ids read ({:.1} s) | {:.1} | |",
+        started.elapsed().as_secs_f64(),
+        rss_mb(pid)
+    );
     row("after the unknown team ids", &mut m, 2);
 
     // 2,000 fresh certificates, one read each.
@@ -240,6 +204,10 @@ fn main() {
             let _ = t.await;
         }
     });
-    println!("| 2,000 fresh certificates ({:.1} s) | {:.1} | |", started.elapsed().as_secs_f64(), rss_mb(pid));
+    println!(
+        "| 2,000 fresh certificates ({:.1} s) | {:.1} | |",
+        started.elapsed().as_secs_f64(),
+        rss_mb(pid)
+    );
     row("after the fresh certificates", &mut m, 3);
 }

@@ -327,26 +327,8 @@ fn leb128(b: &[u8]) -> Option<(u64, usize)> {
 mod tests {
     use proptest::prelude::*;
 
-    use crate::hostile::{change, Cast};
-    use crate::record::Writer;
+    use crate::hostile::{change, writer, Cast};
     use crate::*;
-
-    fn writer(n: u8) -> Writer {
-        Writer {
-            member: MemberId::from_bytes([n; 16]),
-            device: DeviceId::from_bytes([n; 16]),
-            profile: Member {
-                name: format!("member {n}"),
-                kana: None,
-                profession: Profession::Nurse,
-                organisation: "つばさ".into(),
-                phone: None,
-                email: None,
-                fax: None,
-                on_call: false,
-            },
-        }
-    }
 
     proptest! {
         // The stable-toolchain stand-in for the `change_check` fuzz target:

@@ -10,7 +10,25 @@
 use automerge::transaction::Transactable;
 use automerge::{ActorId, Automerge, ObjType, ReadDoc, ROOT};
 
-use crate::{ChangeBytes, DeviceId, MemberId};
+use crate::{ChangeBytes, DeviceId, Member, MemberId, Profession, Writer};
+
+/// Member `n` of a made-up team: device and member ids all `n`.
+pub fn writer(n: u8) -> Writer {
+    Writer {
+        member: MemberId::from_bytes([n; 16]),
+        device: DeviceId::from_bytes([n; 16]),
+        profile: Member {
+            name: format!("member {n}"),
+            kana: None,
+            profession: Profession::Nurse,
+            organisation: "つばさ訪問看護ステーション".into(),
+            phone: None,
+            email: None,
+            fax: None,
+            on_call: false,
+        },
+    }
+}
 
 /// Who is on the team, so the bytes can name them.
 pub struct Cast {
