@@ -6,7 +6,7 @@
 //! - `main.rs`: flags and start-up;
 //! - `tls.rs`: the certificate (self-signed on first start) and TLS 1.3;
 //! - `server.rs`: the accept loop and graceful shutdown;
-//! - `routes.rs`: one handler per endpoint;
+//! - `routes/`: one file per endpoint;
 //! - `limits.rs`: request-rate limits (429);
 //! - `policy.rs`: what the operator allows (enrolment, quotas, the
 //!   free-space floor, connection caps);

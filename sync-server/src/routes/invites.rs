@@ -1,0 +1,68 @@
+//! `PUT /v1/invites/{id}` and `POST /v1/invites/{id}/claim`: a sealed team
+//! key waiting for the one device that claims it.
+
+use crate::log_store::ClaimError;
+use axum::extract::{Path, State};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::*;
+
+#[derive(Deserialize)]
+pub(super) struct InviteUpload {
+    team: String,
+    claim_hash: String,
+    sealed: String,
+    expires_ms: i64,
+}
+
+pub(super) async fn put_invite(
+    State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+    body: Result<Json<InviteUpload>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let id: [u8; 32] = hex_array("id", &id)?;
+    let up = json_body(body)?;
+    let team: [u8; 16] = hex_array("team", &up.team)?;
+    member(&store, team, peer).await?;
+    let claim: [u8; 32] = hex_array("claim_hash", &up.claim_hash)?;
+    let sealed = hex::decode(&up.sealed)
+        .map_err(|_| AppError::bad_request("bad_field", "値の形式が正しくありません", "sealed"))?;
+    if sealed.len() > 256 {
+        return Err(AppError::too_large());
+    }
+    blocking(store, move |s| {
+        s.put_invite(&id, &team, &claim, &sealed, up.expires_ms, now_ms())
+    })
+    .await?;
+    Ok(Json(json!({ "stored": true })))
+}
+
+#[derive(Deserialize)]
+pub(super) struct Claim {
+    claim_token: String,
+}
+
+pub(super) async fn claim_invite(
+    State(store): State<LogStore>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+    body: Result<Json<Claim>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let id: [u8; 32] = hex_array("id", &id)?;
+    let token: [u8; 32] = hex_array("claim_token", &json_body(body)?.claim_token)?;
+    let claimant = device(peer)?;
+    let result = tokio::task::spawn_blocking(move || store.claim_invite(&id, &token, &claimant, now_ms()))
+        .await
+        .map_err(|e| AppError::unavailable(e.to_string()))?;
+    match result {
+        Ok((team, sealed)) => Ok(Json(
+            json!({ "team": hex::encode(team), "sealed": hex::encode(sealed) }),
+        )),
+        Err(ClaimError::NotFound) => Err(AppError::not_found()),
+        Err(ClaimError::Gone) => Err(AppError::gone()),
+        Err(ClaimError::Storage(e)) => Err(AppError::unavailable(e.to_string())),
+    }
+}
