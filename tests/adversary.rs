@@ -444,3 +444,55 @@ fn a_relay_that_shows_one_member_an_older_roster_is_detected_by_the_head_in_enve
     assert!(error.contains("違うメンバー構成"), "{report:?}");
     assert!(t.notes(&mut pharmacist).iter().all(|n| n != "管理者を追加した後の記録"));
 }
+
+/// A relay's whole data directory put back from a backup (database and
+/// incarnation file together, as backup tools do), then written past where
+/// a laptop had been: the incarnation is the same and the log is as long as
+/// before, but it holds another envelope where the relay had acknowledged
+/// one of the laptop's (and its running hash at a cursor past the backup
+/// would differ), so the laptop sends again what the backup lacks.
+#[test]
+fn a_restore_of_the_whole_data_directory_is_noticed_and_nothing_is_lost() {
+    let mut t = Team::new();
+    let mut doctor = t.joined("dr");
+    t.sync(&mut doctor);
+    let (addr, data) = (t.relay.addr().to_string(), t.relay.data.clone());
+    let backup = t.root.join("backup");
+    let stopped = std::mem::replace(&mut t.relay, Relay::start(&t.root.join("scratch1")));
+    assert!(stopped.stop().success());
+    copy_dir(&data, &backup);
+    t.relay = Relay::start_on(&data, &addr);
+
+    add_note(&mut t.nurse, t.team, "バックアップ後の記録 1");
+    add_note(&mut t.nurse, t.team, "バックアップ後の記録 2");
+    sync(&t.rt, &mut t.nurse);
+    assert_eq!(t.nurse.pending(t.team).unwrap(), 0, "acknowledged by the relay");
+
+    // The whole directory goes back to the backup.
+    let stopped = std::mem::replace(&mut t.relay, Relay::start(&t.root.join("scratch2")));
+    assert!(stopped.stop().success());
+    std::fs::remove_dir_all(&data).unwrap();
+    copy_dir(&backup, &data);
+    t.relay = Relay::start_on(&data, &addr);
+    // The doctor writes enough that the log is as long as the nurse's cursor.
+    for i in 0..4 {
+        t.note(&mut doctor, &format!("復元後の往診 {i}"));
+    }
+    t.sync(&mut doctor);
+
+    sync(&t.rt, &mut t.nurse);
+    t.sync(&mut doctor);
+    let notes = t.notes(&mut doctor);
+    for lost in ["バックアップ後の記録 1", "バックアップ後の記録 2"] {
+        assert!(notes.iter().any(|n| n == lost), "{lost} was sent again: {notes:?}");
+    }
+}
+
+#[test]
+fn an_invite_code_that_pins_no_certificate_is_refused() {
+    let t = Team::new();
+    let code = sync_proto::InviteCode::new(&t.relay.url, [0; 32], *t.team.as_bytes());
+    let mut laptop = Store::init(&t.root.join("z"), member("誰か"), now()).unwrap();
+    let joined = t.rt.block_on(sync_client::join(&mut laptop, &code, now));
+    assert!(matches!(joined, Err(SyncError::NoFingerprint)), "{joined:?}");
+}

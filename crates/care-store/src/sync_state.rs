@@ -209,6 +209,21 @@ impl Store {
         Ok(n as u64)
     }
 
+    /// Our envelopes the relay acknowledged at a seq after `after`: seq ->
+    /// envelope id. A log that holds another envelope at one of those seqs
+    /// was put back from a backup and written past.
+    pub fn acked_after(&self, team: TeamId, after: u64) -> Result<Vec<(u64, [u8; 32])>, StoreError> {
+        let rows: Vec<(i64, Vec<u8>)> = self
+            .conn
+            .prepare("SELECT acked_seq, envelope FROM outbox WHERE team_id = ?1 AND acked_seq > ?2")?
+            .query_map(params![team.to_string(), after as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(seq, env)| Some((seq as u64, sync_proto::Envelope::parse(env).ok()?.id())))
+            .collect())
+    }
+
     /// The relay lost what it had acknowledged after `kept` (it was restored
     /// from an older backup): those changes become pending again. With
     /// `kept = 0` everything still held is sent again. Returns how many.

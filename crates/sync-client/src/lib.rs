@@ -39,6 +39,10 @@ pub enum SyncError {
     BadEnrolment,
     #[error("中継サーバーが、メンバーによって違うメンバー構成を見せています。このチームの送受信を止めました（記録はこの端末に残っています）。管理者に連絡してください / the relay shows members different rosters of this team; this laptop stopped syncing it (entries stay here): tell your administrator ({0})")]
     RosterFork(String),
+    /// The log holds another envelope where the relay had acknowledged one
+    /// of ours (handled inside a pass, by sending again what was lost).
+    #[error("中継サーバーの記録が以前の状態に戻されました / the relay's log was put back from a backup")]
+    LogRewritten { incarnation: String },
     #[error("このチームには既に参加しています / this laptop is already in that team")]
     AlreadyJoined,
     #[error("中継サーバーが拒否しました ({status} {code}) / the relay refused: {message}")]

@@ -18,6 +18,7 @@
 
 use care_model::{ChangeBytes, Timestamp};
 use care_store::{Cursor, Store};
+use sha2::Digest;
 use sync_proto::Envelope;
 
 use crate::{RelayClient, SyncError};
@@ -207,20 +208,7 @@ async fn sync_team(
     let seen = cursor.server_seq.max(store.highest_acked(team).map_err(store_err)?);
     if restored || probe.high_water < seen {
         let kept = if restored { 0 } else { probe.high_water };
-        let requeued = store.requeue_lost(team, kept).map_err(store_err)?;
-        tracing::warn!(%team, requeued, "the relay lost acknowledged envelopes (restored from a backup?); sending them again");
-        push(store, client, team, now, report).await?;
-        give_back(store, client, team, kept, report).await?;
-        let fresh = Cursor {
-            server_seq: 0,
-            incarnation: Some(probe.incarnation.clone()),
-            synced_at: None,
-            chain: None,
-        };
-        store
-            .apply_remote(team, relay_url, &[], &[], &fresh, now())
-            .map_err(store_err)?;
-        return pull(store, client, relay_url, team, None, now, report).await;
+        return recover(store, client, relay_url, team, &probe.incarnation, kept, now, report).await;
     }
     push(store, client, team, now, report).await?;
     repair(store, client, relay_url, team, &probe.damaged, now, report).await?;
@@ -237,7 +225,14 @@ async fn sync_team(
             Err(e) => tracing::warn!(%team, error = %e, "the relay's snapshot is unusable; reading the whole log"),
         }
     }
-    pull(store, client, relay_url, team, first, now, report).await?;
+    match pull(store, client, relay_url, team, first, now, report).await {
+        // Another envelope where the relay had acknowledged one of ours:
+        // the whole log was put back and written past.
+        Err(SyncError::LogRewritten { incarnation }) => {
+            return recover(store, client, relay_url, team, &incarnation, 0, now, report).await;
+        }
+        other => other?,
+    }
     // In the background: the pass that started from a snapshot opens the
     // record at once; the next ones check it.
     if report.from_snapshot.is_none() {
@@ -323,6 +318,36 @@ async fn check_snapshot(
         report.refused.push(reason);
     }
     Ok(())
+}
+
+/// The relay lost acknowledged envelopes after `kept` (all with 0): what
+/// this laptop still holds (its own, and what it read from others) is sent
+/// again, and the log is read from the start.
+#[allow(clippy::too_many_arguments)]
+async fn recover(
+    store: &mut Store,
+    client: &RelayClient,
+    relay_url: &str,
+    team: care_model::TeamId,
+    incarnation: &str,
+    kept: u64,
+    now: &impl Fn() -> Timestamp,
+    report: &mut TeamReport,
+) -> Result<(), SyncError> {
+    let requeued = store.requeue_lost(team, kept).map_err(store_err)?;
+    tracing::warn!(%team, requeued, "the relay lost acknowledged envelopes (restored from a backup?); sending them again");
+    push(store, client, team, now, report).await?;
+    give_back(store, client, team, kept, report).await?;
+    let fresh = Cursor {
+        server_seq: 0,
+        incarnation: Some(incarnation.to_string()),
+        synced_at: None,
+        chain: None,
+    };
+    store
+        .apply_remote(team, relay_url, &[], &[], &fresh, now())
+        .map_err(store_err)?;
+    pull(store, client, relay_url, team, None, now, report).await
 }
 
 /// A new snapshot is offered once the log has grown this much past the last.
@@ -587,6 +612,20 @@ async fn pull(
             None => client.read(&id, cursor.server_seq).await?,
         };
         let Some(&(last, _)) = page.envelopes.last() else { break };
+        let ours: std::collections::HashMap<u64, [u8; 32]> = store
+            .acked_after(team, cursor.server_seq)
+            .map_err(store_err)?
+            .into_iter()
+            .collect();
+        let rewritten = page.envelopes.iter().any(|(seq, bytes)| {
+            ours.get(seq)
+                .is_some_and(|id| *id != <[u8; 32]>::from(sha2::Sha256::digest(bytes)))
+        });
+        if rewritten {
+            return Err(SyncError::LogRewritten {
+                incarnation: page.incarnation.clone(),
+            });
+        }
         let mut r = match roster.take() {
             Some(r) => r,
             None => store.roster(team).map_err(store_err)?,

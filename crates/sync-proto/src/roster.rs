@@ -1104,6 +1104,53 @@ mod tests {
     }
 
     #[test]
+    fn a_removed_devices_envelope_opens_only_from_before_its_removal_in_the_log() {
+        let k = keys(3);
+        let ops = team(&k);
+        let before = Roster::replay(&T, &ops);
+        let mut logged: Vec<Option<u64>> = vec![Some(0); ops.len()];
+        let mut all = ops.clone();
+        all.push((
+            MembershipOp::remove(&T, &[1; 16], &k[0], &[3; 16], &before, &TeamKey::random()),
+            600,
+        ));
+        logged.push(Some(40)); // the log held 40 envelopes when the relay took it
+        let r = Roster::replay_logged(&T, &all, &logged);
+        assert_eq!(r.key_at(&[3; 16], 0, 40), Some(k[2].verifying_key()));
+        assert_eq!(r.key_at(&[3; 16], 0, 41), None, "uploaded after the removal");
+        assert_eq!(r.key_at(&[2; 16], 0, 41), Some(k[1].verifying_key()));
+    }
+
+    #[test]
+    fn the_roster_is_a_hash_chain_and_an_op_made_on_another_head_is_stale() {
+        let k = keys(2);
+        let ops = team(&k);
+        let r = Roster::replay(&T, &ops);
+        assert_eq!(r.heads.len(), ops.len());
+        let invite = SigningKey::generate(&mut OsRng);
+        let on_head = MembershipOp::invite_on(Some(&r.head()), &T, &[1; 16], &k[0], &invite.verifying_key(), 1_000);
+        let on_old = MembershipOp::invite_on(
+            r.head_at(1).as_ref(),
+            &T,
+            &[1; 16],
+            &k[0],
+            &invite.verifying_key(),
+            1_000,
+        );
+        let mut a = r.clone();
+        assert!(a.apply(&T, &on_head, 500).is_ok());
+        assert!(a.extends(&r) && !r.extends(&a));
+        let mut b = r.clone();
+        assert_eq!(b.apply(&T, &on_old, 500), Err(RosterError::Stale));
+        // A prev that was not signed with the op breaks its signature.
+        let mut moved = on_head.clone();
+        if let MembershipOp::Invite { prev, .. } = &mut moved {
+            *prev = String::new();
+        }
+        assert_eq!(r.clone().apply(&T, &moved, 500), Err(RosterError::BadSignature));
+    }
+
+    #[test]
     fn a_removal_voids_invites_made_before_it() {
         let k = keys(3);
         let mut ops = team(&k[..2]);
