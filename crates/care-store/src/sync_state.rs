@@ -209,19 +209,16 @@ impl Store {
         Ok(n as u64)
     }
 
-    /// Our envelopes the relay acknowledged at a seq after `after`: seq ->
-    /// envelope id. A log that holds another envelope at one of those seqs
-    /// was put back from a backup and written past.
-    pub fn acked_after(&self, team: TeamId, after: u64) -> Result<Vec<(u64, [u8; 32])>, StoreError> {
-        let rows: Vec<(i64, Vec<u8>)> = self
+    /// The seqs after `after` at which the relay acknowledged an envelope of
+    /// ours. A log that holds another device's envelope at one of them was
+    /// put back from a backup and written past.
+    pub fn acked_after(&self, team: TeamId, after: u64) -> Result<Vec<u64>, StoreError> {
+        let rows: Vec<i64> = self
             .conn
-            .prepare("SELECT acked_seq, envelope FROM outbox WHERE team_id = ?1 AND acked_seq > ?2")?
-            .query_map(params![team.to_string(), after as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .prepare("SELECT acked_seq FROM outbox WHERE team_id = ?1 AND acked_seq > ?2")?
+            .query_map(params![team.to_string(), after as i64], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(seq, env)| Some((seq as u64, sync_proto::Envelope::parse(env).ok()?.id())))
-            .collect())
+        Ok(rows.into_iter().map(|s| s as u64).collect())
     }
 
     /// The relay lost what it had acknowledged after `kept` (it was restored

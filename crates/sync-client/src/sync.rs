@@ -18,7 +18,6 @@
 
 use care_model::{ChangeBytes, Timestamp};
 use care_store::{Cursor, Store};
-use sha2::Digest;
 use sync_proto::Envelope;
 
 use crate::{RelayClient, SyncError};
@@ -612,14 +611,15 @@ async fn pull(
             None => client.read(&id, cursor.server_seq).await?,
         };
         let Some(&(last, _)) = page.envelopes.last() else { break };
-        let ours: std::collections::HashMap<u64, [u8; 32]> = store
+        // Another device's envelope where the relay acknowledged one of
+        // ours (a damaged copy of ours is the repair's business).
+        let ours: std::collections::HashSet<u64> = store
             .acked_after(team, cursor.server_seq)
             .map_err(store_err)?
             .into_iter()
             .collect();
         let rewritten = page.envelopes.iter().any(|(seq, bytes)| {
-            ours.get(seq)
-                .is_some_and(|id| *id != <[u8; 32]>::from(sha2::Sha256::digest(bytes)))
+            ours.contains(seq) && Envelope::parse(bytes.clone()).is_ok_and(|e| e.header().sender != me)
         });
         if rewritten {
             return Err(SyncError::LogRewritten {
