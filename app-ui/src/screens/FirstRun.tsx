@@ -27,7 +27,7 @@ export function FirstRun({ shared }: { shared: Shared }) {
   const [profile, setProfile] = useState({ name: "", kana: "", profession: "nurse", organisation: "", phone: "" });
   const [code, setCode] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
-  const [relay, setRelay] = useState({ url: "", fingerprint: "" });
+  const [relay, setRelay] = useState({ url: "", fingerprint: "", enrol: "" });
   const [patient, setPatient] = useState<PatientInput>({
     name: "",
     kana: null,
@@ -139,7 +139,20 @@ export function FirstRun({ shared }: { shared: Shared }) {
         <h2>{t("relay")}</h2>
         {text(relay.url, (v) => setRelay({ ...relay, url: v }), "fr-relay", "URL")}
         {text(relay.fingerprint, (v) => setRelay({ ...relay, fingerprint: v }), "fr-fingerprint", t("fingerprint"))}
-        <button disabled={busy || !relay.url} onClick={() => run(async () => void (await ok(commands.setRelay(relay.url, relay.fingerprint || null))))}>
+        {text(relay.enrol, (v) => setRelay({ ...relay, enrol: v }), "fr-enrol", t("enrolCode"))}
+        <button
+          disabled={busy || !relay.url}
+          onClick={() =>
+            run(async () => {
+              await ok(commands.setRelay(relay.url, relay.fingerprint || null));
+              // A station's relay takes new teams from enrolled laptops only.
+              if (relay.enrol.trim()) {
+                await ok(commands.enrol(relay.enrol));
+                setNotice(t("enrolled"));
+              }
+            })
+          }
+        >
           {t("saveRelay")}
         </button>
       </section>
