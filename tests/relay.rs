@@ -357,7 +357,7 @@ async fn a_device_outside_the_team_is_refused_and_learns_nothing() {
 }
 
 #[tokio::test]
-async fn an_invite_admits_one_device_once_and_answers_its_retry_the_same() {
+async fn an_invite_admits_one_device_once_and_is_deleted_after_the_join() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path());
     let (nurse, doctor, team) = (Device::new(7), Device::new(8), TeamKey::random());
@@ -368,15 +368,17 @@ async fn an_invite_admits_one_device_once_and_answers_its_retry_the_same() {
         .await
         .unwrap();
 
-    // The same laptop asking again (its answer was cut) gets the same
-    // answer; any other device finds the invite used.
-    let again = dr.claim_invite(&joined).await.unwrap();
-    assert_eq!(joined.open_team_keys(&again).unwrap(), vec![(0, team.clone())]);
-    let other = Device::new(9);
-    match other.client(&relay).claim_invite(&joined).await {
-        Err(SyncError::Refused { status: 410, .. }) => {}
-        other => panic!("a used invite is gone (410) for another device, got {other:?}"),
+    // Once the join that used it arrived, the invite (its sealed team key)
+    // is deleted: nobody can claim it, the joiner neither.
+    for client in [&dr, &Device::new(9).client(&relay)] {
+        match client.claim_invite(&joined).await {
+            Err(SyncError::Refused { status: 404, .. }) => {}
+            other => panic!("a used invite is gone, got {other:?}"),
+        }
     }
+    let db = rusqlite::Connection::open(relay.data.join("relay.db")).unwrap();
+    let left: i64 = db.query_row("SELECT count(*) FROM invites", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0, "no sealed team key is kept after the join");
     let ops = dr.members(&TEAM).await.unwrap();
     assert_eq!(sync_proto::Roster::replay_ops(&TEAM, &ops).devices.len(), 2);
 }

@@ -319,6 +319,8 @@ impl RelayClient {
             "claim_hash": hex::encode(code.claim_hash()),
             "sealed": hex::encode(sealed),
             "expires_ms": expires_ms,
+            // So the relay can delete it once the join that uses it arrives.
+            "invite_key": hex::encode(code.signing_key().verifying_key().as_bytes()),
         });
         Self::send(self.http.put(url).json(&body)).await?;
         Ok(())

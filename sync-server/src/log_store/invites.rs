@@ -136,12 +136,14 @@ impl LogStore {
 
     /// Keeps the sealed team key of an invite until it expires (at most a
     /// week from now, whatever was asked).
+    #[allow(clippy::too_many_arguments)]
     pub fn put_invite(
         &self,
         id: &[u8; 32],
         team: &[u8; 16],
         claim_hash: &[u8; 32],
         sealed: &[u8],
+        invite_key: Option<&[u8; 32]>,
         expires_ms: i64,
         now_ms: i64,
     ) -> rusqlite::Result<()> {
@@ -151,13 +153,14 @@ impl LogStore {
         conn.execute("DELETE FROM invites WHERE expires_ms < ?1", [now_ms])?;
         let expires_ms = expires_ms.min(now_ms.saturating_add(sync_proto::MAX_INVITE_MS));
         conn.execute(
-            "INSERT OR IGNORE INTO invites (id, team, claim_hash, sealed, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR IGNORE INTO invites (id, team, claim_hash, sealed, expires_ms, invite_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 id.as_slice(),
                 team.as_slice(),
                 claim_hash.as_slice(),
                 sealed,
-                expires_ms
+                expires_ms,
+                invite_key.map(|k| k.to_vec())
             ],
         )?;
         Ok(())

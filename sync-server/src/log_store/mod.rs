@@ -247,6 +247,9 @@ impl LogStore {
         )?;
         if !has_claimant {
             conn.execute("ALTER TABLE invites ADD COLUMN claimed_by BLOB", [])?;
+            // And the invite's public key: its row goes when the join that
+            // uses it arrives.
+            conn.execute("ALTER TABLE invites ADD COLUMN invite_key BLOB", [])?;
         }
         // Since removed devices' late envelopes are refused: how long the
         // envelope log was when each membership op was taken.
@@ -444,6 +447,15 @@ impl LogStore {
             "INSERT INTO members (team, seq, id, op, received_at, log_len) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![team.as_slice(), seq, id.as_slice(), json, now_ms, log_len],
         )?;
+        // A used invite's sealed team key is kept no longer than needed.
+        if let sync_proto::MembershipOp::Join { invite_key, .. } = op {
+            if let Ok(key) = hex::decode(invite_key) {
+                tx.execute(
+                    "DELETE FROM invites WHERE team = ?1 AND invite_key = ?2",
+                    params![team.as_slice(), key],
+                )?;
+            }
+        }
         tx.commit()?;
         self.rosters
             .lock()

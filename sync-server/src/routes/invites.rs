@@ -15,6 +15,9 @@ pub(super) struct InviteUpload {
     claim_hash: String,
     sealed: String,
     expires_ms: i64,
+    /// The invite's public key, as the roster's invite op names it.
+    #[serde(default)]
+    invite_key: Option<String>,
 }
 
 pub(super) async fn put_invite(
@@ -33,8 +36,21 @@ pub(super) async fn put_invite(
     if sealed.len() > 256 {
         return Err(AppError::too_large());
     }
+    let invite_key: Option<[u8; 32]> = up
+        .invite_key
+        .as_deref()
+        .map(|k| hex_array("invite_key", k))
+        .transpose()?;
     blocking(store, move |s| {
-        s.put_invite(&id, &team, &claim, &sealed, up.expires_ms, now_ms())
+        s.put_invite(
+            &id,
+            &team,
+            &claim,
+            &sealed,
+            invite_key.as_ref(),
+            up.expires_ms,
+            now_ms(),
+        )
     })
     .await?;
     Ok(Json(json!({ "stored": true })))
