@@ -220,6 +220,95 @@ impl CareRecord {
     }
 }
 
+impl CareRecord {
+    /// Checks a whole saved record from another member (a snapshot) by
+    /// what it holds, not change by change (thousands of changes one by one
+    /// take seconds; this takes one load and one read): every change is by a
+    /// device of the team (`member_of` says whose); the root's parts were
+    /// each written once, by the team's first change; every `devices` entry
+    /// was written by that device and names its own member; every `members`
+    /// entry, and each of its fields, by a device of that member; and the
+    /// whole record reads. A snapshot that leaves changes out is found by
+    /// checking it against the log, not here.
+    pub fn admit_whole(bytes: &[u8], member_of: impl Fn(&DeviceId) -> Option<MemberId>) -> Result<Self, Refusal> {
+        check_inflation(bytes)?;
+        let record = std::panic::catch_unwind(|| CareRecord::load(bytes))
+            .map_err(|_| Refusal::Failed("automerge panicked".into()))?
+            .map_err(|e| Refusal::Unreadable(e.to_string()))?;
+        let doc = record.doc();
+        let author = |id: &automerge::ObjId| match id {
+            automerge::ObjId::Id(_, actor, _) => crate::record::device_of(actor),
+            automerge::ObjId::Root => None,
+        };
+        for change in doc.get_changes(&[]) {
+            let device = crate::record::device_of(change.actor_id());
+            if device.and_then(|d| member_of(&d)).is_none() {
+                return Err(Refusal::ForgedActor(change.actor_id().to_hex_string()));
+            }
+        }
+        let mut first = None;
+        for k in [
+            key::SCHEMA,
+            key::TEAM,
+            key::PATIENT,
+            key::THRESHOLDS,
+            key::MEMBERS,
+            key::DEVICES,
+            key::NOTES,
+            key::VITALS,
+            key::TASKS,
+            key::MEDICATIONS,
+        ] {
+            let all = doc.get_all(ROOT, k).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+            let [(_, id)] = all.as_slice() else {
+                return Err(Refusal::RootRewrite(k.to_string()));
+            };
+            if *first.get_or_insert(author(id)) != author(id) {
+                return Err(Refusal::RootRewrite(k.to_string()));
+            }
+        }
+        let map = |name: &str| match doc.get(ROOT, name) {
+            Ok(Some((_, id))) => Ok(id),
+            _ => Err(Refusal::Unreadable(format!("no `{name}` map"))),
+        };
+        let devices = map(key::DEVICES)?;
+        for device in doc.keys(&devices) {
+            for (value, id) in doc.get_all(&devices, device.as_str()).unwrap_or_default() {
+                let own = author(&id).is_some_and(|a| a.to_string() == device);
+                let names = author(&id).and_then(|a| member_of(&a)).map(|m| m.to_string());
+                let bound = matches!(&value, automerge::Value::Scalar(s) if s.as_str() == names.as_deref());
+                if !own || !bound {
+                    return Err(Refusal::OthersEntry(format!("devices.{device}")));
+                }
+            }
+        }
+        let members = map(key::MEMBERS)?;
+        let by_member = |id: &automerge::ObjId, m: &str| {
+            author(id)
+                .and_then(|a| member_of(&a))
+                .is_some_and(|x| x.to_string() == m)
+        };
+        for m in doc.keys(&members) {
+            for (value, id) in doc.get_all(&members, m.as_str()).unwrap_or_default() {
+                if !by_member(&id, &m) {
+                    return Err(Refusal::OthersEntry(format!("members.{m}")));
+                }
+                if value.is_object() {
+                    for field in doc.keys(&id) {
+                        for (_, fid) in doc.get_all(&id, field.as_str()).unwrap_or_default() {
+                            if !by_member(&fid, &m) {
+                                return Err(Refusal::OthersEntry(format!("members.{m}.{field}")));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        record.read().map_err(|e| Refusal::Unreadable(e.to_string()))?;
+        Ok(record)
+    }
+}
+
 /// Whether `obj.prop` reads as a `T`.
 fn reads<T: autosurgeon::Hydrate>(
     doc: &automerge::Automerge,

@@ -203,3 +203,111 @@ fn a_compressed_change_that_inflates_past_the_cap_is_refused_before_automerge_se
         check_inflation(&c.bytes).unwrap();
     }
 }
+
+#[test]
+fn a_whole_record_from_a_member_is_checked_by_what_it_holds() {
+    let (r, n, d) = team();
+    let member_of = |dev: &DeviceId| {
+        if *dev == n.device {
+            Some(n.member)
+        } else if *dev == d.device {
+            Some(d.member)
+        } else {
+            None
+        }
+    };
+    let honest = CareRecord::admit_whole(&r.save(), member_of).unwrap();
+    assert_eq!(honest.heads(), r.heads());
+    // A record holding any of the hostile changes above is refused whole.
+    let devices = map(&r, "devices");
+    let members = map(&r, "members");
+    let patient = map(&r, "patient");
+    let stranger = DeviceId::random();
+    type Case = (&'static str, ChangeBytes);
+    let cases: Vec<Case> = vec![
+        (
+            "a change by a device off the team",
+            forged(&r, stranger, |tx| tx.put(&patient, "phone", "000").unwrap()),
+        ),
+        (
+            "the doctor's device bound to the nurse",
+            forged(&r, n.device, |tx| {
+                tx.put(&devices, d.device.to_string(), n.member.to_string()).unwrap();
+            }),
+        ),
+        (
+            "the doctor's name changed by the nurse",
+            forged(&r, n.device, |tx| {
+                let doctor = tx.get(&members, d.member.to_string()).unwrap().unwrap().1;
+                tx.put(&doctor, "name", "偽 医師").unwrap();
+            }),
+        ),
+        (
+            "a second patient",
+            forged(&r, d.device, |tx| {
+                tx.put_object(ROOT, "patient", automerge::ObjType::Map).unwrap();
+            }),
+        ),
+        (
+            "the patient's name as a number",
+            forged(&r, d.device, |tx| tx.put(&patient, "name", 42i64).unwrap()),
+        ),
+    ];
+    for (what, c) in cases {
+        let mut doc = Automerge::load(&r.save()).unwrap();
+        doc.load_incremental(&c.bytes).unwrap();
+        assert!(CareRecord::admit_whole(&doc.save(), member_of).is_err(), "{what}");
+    }
+}
+
+/// Not a check: how long admitting a long record change by change takes
+/// (`cargo test --release -p care-model --test admit -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn figure_admitting_five_thousand_changes() {
+    let (n, d) = (nurse(), doctor());
+    let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
+    for i in 0..5000 {
+        let w = if i % 2 == 0 { &n } else { &d };
+        r.change(w, at(i + 1), "visit", |tx| {
+            tx.add_vitals(
+                VitalsForm {
+                    bp: Some("132/84".into()),
+                    spo2: Some("96".into()),
+                    ..Default::default()
+                }
+                .parse(at(i + 1))?,
+            )?;
+            tx.add_note(note(&format!("訪問 {i}")))
+        })
+        .unwrap();
+    }
+    let changes = r.changes();
+    let started = std::time::Instant::now();
+    let plain = CareRecord::load(&changes.iter().flat_map(|c| c.bytes.clone()).collect::<Vec<_>>()).unwrap();
+    let loaded = started.elapsed();
+    let mut admitted = CareRecord::load(&changes[0].bytes).unwrap();
+    let started = std::time::Instant::now();
+    for c in &changes[1..] {
+        let author = c.author().unwrap();
+        let member = if author == n.device { n.member } else { d.member };
+        admitted.admit(c, Sender { device: author, member }).unwrap();
+    }
+    let took = started.elapsed();
+    assert_eq!(admitted.heads(), plain.heads());
+    let mut applied = CareRecord::load(&changes[0].bytes).unwrap();
+    let started = std::time::Instant::now();
+    for c in &changes[1..] {
+        applied.apply(&c.bytes).unwrap();
+    }
+    eprintln!("applied one by one without checks in {:?}", started.elapsed());
+    let saved = plain.save();
+    let started = std::time::Instant::now();
+    CareRecord::admit_whole(&saved, |dev| Some(if *dev == n.device { n.member } else { d.member })).unwrap();
+    eprintln!("admitted whole (load, checks, read) in {:?}", started.elapsed());
+    eprintln!(
+        "{} changes: loaded at once in {loaded:?}; admitted one by one in {took:?} ({:.0} µs each)",
+        changes.len(),
+        took.as_secs_f64() * 1e6 / changes.len() as f64
+    );
+}

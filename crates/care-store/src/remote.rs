@@ -121,6 +121,44 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Stores the changes of a whole record the caller admitted as a whole
+    /// (`CareRecord::admit_whole`: a member's snapshot), with the cursor it
+    /// covers, in one transaction; the record is loaded at once.
+    pub fn apply_remote_admitted(
+        &mut self,
+        team: TeamId,
+        relay: &str,
+        changes: &[ChangeBytes],
+        cursor: &Cursor,
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let cached = self.cache.remove(&team);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut added = 0;
+        for c in changes {
+            added += tx.execute(
+                "INSERT OR IGNORE INTO changes (team_id, hash, bytes) VALUES (?1, ?2, ?3)",
+                params![team.to_string(), c.hash.as_slice(), c.bytes],
+            )?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0, cursor.chain],
+        )?;
+        let current = refresh(&tx, team, cached).map_err(|e| e.at(&path))?;
+        let p = current.record.patient()?;
+        tx.execute(
+            "UPDATE teams SET patient_name = ?2, patient_kana = ?3 WHERE team_id = ?1",
+            params![team.to_string(), p.name, p.kana],
+        )?;
+        tx.commit()?;
+        self.cache.insert(team, current);
+        Ok(added)
+    }
+}
+
 /// A check under way of a snapshot this laptop started a team from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotCheck {

@@ -380,23 +380,11 @@ async fn from_snapshot(
         |epoch| store.team_key(team, epoch).ok().flatten(),
     )
     .map_err(|e| bad(e.to_string()))?;
-    care_model::admit::check_inflation(&plain).map_err(|e| bad(e.to_string()))?;
-    let record = std::panic::catch_unwind(|| care_model::CareRecord::load(&plain))
-        .map_err(|_| bad("automerge panicked loading it".into()))?
-        .map_err(|e| bad(e.to_string()))?;
-    // Each change in it is admitted as if it came alone from its author.
-    let changes = record
-        .changes()
-        .into_iter()
-        .map(|change| {
-            let actor = change
-                .author()
-                .ok_or_else(|| bad("a change by no device of the team".into()))?;
-            let sender =
-                sender_of(&roster, actor.as_bytes()).ok_or_else(|| bad("a change by no device of the team".into()))?;
-            Ok(care_store::Incoming { change, sender })
-        })
-        .collect::<Result<Vec<_>, SyncError>>()?;
+    // Checked whole by what it holds (one load), not change by change.
+    let record =
+        care_model::CareRecord::admit_whole(&plain, |d| roster.member_of(d.as_bytes()).and_then(|m| m.parse().ok()))
+            .map_err(|e| bad(format!("it breaks the record's rules: {e}")))?;
+    let changes = record.changes();
     let cursor = Cursor {
         server_seq: h.sender_seq,
         incarnation,
@@ -410,15 +398,9 @@ async fn from_snapshot(
         .begin_snapshot_check(team, h.sender_seq, &hex::encode(h.sender))
         .map_err(store_err)?;
     tracing::info!(%team, covers = h.sender_seq, changes = changes.len(), "started from the relay's snapshot");
-    let applied = store
-        .apply_remote(team, relay_url, &changes, &[], &cursor, now())
-        .map_err(store_err)?;
-    if let Some((_, refusal)) = applied.refused.first() {
-        return Err(bad(format!(
-            "it holds a change that breaks the record's rules: {refusal}"
-        )));
-    }
-    Ok(applied.added)
+    store
+        .apply_remote_admitted(team, relay_url, &changes, &cursor, now())
+        .map_err(store_err)
 }
 
 /// Offers the relay a snapshot of this laptop's record when the log has
