@@ -40,8 +40,6 @@ pub enum ModelError {
     Invalid(#[from] ValidationError),
     #[error("記録に {kind} {id} が見つかりません / no {kind} {id} in this record")]
     NotFound { kind: &'static str, id: String },
-    #[error("この記録は新しい版 (schema {found}) のアプリで作られています。アプリを更新してください / record schema {found} is newer than this app understands ({supported}); update Tsunagi")]
-    NewerSchema { found: u64, supported: u64 },
     #[error("記録のデータを読み取れません / the record's data could not be read: {0}")]
     Corrupt(String),
     // The library errors are boxed: they are large and rare.

@@ -388,13 +388,11 @@ impl CareRecord {
     }
 
     fn from_doc(doc: Automerge) -> Result<Self, ModelError> {
-        let schema = match doc.get(ROOT, key::SCHEMA)? {
-            Some((automerge::Value::Scalar(s), _)) => s.as_u64().unwrap_or(0),
-            _ => return Err(ModelError::Corrupt("no schema version".into())),
-        };
-        // A record from a newer app still opens: what this version knows is
-        // read as usual, the rest is kept (see `written_by_newer`).
-        let _ = schema;
+        // Any schema version opens, a newer app's too: what this version
+        // knows is read as usual, the rest is kept (see `written_by_newer`).
+        if !matches!(doc.get(ROOT, key::SCHEMA)?, Some((automerge::Value::Scalar(_), _))) {
+            return Err(ModelError::Corrupt("no schema version".into()));
+        }
         let team: TeamId = hydrate_prop(&doc, ROOT, key::TEAM)?;
         Ok(Self { doc, team })
     }
