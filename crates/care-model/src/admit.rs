@@ -57,6 +57,14 @@ pub enum Refusal {
     Failed(String),
 }
 
+impl Refusal {
+    /// Whether the change was applied before it was refused (the record
+    /// then holds part of it and must be read again from what is stored).
+    pub fn after_applying(&self) -> bool {
+        matches!(self, Refusal::Unreadable(_) | Refusal::Failed(_))
+    }
+}
+
 impl CareRecord {
     /// Checks `change` from `sender` and applies it if it keeps the rules.
     /// On `Err` the record may hold part of it (a change refused after it
@@ -84,7 +92,15 @@ impl CareRecord {
         if self.doc().get_heads() == before {
             return Ok(()); // waits in automerge's queue for a change it builds on
         }
-        self.check_touched(&ops)
+        // Changes that waited on this one were applied with it: what they
+        // touched must read too.
+        let mut touched = ops;
+        for c in self.doc().get_changes(&before) {
+            if c.hash() != decoded.hash() {
+                touched.extend(c.decode().operations);
+            }
+        }
+        self.check_touched(&touched)
     }
 
     /// The rules that need only the change's operations and the record
@@ -358,6 +374,8 @@ pub fn check_inflation(bytes: &[u8]) -> Result<(), Refusal> {
                     }
                 }
             }
+            // A bundle (its columns compressed too): never written by us.
+            3 => return Err(Refusal::Undecodable("bundle chunks are not taken".into())),
             _ => {}
         }
         rest = &rest[end..];

@@ -319,6 +319,8 @@ impl ChangeBytes {
 
     /// Checks bytes received from elsewhere and reads their hash.
     pub fn parse(bytes: Vec<u8>) -> Result<Self, ModelError> {
+        // Before automerge inflates it (without a cap).
+        crate::admit::check_inflation(&bytes).map_err(|e| ModelError::Corrupt(e.to_string()))?;
         let change = automerge::Change::from_bytes(bytes).map_err(|e| ModelError::Corrupt(e.to_string()))?;
         Ok(Self::of(&change))
     }

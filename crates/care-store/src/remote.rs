@@ -73,9 +73,13 @@ impl Store {
                 }
                 Err(refusal) => {
                     tracing::warn!(%team, sender = %incoming.sender.device, %refusal, "a change from the relay was refused");
+                    let reload = refusal.after_applying();
                     applied.refused.push((i, refusal));
-                    // The record may hold part of it: read it again from
-                    // what is stored, which never had it.
+                    if !reload {
+                        continue;
+                    }
+                    // The record holds part of it: read it again from what
+                    // is stored, which never had it.
                     let generation = c.generation;
                     *c = match load(&tx, team, generation) {
                         Ok(c) => c,

@@ -654,7 +654,10 @@ async fn pull(
                 Ok(None) => {}
                 Ok(Some((env, Ok((head, change))))) => {
                     // The roster the writer was on must be this one up to
-                    // its length; a longer one, once fetched, too.
+                    // its length (a longer one, once fetched, too). If not,
+                    // either the relay shows members different rosters or
+                    // the writer sealed a false head: its envelope is set
+                    // aside, naming it, and the rest goes on.
                     if let Some((n, theirs)) = head {
                         if r.head_at(n).is_none() && !refreshed {
                             refreshed = true;
@@ -662,17 +665,22 @@ async fn pull(
                             r = store.roster(team).map_err(store_err)?;
                         }
                         if r.head_at(n) != Some(theirs) {
-                            return Err(fork(
-                                store,
-                                team,
-                                &format!(
-                                    "device {} wrote on a roster the relay does not show this laptop",
-                                    hex::encode(env.header().sender)
-                                ),
-                            )?);
+                            let reason = format!(
+                                "device {} wrote on a roster the relay does not show this laptop (the relay shows members different rosters, or the device sealed a false one)",
+                                hex::encode(env.header().sender)
+                            );
+                            store.quarantine(team, seq, &reason, &bytes, now()).map_err(store_err)?;
+                            report.quarantined += 1;
+                            report.refused.push(reason);
+                            continue;
                         }
                     }
-                    let sender = sender_of(&r, &env.header().sender).expect("opened, so on the roster");
+                    let Some(sender) = sender_of(&r, &env.header().sender) else {
+                        let reason = "its sender names no member this laptop can read".to_string();
+                        store.quarantine(team, seq, &reason, &bytes, now()).map_err(store_err)?;
+                        report.quarantined += 1;
+                        continue;
+                    };
                     changes.push(care_store::Incoming { change, sender });
                     relayed.push((seq, env));
                 }

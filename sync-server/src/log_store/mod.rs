@@ -65,6 +65,8 @@ pub enum AppendError {
     SenderRemoved,
     /// The team's log is at its storage quota.
     TeamQuota,
+    /// Sealed under a key epoch the roster has not reached.
+    EpochAhead,
     /// The database failed (the whole batch was rolled back), or the writer
     /// stopped.
     Storage(String),

@@ -164,6 +164,11 @@ fn append_one(
     if sender_removed {
         return Err(AppendError::SenderRemoved);
     }
+    // Sealed under a key epoch no removal on the roster started: readers
+    // would take it for a removal hidden from them.
+    if h.epoch > roster.epoch {
+        return Err(AppendError::EpochAhead);
+    }
     let used: i64 = tx
         .prepare_cached("SELECT coalesce(max(bytes), 0) FROM usage WHERE team = ?1")?
         .query_row([h.team.as_slice()], |r| r.get(0))?;

@@ -84,6 +84,11 @@ pub(super) async fn append(
             "チームから外された端末の記録は、外された後には受け付けません",
             "envelopes of a device removed from the team are not taken after its removal",
         )),
+        Err(AppendError::EpochAhead) => Err(AppError::bad_request(
+            "epoch_ahead",
+            "チームの鍵の世代が合いません",
+            "sealed under a key epoch the team's roster has not reached",
+        )),
         Err(AppendError::TeamQuota) => Err(AppError::insufficient_storage(
             "team_quota",
             "このチームの記録が中継サーバーの上限に達しました。管理者に連絡してください",
