@@ -553,3 +553,33 @@ fn an_invite_code_that_pins_no_certificate_is_refused() {
     let joined = t.rt.block_on(sync_client::join(&mut laptop, &code, now));
     assert!(matches!(joined, Err(SyncError::NoFingerprint)), "{joined:?}");
 }
+
+/// A relay put back from a backup that lacks the newest roster op is not a
+/// fork: the laptop that holds the op gives it back (it is signed) and
+/// syncing goes on.
+#[test]
+fn a_relay_restored_without_its_newest_roster_op_gets_it_back_and_nobody_stops() {
+    let mut t = Team::new();
+    let mut doctor = t.joined("dr");
+    t.sync(&mut doctor);
+    let (addr, data) = (t.relay.addr().to_string(), t.relay.data.clone());
+    let backup = t.root.join("backup");
+    let stopped = std::mem::replace(&mut t.relay, Relay::start(&t.root.join("scratch1")));
+    assert!(stopped.stop().success());
+    copy_dir(&data, &backup);
+    t.relay = Relay::start_on(&data, &addr);
+    let doctors_member = doctor.device().member.to_string();
+    t.rt.block_on(sync_client::make_admin(&mut t.nurse, t.team, &doctors_member, now))
+        .unwrap();
+    let stopped = std::mem::replace(&mut t.relay, Relay::start(&t.root.join("scratch2")));
+    assert!(stopped.stop().success());
+    std::fs::remove_dir_all(&data).unwrap();
+    copy_dir(&backup, &data);
+    t.relay = Relay::start_on(&data, &addr);
+
+    let report = sync(&t.rt, &mut t.nurse);
+    assert!(t.nurse.roster_fork(t.team).unwrap().is_none(), "{report:?}");
+    t.sync(&mut doctor);
+    assert!(doctor.roster(t.team).unwrap().admins.contains(&doctors_member));
+    assert!(doctor.roster_fork(t.team).unwrap().is_none());
+}

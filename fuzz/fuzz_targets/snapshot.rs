@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         let b = d.as_bytes();
         (b == &[1; 16] || b == &[2; 16]).then(|| MemberId::from_bytes(*b))
     };
-    if let Ok(record) = CareRecord::admit_whole(data, member_of) {
+    if let Ok(record) = CareRecord::admit_whole(data, Some(DeviceId::from_bytes([1; 16])), member_of) {
         record.read().expect("an admitted snapshot reads");
     }
 });

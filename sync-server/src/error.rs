@@ -46,6 +46,14 @@ impl AppError {
             message_en: message_en.into(),
         }
     }
+    pub fn timed_out() -> Self {
+        AppError {
+            status: StatusCode::REQUEST_TIMEOUT,
+            code: "request_timeout",
+            message_ja: "送信に時間がかかりすぎました。もう一度送ります",
+            message_en: "the request took too long to arrive; it will be sent again".into(),
+        }
+    }
     pub fn forbidden(code: &'static str, message_ja: &'static str, message_en: impl Into<String>) -> Self {
         AppError {
             status: StatusCode::FORBIDDEN,

@@ -31,6 +31,9 @@ use crate::policy::{Connections, Policy};
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// A whole request, body included: a 1 MB envelope over a slow tethered
+/// phone takes well under this.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub async fn serve(
     listener: TcpListener,
@@ -95,7 +98,17 @@ pub async fn serve(
             let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
                 req.extensions_mut().insert(crate::routes::Peer(device));
                 req.extensions_mut().insert(crate::limits::RemoteAddr(peer.ip()));
-                app.clone().oneshot(req)
+                // Headers have their own deadline; this one covers a body
+                // trickled in a byte at a time, and the handler.
+                let answer = app.clone().oneshot(req);
+                async move {
+                    match tokio::time::timeout(REQUEST_TIMEOUT, answer).await {
+                        Ok(response) => response,
+                        Err(_) => Ok(axum::response::IntoResponse::into_response(
+                            crate::error::AppError::timed_out(),
+                        )),
+                    }
+                }
             });
             // Headers must arrive in time (slowloris), and the same timer
             // closes a keep-alive connection left idle.

@@ -244,9 +244,15 @@ impl CareRecord {
     /// each written once, by the team's first change; every `devices` entry
     /// was written by that device and names its own member; every `members`
     /// entry, and each of its fields, by a device of that member; and the
-    /// whole record reads. A snapshot that leaves changes out is found by
-    /// checking it against the log, not here.
-    pub fn admit_whole(bytes: &[u8], member_of: impl Fn(&DeviceId) -> Option<MemberId>) -> Result<Self, Refusal> {
+    /// whole record reads. The root must be `creator`'s (the device whose
+    /// genesis op started the team), so a snapshot cannot bring a made-up
+    /// record. A snapshot that leaves changes out is found by checking it
+    /// against the log, not here.
+    pub fn admit_whole(
+        bytes: &[u8],
+        creator: Option<DeviceId>,
+        member_of: impl Fn(&DeviceId) -> Option<MemberId>,
+    ) -> Result<Self, Refusal> {
         check_inflation(bytes)?;
         let record = std::panic::catch_unwind(|| CareRecord::load(bytes))
             .map_err(|_| Refusal::Failed("automerge panicked".into()))?
@@ -262,7 +268,9 @@ impl CareRecord {
                 return Err(Refusal::ForgedActor(change.actor_id().to_hex_string()));
             }
         }
-        let mut first = None;
+        // The root is the team creator's first change's, when the roster
+        // says who that is.
+        let mut first = creator.map(Some);
         for k in [
             key::SCHEMA,
             key::TEAM,

@@ -216,7 +216,7 @@ fn a_whole_record_from_a_member_is_checked_by_what_it_holds() {
             None
         }
     };
-    let honest = CareRecord::admit_whole(&r.save(), member_of).unwrap();
+    let honest = CareRecord::admit_whole(&r.save(), Some(n.device), member_of).unwrap();
     assert_eq!(honest.heads(), r.heads());
     // A record holding any of the hostile changes above is refused whole.
     let devices = map(&r, "devices");
@@ -256,8 +256,26 @@ fn a_whole_record_from_a_member_is_checked_by_what_it_holds() {
     for (what, c) in cases {
         let mut doc = Automerge::load(&r.save()).unwrap();
         doc.load_incremental(&c.bytes).unwrap();
-        assert!(CareRecord::admit_whole(&doc.save(), member_of).is_err(), "{what}");
+        assert!(
+            CareRecord::admit_whole(&doc.save(), Some(n.device), member_of).is_err(),
+            "{what}"
+        );
     }
+    // A made-up record, started by the doctor's device: not the team's.
+    let (made_up, _) = CareRecord::create(
+        r.team(),
+        &d,
+        Patient {
+            name: "偽 患者".into(),
+            ..Default::default()
+        },
+        at(0),
+    )
+    .unwrap();
+    assert!(matches!(
+        CareRecord::admit_whole(&made_up.save(), Some(n.device), member_of),
+        Err(Refusal::RootRewrite(_))
+    ));
 }
 
 /// Not a check: how long admitting a long record change by change takes
@@ -303,7 +321,10 @@ fn figure_admitting_five_thousand_changes() {
     eprintln!("applied one by one without checks in {:?}", started.elapsed());
     let saved = plain.save();
     let started = std::time::Instant::now();
-    CareRecord::admit_whole(&saved, |dev| Some(if *dev == n.device { n.member } else { d.member })).unwrap();
+    CareRecord::admit_whole(&saved, Some(n.device), |dev| {
+        Some(if *dev == n.device { n.member } else { d.member })
+    })
+    .unwrap();
     eprintln!("admitted whole (load, checks, read) in {:?}", started.elapsed());
     eprintln!(
         "{} changes: loaded at once in {loaded:?}; admitted one by one in {took:?} ({:.0} µs each)",

@@ -363,8 +363,13 @@ impl Store {
     /// The roster as the relay last showed it (ops made here and not yet
     /// sent left out): what a new roster from the relay must extend.
     pub fn received_roster(&self, team: TeamId) -> Result<Roster, StoreError> {
-        let ops = self.roster_ops_where(team, "AND sent = 1")?;
+        let ops = self.received_roster_ops(team)?;
         Ok(Roster::replay_ops(team.as_bytes(), &ops))
+    }
+
+    /// The roster ops as the relay last showed them, in order.
+    pub fn received_roster_ops(&self, team: TeamId) -> Result<Vec<RosterOp>, StoreError> {
+        self.roster_ops_where(team, "AND sent = 1")
     }
 
     /// Why this laptop stopped syncing the team (another member's envelope

@@ -16,7 +16,7 @@
 //!
 //! Every step is idempotent, so a pass cut off anywhere is safely repeated.
 
-use care_model::{ChangeBytes, Timestamp};
+use care_model::{ChangeBytes, DeviceId, Timestamp};
 use care_store::{Cursor, Store};
 use sync_proto::Envelope;
 
@@ -104,9 +104,20 @@ fn store_err(e: care_store::StoreError) -> SyncError {
 /// Takes the relay's roster, which must extend the one it showed before (a
 /// hash chain: an op this laptop saw cannot vanish or change).
 async fn refresh_roster(store: &mut Store, client: &RelayClient, team: care_model::TeamId) -> Result<(), SyncError> {
-    let ops = client.members(team.as_bytes()).await?;
+    let mut ops = client.members(team.as_bytes()).await?;
     let before = store.received_roster(team).map_err(store_err)?;
-    let after = sync_proto::Roster::replay_ops(team.as_bytes(), &ops);
+    let mut after = sync_proto::Roster::replay_ops(team.as_bytes(), &ops);
+    if !after.extends(&before) && before.extends(&after) {
+        // Only shorter: a relay put back from a backup that lacks the last
+        // ops. They are signed; give them back, in order.
+        let known = store.received_roster_ops(team).map_err(store_err)?;
+        tracing::warn!(%team, lost = known.len().saturating_sub(ops.len()), "the relay lost roster ops; giving them back");
+        for op in known.iter().skip(ops.len()) {
+            client.add_member(team.as_bytes(), &op.op).await?;
+        }
+        ops = client.members(team.as_bytes()).await?;
+        after = sync_proto::Roster::replay_ops(team.as_bytes(), &ops);
+    }
     if !after.extends(&before) {
         return Err(fork(
             store,
@@ -134,7 +145,14 @@ fn change_of(plain: Vec<u8>) -> Result<(Option<sync_proto::RosterHead>, ChangeBy
 /// Who sealed an envelope (or, in a snapshot, wrote a change), as the signed
 /// roster says: the device and the member it belongs to.
 fn sender_of(roster: &sync_proto::Roster, device: &[u8; 16]) -> Option<care_model::Sender> {
-    let member = roster.member_of(device)?.parse().ok()?;
+    let named = roster.member_of(device)?;
+    let member: care_model::MemberId = named.parse().ok()?;
+    // One spelling only: the roster compares member ids as text, so an id
+    // spelled otherwise (upper case, hyphens) would be another member there
+    // and the same one here.
+    if member.to_string() != named {
+        return None;
+    }
     Some(care_model::Sender {
         device: care_model::DeviceId::from_bytes(*device),
         member,
@@ -302,6 +320,9 @@ async fn check_snapshot(
                 .apply_remote(team, relay_url, &missing, &[], &cursor, now())
                 .map_err(store_err)?;
             report.received += applied.added;
+            for (i, refusal) in &applied.refused {
+                report.refused.push(refused_reason(&missing[*i].sender, refusal));
+            }
         }
         missing_total += found;
         next = page_end.min(check.covers) + 1;
@@ -381,9 +402,10 @@ async fn from_snapshot(
     )
     .map_err(|e| bad(e.to_string()))?;
     // Checked whole by what it holds (one load), not change by change.
-    let record =
-        care_model::CareRecord::admit_whole(&plain, |d| roster.member_of(d.as_bytes()).and_then(|m| m.parse().ok()))
-            .map_err(|e| bad(format!("it breaks the record's rules: {e}")))?;
+    let record = care_model::CareRecord::admit_whole(&plain, roster.creator.map(DeviceId::from_bytes), |d| {
+        sender_of(&roster, d.as_bytes()).map(|s| s.member)
+    })
+    .map_err(|e| bad(format!("it breaks the record's rules: {e}")))?;
     let changes = record.changes();
     let cursor = Cursor {
         server_seq: h.sender_seq,

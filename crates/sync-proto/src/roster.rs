@@ -136,6 +136,9 @@ pub struct Roster {
     /// Devices taken out, with the epoch their removal started: what they
     /// sealed under an earlier epoch (while they belonged) still opens.
     pub removed: BTreeMap<[u8; 16], (RosterEntry, u32)>,
+    /// The device that created the team (its genesis op): the record's
+    /// first change, which made the record's root, is its.
+    pub creator: Option<[u8; 16]>,
     /// Members who may remove any device: the one who created the team, and
     /// those an admin named.
     pub admins: BTreeSet<String>,
@@ -624,6 +627,7 @@ impl Roster {
                 let vk = key_of(key)?;
                 verify(&vk, &["genesis", t, device, member, key], sig)?;
                 self.admins.insert(member.clone());
+                self.creator = Some(hex16(device)?);
                 self.devices.insert(
                     hex16(device)?,
                     RosterEntry {
