@@ -92,6 +92,7 @@ impl CareRecord {
         if self.doc().get_heads() == before {
             return Ok(()); // waits in automerge's queue for a change it builds on
         }
+        self.check_authorship(&ops, sender)?;
         // Changes that waited on this one were applied with it: what they
         // touched must read too.
         let mut touched = ops;
@@ -163,6 +164,60 @@ impl CareRecord {
         Ok(())
     }
 
+    /// The path from the root to where `op` wrote: its object's path, then
+    /// its own key (`None` for an object no longer reachable).
+    fn path_of(&self, op: &automerge::legacy::Op) -> Result<Option<Vec<String>>, Refusal> {
+        let doc = self.doc();
+        let mut path: Vec<String> = match &op.obj {
+            ObjectId::Root => Vec::new(),
+            ObjectId::Id(id) => {
+                let obj = doc
+                    .import_obj(&id.to_string())
+                    .map_err(|_| Refusal::Unreadable(format!("object {id} is not in the record")))?;
+                match doc.parents(&obj) {
+                    Ok(parents) => parents.path().into_iter().map(|(_, prop)| prop.to_string()).collect(),
+                    Err(_) => return Ok(None),
+                }
+            }
+        };
+        if let Key::Map(k) = &op.key {
+            path.push(k.to_string());
+        }
+        Ok(Some(path))
+    }
+
+    /// After applying: what the sender wrote names only the sender as who
+    /// wrote, closed, acknowledged or reviewed (a note's `author`, a
+    /// version's `by`, a task's `closed_by`, its own key in a note's `acks`
+    /// and in `reviews`), so the record cannot show another member as the
+    /// author of what this one wrote.
+    fn check_authorship(&self, ops: &[automerge::legacy::Op], sender: Sender) -> Result<(), Refusal> {
+        let me = sender.member.to_string();
+        for op in ops {
+            let Some(path) = self.path_of(op)? else { continue };
+            let Some(last) = path.last() else { continue };
+            let parent = path.len().checked_sub(2).map(|i| path[i].as_str());
+            let value = match &op.action {
+                OpType::Put(automerge::ScalarValue::Str(v)) => Some(v.as_str()),
+                _ => None,
+            };
+            let names_me = value == Some(me.as_str());
+            let wrong = match last.as_str() {
+                "author" | "by" | "created_by" => !names_me,
+                "closed_by" => !names_me && !matches!(op.action, OpType::Put(automerge::ScalarValue::Null)),
+                _ if parent == Some("acks") || (path.len() == 2 && path[0] == key::REVIEWS) => *last != me,
+                _ => false,
+            };
+            if wrong {
+                return Err(Refusal::OthersEntry(format!(
+                    "{} (names another member)",
+                    path.join(".")
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// After applying: the root still has its parts, and each entry the
     /// change touched still reads as its type.
     fn check_touched(&self, ops: &[automerge::legacy::Op]) -> Result<(), Refusal> {
@@ -183,27 +238,13 @@ impl CareRecord {
                 _ => return Err(Refusal::Unreadable(format!("no `{root_map}` map"))),
             }
         }
-        // (root key, entry id) of every object the change wrote in: the
-        // path from the root to the op's object, then the op's own key.
+        // (root key, entry id) of every object the change wrote in.
         let mut touched = BTreeSet::new();
         for op in ops {
-            let mut path: Vec<String> = match &op.obj {
-                ObjectId::Root => Vec::new(),
-                ObjectId::Id(id) => {
-                    let obj = doc
-                        .import_obj(&id.to_string())
-                        .map_err(|_| Refusal::Unreadable(format!("object {id} is not in the record")))?;
-                    match doc.parents(&obj) {
-                        Ok(parents) => parents.path().into_iter().map(|(_, prop)| prop.to_string()).collect(),
-                        Err(_) => continue,
-                    }
+            if let Some(path) = self.path_of(op)? {
+                if let Some(root_key) = path.first() {
+                    touched.insert((root_key.clone(), path.get(1).cloned()));
                 }
-            };
-            if let Key::Map(k) = &op.key {
-                path.push(k.to_string());
-            }
-            if let Some(root_key) = path.first() {
-                touched.insert((root_key.clone(), path.get(1).cloned()));
             }
         }
         for (root_key, entry) in touched {

@@ -205,6 +205,72 @@ fn a_compressed_change_that_inflates_past_the_cap_is_refused_before_automerge_se
 }
 
 #[test]
+fn a_member_may_name_only_themselves_as_who_wrote_closed_or_acknowledged() {
+    let (mut r, n, d) = team();
+    let task = r
+        .change(&n, at(2), "task.add", |tx| {
+            tx.add_task(NewTask {
+                title: "褥瘡処置".into(),
+                assignee: None,
+                due: None,
+                priority: Priority::Normal,
+            })
+        })
+        .unwrap()
+        .value;
+    let nurses_note = r
+        .change(&n, at(3), "note.add", |tx| tx.add_note(note("夜間に発熱")))
+        .unwrap()
+        .value;
+    // The doctor's honest work on the nurse's entries is admitted.
+    let mut doctors = CareRecord::load(&r.save()).unwrap();
+    let honest = [
+        doctors.change(&d, at(4), "note.ack", |tx| tx.acknowledge_note(nurses_note)),
+        doctors.change(&d, at(5), "task.done", |tx| tx.set_task_status(task, TaskStatus::Done)),
+        doctors.change(&d, at(6), "task.open", |tx| tx.set_task_status(task, TaskStatus::Open)),
+        doctors.change(&d, at(7), "review", |tx| tx.mark_reviewed()),
+    ];
+    for c in honest {
+        let c = c.unwrap().change.unwrap();
+        r.admit(&c, sender(&d)).unwrap();
+    }
+    // Written by the nurse's laptop, naming the doctor: refused.
+    let notes = map(&r, "notes");
+    let doc = Automerge::load(&r.save()).unwrap();
+    let note_obj = doc.get(&notes, nurses_note.to_string()).unwrap().unwrap().1;
+    let acks = doc.get(&note_obj, "acks").unwrap().unwrap().1;
+    let reviews = map(&r, "reviews");
+    let cases: Vec<(&str, ChangeBytes)> = vec![
+        (
+            "a note whose author is the doctor",
+            forged(&r, n.device, |tx| {
+                let new = tx
+                    .put_object(&notes, EntryId::random().to_string(), automerge::ObjType::Map)
+                    .unwrap();
+                tx.put(&new, "author", d.member.to_string()).unwrap();
+            }),
+        ),
+        (
+            "an acknowledgement in the doctor's name",
+            forged(&r, n.device, |tx| {
+                tx.put(&acks, format!("{}", MemberId::random()), 1i64).unwrap();
+            }),
+        ),
+        (
+            "a review in the doctor's name",
+            forged(&r, n.device, |tx| {
+                tx.put(&reviews, d.member.to_string(), 9i64).unwrap();
+            }),
+        ),
+    ];
+    for (what, c) in cases {
+        let mut mine = CareRecord::load(&r.save()).unwrap();
+        let err = mine.admit(&c, sender(&n)).unwrap_err();
+        assert!(matches!(err, Refusal::OthersEntry(_)), "{what}: {err}");
+    }
+}
+
+#[test]
 fn a_whole_record_from_a_member_is_checked_by_what_it_holds() {
     let (r, n, d) = team();
     let member_of = |dev: &DeviceId| {
