@@ -256,8 +256,19 @@ fn a_forged_snapshot_cannot_hide_an_entry_from_a_newcomer() {
     }
     t.sync(&mut nurse);
     t.sync(&mut doctor);
-    // The doctor keeps the record as it was before the allergy note...
-    let before_allergy = doctor.record(t.team).unwrap().save();
+    // The doctor keeps the record as it was before the allergy note, and
+    // puts into it an order in the nurse's name that was never sent...
+    let mut kept = CareRecord::load(&doctor.record(t.team).unwrap().save()).unwrap();
+    let nurse_writer = t.nurse.device().writer();
+    kept.change(&nurse_writer, now(), "note.add", |tx| {
+        tx.add_note(NewNote {
+            text: "内服を中止".into(),
+            category: NoteCategory::Observation,
+            urgency: Urgency::Routine,
+        })
+    })
+    .unwrap();
+    let before_allergy = kept.save();
     t.note(&mut nurse, "ペニシリンアレルギーあり");
     t.sync(&mut nurse);
     t.sync(&mut doctor);
@@ -277,11 +288,18 @@ fn a_forged_snapshot_cannot_hide_an_entry_from_a_newcomer() {
         "the allergy note the snapshot left out is read from the log"
     );
     let said = &report.teams[0].refused;
+    let doctors = doctor.device_id().to_string();
     assert!(
-        said.iter()
-            .any(|r| r.contains("snapshot") && r.contains(&doctor.device_id().to_string())),
+        said.iter().any(|r| r.contains("left out") && r.contains(&doctors)),
         "{said:?}"
     );
+    // And what it made up, which no envelope ever carried, is reported.
+    assert!(
+        said.iter()
+            .any(|r| r.contains("not in the log") && r.contains(&doctors)),
+        "{said:?}"
+    );
+    assert_eq!(newcomer.quarantined(t.team).unwrap(), 1);
     assert!(newcomer.snapshot_check(t.team).unwrap().is_none(), "the check is done");
 }
 

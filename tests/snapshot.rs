@@ -83,6 +83,12 @@ fn a_new_laptop_starts_from_the_snapshot_and_reads_only_the_rest() {
     let theirs = station.record(team).unwrap().read().unwrap();
     assert_eq!(mine.notes.len(), 215);
     assert_eq!(mine, theirs);
+    // The next pass checks the snapshot against the log it covers: an
+    // honest one holds every change there and nothing else.
+    let checked = sync(&mut laptop);
+    assert!(checked.teams[0].refused.is_empty(), "{checked:?}");
+    assert_eq!(laptop.quarantined(team).unwrap(), 0);
+    assert!(laptop.snapshot_check(team).unwrap().is_none());
 
     // The relay cannot pass off a snapshot that claims more log than it has,
     // and keeps the one covering the most.

@@ -174,15 +174,23 @@ pub struct SnapshotCheck {
     pub author: String,
     /// Changes found in the log but not in the snapshot (read from the log).
     pub missing: u64,
+    /// The snapshot's change hashes.
+    pub hashes: Vec<[u8; 32]>,
 }
 
 impl Store {
     /// Starts checking the snapshot `author` sealed, covering the log up to
     /// `covers`, against the log itself.
-    pub fn begin_snapshot_check(&self, team: TeamId, covers: u64, author: &str) -> Result<(), StoreError> {
+    pub fn begin_snapshot_check(
+        &self,
+        team: TeamId,
+        covers: u64,
+        author: &str,
+        hashes: &[[u8; 32]],
+    ) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO snapshot_checks (team_id, next_seq, covers, author, missing) VALUES (?1, 1, ?2, ?3, 0)",
-            params![team.to_string(), covers as i64, author],
+            "INSERT OR REPLACE INTO snapshot_checks (team_id, next_seq, covers, author, missing, hashes) VALUES (?1, 1, ?2, ?3, 0, ?4)",
+            params![team.to_string(), covers as i64, author, hashes.concat()],
         )?;
         Ok(())
     }
@@ -191,14 +199,19 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT next_seq, covers, author, missing FROM snapshot_checks WHERE team_id = ?1",
+                "SELECT next_seq, covers, author, missing, hashes FROM snapshot_checks WHERE team_id = ?1",
                 [team.to_string()],
                 |r| {
+                    let hashes: Vec<u8> = r.get(4)?;
                     Ok(SnapshotCheck {
                         next_seq: r.get::<_, i64>(0)? as u64,
                         covers: r.get::<_, i64>(1)? as u64,
                         author: r.get(2)?,
                         missing: r.get::<_, i64>(3)? as u64,
+                        hashes: hashes
+                            .chunks_exact(32)
+                            .map(|c| c.try_into().expect("32 bytes"))
+                            .collect(),
                     })
                 },
             )

@@ -156,7 +156,10 @@ CREATE TABLE snapshot_checks (
     next_seq    INTEGER NOT NULL,
     covers      INTEGER NOT NULL,
     author      TEXT NOT NULL,
-    missing     INTEGER NOT NULL DEFAULT 0
+    missing     INTEGER NOT NULL DEFAULT 0,
+    -- The snapshot's change hashes (32 bytes each): every one must be in
+    -- the log too.
+    hashes      BLOB NOT NULL DEFAULT x''
 );
 ";
 

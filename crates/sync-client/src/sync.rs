@@ -278,8 +278,12 @@ async fn check_snapshot(
     let id = *team.as_bytes();
     let me = *store.device_id().as_bytes();
     let roster = store.roster(team).map_err(store_err)?;
-    let mut next = check.next_seq;
+    // From the start each time: every change of the snapshot must be found
+    // in the log, so the whole covered log is read in one pass.
+    let mut next = 1;
     let mut missing_total = 0;
+    let mut in_log = std::collections::HashSet::new();
+    let mut complete = false;
     while next <= check.covers {
         let page = client.read(&id, next - 1).await?;
         let Some(&(page_end, _)) = page.envelopes.last() else {
@@ -307,6 +311,7 @@ async fn check_snapshot(
             let Ok((_, change)) = opened.map_err(|e| e.to_string()).and_then(change_of) else {
                 continue;
             };
+            in_log.insert(change.hash);
             if !store.record(team).map_err(store_err)?.has_change(&change.hash) {
                 if let Some(sender) = sender_of(&roster, &h.sender) {
                     missing.push(care_store::Incoming { change, sender });
@@ -326,7 +331,21 @@ async fn check_snapshot(
         }
         missing_total += found;
         next = page_end.min(check.covers) + 1;
+        complete = next > check.covers;
         store.advance_snapshot_check(team, next, found).map_err(store_err)?;
+    }
+    // What the snapshot holds that the log never did: changes its author
+    // made up (any device's name can be put on a change in a snapshot).
+    let added = check.hashes.iter().filter(|h| !in_log.contains(*h)).count();
+    if complete && added > 0 {
+        let reason = format!(
+            "the relay's snapshot by device {} holds {added} change(s) that are not in the log: tell an admin; this laptop's copy should be made again from the log",
+            check.author
+        );
+        tracing::warn!(%team, author = %check.author, added, "a snapshot holds changes not in the log");
+        store.quarantine(team, 0, &reason, &[], now()).map_err(store_err)?;
+        report.quarantined += 1;
+        report.refused.push(reason);
     }
     if missing_total + check.missing > 0 {
         let reason = format!(
@@ -416,8 +435,9 @@ async fn from_snapshot(
     // Trusted no further than checked: the log it covers is read after
     // (see `check_snapshot`), so a snapshot that leaves an entry out hides
     // it only until then.
+    let hashes: Vec<[u8; 32]> = changes.iter().map(|c| c.hash).collect();
     store
-        .begin_snapshot_check(team, h.sender_seq, &hex::encode(h.sender))
+        .begin_snapshot_check(team, h.sender_seq, &hex::encode(h.sender), &hashes)
         .map_err(store_err)?;
     tracing::info!(%team, covers = h.sender_seq, changes = changes.len(), "started from the relay's snapshot");
     store
