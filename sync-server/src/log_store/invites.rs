@@ -134,8 +134,9 @@ impl LogStore {
         Ok(())
     }
 
-    /// Keeps the sealed team key of an invite until it expires (at most a
-    /// week from now, whatever was asked).
+    /// Keeps the sealed team key of an invite until it is used or expires
+    /// (at most a week from now, whatever was asked). `false`: the team has
+    /// as many invites waiting as it may.
     #[allow(clippy::too_many_arguments)]
     pub fn put_invite(
         &self,
@@ -146,11 +147,17 @@ impl LogStore {
         invite_key: Option<&[u8; 32]>,
         expires_ms: i64,
         now_ms: i64,
-    ) -> rusqlite::Result<()> {
+    ) -> rusqlite::Result<bool> {
         let conn = self.conn.lock().expect("log lock");
         // Expired invites, used or not, are deleted: nothing keeps a sealed
         // team key here longer than a week.
         conn.execute("DELETE FROM invites WHERE expires_ms < ?1", [now_ms])?;
+        let waiting: i64 = conn.query_row("SELECT count(*) FROM invites WHERE team = ?1", [team.as_slice()], |r| {
+            r.get(0)
+        })?;
+        if waiting >= super::MAX_OPEN_INVITES {
+            return Ok(false);
+        }
         let expires_ms = expires_ms.min(now_ms.saturating_add(sync_proto::MAX_INVITE_MS));
         conn.execute(
             "INSERT OR IGNORE INTO invites (id, team, claim_hash, sealed, expires_ms, invite_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -163,7 +170,7 @@ impl LogStore {
                 invite_key.map(|k| k.to_vec())
             ],
         )?;
-        Ok(())
+        Ok(true)
     }
 
     /// Redeems an invite for one device: returns the team and the sealed

@@ -160,6 +160,12 @@ pub struct LogStore {
     policy: Arc<Policy>,
 }
 
+/// Roster ops one team may hold: decades of a large team's changes.
+const MAX_ROSTER_OPS: i64 = 20_000;
+
+/// Invites one team may have waiting at once.
+pub(crate) const MAX_OPEN_INVITES: i64 = 1_000;
+
 /// Rosters cached at most: past this the cache is emptied (a flood of
 /// unknown team ids never enters it; this bounds the real ones).
 const MAX_CACHED_ROSTERS: usize = 10_000;
@@ -174,6 +180,8 @@ pub enum MemberError {
     Refused(sync_proto::RosterError),
     /// A new team from a device this relay has not enrolled.
     NotEnrolled,
+    /// The team has as many roster ops (or waiting invites) as it may.
+    RosterFull,
     Storage(rusqlite::Error),
 }
 
@@ -434,6 +442,11 @@ impl LogStore {
         let ops: i64 = tx.query_row("SELECT count(*) FROM members WHERE team = ?1", [team.as_slice()], |r| {
             r.get(0)
         })?;
+        // A care team's roster grows by a few ops a month; a member making
+        // ops in a loop (invites) meets this long before the disk does.
+        if ops >= MAX_ROSTER_OPS {
+            return Err(MemberError::RosterFull);
+        }
         let seq: i64 = tx.query_row(
             "SELECT coalesce(max(seq), 0) + 1 FROM members WHERE team = ?1",
             [team.as_slice()],

@@ -41,7 +41,7 @@ pub(super) async fn put_invite(
         .as_deref()
         .map(|k| hex_array("invite_key", k))
         .transpose()?;
-    blocking(store, move |s| {
+    let stored = blocking(store, move |s| {
         s.put_invite(
             &id,
             &team,
@@ -53,6 +53,13 @@ pub(super) async fn put_invite(
         )
     })
     .await?;
+    if !stored {
+        return Err(AppError::insufficient_storage(
+            "invites_full",
+            "このチームの未使用の招待が多すぎます。使われない招待が期限切れになるまで待ってください",
+            "this team has as many invites waiting as the relay keeps",
+        ));
+    }
     Ok(Json(json!({ "stored": true })))
 }
 

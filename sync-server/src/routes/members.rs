@@ -27,6 +27,11 @@ pub(super) async fn add_member(
             "メンバー構成が変わりました。もう一度操作してください",
             sync_proto::RosterError::Stale.to_string(),
         )),
+        Err(MemberError::RosterFull) => Err(AppError::insufficient_storage(
+            "roster_full",
+            "このチームのメンバー操作が上限に達しました。管理者に連絡してください",
+            "this team has as many roster ops as the relay keeps",
+        )),
         Err(MemberError::NotEnrolled) => Err(AppError::forbidden(
             "not_enrolled",
             "この中継サーバーでチームを作るには登録が必要です。管理者から登録コードをもらってください",
