@@ -300,7 +300,18 @@ fn a_forged_snapshot_cannot_hide_an_entry_from_a_newcomer() {
         "{said:?}"
     );
     assert_eq!(newcomer.quarantined(t.team).unwrap(), 1);
+    let notes = t.notes(&mut newcomer);
+    assert!(
+        !notes.contains(&"内服を中止".to_string()),
+        "the made-up order is gone from the copy: {notes:?}"
+    );
+    assert!(notes.contains(&"ペニシリンアレルギーあり".to_string()));
     assert!(newcomer.snapshot_check(t.team).unwrap().is_none(), "the check is done");
+    // The copy, made again, still takes what comes next.
+    add_note(&mut t.nurse, t.team, "再訪問");
+    sync(&t.rt, &mut t.nurse);
+    t.sync(&mut newcomer);
+    assert!(t.notes(&mut newcomer).contains(&"再訪問".to_string()));
 }
 
 #[test]

@@ -311,6 +311,13 @@ impl ChangeBytes {
         }
     }
 
+    /// The hashes of the changes this one builds on.
+    pub fn deps(&self) -> Vec<[u8; 32]> {
+        automerge::Change::from_bytes(self.bytes.clone())
+            .map(|c| c.deps().iter().map(|h| h.0).collect())
+            .unwrap_or_default()
+    }
+
     /// The device that wrote this change (its automerge actor).
     pub fn author(&self) -> Option<DeviceId> {
         let change = automerge::Change::from_bytes(self.bytes.clone()).ok()?;

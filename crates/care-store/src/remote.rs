@@ -4,6 +4,8 @@
 //! transaction. A refused change is not stored; the caller quarantines its
 //! envelope and the rest of the log goes on.
 
+use std::collections::HashSet;
+
 use care_model::{CareRecord, ChangeBytes, Refusal, Sender, TeamId, Timestamp};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use sync_proto::Envelope;
@@ -160,6 +162,46 @@ impl Store {
         tx.commit()?;
         self.cache.insert(team, current);
         Ok(added)
+    }
+}
+
+impl Store {
+    /// Makes the team's copy again without the changes in `drop` and every
+    /// change built on them (a snapshot's made-up changes, never in the
+    /// log): the record is saved anew from the rest, in one transaction.
+    /// Returns how many changes were left out.
+    pub fn rebuild_without(&mut self, team: TeamId, drop: &HashSet<[u8; 32]>) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let cached = self.cache.remove(&team);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = refresh(&tx, team, cached).map_err(|e| e.at(&path))?;
+        let mut dropped: HashSet<[u8; 32]> = HashSet::new();
+        let mut kept = Vec::new();
+        // Causal order: a change's dependencies come before it.
+        for c in current.record.changes() {
+            if drop.contains(&c.hash) || c.deps().iter().any(|d| dropped.contains(d)) {
+                dropped.insert(c.hash);
+            } else {
+                kept.extend_from_slice(&c.bytes);
+            }
+        }
+        let record = CareRecord::load(&kept).map_err(|e| StoreError::from(e).at(&path))?;
+        tx.execute(
+            "UPDATE teams SET snapshot = ?2, generation = generation + 1 WHERE team_id = ?1",
+            params![team.to_string(), record.save()],
+        )?;
+        tx.execute("DELETE FROM changes WHERE team_id = ?1", [team.to_string()])?;
+        tx.commit()?;
+        self.cache.insert(
+            team,
+            Cached {
+                record,
+                generation: current.generation + 1,
+                upto_seq: current.upto_seq,
+            },
+        );
+        tracing::warn!(%team, left_out = dropped.len(), "the team's copy was made again without changes never in the log");
+        Ok(dropped.len())
     }
 }
 

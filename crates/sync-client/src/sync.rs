@@ -336,13 +336,17 @@ async fn check_snapshot(
     }
     // What the snapshot holds that the log never did: changes its author
     // made up (any device's name can be put on a change in a snapshot).
-    let added = check.hashes.iter().filter(|h| !in_log.contains(*h)).count();
-    if complete && added > 0 {
+    let added: std::collections::HashSet<[u8; 32]> =
+        check.hashes.iter().filter(|h| !in_log.contains(*h)).copied().collect();
+    if complete && !added.is_empty() {
+        // The copy is made again without them (and what was built on them).
+        let left_out = store.rebuild_without(team, &added).map_err(store_err)?;
         let reason = format!(
-            "the relay's snapshot by device {} holds {added} change(s) that are not in the log: tell an admin; this laptop's copy should be made again from the log",
-            check.author
+            "the relay's snapshot by device {} holds {} change(s) that are not in the log; this laptop's copy was made again without them ({left_out} left out): tell an admin",
+            check.author,
+            added.len()
         );
-        tracing::warn!(%team, author = %check.author, added, "a snapshot holds changes not in the log");
+        tracing::warn!(%team, author = %check.author, added = added.len(), "a snapshot holds changes not in the log");
         store.quarantine(team, 0, &reason, &[], now()).map_err(store_err)?;
         report.quarantined += 1;
         report.refused.push(reason);
