@@ -410,12 +410,8 @@ fn forked_team() -> (Team, Store, Store, Relay) {
     let mut pharmacist = t.joined("ph");
     t.sync(&mut doctor);
     t.sync(&mut pharmacist);
-    let addr = t.relay.addr().to_string();
-    let data = t.relay.data.clone();
-    let relay = std::mem::replace(&mut t.relay, Relay::start(&t.root.join("scratch")));
-    assert!(relay.stop().success());
-    copy_dir(&data, &t.root.join("copy"));
-    t.relay = Relay::start_on(&data, &addr);
+    let copied = t.root.join("copy");
+    t.relay.restart(|data| copy_dir(data, &copied));
     let copy = Relay::start(&t.root.join("copy"));
     pharmacist.set_relay(&copy.url, Some(&copy.fingerprint)).unwrap();
     (t, doctor, pharmacist, copy)
@@ -542,12 +538,8 @@ fn a_restore_of_the_whole_data_directory_is_noticed_and_nothing_is_lost() {
     let mut t = Team::new();
     let mut doctor = t.joined("dr");
     t.sync(&mut doctor);
-    let (addr, data) = (t.relay.addr().to_string(), t.relay.data.clone());
     let backup = t.root.join("backup");
-    let stopped = std::mem::replace(&mut t.relay, Relay::start(&t.root.join("scratch1")));
-    assert!(stopped.stop().success());
-    copy_dir(&data, &backup);
-    t.relay = Relay::start_on(&data, &addr);
+    t.relay.restart(|data| copy_dir(data, &backup));
 
     add_note(&mut t.nurse, t.team, "バックアップ後の記録 1");
     add_note(&mut t.nurse, t.team, "バックアップ後の記録 2");
@@ -555,11 +547,10 @@ fn a_restore_of_the_whole_data_directory_is_noticed_and_nothing_is_lost() {
     assert_eq!(t.nurse.pending(t.team).unwrap(), 0, "acknowledged by the relay");
 
     // The whole directory goes back to the backup.
-    let stopped = std::mem::replace(&mut t.relay, Relay::start(&t.root.join("scratch2")));
-    assert!(stopped.stop().success());
-    std::fs::remove_dir_all(&data).unwrap();
-    copy_dir(&backup, &data);
-    t.relay = Relay::start_on(&data, &addr);
+    t.relay.restart(|data| {
+        std::fs::remove_dir_all(data).unwrap();
+        copy_dir(&backup, data);
+    });
     // The doctor writes enough that the log is as long as the nurse's cursor.
     for i in 0..4 {
         t.note(&mut doctor, &format!("復元後の往診 {i}"));
@@ -591,20 +582,15 @@ fn a_relay_restored_without_its_newest_roster_op_gets_it_back_and_nobody_stops()
     let mut t = Team::new();
     let mut doctor = t.joined("dr");
     t.sync(&mut doctor);
-    let (addr, data) = (t.relay.addr().to_string(), t.relay.data.clone());
     let backup = t.root.join("backup");
-    let stopped = std::mem::replace(&mut t.relay, Relay::start(&t.root.join("scratch1")));
-    assert!(stopped.stop().success());
-    copy_dir(&data, &backup);
-    t.relay = Relay::start_on(&data, &addr);
+    t.relay.restart(|data| copy_dir(data, &backup));
     let doctors_member = doctor.device().member.to_string();
     t.rt.block_on(sync_client::make_admin(&mut t.nurse, t.team, &doctors_member, now))
         .unwrap();
-    let stopped = std::mem::replace(&mut t.relay, Relay::start(&t.root.join("scratch2")));
-    assert!(stopped.stop().success());
-    std::fs::remove_dir_all(&data).unwrap();
-    copy_dir(&backup, &data);
-    t.relay = Relay::start_on(&data, &addr);
+    t.relay.restart(|data| {
+        std::fs::remove_dir_all(data).unwrap();
+        copy_dir(&backup, data);
+    });
 
     let report = sync(&t.rt, &mut t.nurse);
     assert!(t.nurse.roster_fork(t.team).unwrap().is_none(), "{report:?}");

@@ -113,6 +113,18 @@ impl Relay {
         self.child.wait().expect("reap");
     }
 
+    /// Stops it cleanly (SIGTERM), lets `between` work on its data
+    /// directory (copy it, put a backup back), and starts it again on the
+    /// same address with the same flags a test relay gets.
+    pub fn restart(&mut self, between: impl FnOnce(&Path)) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
+        assert!(self.child.wait().expect("reap").success(), "the relay stops cleanly");
+        between(&self.data);
+        let addr = self.addr().to_string();
+        *self = Relay::start_on(&self.data, &addr);
+    }
+
     /// SIGTERM, then wait for a clean exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();

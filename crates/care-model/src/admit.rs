@@ -223,16 +223,7 @@ impl CareRecord {
     fn check_touched(&self, ops: &[automerge::legacy::Op]) -> Result<(), Refusal> {
         let doc = self.doc();
         let unreadable = |what: &str, e: &dyn std::fmt::Display| Refusal::Unreadable(format!("{what}: {e}"));
-        for root_map in [
-            key::PATIENT,
-            key::THRESHOLDS,
-            key::MEMBERS,
-            key::DEVICES,
-            key::NOTES,
-            key::VITALS,
-            key::TASKS,
-            key::MEDICATIONS,
-        ] {
+        for root_map in key::ROOT_MAPS {
             match doc.get(ROOT, root_map) {
                 Ok(Some((automerge::Value::Object(ObjType::Map), _))) => {}
                 _ => return Err(Refusal::Unreadable(format!("no `{root_map}` map"))),
@@ -312,18 +303,7 @@ impl CareRecord {
         // The root is the team creator's first change's, when the roster
         // says who that is.
         let mut first = creator.map(Some);
-        for k in [
-            key::SCHEMA,
-            key::TEAM,
-            key::PATIENT,
-            key::THRESHOLDS,
-            key::MEMBERS,
-            key::DEVICES,
-            key::NOTES,
-            key::VITALS,
-            key::TASKS,
-            key::MEDICATIONS,
-        ] {
+        for k in [key::SCHEMA, key::TEAM].into_iter().chain(key::ROOT_MAPS) {
             let all = doc.get_all(ROOT, k).map_err(|e| Refusal::Unreadable(e.to_string()))?;
             let [(_, id)] = all.as_slice() else {
                 return Err(Refusal::RootRewrite(k.to_string()));

@@ -51,6 +51,9 @@ pub(crate) mod key {
     pub const TASKS: &str = "tasks";
     pub const MEDICATIONS: &str = "medications";
     pub const REVIEWS: &str = "reviews";
+    /// The maps the team's first change makes at the root, which every
+    /// record keeps (`reviews` came later and is made on first use).
+    pub const ROOT_MAPS: [&str; 8] = [PATIENT, THRESHOLDS, MEMBERS, DEVICES, NOTES, VITALS, TASKS, MEDICATIONS];
     /// The collections whose entries are keyed by [`crate::EntryId`].
     pub const ENTRY_COLLECTIONS: [&str; 4] = [NOTES, VITALS, TASKS, MEDICATIONS];
 }

@@ -105,10 +105,7 @@ impl Store {
                 params![team.to_string(), now.0 - Self::KEEP_ACKNOWLEDGED_MS],
             )?;
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0, cursor.chain],
-        )?;
+        write_cursor(&tx, team, relay, cursor, now)?;
         // A record whose first change has not arrived stays out of the
         // cache (and out of Today) until it has.
         let current = current.filter(|c| !c.record.is_blank());
@@ -139,29 +136,7 @@ impl Store {
         cursor: &Cursor,
         now: Timestamp,
     ) -> Result<usize, StoreError> {
-        let path = self.path.clone();
-        let cached = self.cache.remove(&team);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut added = 0;
-        for c in changes {
-            added += tx.execute(
-                "INSERT OR IGNORE INTO changes (team_id, hash, bytes) VALUES (?1, ?2, ?3)",
-                params![team.to_string(), c.hash.as_slice(), c.bytes],
-            )?;
-        }
-        tx.execute(
-            "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0, cursor.chain],
-        )?;
-        let current = refresh(&tx, team, cached).map_err(|e| e.at(&path))?;
-        let p = current.record.patient()?;
-        tx.execute(
-            "UPDATE teams SET patient_name = ?2, patient_kana = ?3 WHERE team_id = ?1",
-            params![team.to_string(), p.name, p.kana],
-        )?;
-        tx.commit()?;
-        self.cache.insert(team, current);
-        Ok(added)
+        self.store_changes(team, changes, Some((relay, cursor, now)))
     }
 }
 
@@ -309,6 +284,21 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// The cursor of `team` at `relay`, in the caller's transaction.
+pub(crate) fn write_cursor(
+    tx: &rusqlite::Connection,
+    team: TeamId,
+    relay: &str,
+    cursor: &Cursor,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT OR REPLACE INTO sync_cursors (team_id, relay, incarnation, server_seq, updated_at, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![team.to_string(), relay, cursor.incarnation, cursor.server_seq as i64, now.0, cursor.chain],
+    )?;
+    Ok(())
 }
 
 /// An empty record for a team whose first change has not been stored yet.

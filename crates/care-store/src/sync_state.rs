@@ -455,10 +455,18 @@ impl Store {
     /// team's record. They are not put in the outbox: this laptop sends only
     /// what it wrote itself.
     pub fn import(&mut self, team: TeamId, changes: &[ChangeBytes]) -> Result<usize, StoreError> {
-        self.store_changes(team, changes)
+        self.store_changes(team, changes, None)
     }
 
-    fn store_changes(&mut self, team: TeamId, changes: &[ChangeBytes]) -> Result<usize, StoreError> {
+    /// Stores changes trusted whole (the sample station's, or a snapshot
+    /// the caller admitted) and, from a relay, the cursor that covers them,
+    /// in one transaction; the record is brought up to date at once.
+    pub(crate) fn store_changes(
+        &mut self,
+        team: TeamId,
+        changes: &[ChangeBytes],
+        from_relay: Option<(&str, &Cursor, Timestamp)>,
+    ) -> Result<usize, StoreError> {
         let path = self.path.clone();
         let cached = self.cache.remove(&team);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -468,6 +476,9 @@ impl Store {
                 "INSERT OR IGNORE INTO changes (team_id, hash, bytes) VALUES (?1, ?2, ?3)",
                 params![team.to_string(), c.hash.as_slice(), c.bytes],
             )?;
+        }
+        if let Some((relay, cursor, now)) = from_relay {
+            crate::remote::write_cursor(&tx, team, relay, cursor, now)?;
         }
         let current = refresh(&tx, team, cached).map_err(|e| e.at(&path))?;
         let p = current.record.patient()?;

@@ -646,9 +646,10 @@ async fn pull(
             .map_err(store_err)?
             .into_iter()
             .collect();
-        let rewritten = page.envelopes.iter().any(|(seq, bytes)| {
-            ours.contains(seq) && Envelope::parse(bytes.clone()).is_ok_and(|e| e.header().sender != me)
-        });
+        let rewritten = page
+            .envelopes
+            .iter()
+            .any(|(seq, bytes)| ours.contains(seq) && sync_proto::Header::decode(bytes).is_ok_and(|h| h.sender != me));
         if rewritten {
             return Err(SyncError::LogRewritten {
                 incarnation: page.incarnation.clone(),
@@ -664,9 +665,9 @@ async fn pull(
         let newest_epoch = page
             .envelopes
             .iter()
-            .filter_map(|(_, b)| Envelope::parse(b.clone()).ok())
-            .filter(|e| e.header().sender != me)
-            .map(|e| e.header().epoch)
+            .filter_map(|(_, b)| sync_proto::Header::decode(b).ok())
+            .filter(|h| h.sender != me)
+            .map(|h| h.epoch)
             .max()
             .unwrap_or(0);
         if newest_epoch > r.epoch {

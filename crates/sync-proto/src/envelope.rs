@@ -62,7 +62,9 @@ impl Header {
         b
     }
 
-    fn decode(b: &[u8]) -> Result<Self, EnvelopeError> {
+    /// The header at the start of an envelope's bytes, read without copying
+    /// them (nothing is verified: the signature covers it).
+    pub fn decode(b: &[u8]) -> Result<Self, EnvelopeError> {
         if b.len() < HEADER_LEN {
             return Err(EnvelopeError::Malformed("shorter than a header"));
         }
