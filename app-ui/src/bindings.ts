@@ -15,7 +15,24 @@ export const commands = {
 	checkVitals: (team: string, vitals: VitalsForm) => typedError<VitalsCheck, AppError>(__TAURI_INVOKE("check_vitals", { team, vitals })),
 	saveVisit: (visit: VisitInput) => typedError<SaveResult, AppError>(__TAURI_INVOKE("save_visit", { visit })),
 	acknowledge: (team: string, note: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge", { team, note })),
-	addTask: (team: string, title: string, due: string | null, priority: string) => typedError<string, AppError>(__TAURI_INVOKE("add_task", { team, title, due, priority })),
+	addTask: (team: string, task: TaskInput) => typedError<string, AppError>(__TAURI_INVOKE("add_task", { team, task })),
+	setTaskStatus: (team: string, task: string, status: string) => typedError<null, AppError>(__TAURI_INVOKE("set_task_status", { team, task, status })),
+	reassignTask: (team: string, task: string, assignee: string | null) => typedError<null, AppError>(__TAURI_INVOKE("reassign_task", { team, task, assignee })),
+	editPatient: (team: string, form: PatientForm) => typedError<null, AppError>(__TAURI_INVOKE("edit_patient", { team, form })),
+	editNote: (team: string, note: string, text: string) => typedError<null, AppError>(__TAURI_INVOKE("edit_note", { team, note, text })),
+	addContact: (team: string, contact: ContactInput) => typedError<null, AppError>(__TAURI_INVOKE("add_contact", { team, contact })),
+	editContact: (team: string, index: number, contact: ContactInput) => typedError<null, AppError>(__TAURI_INVOKE("edit_contact", { team, index, contact })),
+	removeContact: (team: string, index: number) => typedError<null, AppError>(__TAURI_INVOKE("remove_contact", { team, index })),
+	reorderContacts: (team: string, order: number[]) => typedError<null, AppError>(__TAURI_INVOKE("reorder_contacts", { team, order })),
+	addMedication: (team: string, medication: MedicationInput) => typedError<string, AppError>(__TAURI_INVOKE("add_medication", { team, medication })),
+	changeMedication: (team: string, id: string, medication: MedicationInput) => typedError<null, AppError>(__TAURI_INVOKE("change_medication", { team, id, medication })),
+	stopMedication: (team: string, id: string, date: string, reason: string) => typedError<null, AppError>(__TAURI_INVOKE("stop_medication", { team, id, date, reason })),
+	thresholds: (team: string) => typedError<ThresholdsForm, AppError>(__TAURI_INVOKE("thresholds", { team })),
+	setThresholds: (team: string, form: ThresholdsForm) => typedError<null, AppError>(__TAURI_INVOKE("set_thresholds", { team, form })),
+	closeCase: (team: string, reason: string, date: string, note: string | null) => typedError<null, AppError>(__TAURI_INVOKE("close_case", { team, reason, date, note })),
+	reopenCase: (team: string) => typedError<null, AppError>(__TAURI_INVOKE("reopen_case", { team })),
+	history: (team: string, kind: string, id: string | null) => typedError<HistoryItem[], AppError>(__TAURI_INVOKE("history", { team, kind, id })),
+	settleConflict: (team: string, path: string[], chosen: number) => typedError<null, AppError>(__TAURI_INVOKE("settle_conflict", { team, path, chosen })),
 	createTeam: (patient: PatientInput) => typedError<string, AppError>(__TAURI_INVOKE("create_team", { patient })),
 	review: () => typedError<ReviewTeam[], AppError>(__TAURI_INVOKE("review")),
 	markReviewed: (team: string) => typedError<null, AppError>(__TAURI_INVOKE("mark_reviewed", { team })),
@@ -69,6 +86,20 @@ export type BandView = {
 	urgent_above: number | null,
 };
 
+/**  利用中 or 利用終了, and who closed or reopened the case. */
+export type CaseView = {
+	closed: boolean,
+	/**  `hospital`, `facility`, `death`, `moved`, `other`. */
+	reason: string | null,
+	date: string | null,
+	note: string | null,
+	closed_by: string | null,
+	/**  Readable until (5 years after the case ended). */
+	keep_until: string | null,
+	reopened_by: string | null,
+	reopened_at: number | null,
+};
+
 export type ChangeItem = {
 	/**  `note`, `vitals`, `task`, `medication`. */
 	kind: string,
@@ -80,15 +111,37 @@ export type ChangeItem = {
 };
 
 export type ConflictValue = {
+	/**  The value as stored (a code, a number, text). */
 	value: string,
+	/**  The value in words: a code's label, a date, a member's name. */
+	words_ja: string,
+	words_en: string,
 	author: string,
 	at: number | null,
 };
 
 /**  Two laptops wrote different values while offline (同時に編集されました). */
 export type ConflictView = {
-	field: string,
+	/**  Where in the record, for settling it (`settle_conflict`). */
+	path: string[],
+	/**  The field's label: 状態, 電話, ... */
+	label_ja: string,
+	label_en: string,
+	/**
+	 *  The entry the field belongs to: the task's title, the contact's
+	 *  name, the medication; none for the patient's own details.
+	 */
+	entry: string | null,
+	/**  The winner first: what every laptop shows until it is settled. */
 	values: ConflictValue[],
+};
+
+export type ContactInput = {
+	name: string,
+	kana: string | null,
+	relation: string,
+	phone: string,
+	key_person: boolean,
 };
 
 export type ContactView = {
@@ -110,12 +163,35 @@ export type DeviceView = {
 	language: string,
 };
 
+export type DiagnosisForm = {
+	name: string,
+	/**  ICD-10, e.g. `I50.9`. */
+	code: string | null,
+};
+
 export type FlagView = {
 	field: string,
 	/**  The reading as shown: `89`, `36.8`, or `HI` / `LO` off a meter's scale. */
 	value: string,
 	/**  `attention` or `urgent`. */
 	level: string,
+};
+
+export type HistoryField = {
+	label_ja: string,
+	label_en: string,
+	/**  Absent when the field was removed. */
+	value_ja: string | null,
+	value_en: string | null,
+};
+
+/**  One change to an entry, in words. */
+export type HistoryItem = {
+	at: number,
+	who: string,
+	/**  The user action (`visit`, `task.done`, ...). */
+	action: string,
+	changes: HistoryField[],
 };
 
 export type InviteView = {
@@ -132,6 +208,26 @@ export type JoinView = {
 	record_pending: boolean,
 };
 
+export type MedicationInput = {
+	name: string,
+	dose: string,
+	schedule: string,
+	prescriber: string | null,
+	start: string | null,
+	stop: string | null,
+};
+
+/**  One revision of a medication, oldest first. */
+export type MedicationRevisionView = {
+	dose: string,
+	schedule: string,
+	start: string | null,
+	stop: string | null,
+	stop_reason: string | null,
+	by: string,
+	at: number,
+};
+
 export type MedicationView = {
 	id: string,
 	name: string,
@@ -140,7 +236,10 @@ export type MedicationView = {
 	prescriber: string | null,
 	start: string | null,
 	stop: string | null,
+	stop_reason: string | null,
 	active: boolean,
+	/**  Every revision, oldest first. */
+	revisions: MedicationRevisionView[],
 };
 
 export type MemberView = {
@@ -162,6 +261,12 @@ export type NoteInput = {
 	urgency: string,
 };
 
+export type NoteVersionView = {
+	text: string,
+	by: string,
+	at: number,
+};
+
 export type NoteView = {
 	id: string,
 	text: string,
@@ -176,6 +281,10 @@ export type NoteView = {
 	edits: number,
 	acks: AckView[],
 	acked_by_me: boolean,
+	/**  Every version, oldest first (the last is the text shown). */
+	versions: NoteVersionView[],
+	/**  The relay has acknowledged it (送信済み); false: この端末のみ. */
+	sent: boolean,
 };
 
 export type PatientCard = {
@@ -190,6 +299,43 @@ export type PatientCard = {
 	pending: number,
 	last_visit: number | null,
 	sample: boolean,
+	/**  Open tasks given to me (or my profession) due today or earlier. */
+	my_tasks_due: number,
+	/**  利用終了: shown only in the closed list. */
+	closed: boolean,
+	closed_reason: string | null,
+	closed_on: string | null,
+	/**  The certification ends within a month: time to apply for renewal. */
+	renewal_due: string | null,
+};
+
+/**  Every patient detail but the contacts (which have their own list). */
+export type PatientForm = {
+	name: string,
+	kana: string | null,
+	born: string | null,
+	sex: string | null,
+	address: string | null,
+	phone: string | null,
+	care_level: string | null,
+	certified_from: string | null,
+	certified_until: string | null,
+	/**  `medical` or `ltc`. */
+	insurance: string | null,
+	insurance_number: string | null,
+	doctor: PersonForm | null,
+	care_manager: PersonForm | null,
+	diagnoses: DiagnosisForm[],
+	services: string[],
+	allergies: string[],
+	problems: string[],
+	/**  急変時の希望, in the patient's words. */
+	acp: string | null,
+	/**  `dnar`, `full` or `undecided`. */
+	resuscitation: string | null,
+	acp_hospital: string | null,
+	acp_discussed_on: string | null,
+	acp_discussed_with: string | null,
 };
 
 export type PatientInput = {
@@ -222,6 +368,15 @@ export type PatientView = {
 	contacts: ContactView[],
 };
 
+export type PersonForm = {
+	/**  A member's id when the person is in the team. */
+	member: string | null,
+	name: string,
+	organisation: string | null,
+	phone: string | null,
+	fax: string | null,
+};
+
 export type ProfileInput = {
 	name: string,
 	kana: string | null,
@@ -248,6 +403,17 @@ export type RecordView = {
 	medications: MedicationView[],
 	members: MemberView[],
 	pending: number,
+	/**  Every detail as the edit form holds it. */
+	form: PatientForm,
+	case: CaseView,
+	spo2_scale2: boolean,
+	/**  I am one of the team's admins (may reopen a closed case). */
+	admin: boolean,
+	/**
+	 *  When the care level's certification should be renewed (a month
+	 *  before it ends), once that day has come.
+	 */
+	renewal_due: string | null,
 	/**
 	 *  A newer version of Tsunagi wrote this record: what this version does
 	 *  not know is kept, not shown.
@@ -347,6 +513,15 @@ export type SyncView = {
 	as_of: number,
 };
 
+/**  A new task as the form holds it. */
+export type TaskInput = {
+	title: string,
+	/**  `member:<id>` or `profession:<code>`; none for anyone. */
+	assignee: string | null,
+	due: string | null,
+	priority: string,
+};
+
 export type TaskItem = {
 	team: string,
 	patient: string,
@@ -355,6 +530,8 @@ export type TaskItem = {
 	due: string | null,
 	priority: string,
 	overdue: boolean,
+	assignee: string | null,
+	mine: boolean,
 };
 
 export type TaskView = {
@@ -365,6 +542,9 @@ export type TaskView = {
 	status: string,
 	/**  A member's name or a profession code (`profession:nurse`). */
 	assignee: string | null,
+	/**  `member:<id>` or `profession:<code>`, for the reassign form. */
+	assignee_code: string | null,
+	assigned_to_me: boolean,
 	created_by: string,
 	overdue: boolean,
 };
@@ -374,6 +554,12 @@ export type Term = {
 	code: string,
 	ja: string,
 	en: string,
+};
+
+/**  The bands as the thresholds form edits them, and the scale 2 switch. */
+export type ThresholdsForm = {
+	bands: BandView[],
+	spo2_scale2: boolean,
 };
 
 export type Today = {
@@ -392,7 +578,12 @@ export type UrgentItem = {
 	/**  `note` or `vitals`. */
 	kind: string,
 	id: string,
+	/**
+	 *  A note's text; empty for a reading, whose `flags` say what is wrong
+	 *  (the screen words them in its language).
+	 */
 	text: string,
+	flags: FlagView[],
 	author: string,
 	at: number,
 	acked_by_me: boolean,
@@ -456,6 +647,8 @@ export type VitalsView = {
 	pain: number | null,
 	consciousness: string | null,
 	flags: FlagView[],
+	/**  The relay has acknowledged it; false: only on this laptop so far. */
+	sent: boolean,
 };
 
 /**  Every vocabulary the forms offer, from care-model's enums (one source). */
@@ -467,6 +660,9 @@ export type Vocabulary = {
 	care_levels: Term[],
 	task_statuses: Term[],
 	sexes: Term[],
+	insurance_kinds: Term[],
+	resuscitations: Term[],
+	closure_reasons: Term[],
 };
 
 /* Tauri Specta runtime */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { chartSeries, filterNotes, flagText, isEmptyVisit, worst, yRange, NO_FILTER } from "./logic";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import ts from "typescript";
+import { chartSeries, filterNotes, filterPatients, flagText, isEmptyVisit, moveContact, worst, yRange, NO_FILTER, NO_PATIENT_FILTER } from "./logic";
 import { dictionaries, setLang, t } from "./i18n";
 import { formatDate, formatIsoDate, formatTime, tokyoIso, telHref } from "./format";
 import type { NoteView, VitalsView } from "./bindings";
@@ -17,6 +20,8 @@ const note = (over: Partial<NoteView>): NoteView => ({
   edits: 0,
   acks: [],
   acked_by_me: false,
+  versions: [],
+  sent: true,
   ...over,
 });
 
@@ -37,6 +42,7 @@ const reading = (taken_at: number, systolic: number | null): VitalsView => ({
   pain: null,
   consciousness: null,
   flags: [],
+  sent: true,
 });
 
 describe("timeline filter", () => {
@@ -124,4 +130,72 @@ describe("dates as Japanese users read them", () => {
     expect(formatIsoDate("1940-12-01", "ja", true)).toBe("昭和15年12月1日(日)");
   });
   it("makes phone numbers callable", () => expect(telHref("03-0000-1234")).toBe("tel:0300001234"));
+});
+
+describe("patient list filters", () => {
+  const p = (over: Partial<{ care_level: string | null; my_tasks_due: number; urgent: number; closed: boolean }>) => ({
+    care_level: "care-3",
+    my_tasks_due: 0,
+    urgent: 0,
+    closed: false,
+    ...over,
+  });
+  it("shows open cases by default and closed ones only under closed", () => {
+    const list = [p({}), p({ closed: true }), p({ care_level: "care-5", urgent: 1 }), p({ my_tasks_due: 2 })];
+    expect(filterPatients(list, NO_PATIENT_FILTER)).toHaveLength(3);
+    expect(filterPatients(list, { ...NO_PATIENT_FILTER, closed: true })).toEqual([list[1]]);
+    expect(filterPatients(list, { ...NO_PATIENT_FILTER, careLevel: "care-5" })).toEqual([list[2]]);
+    expect(filterPatients(list, { ...NO_PATIENT_FILTER, urgent: true })).toEqual([list[2]]);
+    expect(filterPatients(list, { ...NO_PATIENT_FILTER, myTasks: true })).toEqual([list[3]]);
+  });
+});
+
+describe("moving a contact in the calling order", () => {
+  it("swaps with the neighbour and never loses anyone", () => {
+    expect(moveContact(3, 0, 1)).toEqual([1, 0, 2]);
+    expect(moveContact(3, 2, -1)).toEqual([0, 2, 1]);
+    expect(moveContact(3, 0, -1)).toBeNull();
+    expect(moveContact(3, 2, 1)).toBeNull();
+    expect([...moveContact(4, 1, 1)!].sort()).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe("every visible string goes through the i18n layer", () => {
+  // JSX text and the text attributes a user sees (placeholder, title,
+  // aria-label, alt) must come from t(); a letter or kana written straight
+  // into a screen is a literal the English screen would show in Japanese
+  // (or the other way round). Numbers and punctuation pass.
+  const visible = /[A-Za-z\u3041-\u30fa\u4e00-\u9fff]/;
+  // Shown as they are in every language: a language's own name, and
+  // example values of technical fields.
+  const allowed = new Set(["日本語", "English", "URL", 'placeholder="https://192.168.1.10:8443"', 'placeholder="3f9c-81aa-…"']);
+  const literals = (name: string, src: string): string[] => {
+    const out: string[] = [];
+    const file = ts.createSourceFile(name, src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
+    const walk = (node: ts.Node) => {
+      if (ts.isJsxText(node) && visible.test(node.text) && !allowed.has(node.text.trim())) out.push(`${name}: ${node.text.trim()}`);
+      if (
+        ts.isJsxAttribute(node) &&
+        ["placeholder", "title", "aria-label", "alt"].includes(node.name.getText(file)) &&
+        node.initializer &&
+        ts.isStringLiteral(node.initializer) &&
+        visible.test(node.initializer.text) &&
+        !allowed.has(node.getText(file))
+      )
+        out.push(`${name}: ${node.getText(file)}`);
+      ts.forEachChild(node, walk);
+    };
+    walk(file);
+    return out;
+  };
+  it("has no literal text in the screens", () => {
+    const dir = path.join(__dirname, "screens");
+    const files = [...fs.readdirSync(dir).map((f) => path.join(dir, f)), path.join(__dirname, "main.tsx")];
+    const offenders = files.filter((f) => f.endsWith(".tsx")).flatMap((f) => literals(path.basename(f), fs.readFileSync(f, "utf8")));
+    expect(offenders).toEqual([]);
+  });
+  it("catches a literal", () => {
+    expect(literals("x.tsx", `const a = <p>保存 <b>{t("x")}</b></p>; const b = <input placeholder="Name" />;`)).toHaveLength(2);
+    expect(literals("x.tsx", `const a = <p>{t("x")}（{n}）</p>;`)).toEqual([]);
+  });
 });

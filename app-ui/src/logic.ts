@@ -82,3 +82,36 @@ export function isEmptyVisit(vitals: Record<string, string | null>, note: string
 export function names(list: { name: string }[]): string {
   return list.map((m) => m.name).join("、");
 }
+
+/** Today's patient list filters; `closed` shows the closed cases instead. */
+export interface PatientFilter {
+  careLevel: string;
+  myTasks: boolean;
+  urgent: boolean;
+  closed: boolean;
+}
+
+export const NO_PATIENT_FILTER: PatientFilter = { careLevel: "", myTasks: false, urgent: false, closed: false };
+
+export function filterPatients<
+  P extends { care_level: string | null; my_tasks_due: number; urgent: number; closed: boolean },
+>(patients: P[], f: PatientFilter): P[] {
+  return patients.filter(
+    (p) =>
+      p.closed === f.closed &&
+      (!f.careLevel || p.care_level === f.careLevel) &&
+      (!f.myTasks || p.my_tasks_due > 0) &&
+      (!f.urgent || p.urgent > 0),
+  );
+}
+
+/** A new calling order with the contact at `from` moved by `by` (±1);
+ * `order[i]` is the current position of the one to call `i`-th. */
+export function moveContact(count: number, from: number, by: number): number[] | null {
+  const to = from + by;
+  if (to < 0 || to >= count) return null;
+  const order = Array.from({ length: count }, (_, i) => i);
+  order[from] = to;
+  order[to] = from;
+  return order;
+}

@@ -15,6 +15,8 @@ import { Visit } from "./screens/Visit";
 import { Review } from "./screens/Review";
 import { Team } from "./screens/Team";
 import { Settings } from "./screens/Settings";
+import { Start } from "./screens/Start";
+import { EditPatient } from "./screens/EditPatient";
 
 function SyncBar({ sync }: { sync: SyncView | null }) {
   if (!sync) return null;
@@ -117,6 +119,8 @@ function App() {
       <main>
         {route.name === "first-run" && <FirstRun shared={shared} />}
         {route.name === "today" && <Today shared={shared} />}
+        {route.name === "start" && <Start shared={shared} />}
+        {route.name === "edit" && <EditPatient shared={shared} team={route.team} />}
         {route.name === "record" && <Record shared={shared} team={route.team} />}
         {route.name === "visit" && <Visit shared={shared} team={route.team} sync={sync} />}
         {route.name === "review" && <Review shared={shared} />}

@@ -6,6 +6,8 @@ import type { Lang } from "./i18n";
 export type Route =
   | { name: "first-run" }
   | { name: "today" }
+  | { name: "start" }
+  | { name: "edit"; team: string }
   | { name: "record"; team: string }
   | { name: "visit"; team: string }
   | { name: "review" }

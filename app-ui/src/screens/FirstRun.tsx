@@ -1,22 +1,8 @@
 import { useState } from "preact/hooks";
-import type { PatientInput } from "../bindings";
 import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import type { Shared } from "../state";
-
-/** Reads an invite code from a photo or screenshot of its QR code. */
-async function readQr(file: File): Promise<string | null> {
-  const bitmap = await createImageBitmap(file);
-  const canvas = document.createElement("canvas");
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
-  const ctx = canvas.getContext("2d")!;
-  ctx.drawImage(bitmap, 0, 0);
-  const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  // Loaded on demand: the decoder is most of the bundle and is rarely used.
-  const { default: jsQR } = await import("jsqr");
-  return jsQR(img.data, img.width, img.height)?.data ?? null;
-}
+import { JoinCard, NewPatientCard } from "./Start";
 
 /** Step 1: who uses this laptop. Step 2: join a team, start one, or load the sample station. */
 export function FirstRun({ shared }: { shared: Shared }) {
@@ -25,19 +11,9 @@ export function FirstRun({ shared }: { shared: Shared }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [profile, setProfile] = useState({ name: "", kana: "", profession: "nurse", organisation: "", phone: "" });
-  const [code, setCode] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
   const [relay, setRelay] = useState({ url: "", fingerprint: "", enrol: "" });
-  const [patient, setPatient] = useState<PatientInput>({
-    name: "",
-    kana: null,
-    born: null,
-    sex: null,
-    care_level: null,
-    address: null,
-    phone: null,
-    allergies: [],
-  });
+
 
   const run = async (f: () => Promise<void>) => {
     setBusy(true);
@@ -99,42 +75,7 @@ export function FirstRun({ shared }: { shared: Shared }) {
       <h1>{t("welcome")}</h1>
       <p>{t("joinOrCreate")}</p>
       {error && <p class="error" role="alert">{error}</p>}
-      <section class="card">
-        <h2>{t("inviteCode")}</h2>
-        <textarea id="join-code" rows={3} placeholder={t("pasteCode")} value={code} onInput={(e) => setCode((e.target as HTMLTextAreaElement).value)} />
-        <label class="field wide">
-          <span>{t("scanQr")}</span>
-          <input
-            type="file"
-            accept="image/*"
-            onChange={async (e) => {
-              const file = (e.target as HTMLInputElement).files?.[0];
-              if (file) setCode((await readQr(file)) ?? "");
-            }}
-          />
-        </label>
-        <button
-          class="primary"
-          id="join"
-          disabled={busy || !code.trim()}
-          onClick={() => run(async () => {
-            const joined = await ok(commands.join(code));
-            // On a link that cut out, say so; joining again finishes it.
-            if (joined.pending || joined.record_pending) setNotice(t(joined.pending ? "joinPending" : "joinRecordPending"));
-            else go({ name: "today" });
-          })}
-        >
-          {t("join")}
-        </button>
-        {notice && (
-          <p class="saved" role="status" id="join-status">
-            {notice}{" "}
-            <button class="link" onClick={() => go({ name: "today" })}>
-              {t("navToday")}
-            </button>
-          </p>
-        )}
-      </section>
+      <JoinCard shared={shared} />
       <section class="card">
         <h2>{t("relay")}</h2>
         {text(relay.url, (v) => setRelay({ ...relay, url: v }), "fr-relay", "URL")}
@@ -155,23 +96,13 @@ export function FirstRun({ shared }: { shared: Shared }) {
         >
           {t("saveRelay")}
         </button>
+        {notice && (
+          <p class="saved" role="status" id="enrol-notice">
+            {notice}
+          </p>
+        )}
       </section>
-      <section class="card">
-        <h2>{t("createTeam")}</h2>
-        {text(patient.name, (v) => setPatient({ ...patient, name: v }), "pt-name", t("name"))}
-        {text(patient.kana ?? "", (v) => setPatient({ ...patient, kana: v || null }), "pt-kana", t("kana"))}
-        {text(patient.born ?? "", (v) => setPatient({ ...patient, born: v || null }), "pt-born", `${t("born")}（昭和15年12月1日 / 1940-12-01）`)}
-        <button
-          id="create-team"
-          disabled={busy || !patient.name.trim()}
-          onClick={() => run(async () => {
-            await ok(commands.createTeam(patient));
-            go({ name: "today" });
-          })}
-        >
-          {t("createTeam")}
-        </button>
-      </section>
+      <NewPatientCard shared={shared} />
       <section class="card">
         <button
           id="load-demo"

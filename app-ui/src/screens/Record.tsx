@@ -2,10 +2,15 @@ import { useLayoutEffect, useState } from "preact/hooks";
 import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import { formatDateTime, formatIsoDate, telHref } from "../format";
-import { CHART_FIELDS, filterNotes, names, NO_FILTER, type ChartField, type TimelineFilter } from "../logic";
+import { CHART_FIELDS, filterNotes, NO_FILTER, type ChartField, type TimelineFilter } from "../logic";
 import { useLoad } from "../hooks";
 import { label, type Shared } from "../state";
 import { VitalsChart } from "./Chart";
+import { HistoryButton } from "./History";
+import { RecordMeds } from "./RecordMeds";
+import { RecordTasks } from "./RecordTasks";
+import { NoteItem } from "./NoteItem";
+import { useRun } from "./Start";
 
 /** The whole record of one patient, with what matters in an emergency on top. */
 export function Record({ shared, team }: { shared: Shared; team: string }) {
@@ -43,6 +48,7 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
   const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER);
   const [field, setField] = useState<ChartField>("systolic");
   const [showTable, setShowTable] = useState(false);
+  const { busy, error: actError, run } = useRun();
 
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!r) return <p class="muted">…</p>;
@@ -61,6 +67,8 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
     </select>
   );
   const ack = (id: string) => ok(commands.acknowledge(team, id)).then(reload, (e) => alert(message(e)));
+  const closed = r.case.closed;
+  const f = r.form;
 
   return (
     <div class="record" id="record" data-team={team}>
@@ -81,6 +89,45 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
               {t("born")}: {formatIsoDate(p.born, lang, era)}
             </p>
           )}
+          {closed && (
+            <p class="banner closed" role="note" id="closed-banner">
+              {t("closedBanner", {
+                reason: label(vocab.closure_reasons, r.case.reason, lang),
+                date: r.case.date ? formatIsoDate(r.case.date, lang, era) : "",
+                until: r.case.keep_until ? formatIsoDate(r.case.keep_until, lang, era) : "",
+              })}{" "}
+              {r.case.closed_by && <span class="muted">（{r.case.closed_by}）</span>}
+              {r.admin && (
+                <button id="reopen-case" disabled={busy} onClick={() => run(async () => (await ok(commands.reopenCase(team)), reload()))}>
+                  {t("reopen")}
+                </button>
+              )}
+            </p>
+          )}
+          {actError && (
+            <p class="error" role="alert">
+              {actError}
+            </p>
+          )}
+          {r.renewal_due && !closed && f.certified_until && (
+            <p class="banner" id="renewal-due">
+              {t("renewalDue", { date: formatIsoDate(f.certified_until, lang, era) })}{" "}
+              {!r.tasks.some((x) => x.status === "open" && x.title === t("renewalTaskTitle")) && (
+                <button
+                  id="make-renewal-task"
+                  disabled={busy}
+                  onClick={() =>
+                    run(async () => {
+                      await ok(commands.addTask(team, { title: t("renewalTaskTitle"), assignee: "profession:care-manager", due: f.certified_until, priority: "high" }));
+                      reload();
+                    })
+                  }
+                >
+                  {t("makeRenewalTask")}
+                </button>
+              )}
+            </p>
+          )}
           {r.written_by_newer && (
             <p class="banner" role="note" id="newer-banner">
               {t("writtenByNewer")}
@@ -94,11 +141,75 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
               {t("problems")}: {p.problems.join("、")}
             </p>
           )}
-          {p.acp && (
-            <p class="acp">
-              <strong>{t("acp")}:</strong> {p.acp}
+          {(p.acp || f.resuscitation) && (
+            <p class="acp" id="acp">
+              <strong>{t("acp")}:</strong> {f.resuscitation && <span class="badge dnar">{label(vocab.resuscitations, f.resuscitation, lang)}</span>} {p.acp}
+              {f.acp_hospital && (
+                <span>
+                  {" "}
+                  {t("acpHospital")}: {f.acp_hospital}
+                </span>
+              )}
+              {f.acp_discussed_on && (
+                <span class="muted">
+                  {" "}
+                  （{t("acpDiscussed", { date: formatIsoDate(f.acp_discussed_on, lang, era), with: f.acp_discussed_with ?? "" })}）
+                </span>
+              )}
             </p>
           )}
+          <dl class="details" id="patient-details">
+            {f.diagnoses.length > 0 && (
+              <>
+                <dt>{t("diagnoses")}</dt>
+                <dd>{f.diagnoses.map((d) => (d.code ? `${d.name}（${d.code}）` : d.name)).join("、")}</dd>
+              </>
+            )}
+            {f.certified_until && (
+              <>
+                <dt>{t("certification")}</dt>
+                <dd>
+                  {f.certified_from && formatIsoDate(f.certified_from, lang, era)}〜{formatIsoDate(f.certified_until, lang, era)}
+                </dd>
+              </>
+            )}
+            {f.insurance && (
+              <>
+                <dt>{t("insurance")}</dt>
+                <dd>
+                  {label(vocab.insurance_kinds, f.insurance, lang)} {f.insurance_number}
+                </dd>
+              </>
+            )}
+            {[
+              ["doctor", f.doctor],
+              ["careManager", f.care_manager],
+            ].map(([key, person]) =>
+              person && typeof person === "object" ? (
+                <>
+                  <dt>{t(key as "doctor" | "careManager")}</dt>
+                  <dd>
+                    {person.name}
+                    {person.organisation && `（${person.organisation}）`}
+                    {person.phone && (
+                      <a class="phone" href={telHref(person.phone)}>
+                        {" "}
+                        {t("call")} {person.phone}
+                      </a>
+                    )}
+                    {person.fax && <span class="muted"> {t("fax")} {person.fax}</span>}
+                  </dd>
+                </>
+              ) : null,
+            )}
+            {p.services.length > 0 && (
+              <>
+                <dt>{t("services")}</dt>
+                <dd>{p.services.join("、")}</dd>
+              </>
+            )}
+          </dl>
+          <HistoryButton shared={shared} team={team} kind="patient" id={null} />
         </div>
         <div>
           <h2>{t("contacts")}</h2>
@@ -113,9 +224,16 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
             ))}
           </ol>
           <div class="actions">
-            <button class="primary" onClick={() => go({ name: "visit", team })}>
-              {t("recordVisit")}
-            </button>
+            {!closed && (
+              <button class="primary" onClick={() => go({ name: "visit", team })}>
+                {t("recordVisit")}
+              </button>
+            )}
+            {!closed && (
+              <button id="edit-record" onClick={() => go({ name: "edit", team })}>
+                {t("edit")}
+              </button>
+            )}
             <button onClick={() => go({ name: "team", team })}>{t("team")}</button>
           </div>
           {conflicts && conflicts.length > 0 && (
@@ -144,37 +262,7 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
           {notes.length === 0 && <p class="muted">{t("noNotes")}</p>}
           <ol class="timeline" id="timeline">
             {notes.map((n) => (
-              <li key={n.id} class={`note ${n.urgency}`}>
-                <div class="meta">
-                  <span>{formatDateTime(n.written_at, lang)}</span>
-                  <strong>{n.author_name}</strong>
-                  <span class="muted">
-                    {label(vocab.professions, n.profession, lang)}・{n.organisation}
-                  </span>
-                  <span class="badge">{label(vocab.note_categories, n.category, lang)}</span>
-                  {n.urgency !== "routine" && (
-                    <span class={`badge ${n.urgency}`}>{label(vocab.urgencies, n.urgency, lang)}</span>
-                  )}
-                  {n.edits > 0 && <span class="muted">（{t("edited")}）</span>}
-                </div>
-                <p class="note-text">{n.text}</p>
-                {n.urgency === "urgent" && (
-                  <p class="acks">
-                    {n.acks.length > 0 ? t("acknowledgedBy", { names: names(n.acks) }) : t("unacknowledged")}{" "}
-                    {(() => {
-                      const waiting = r.members.filter((m) => m.id !== n.author && !n.acks.some((a) => a.member === m.id));
-                      return waiting.length > 0 ? (
-                        <span class="muted">{t("notAcknowledgedBy", { names: names(waiting) })}</span>
-                      ) : null;
-                    })()}
-                    {!n.acked_by_me && !r.members.some((m) => m.me && m.id === n.author) && (
-                      <button class="ack" onClick={() => ack(n.id)}>
-                        {t("acknowledge")}
-                      </button>
-                    )}
-                  </p>
-                )}
-              </li>
+              <NoteItem key={n.id} shared={shared} team={team} n={n} members={r.members} readOnly={closed} onAck={ack} onChange={reload} />
             ))}
           </ol>
           {r.notes.length < r.notes_total && (
@@ -243,28 +331,8 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
           ) : (
             <VitalsChart vitals={r.vitals} bands={r.thresholds} field={field} />
           )}
-          <h2>{t("tasks")}</h2>
-          <ul class="tasks">
-            {r.tasks
-              .filter((x) => x.status === "open")
-              .map((x) => (
-                <li key={x.id} class={x.overdue ? "overdue" : ""}>
-                  {x.title}
-                  {x.due && <span class="muted"> {t("due")} {formatIsoDate(x.due, lang)}</span>}
-                  {x.overdue && <span class="badge warn">{t("overdue")}</span>}
-                </li>
-              ))}
-          </ul>
-          <h2>{t("medications")}</h2>
-          <ul class="meds">
-            {r.medications.map((m) => (
-              <li key={m.id} class={m.active ? "" : "muted"}>
-                {m.name} {m.dose} {m.schedule}
-                {m.prescriber && <span class="muted">（{m.prescriber}）</span>}
-                {!m.active && <span class="badge">{t("stopped")}</span>}
-              </li>
-            ))}
-          </ul>
+          <RecordTasks shared={shared} team={team} tasks={r.tasks} members={r.members} readOnly={closed} onChange={reload} />
+          <RecordMeds shared={shared} team={team} meds={r.medications} readOnly={closed} onChange={reload} />
           <h2>{t("members")}</h2>
           <ul class="members">
             {r.members.map((m) => (

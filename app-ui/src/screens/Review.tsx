@@ -2,6 +2,7 @@ import { commands, message, ok } from "../api";
 import { t, hasKey } from "../i18n";
 import { formatDateTime } from "../format";
 import { useLoad } from "../hooks";
+import { flagText } from "../logic";
 import type { Shared } from "../state";
 
 /** The station manager: what changed since my last review, by whom, and
@@ -41,24 +42,39 @@ export function Review({ shared }: { shared: Shared }) {
           )}
           {team.unacknowledged.map((u) => (
             <p class="flags urgent" key={u.id}>
-              {t("unacknowledged")}: {u.text}（{u.author} {formatDateTime(u.at, lang)}）
+              {t("unacknowledged")}: {u.kind === "vitals" ? u.flags.map(flagText).join("、") : u.text}（{u.author} {formatDateTime(u.at, lang)}）
             </p>
           ))}
-          {team.conflicts.map((c) => (
-            <div class="conflict" key={c.field}>
-              <strong>{t("sameTime")}</strong> <code>{c.field}</code>
-              <div class="side-by-side">
-                {c.values.map((v) => (
-                  <div class="version">
-                    <p>{v.value}</p>
-                    <p class="muted">
-                      {v.author} {v.at != null ? formatDateTime(v.at, lang) : ""}
-                    </p>
-                  </div>
-                ))}
+          {team.conflicts.map((c) => {
+            const field = lang === "ja" ? c.label_ja : c.label_en;
+            return (
+              <div class="conflict" key={c.path.join(".")} data-field={c.path.join(".")}>
+                <strong>{t("sameTime")}</strong>{" "}
+                <span class="conflict-label">{c.entry ? t("conflictEntry", { entry: c.entry, label: field }) : field}</span>
+                <div class="side-by-side">
+                  {c.values.map((v, i) => (
+                    <div class="version">
+                      <p class="conflict-value">{lang === "ja" ? v.words_ja : v.words_en}</p>
+                      <p class="muted">
+                        {v.author} {v.at != null ? formatDateTime(v.at, lang) : ""}
+                      </p>
+                      <button
+                        class="settle"
+                        onClick={() =>
+                          ok(commands.settleConflict(team.team, c.path, i)).then(
+                            () => reload(),
+                            (e) => alert(message(e)),
+                          )
+                        }
+                      >
+                        {t("settle")}
+                      </button>
+                    </div>
+                  ))}
+                </div>
               </div>
-            </div>
-          ))}
+            );
+          })}
           {team.changes.length === 0 ? (
             <p class="muted">{t("noChanges")}</p>
           ) : (

@@ -84,7 +84,7 @@ export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | nu
             {me.name} {me.kana && <span class="muted">{me.kana}</span>}・{label(vocab.professions, me.profession, lang)}・
             {me.organisation}
           </p>
-          <p class="muted small">device {me.device}</p>
+          <p class="muted small">{t("deviceId")} {me.device}</p>
         </section>
       )}
     </div>

@@ -1,9 +1,10 @@
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import { formatDate, formatDateTime, formatIsoDate } from "../format";
 import { useLoad } from "../hooks";
 import { label, type Shared } from "../state";
+import { filterPatients, flagText, NO_PATIENT_FILTER, type PatientFilter } from "../logic";
 
 let startupMs: number | null = null;
 
@@ -11,6 +12,7 @@ let startupMs: number | null = null;
 export function Today({ shared }: { shared: Shared }) {
   const { vocab, lang, go, revision } = shared;
   const { data, error, reload } = useLoad(() => ok(commands.today()), [revision]);
+  const [filter, setFilter] = useState<PatientFilter>(NO_PATIENT_FILTER);
 
   useEffect(() => {
     if (data && startupMs == null) {
@@ -34,9 +36,33 @@ export function Today({ shared }: { shared: Shared }) {
     }
   };
 
+  const shown = filterPatients(data.patients, filter);
+  const closedCount = data.patients.filter((p) => p.closed).length;
+  const check = (key: "myTasks" | "urgent" | "closed", text: string) => (
+    <label class="check">
+      <input
+        type="checkbox"
+        id={`filter-${key}`}
+        checked={filter[key]}
+        onChange={(e) => setFilter({ ...filter, [key]: (e.target as HTMLInputElement).checked })}
+      />{" "}
+      {text}
+    </label>
+  );
+
   return (
     <div class="today" id="today">
-      <h1>{t("todayTitle", { date: formatIsoDate(data.date, lang, shared.era) })}</h1>
+      <div class="title-row">
+        <h1>{t("todayTitle", { date: formatIsoDate(data.date, lang, shared.era) })}</h1>
+        <div class="actions">
+          <button id="add-patient" onClick={() => go({ name: "start" })}>
+            {t("addPatient")}
+          </button>
+          <button id="join-team" onClick={() => go({ name: "start" })}>
+            {t("joinTeam")}
+          </button>
+        </div>
+      </div>
       {data.patients.some((p) => p.sample) && <p class="sample-banner">{t("sampleBanner")}</p>}
       <section aria-labelledby="urgent-h" class="urgent-list">
         <h2 id="urgent-h">{t("urgentItems")}</h2>
@@ -49,7 +75,7 @@ export function Today({ shared }: { shared: Shared }) {
               </button>
               <span class="badge urgent">{u.kind === "note" ? t("urgentItems") : t("vitalsUrgent")}</span>
               {u.unacknowledged && <span class="badge warn">{t("unacknowledged")}</span>}
-              <span class="text">{u.text}</span>
+              <span class="text">{u.kind === "vitals" ? u.flags.map(flagText).join("、") : u.text}</span>
               <span class="muted">
                 {u.author} {formatDateTime(u.at, lang)}
               </span>
@@ -76,16 +102,41 @@ export function Today({ shared }: { shared: Shared }) {
                 {task.overdue && <span class="badge warn">{t("overdue")}</span>}
                 {task.due && <span class="muted"> {t("due")} {formatIsoDate(task.due, lang)}</span>}
                 {task.priority === "high" && <span class="badge">{label(vocab.priorities, "high", lang)}</span>}
+                {task.assignee && (
+                  <span class={task.mine ? "badge mine" : "muted"}>
+                    {" "}
+                    {t("assignee")}: {task.mine ? t("mine") : task.assignee.startsWith("profession:") ? label(vocab.professions, task.assignee.slice(11), lang) : task.assignee}
+                  </span>
+                )}
               </li>
             ))}
           </ul>
         </section>
         <section aria-labelledby="patients-h">
-          <h2 id="patients-h">{t("myPatients")}</h2>
+          <h2 id="patients-h">{filter.closed ? t("closedList", { n: closedCount }) : t("myPatients")}</h2>
+          <div class="filters" role="group" aria-label={t("myPatients")}>
+            <label>
+              {t("filterCareLevel")}{" "}
+              <select
+                id="filter-care-level"
+                value={filter.careLevel}
+                onChange={(e) => setFilter({ ...filter, careLevel: (e.target as HTMLSelectElement).value })}
+              >
+                <option value="">{t("all")}</option>
+                {vocab.care_levels.map((c) => (
+                  <option value={c.code}>{c[lang]}</option>
+                ))}
+              </select>
+            </label>
+            {check("myTasks", t("filterMyTasks"))}
+            {check("urgent", t("filterUrgent"))}
+            {check("closed", `${t("filterClosed")} (${closedCount})`)}
+          </div>
           {data.patients.length === 0 && <p class="muted">{t("noPatients")}</p>}
-          <ul class="cards">
-            {data.patients.map((p) => (
-              <li key={p.team} class="card patient-card" data-team={p.team}>
+          {data.patients.length > 0 && shown.length === 0 && <p class="muted">{t("noMatch")}</p>}
+          <ul class="cards" id="patient-list">
+            {shown.map((p) => (
+              <li key={p.team} class={`card patient-card ${p.closed ? "closed" : ""}`} data-team={p.team}>
                 <div>
                   <ruby>
                     <strong>{p.name}</strong>
@@ -100,12 +151,21 @@ export function Today({ shared }: { shared: Shared }) {
                   {p.overdue > 0 && <span class="badge warn">{t("overdue")} {p.overdue}</span>}
                   {p.urgent > 0 && <span class="badge urgent">{t("urgentItems")} {p.urgent}</span>}
                   {p.pending > 0 && <span class="badge">{t("pending", { n: p.pending })}</span>}
+                  {p.my_tasks_due > 0 && <span class="badge mine">{t("myTasksDue", { n: p.my_tasks_due })}</span>}
+                  {p.closed && (
+                    <span class="badge closed">
+                      {t("filterClosed")}: {label(vocab.closure_reasons, p.closed_reason, lang)} {p.closed_on && formatIsoDate(p.closed_on, lang, shared.era)}
+                    </span>
+                  )}
+                  {p.renewal_due && !p.closed && <span class="badge warn">{t("certification")}</span>}
                   {p.last_visit != null && <span> {t("lastVisit", { date: formatDate(p.last_visit, lang) })}</span>}
                 </div>
                 <div class="actions">
-                  <button class="primary visit-btn" onClick={() => go({ name: "visit", team: p.team })}>
-                    {t("recordVisit")}
-                  </button>
+                  {!p.closed && (
+                    <button class="primary visit-btn" onClick={() => go({ name: "visit", team: p.team })}>
+                      {t("recordVisit")}
+                    </button>
+                  )}
                   <button
                     class="open-btn"
                     onClick={() => {

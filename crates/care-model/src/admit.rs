@@ -24,8 +24,9 @@ use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{ObjType, ReadDoc, ROOT};
 use autosurgeon::hydrate_prop;
 
-use crate::record::{key, Medication, Member, Note, Task, VitalsEntry};
+use crate::record::key;
 use crate::{CareRecord, ChangeBytes, DeviceId, MemberId, Thresholds, Timestamp};
+use crate::{Medication, Member, Note, Task, VitalsEntry};
 
 /// The most a change (or a snapshot) may inflate to. A five-year record
 /// saved whole is a few MB; a single visit a few KB.

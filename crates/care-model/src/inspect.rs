@@ -332,3 +332,53 @@ fn walk_conflicts(
     }
     Ok(())
 }
+
+impl crate::RecordTx<'_, '_> {
+    /// Settles a conflict: writes the value the manager chose (`chosen`, an
+    /// index into [`Conflict::values`]) again at `path`. The new write
+    /// follows every value it replaces, so all laptops then read the chosen
+    /// one and the conflict is gone. The change's action names the field.
+    pub fn settle_conflict(&mut self, path: &[String], chosen: usize) -> Result<(), ModelError> {
+        let not_found = || ModelError::NotFound {
+            kind: "conflict",
+            id: path.join("."),
+        };
+        let (last, parents) = path.split_last().ok_or_else(not_found)?;
+        let mut obj = ROOT;
+        for p in parents {
+            obj = match self.tx.get(&obj, prop(&*self.tx, &obj, p)?)? {
+                Some((Value::Object(_), child)) => child,
+                _ => return Err(not_found()),
+            };
+        }
+        let leaf = prop(&*self.tx, &obj, last)?;
+        let all = self.tx.get_all(&obj, leaf.clone())?;
+        if all.len() < 2 {
+            return Err(not_found());
+        }
+        // `Conflict::values` lists the winner first; automerge lists it last.
+        let (value, _) = all.iter().rev().nth(chosen).ok_or_else(not_found)?;
+        let Value::Scalar(v) = value else {
+            return Err(ModelError::Invalid(crate::ValidationError {
+                field: "value",
+                value: show_value(value),
+                accepted: "a single value",
+            }));
+        };
+        let v = v.clone().into_owned();
+        use automerge::transaction::Transactable;
+        self.tx.put(&obj, leaf, v)?;
+        Ok(())
+    }
+}
+
+/// A path element as a map key or, in a list, an index.
+fn prop(doc: &impl ReadDoc, obj: &ObjId, p: &str) -> Result<automerge::Prop, ModelError> {
+    Ok(match doc.object_type(obj)? {
+        ObjType::List | ObjType::Text => automerge::Prop::Seq(p.parse().map_err(|_| ModelError::NotFound {
+            kind: "field",
+            id: p.to_string(),
+        })?),
+        _ => automerge::Prop::Map(p.to_string()),
+    })
+}

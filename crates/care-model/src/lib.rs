@@ -47,25 +47,42 @@
 //! ```
 
 pub mod admit;
+pub mod case;
+pub mod contacts;
 mod error;
 #[cfg(any(test, feature = "hostile"))]
 pub mod hostile;
 mod ids;
 pub mod inspect;
+pub mod medications;
+pub mod members;
+pub mod notes;
+pub mod patient;
 pub mod record;
+pub mod tasks;
+pub mod thresholds;
 pub mod time;
 pub mod vitals;
 pub mod vocab;
 
 pub use admit::{Refusal, Sender};
+pub use case::{CaseState, Closure, Reopening};
+pub use contacts::Contact;
 pub use error::{ModelError, ValidationError};
 pub use ids::{DeviceId, EntryId, MemberId, TeamId};
 pub use inspect::{Attributed, Conflict, FieldChange, HistoryEvent};
-pub use record::{
-    check_kana, check_phone, to_katakana, Assignee, CareRecord, ChangeBytes, Committed, Contact, Diagnosis, Medication,
-    MedicationDetails, MedicationRevision, Member, NewNote, NewTask, Note, NoteVersion, Patient, Recent, Record,
-    RecordTx, Task, VitalsEntry, Writer, SCHEMA_VERSION,
+pub use medications::{Medication, MedicationDetails, MedicationRevision};
+pub use members::Member;
+pub use notes::{NewNote, Note, NoteVersion};
+pub use patient::{
+    check_icd10, check_kana, check_phone, to_katakana, AcpDetails, Certification, Diagnosis, Insurance, Patient, Person,
 };
+pub use record::{CareRecord, ChangeBytes, Committed, Recent, Record, RecordTx, Writer, SCHEMA_VERSION};
+pub use tasks::{Assignee, NewTask, Task};
+pub use thresholds::{Band, Flag, Thresholds};
 pub use time::{CalendarDate, Timestamp};
-pub use vitals::{parse_bp, Band, Flag, GlucoseFlag, Jcs, Thresholds, VitalSigns, VitalsForm};
-pub use vocab::{CareLevel, NoteCategory, Priority, Profession, Sex, TaskStatus, Urgency};
+pub use vitals::{parse_bp, GlucoseFlag, Jcs, VitalSigns, VitalsEntry, VitalsForm};
+pub use vocab::{
+    CareLevel, ClosureReason, InsuranceKind, NoteCategory, Priority, Profession, Resuscitation, Sex, TaskStatus,
+    Urgency,
+};

@@ -25,11 +25,11 @@ use automerge::{ActorId, Automerge, ObjId, ObjType, ReadDoc, ROOT};
 use autosurgeon::{hydrate_prop, reconcile_insert, reconcile_prop, Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
+use crate::case::CaseState;
 use crate::{
-    CalendarDate, DeviceId, EntryId, MemberId, ModelError, NoteCategory, Priority, Profession, TaskStatus, TeamId,
-    Thresholds, Timestamp, Urgency, ValidationError, VitalSigns,
+    DeviceId, EntryId, Medication, Member, MemberId, ModelError, Note, Patient, Task, TaskStatus, TeamId, Thresholds,
+    Timestamp, Urgency, ValidationError, VitalsEntry,
 };
-use crate::{CareLevel, Sex};
 
 /// The schema this code writes and fully understands.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -51,184 +51,12 @@ pub(crate) mod key {
     pub const TASKS: &str = "tasks";
     pub const MEDICATIONS: &str = "medications";
     pub const REVIEWS: &str = "reviews";
+    pub const CASE: &str = "case";
     /// The maps the team's first change makes at the root, which every
     /// record keeps (`reviews` came later and is made on first use).
     pub const ROOT_MAPS: [&str; 8] = [PATIENT, THRESHOLDS, MEMBERS, DEVICES, NOTES, VITALS, TASKS, MEDICATIONS];
     /// The collections whose entries are keyed by [`crate::EntryId`].
     pub const ENTRY_COLLECTIONS: [&str; 4] = [NOTES, VITALS, TASKS, MEDICATIONS];
-}
-
-/// The patient at the centre of the team.
-#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct Patient {
-    /// Family name, a space, given name: 山田 太郎.
-    pub name: String,
-    /// Reading in katakana: ヤマダ タロウ. Lists sort by this.
-    pub kana: Option<String>,
-    pub born: Option<CalendarDate>,
-    pub sex: Option<Sex>,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub diagnoses: Vec<Diagnosis>,
-    pub care_level: Option<CareLevel>,
-    /// 利用中のサービス: 訪問看護, 訪問介護, ...
-    pub services: Vec<String>,
-    pub allergies: Vec<String>,
-    /// 問題点.
-    pub problems: Vec<String>,
-    /// 人生会議 (ACP): the patient's wishes, in their words.
-    pub acp: Option<String>,
-    /// Key persons and emergency contacts, in calling order.
-    pub contacts: Vec<Contact>,
-}
-
-/// A diagnosis as the doctor wrote it, with a code when someone adds one.
-#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct Diagnosis {
-    pub name: String,
-    /// レセ電 傷病名コード or ICD-10, when known.
-    pub code: Option<String>,
-}
-
-/// キーパーソン / 緊急連絡先.
-#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct Contact {
-    pub name: String,
-    pub kana: Option<String>,
-    /// 長女, 甥, 民生委員 ...
-    pub relation: String,
-    pub phone: String,
-    pub key_person: bool,
-}
-
-/// A person in the team.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct Member {
-    pub name: String,
-    pub kana: Option<String>,
-    pub profession: Profession,
-    pub organisation: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub fax: Option<String>,
-    /// Reachable now for emergencies (待機).
-    pub on_call: bool,
-}
-
-/// A note (経過記録). Its text lives in `versions`; an edit appends a version,
-/// so the earlier wording is never lost.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct Note {
-    pub author: MemberId,
-    /// The author's profession and organisation when they wrote it.
-    pub profession: Profession,
-    pub organisation: String,
-    pub written_at: Timestamp,
-    pub versions: Vec<NoteVersion>,
-    /// Who has acknowledged the note (確認), member id -> when: the closed
-    /// loop on urgent notes. Absent in notes written before it existed.
-    #[autosurgeon(missing = "Default::default")]
-    #[serde(default)]
-    pub acks: BTreeMap<String, Timestamp>,
-}
-
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct NoteVersion {
-    /// A plain string, not automerge Text: notes are written whole, and Text
-    /// costs about 8x on load (research/perf.md).
-    pub text: String,
-    pub category: NoteCategory,
-    pub urgency: Urgency,
-    pub by: MemberId,
-    pub at: Timestamp,
-}
-
-impl Note {
-    /// The latest version. Concurrent edits both stay in `versions`; automerge
-    /// orders them the same way on every laptop.
-    pub fn current(&self) -> &NoteVersion {
-        self.versions.last().expect("a note is created with one version")
-    }
-}
-
-/// A vital-signs reading and who recorded it.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct VitalsEntry {
-    pub author: MemberId,
-    pub recorded_at: Timestamp,
-    pub reading: VitalSigns,
-}
-
-/// Who a task is for: a person, or whoever of a profession comes next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Assignee {
-    Member(MemberId),
-    Profession(Profession),
-}
-
-impl Reconcile for Assignee {
-    type Key<'a> = autosurgeon::reconcile::NoKey;
-    fn reconcile<R: autosurgeon::Reconciler>(&self, r: R) -> Result<(), R::Error> {
-        match self {
-            Assignee::Member(m) => format!("member:{m}"),
-            Assignee::Profession(p) => format!("profession:{}", p.code()),
-        }
-        .reconcile(r)
-    }
-}
-
-impl Hydrate for Assignee {
-    fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
-        let bad = || autosurgeon::HydrateError::unexpected("member:<id> or profession:<code>", s.to_string());
-        match s.split_once(':') {
-            Some(("member", id)) => id.parse().map(Assignee::Member).map_err(|_| bad()),
-            Some(("profession", p)) => p.parse().map(Assignee::Profession).map_err(|_| bad()),
-            _ => Err(bad()),
-        }
-    }
-}
-
-/// A task (やること).
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct Task {
-    pub title: String,
-    pub assignee: Option<Assignee>,
-    pub due: Option<CalendarDate>,
-    pub priority: Priority,
-    pub status: TaskStatus,
-    pub created_by: MemberId,
-    pub created_at: Timestamp,
-    pub closed_by: Option<MemberId>,
-    pub closed_at: Option<Timestamp>,
-}
-
-/// A medication. Each change (dose, stop) appends a revision.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct Medication {
-    pub revisions: Vec<MedicationRevision>,
-}
-
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct MedicationRevision {
-    pub name: String,
-    /// 1回1錠
-    pub dose: String,
-    /// 1日2回 朝夕食後
-    pub schedule: String,
-    pub prescriber: Option<String>,
-    pub start: Option<CalendarDate>,
-    pub stop: Option<CalendarDate>,
-    pub by: MemberId,
-    pub at: Timestamp,
-}
-
-impl Medication {
-    pub fn current(&self) -> &MedicationRevision {
-        self.revisions
-            .last()
-            .expect("a medication is created with one revision")
-    }
 }
 
 /// The whole record, read at one moment.
@@ -250,6 +78,10 @@ pub struct Record {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub reviews: BTreeMap<String, Timestamp>,
+    /// Open or closed (利用終了); made on first use.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub case: CaseState,
 }
 
 impl Record {
@@ -352,7 +184,7 @@ impl CareRecord {
         patient: Patient,
         at: Timestamp,
     ) -> Result<(Self, ChangeBytes), ModelError> {
-        validate_patient(&patient)?;
+        crate::patient::validate_patient(&patient)?;
         let mut doc = Automerge::new().with_actor(actor_of(writer.device));
         let result = doc.transact_with(
             |_| commit_options("team.create", at),
@@ -620,6 +452,7 @@ impl CareRecord {
             tasks,
             medications: hydrate_prop(doc, ROOT, key::MEDICATIONS)?,
             reviews,
+            case: crate::case::read_case(doc)?,
         })
     }
 
@@ -667,6 +500,11 @@ impl CareRecord {
     }
 
     /// The patient's vital-sign thresholds, without reading the whole record.
+    /// Open or closed, without reading the whole record.
+    pub fn case(&self) -> Result<CaseState, ModelError> {
+        crate::case::read_case(&self.doc)
+    }
+
     pub fn thresholds(&self) -> Result<Thresholds, ModelError> {
         Ok(hydrate_prop(&self.doc, ROOT, key::THRESHOLDS)?)
     }
@@ -680,6 +518,11 @@ impl CareRecord {
         action: &str,
         f: impl FnOnce(&mut RecordTx<'_, '_>) -> Result<T, ModelError>,
     ) -> Result<Committed<T>, ModelError> {
+        // A closed case is read-only for everyone; reopening is the one
+        // change it takes.
+        if action != crate::case::REOPEN_ACTION && self.case()?.is_closed() {
+            return Err(ModelError::Closed);
+        }
         self.doc.set_actor(actor_of(writer.device));
         let result = self.doc.transact_with(
             |_| commit_options(action, at),
@@ -710,7 +553,7 @@ fn commit_options(action: &str, at: Timestamp) -> automerge::transaction::Commit
 
 /// A device's automerge actor is its device id, so a change names its laptop.
 /// Reads one entry object (a note, reading, task) whole.
-fn hydrate<T: Hydrate>(doc: &Automerge, obj: &ObjId) -> Result<T, ModelError> {
+pub(crate) fn hydrate<T: Hydrate>(doc: &impl autosurgeon::ReadDoc, obj: &ObjId) -> Result<T, ModelError> {
     Ok(T::hydrate_map(doc, obj)?)
 }
 
@@ -725,48 +568,20 @@ pub fn device_of(actor: &ActorId) -> Option<DeviceId> {
 
 /// The typed operations of one transaction.
 pub struct RecordTx<'a, 'doc> {
-    tx: &'a mut automerge::transaction::Transaction<'doc>,
-    writer: &'a Writer,
-    at: Timestamp,
-}
-
-/// A note as written.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewNote {
-    pub text: String,
-    pub category: NoteCategory,
-    pub urgency: Urgency,
-}
-
-/// A task as created.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewTask {
-    pub title: String,
-    pub assignee: Option<Assignee>,
-    pub due: Option<CalendarDate>,
-    pub priority: Priority,
-}
-
-/// A medication's name, dose and dates.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MedicationDetails {
-    pub name: String,
-    pub dose: String,
-    pub schedule: String,
-    pub prescriber: Option<String>,
-    pub start: Option<CalendarDate>,
-    pub stop: Option<CalendarDate>,
+    pub(crate) tx: &'a mut automerge::transaction::Transaction<'doc>,
+    pub(crate) writer: &'a Writer,
+    pub(crate) at: Timestamp,
 }
 
 impl RecordTx<'_, '_> {
-    fn collection(&self, name: &'static str) -> Result<ObjId, ModelError> {
+    pub(crate) fn collection(&self, name: &'static str) -> Result<ObjId, ModelError> {
         match self.tx.get(ROOT, name)? {
             Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
             _ => Err(ModelError::Corrupt(format!("no {name} map"))),
         }
     }
 
-    fn entry(&self, collection: &'static str, kind: &'static str, id: EntryId) -> Result<ObjId, ModelError> {
+    pub(crate) fn entry(&self, collection: &'static str, kind: &'static str, id: EntryId) -> Result<ObjId, ModelError> {
         let map = self.collection(collection)?;
         match self.tx.get(&map, id.to_string())? {
             Some((automerge::Value::Object(_), obj)) => Ok(obj),
@@ -777,13 +592,13 @@ impl RecordTx<'_, '_> {
         }
     }
 
-    fn append<T: Reconcile>(&mut self, list: &ObjId, value: T) -> Result<(), ModelError> {
+    pub(crate) fn append<T: Reconcile>(&mut self, list: &ObjId, value: T) -> Result<(), ModelError> {
         let len = self.tx.length(list);
         reconcile_insert(self.tx, list.clone(), len, value)?;
         Ok(())
     }
 
-    fn list(&self, obj: &ObjId, prop: &str) -> Result<ObjId, ModelError> {
+    pub(crate) fn list(&self, obj: &ObjId, prop: &str) -> Result<ObjId, ModelError> {
         match self.tx.get(obj, prop)? {
             Some((automerge::Value::Object(ObjType::List), id)) => Ok(id),
             _ => Err(ModelError::Corrupt(format!("no {prop} list"))),
@@ -809,56 +624,6 @@ impl RecordTx<'_, '_> {
         Ok(())
     }
 
-    pub fn add_note(&mut self, note: NewNote) -> Result<EntryId, ModelError> {
-        check_text("text", &note.text, MAX_TEXT_CHARS)?;
-        let id = EntryId::random();
-        let value = Note {
-            author: self.writer.member,
-            profession: self.writer.profile.profession,
-            organisation: self.writer.profile.organisation.clone(),
-            written_at: self.at,
-            versions: vec![self.note_version(note)],
-            acks: BTreeMap::new(),
-        };
-        let notes = self.collection(key::NOTES)?;
-        reconcile_prop(self.tx, &notes, id.to_string().as_str(), &value)?;
-        Ok(id)
-    }
-
-    fn note_version(&self, note: NewNote) -> NoteVersion {
-        NoteVersion {
-            text: note.text,
-            category: note.category,
-            urgency: note.urgency,
-            by: self.writer.member,
-            at: self.at,
-        }
-    }
-
-    /// Appends a new version; the earlier ones stay.
-    pub fn edit_note(&mut self, id: EntryId, note: NewNote) -> Result<(), ModelError> {
-        check_text("text", &note.text, MAX_TEXT_CHARS)?;
-        let obj = self.entry(key::NOTES, "note", id)?;
-        let versions = self.list(&obj, "versions")?;
-        let version = self.note_version(note);
-        self.append(&versions, version)
-    }
-
-    /// Records that this member has read the note (確認しました). Repeating it
-    /// keeps the first time.
-    pub fn acknowledge_note(&mut self, id: EntryId) -> Result<(), ModelError> {
-        let obj = self.entry(key::NOTES, "note", id)?;
-        let acks = match self.tx.get(&obj, "acks")? {
-            Some((automerge::Value::Object(ObjType::Map), acks)) => acks,
-            _ => self.tx.put_object(&obj, "acks", ObjType::Map)?,
-        };
-        let member = self.writer.member.to_string();
-        if self.tx.get(&acks, member.as_str())?.is_none() {
-            reconcile_prop(self.tx, &acks, member.as_str(), self.at)?;
-        }
-        Ok(())
-    }
-
     /// The writer's member has reviewed the record now. Kept per member, so
     /// reviews from two laptops at once never hide each other; a laptop
     /// with a slow clock never moves a member's review back.
@@ -879,143 +644,9 @@ impl RecordTx<'_, '_> {
         }
         Ok(())
     }
-
-    pub fn add_vitals(&mut self, reading: VitalSigns) -> Result<EntryId, ModelError> {
-        reading.validate()?;
-        // Taken before it is typed (a few minutes of clock skew allowed), and
-        // not before any patient alive was born.
-        let earliest = Timestamp(-3_218_832_000_000); // 1868-01-01
-        if reading.taken_at.0 > self.at.0 + 5 * 60_000 || reading.taken_at < earliest {
-            return Err(ValidationError {
-                field: "taken_at",
-                value: reading.taken_at.format_ja(),
-                accepted: "not in the future, 1868 or later",
-            }
-            .into());
-        }
-        let id = EntryId::random();
-        let entry = VitalsEntry {
-            author: self.writer.member,
-            recorded_at: self.at,
-            reading,
-        };
-        let vitals = self.collection(key::VITALS)?;
-        reconcile_prop(self.tx, &vitals, id.to_string().as_str(), &entry)?;
-        Ok(id)
-    }
-
-    pub fn add_task(&mut self, task: NewTask) -> Result<EntryId, ModelError> {
-        check_text("title", &task.title, MAX_SHORT_CHARS)?;
-        if let Some(due) = task.due {
-            CalendarDate::parse("due", &due.iso())?;
-        }
-        let id = EntryId::random();
-        let value = Task {
-            title: task.title,
-            assignee: task.assignee,
-            due: task.due,
-            priority: task.priority,
-            status: TaskStatus::Open,
-            created_by: self.writer.member,
-            created_at: self.at,
-            closed_by: None,
-            closed_at: None,
-        };
-        let tasks = self.collection(key::TASKS)?;
-        reconcile_prop(self.tx, &tasks, id.to_string().as_str(), &value)?;
-        Ok(id)
-    }
-
-    /// Marks a task done or cancelled (recording who and when), or reopens it.
-    pub fn set_task_status(&mut self, id: EntryId, status: TaskStatus) -> Result<(), ModelError> {
-        let obj = self.entry(key::TASKS, "task", id)?;
-        reconcile_prop(self.tx, &obj, "status", status)?;
-        let (by, at) = match status {
-            TaskStatus::Open => (None, None),
-            TaskStatus::Done | TaskStatus::Cancelled => (Some(self.writer.member), Some(self.at)),
-        };
-        reconcile_prop(self.tx, &obj, "closed_by", by)?;
-        reconcile_prop(self.tx, &obj, "closed_at", at)?;
-        Ok(())
-    }
-
-    pub fn add_medication(&mut self, details: MedicationDetails) -> Result<EntryId, ModelError> {
-        let revision = self.medication_revision(details)?;
-        let id = EntryId::random();
-        let meds = self.collection(key::MEDICATIONS)?;
-        reconcile_prop(
-            self.tx,
-            &meds,
-            id.to_string().as_str(),
-            Medication {
-                revisions: vec![revision],
-            },
-        )?;
-        Ok(id)
-    }
-
-    /// A new dose, schedule or stop date: appended as a revision.
-    pub fn change_medication(&mut self, id: EntryId, details: MedicationDetails) -> Result<(), ModelError> {
-        let revision = self.medication_revision(details)?;
-        let obj = self.entry(key::MEDICATIONS, "medication", id)?;
-        let revisions = self.list(&obj, "revisions")?;
-        self.append(&revisions, revision)
-    }
-
-    fn medication_revision(&self, d: MedicationDetails) -> Result<MedicationRevision, ModelError> {
-        check_text("name", &d.name, MAX_SHORT_CHARS)?;
-        for (field, date) in [("start", d.start), ("stop", d.stop)] {
-            if let Some(date) = date {
-                CalendarDate::parse(field, &date.iso())?;
-            }
-        }
-        if let (Some(start), Some(stop)) = (d.start, d.stop) {
-            if stop < start {
-                return Err(ValidationError {
-                    field: "stop",
-                    value: stop.iso(),
-                    accepted: "on or after the start date",
-                }
-                .into());
-            }
-        }
-        Ok(MedicationRevision {
-            name: d.name,
-            dose: d.dose,
-            schedule: d.schedule,
-            prescriber: d.prescriber,
-            start: d.start,
-            stop: d.stop,
-            by: self.writer.member,
-            at: self.at,
-        })
-    }
-
-    /// Changes patient details. Only the fields that differ are written, so
-    /// two people editing different fields offline both keep their edit.
-    pub fn update_patient(&mut self, f: impl FnOnce(&mut Patient)) -> Result<(), ModelError> {
-        let mut patient: Patient = hydrate_prop(&*self.tx, ROOT, key::PATIENT)?;
-        f(&mut patient);
-        validate_patient(&patient)?;
-        reconcile_prop(self.tx, ROOT, key::PATIENT, &patient)?;
-        Ok(())
-    }
-
-    pub fn set_thresholds(&mut self, thresholds: &Thresholds) -> Result<(), ModelError> {
-        reconcile_prop(self.tx, ROOT, key::THRESHOLDS, thresholds)?;
-        Ok(())
-    }
-
-    /// Adds a member or changes their details.
-    pub fn put_member(&mut self, id: MemberId, member: &Member) -> Result<(), ModelError> {
-        check_text("name", &member.name, MAX_SHORT_CHARS)?;
-        let members = self.collection(key::MEMBERS)?;
-        reconcile_prop(self.tx, &members, id.to_string().as_str(), member)?;
-        Ok(())
-    }
 }
 
-fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), ValidationError> {
+pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), ValidationError> {
     let n = text.chars().count();
     if text.trim().is_empty() || n > max {
         return Err(ValidationError {
@@ -1033,69 +664,4 @@ fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Validat
         });
     }
     Ok(())
-}
-
-/// Katakana (and the long-vowel mark, middle dot and spaces) only.
-pub fn check_kana(field: &'static str, kana: &str) -> Result<(), ValidationError> {
-    let ok = !kana.trim().is_empty()
-        && kana
-            .chars()
-            .all(|c| matches!(c, '\u{30A0}'..='\u{30FF}' | ' ' | '\u{3000}'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ValidationError {
-            field,
-            value: kana.to_string(),
-            accepted: "カタカナ e.g. ヤマダ タロウ",
-        })
-    }
-}
-
-/// Hiragana typed for a reading becomes katakana, as the record stores it.
-pub fn to_katakana(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{3041}'..='\u{3096}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
-}
-
-fn validate_patient(p: &Patient) -> Result<(), ValidationError> {
-    check_text("name", &p.name, MAX_SHORT_CHARS)?;
-    if let Some(kana) = &p.kana {
-        check_kana("kana", kana)?;
-    }
-    if let Some(born) = p.born {
-        CalendarDate::parse("born", &born.iso())?;
-    }
-    for c in &p.contacts {
-        check_text("name", &c.name, MAX_SHORT_CHARS)?;
-        check_phone(&c.phone)?;
-    }
-    if let Some(phone) = &p.phone {
-        check_phone(phone)?;
-    }
-    Ok(())
-}
-
-/// Phone numbers as written: 03-1234-5678, 090-1234-5678, 内線 not included.
-pub fn check_phone(phone: &str) -> Result<(), ValidationError> {
-    let phone = crate::time::normalise_digits(phone);
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let ok = phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
-        && phone.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '(')
-        && (3..=15).contains(&digits);
-    if ok {
-        Ok(())
-    } else {
-        Err(ValidationError {
-            field: "phone",
-            value: phone.to_string(),
-            accepted: "digits and hyphens, e.g. 03-1234-5678",
-        })
-    }
 }

@@ -158,6 +158,23 @@ impl CalendarDate {
         self.format_ja()
     }
 
+    /// The same day `n` months later (earlier when negative), or the
+    /// month's last day when it has no such day.
+    pub fn add_months(&self, n: i32) -> CalendarDate {
+        let months = chrono::Months::new(n.unsigned_abs());
+        let d = if n >= 0 {
+            self.0.checked_add_months(months)
+        } else {
+            self.0.checked_sub_months(months)
+        };
+        Self(d.unwrap_or(self.0))
+    }
+
+    /// The day `n` days later (earlier when negative).
+    pub fn add_days(&self, n: i64) -> CalendarDate {
+        Self(self.0 + chrono::Duration::days(n))
+    }
+
     /// Age in full years on `today`, as Japanese law counts it (the day before
     /// the birthday is close enough for display: we use the birthday itself).
     pub fn age_on(&self, today: CalendarDate) -> u32 {

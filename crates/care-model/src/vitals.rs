@@ -5,12 +5,13 @@
 //! patient's values are still values. Alerts come from [`Thresholds`], which
 //! each team sets per patient.
 
-use std::fmt;
-
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
-use crate::{Timestamp, Urgency, ValidationError};
+use autosurgeon::reconcile_prop;
+
+use crate::record::{key, RecordTx};
+use crate::{EntryId, MemberId, ModelError, Timestamp, ValidationError};
 
 /// One set of readings taken at one time (測定日時), which is not the time
 /// they were typed.
@@ -259,141 +260,44 @@ impl VitalSigns {
     }
 }
 
-/// Limits for one measurement: outside `attention_*` is 要注意, outside
-/// `urgent_*` is 緊急. Strict: a value equal to a limit is inside.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct Band {
-    pub attention_below: Option<f64>,
-    pub attention_above: Option<f64>,
-    pub urgent_below: Option<f64>,
-    pub urgent_above: Option<f64>,
-}
-
-impl Band {
-    pub const fn new(attention: (Option<f64>, Option<f64>), urgent: (Option<f64>, Option<f64>)) -> Self {
-        Band {
-            attention_below: attention.0,
-            attention_above: attention.1,
-            urgent_below: urgent.0,
-            urgent_above: urgent.1,
-        }
-    }
-
-    pub fn level(&self, v: f64) -> Urgency {
-        let outside =
-            |below: Option<f64>, above: Option<f64>| below.is_some_and(|b| v < b) || above.is_some_and(|a| v > a);
-        if outside(self.urgent_below, self.urgent_above) {
-            Urgency::Urgent
-        } else if outside(self.attention_below, self.attention_above) {
-            Urgency::Attention
-        } else {
-            Urgency::Routine
-        }
-    }
-}
-
-/// Per-patient limits that mark a reading 要注意 or 緊急.
-///
-/// The defaults are a starting point taken from the NEWS2 single-parameter
-/// bands (research/clinical.md §5.1), which each team changes per patient: a
-/// COPD patient on home oxygen lives at SpO2 88-92.
+/// A vital-signs reading and who recorded it.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct Thresholds {
-    pub systolic: Band,
-    pub diastolic: Band,
-    pub pulse: Band,
-    pub temperature: Band,
-    pub spo2: Band,
-    pub respiratory_rate: Band,
-    pub glucose: Band,
-    pub pain: Band,
-    /// On the JCS score (0, 1, 2, 3, 10, ... 300).
-    pub consciousness: Band,
+pub struct VitalsEntry {
+    pub author: MemberId,
+    pub recorded_at: Timestamp,
+    pub reading: VitalSigns,
 }
 
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            systolic: Band::new((Some(101.0), Some(180.0)), (Some(91.0), Some(219.0))),
-            diastolic: Band::new((None, Some(110.0)), (None, Some(130.0))),
-            pulse: Band::new((Some(51.0), Some(110.0)), (Some(41.0), Some(130.0))),
-            temperature: Band::new((Some(35.5), Some(38.0)), (Some(35.1), Some(39.0))),
-            spo2: Band::new((Some(94.0), None), (Some(92.0), None)),
-            respiratory_rate: Band::new((Some(12.0), Some(20.0)), (Some(9.0), Some(24.0))),
-            glucose: Band::new((Some(70.0), Some(300.0)), (Some(50.0), Some(500.0))),
-            pain: Band::new((None, Some(3.0)), (None, Some(6.0))),
-            consciousness: Band::new((None, Some(2.0)), (None, Some(3.0))),
+impl RecordTx<'_, '_> {
+    pub fn add_vitals(&mut self, reading: VitalSigns) -> Result<EntryId, ModelError> {
+        reading.validate()?;
+        // Taken before it is typed (a few minutes of clock skew allowed), and
+        // not before any patient alive was born.
+        let earliest = Timestamp(-3_218_832_000_000); // 1868-01-01
+        if reading.taken_at.0 > self.at.0 + 5 * 60_000 || reading.taken_at < earliest {
+            return Err(ValidationError {
+                field: "taken_at",
+                value: reading.taken_at.format_ja(),
+                accepted: "not in the future, 1868 or later",
+            }
+            .into());
         }
-    }
-}
-
-/// One measurement outside its band.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Flag {
-    pub field: &'static str,
-    pub value: f64,
-    pub level: Urgency,
-}
-
-impl Thresholds {
-    /// Every measurement outside its band, worst first.
-    pub fn assess(&self, v: &VitalSigns) -> Vec<Flag> {
-        let f = |x: Option<u16>| x.map(f64::from);
-        let mut glucose = f(v.glucose);
-        // A meter that reads HI or LO is past any band.
-        match v.glucose_flag {
-            Some(GlucoseFlag::High) => glucose = Some(f64::INFINITY),
-            Some(GlucoseFlag::Low) => glucose = Some(f64::NEG_INFINITY),
-            None => {}
-        }
-        let checks: [(&'static str, Option<f64>, &Band); 9] = [
-            ("systolic", f(v.systolic), &self.systolic),
-            ("diastolic", f(v.diastolic), &self.diastolic),
-            ("pulse", f(v.pulse), &self.pulse),
-            ("temperature", v.temperature, &self.temperature),
-            ("spo2", v.spo2.map(f64::from), &self.spo2),
-            ("respiratory_rate", f(v.respiratory_rate), &self.respiratory_rate),
-            ("glucose", glucose, &self.glucose),
-            ("pain", v.pain.map(f64::from), &self.pain),
-            (
-                "consciousness",
-                v.consciousness.map(|j| f64::from(j.score())),
-                &self.consciousness,
-            ),
-        ];
-        let mut flags: Vec<Flag> = checks
-            .into_iter()
-            .filter_map(|(field, value, band)| {
-                let value = value?;
-                let level = band.level(value);
-                (level != Urgency::Routine).then_some(Flag { field, value, level })
-            })
-            .collect();
-        flags.sort_by_key(|f| std::cmp::Reverse(f.level));
-        flags
-    }
-
-    /// The worst level of a reading.
-    pub fn level(&self, v: &VitalSigns) -> Urgency {
-        self.assess(v).first().map_or(Urgency::Routine, |f| f.level)
-    }
-}
-
-impl fmt::Display for Flag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} ({})",
-            crate::vocab::field_label_ja(self.field),
-            self.value,
-            self.level.label_ja()
-        )
+        let id = EntryId::random();
+        let entry = VitalsEntry {
+            author: self.writer.member,
+            recorded_at: self.at,
+            reading,
+        };
+        let vitals = self.collection(key::VITALS)?;
+        reconcile_prop(self.tx, &vitals, id.to_string().as_str(), &entry)?;
+        Ok(id)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Thresholds, Urgency};
 
     fn form() -> VitalsForm {
         VitalsForm {

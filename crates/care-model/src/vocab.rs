@@ -134,6 +134,31 @@ vocab_enum!(
     High = ("high", "高", "high"),
 });
 
+vocab_enum!(
+    /// 保険の種類: which insurance pays for the visits.
+    InsuranceKind, "insurance", accepted: "medical | ltc" {
+    Medical = ("medical", "医療保険", "health insurance"),
+    Ltc = ("ltc", "介護保険", "long-term care insurance"),
+});
+
+vocab_enum!(
+    /// 急変時の心肺蘇生の希望 (ACP).
+    Resuscitation, "resuscitation", accepted: "dnar | full | undecided" {
+    Dnar = ("dnar", "DNAR（蘇生処置を希望しない）", "DNAR (no resuscitation)"),
+    Full = ("full", "蘇生処置を希望する", "full resuscitation"),
+    Undecided = ("undecided", "未定", "undecided"),
+});
+
+vocab_enum!(
+    /// 利用終了の理由: why a case closed.
+    ClosureReason, "reason", accepted: "hospital | facility | death | moved | other" {
+    Hospital = ("hospital", "入院", "admitted to hospital"),
+    Facility = ("facility", "施設入所", "moved into a care home"),
+    Death = ("death", "死亡・看取り", "died"),
+    Moved = ("moved", "転居", "moved away"),
+    Other = ("other", "その他", "other"),
+});
+
 /// The Japanese name of a field, for error messages.
 pub fn field_label_ja(field: &str) -> &str {
     match field {
@@ -164,6 +189,19 @@ pub fn field_label_ja(field: &str) -> &str {
         "status" => "状態",
         "priority" => "優先度",
         "phone" => "電話番号",
+        "fax" => "FAX番号",
+        "code" => "ICD-10コード",
+        "insurance" => "保険",
+        "number" => "被保険者番号",
+        "resuscitation" => "蘇生の希望",
+        "reason" => "理由",
+        "until" => "有効期間の終わり",
+        "from" => "有効期間の始まり",
+        "discussed_on" => "話し合った日",
+        "order" => "連絡順",
+        "contact" => "連絡先",
+        "assignee" => "担当",
+        "case" => "利用状況",
         other => other,
     }
 }

@@ -344,6 +344,17 @@ impl Store {
         Ok(n as u64)
     }
 
+    /// When the oldest change of this laptop that no relay has acknowledged
+    /// was made: what this laptop wrote since is still only here.
+    pub fn oldest_unsent_at(&self, team: TeamId) -> Result<Option<Timestamp>, StoreError> {
+        let at: Option<i64> = self.conn.query_row(
+            "SELECT min(created_at) FROM outbox WHERE team_id = ?1 AND acked_seq IS NULL",
+            [team.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(at.map(Timestamp))
+    }
+
     /// Runs SQLite's full integrity check and loads every record.
     pub fn check(&mut self) -> Result<(), StoreError> {
         let result: String = self

@@ -78,14 +78,127 @@ pub async fn acknowledge(app: AppState<'_>, team: String, note: String) -> AppRe
 
 #[tauri::command]
 #[specta::specta]
-pub fn add_task(
+pub async fn add_task(app: AppState<'_>, team: String, task: TaskInput) -> AppResult<String> {
+    app.new_task(&team, &task)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_task_status(app: AppState<'_>, team: String, task: String, status: String) -> AppResult<()> {
+    app.set_task_status(&team, &task, &status)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn reassign_task(app: AppState<'_>, team: String, task: String, assignee: Option<String>) -> AppResult<()> {
+    app.reassign_task(&team, &task, assignee)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_patient(app: AppState<'_>, team: String, form: PatientForm) -> AppResult<()> {
+    app.edit_patient(&team, &form)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_note(app: AppState<'_>, team: String, note: String, text: String) -> AppResult<()> {
+    app.edit_note(&team, &note, &text)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_contact(app: AppState<'_>, team: String, contact: ContactInput) -> AppResult<()> {
+    app.add_contact(&team, &contact)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_contact(app: AppState<'_>, team: String, index: u32, contact: ContactInput) -> AppResult<()> {
+    app.edit_contact(&team, index, &contact)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_contact(app: AppState<'_>, team: String, index: u32) -> AppResult<()> {
+    app.remove_contact(&team, index)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn reorder_contacts(app: AppState<'_>, team: String, order: Vec<u32>) -> AppResult<()> {
+    app.reorder_contacts(&team, &order)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_medication(app: AppState<'_>, team: String, medication: MedicationInput) -> AppResult<String> {
+    app.add_medication(&team, &medication)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn change_medication(
     app: AppState<'_>,
     team: String,
-    title: String,
-    due: Option<String>,
-    priority: String,
-) -> AppResult<String> {
-    app.add_task(&team, &title, due.as_deref(), &priority)
+    id: String,
+    medication: MedicationInput,
+) -> AppResult<()> {
+    app.change_medication(&team, &id, &medication)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_medication(
+    app: AppState<'_>,
+    team: String,
+    id: String,
+    date: String,
+    reason: String,
+) -> AppResult<()> {
+    app.stop_medication(&team, &id, &date, &reason)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn thresholds(app: AppState<'_>, team: String) -> AppResult<ThresholdsForm> {
+    app.thresholds(&team)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_thresholds(app: AppState<'_>, team: String, form: ThresholdsForm) -> AppResult<()> {
+    app.set_thresholds(&team, &form)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn close_case(
+    app: AppState<'_>,
+    team: String,
+    reason: String,
+    date: String,
+    note: Option<String>,
+) -> AppResult<()> {
+    app.close_case(&team, &reason, &date, note)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn reopen_case(app: AppState<'_>, team: String) -> AppResult<()> {
+    app.reopen_case(&team)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn history(app: AppState<'_>, team: String, kind: String, id: Option<String>) -> AppResult<Vec<HistoryItem>> {
+    app.history(&team, &kind, id)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn settle_conflict(app: AppState<'_>, team: String, path: Vec<String>, chosen: u32) -> AppResult<()> {
+    app.settle_conflict(&team, &path, chosen)
 }
 
 #[tauri::command]

@@ -7,9 +7,10 @@
 //! local record; they stay on this laptop (it only sends what it wrote).
 
 use care_model::{
-    Assignee, CalendarDate, CareLevel, CareRecord, ChangeBytes, Contact, DeviceId, Diagnosis, MedicationDetails,
-    Member, MemberId, ModelError, NewNote, NewTask, NoteCategory, Patient, Priority, Profession, Sex, TeamId,
-    Timestamp, Urgency, VitalsForm, Writer,
+    AcpDetails, Assignee, CalendarDate, CareLevel, CareRecord, Certification, ChangeBytes, Contact, DeviceId,
+    Diagnosis, Insurance, InsuranceKind, MedicationDetails, Member, MemberId, ModelError, NewNote, NewTask,
+    NoteCategory, Patient, Person, Priority, Profession, Resuscitation, Sex, TeamId, Timestamp, Urgency, VitalsForm,
+    Writer,
 };
 use care_store::Store;
 
@@ -166,6 +167,20 @@ impl Condition {
             Condition::Als => "筋萎縮性側索硬化症（ALS）",
         }
     }
+    /// ICD-10 (research/clinical.md §1).
+    fn icd10(self) -> &'static str {
+        match self {
+            Condition::HeartFailure => "I50.0",
+            Condition::Copd => "J44.9",
+            Condition::Dementia => "G30.9",
+            Condition::Stroke => "I69.3",
+            Condition::Parkinson => "G20",
+            Condition::Diabetes => "E11.9",
+            Condition::Terminal => "C25.9",
+            Condition::PressureUlcer => "L89.1",
+            Condition::Als => "G12.2",
+        }
+    }
     fn notes(self) -> &'static [&'static str] {
         match self {
             Condition::HeartFailure => &[
@@ -268,9 +283,48 @@ pub fn load(store: &mut Store, now: Timestamp) -> AppResult<Vec<TeamId>> {
             phone: Some(format!("03-0000-{:04}", 5000 + i)),
             diagnoses: vec![Diagnosis {
                 name: condition.diagnosis().into(),
-                code: None,
+                code: Some(condition.icd10().into()),
             }],
             care_level: Some(*dice.pick(&[CareLevel::Care2, CareLevel::Care3, CareLevel::Care4, CareLevel::Care5])),
+            // Certified for a year; some renew within the month.
+            certification: Some({
+                let until = today.add_days(20 + 30 * dice.below(12) as i64);
+                Certification {
+                    from: until.add_months(-12).add_days(1),
+                    until,
+                }
+            }),
+            insurance: Some(Insurance {
+                kind: if matches!(condition, Condition::Terminal | Condition::Als | Condition::Parkinson) {
+                    InsuranceKind::Medical
+                } else {
+                    InsuranceKind::Ltc
+                },
+                number: None,
+            }),
+            doctor: Some(Person {
+                member: None,
+                name: "中野 誠".into(),
+                organisation: Some("なかの在宅クリニック".into()),
+                phone: Some("03-0000-2300".into()),
+                fax: Some("03-0000-2301".into()),
+            }),
+            care_manager: Some(Person {
+                member: None,
+                name: "高橋 由美".into(),
+                organisation: Some("中野ケアプランセンター".into()),
+                phone: Some("03-0000-3300".into()),
+                fax: Some("03-0000-3301".into()),
+            }),
+            acp_details: Some(AcpDetails {
+                resuscitation: Some(match condition {
+                    Condition::Terminal => Resuscitation::Dnar,
+                    _ => Resuscitation::Undecided,
+                }),
+                hospital: Some("中野総合病院".into()),
+                discussed_on: Some(today.add_months(-3)),
+                discussed_with: Some("本人・家族・主治医".into()),
+            }),
             services: vec!["訪問看護 週2回".into(), "訪問介護".into()],
             allergies: if dice.below(4) == 0 {
                 vec!["ペニシリン系".into()]

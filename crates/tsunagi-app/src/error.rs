@@ -39,6 +39,7 @@ impl From<care_model::ModelError> for AppError {
                 ..AppError::new("invalid", &e)
             },
             care_model::ModelError::NotFound { .. } => AppError::new("not-found", e),
+            care_model::ModelError::Closed => AppError::new("closed", e),
             _ => AppError::new("damaged", e),
         }
     }

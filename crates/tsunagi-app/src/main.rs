@@ -107,16 +107,18 @@ fn run() -> anyhow::Result<()> {
 fn notify_urgent(handle: &tauri::AppHandle, app: &App, teams: &[String], seen: &Mutex<HashSet<String>>) {
     let Ok(today) = app.today() else { return };
     let Ok(mut seen) = seen.lock() else { return };
+    let lang = app
+        .profile()
+        .ok()
+        .flatten()
+        .map_or_else(|| "ja".to_string(), |p| p.language);
     for item in today.urgent.iter().filter(|u| teams.contains(&u.team)) {
         // Not for what I wrote or have already acknowledged.
         if item.mine || item.acked_by_me || !seen.insert(item.id.clone()) {
             continue;
         }
-        let title = match item.kind.as_str() {
-            "note" => format!("緊急: {}", item.patient),
-            _ => format!("バイタル緊急域: {}", item.patient),
-        };
-        let shown = handle.notification().builder().title(title).body(&item.text).show();
+        let (title, body) = tsunagi_app::views::notification(item, &lang);
+        let shown = handle.notification().builder().title(title).body(body).show();
         if let Err(e) = shown {
             tracing::info!(error = %e, "desktop notification not shown");
         }

@@ -49,6 +49,17 @@ pub enum Command {
     /// 緊急連絡先 / emergency contacts and key persons
     #[command(subcommand)]
     Contact(ContactCommand),
+    /// 利用者の基本情報・ACP / the patient's details and ACP
+    #[command(subcommand)]
+    Patient(PatientCommand),
+    /// バイタルのしきい値（SpO2 スケール2 を含む）/ the patient's vital-sign bands, SpO2 scale 2
+    Thresholds(ThresholdsArgs),
+    /// 利用終了（記録は読み取り専用になり 5 年間保存）/ close a case: the record becomes read-only and is kept 5 years
+    Close(CloseArgs),
+    /// 利用終了した記録を再開（管理者のみ）/ reopen a closed case (admins only)
+    Reopen(TeamArg),
+    /// 同時編集を一つの値に決める / settle a conflict by choosing one of its values
+    Settle(SettleArgs),
     /// 記録全体を表示 / show a patient's whole record
     Show(TeamArg),
     /// 同時に編集された項目 / fields edited at the same time on two laptops
@@ -305,6 +316,18 @@ pub enum TaskCommand {
     Cancel(TaskIdArgs),
     /// 未完了に戻す / reopen
     Reopen(TaskIdArgs),
+    /// 担当を変える / give the task to someone else
+    Assign(TaskAssignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TaskAssignArgs {
+    pub team: String,
+    /// タスク ID / task id (prefix)
+    pub task: String,
+    /// 担当: a profession (nurse, 看護師 …) or a member's name or id; omit for nobody
+    #[arg(long)]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -334,8 +357,23 @@ pub struct TaskIdArgs {
 pub enum MedCommand {
     /// 薬を追加 / add a medication
     Add(MedAddArgs),
-    /// 薬を中止（中止日を記録）/ stop a medication on a date
+    /// 薬を中止（中止日と理由を記録）/ stop a medication on a date, with the reason
     Stop(MedStopArgs),
+    /// 用量・用法を変更（新しい版として記録）/ change dose or schedule: a new revision
+    Change(MedChangeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MedChangeArgs {
+    pub team: String,
+    /// 薬 ID / medication id (prefix)
+    pub med: String,
+    #[arg(long)]
+    pub dose: Option<String>,
+    #[arg(long)]
+    pub schedule: Option<String>,
+    #[arg(long)]
+    pub prescriber: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -364,12 +402,171 @@ pub struct MedStopArgs {
     /// 中止日 / stop date; default today
     #[arg(long)]
     pub on: Option<String>,
+    /// 中止理由 / why it was stopped
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ContactCommand {
     /// 連絡先を連絡順の最後に追加 / add a contact at the end of the calling order
     Add(ContactAddArgs),
+    /// 連絡先を変更（N は連絡順、1 から）/ change contact N (calling order, from 1)
+    Edit(ContactEditArgs),
+    /// 連絡先を削除 / remove contact N
+    Remove(ContactIndexArgs),
+    /// 連絡順を並べ替え（例: 2,1,3）/ new calling order, e.g. 2,1,3 (every contact once)
+    Order(ContactOrderArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ContactEditArgs {
+    pub team: String,
+    /// 連絡順 / position in the calling order, from 1
+    pub n: usize,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub kana: Option<String>,
+    #[arg(long)]
+    pub relation: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// キーパーソン / key person: true or false
+    #[arg(long)]
+    pub key_person: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+pub struct ContactIndexArgs {
+    pub team: String,
+    /// 連絡順 / position in the calling order, from 1
+    pub n: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ContactOrderArgs {
+    pub team: String,
+    /// 新しい連絡順: 今の番号をカンマ区切りで / the current positions in the new order
+    #[arg(value_delimiter = ',', required = true)]
+    pub order: Vec<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatientCommand {
+    /// 基本情報を変更（指定した項目だけ）/ change the details given; the others stay
+    Edit(Box<PatientEditArgs>),
+}
+
+/// Each flag sets one field; `""` clears it. Lists (`--diagnosis`,
+/// `--service`, ...) replace the whole list when given.
+#[derive(Debug, Args)]
+pub struct PatientEditArgs {
+    pub team: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub kana: Option<String>,
+    #[arg(long)]
+    pub born: Option<String>,
+    /// female | male | other
+    #[arg(long)]
+    pub sex: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// 要介護度: care-3, 要介護3 …
+    #[arg(long)]
+    pub care_level: Option<String>,
+    /// 認定有効期間の開始 / certified from
+    #[arg(long)]
+    pub certified_from: Option<String>,
+    /// 認定有効期間の終了 / certified until
+    #[arg(long)]
+    pub certified_until: Option<String>,
+    /// medical (医療保険) | ltc (介護保険)
+    #[arg(long)]
+    pub insurance: Option<String>,
+    /// 被保険者番号
+    #[arg(long)]
+    pub insurance_number: Option<String>,
+    /// 主治医の氏名 / the attending doctor
+    #[arg(long)]
+    pub doctor: Option<String>,
+    #[arg(long)]
+    pub doctor_phone: Option<String>,
+    #[arg(long)]
+    pub doctor_fax: Option<String>,
+    /// 担当ケアマネジャー / the care manager
+    #[arg(long)]
+    pub care_manager: Option<String>,
+    #[arg(long)]
+    pub care_manager_phone: Option<String>,
+    #[arg(long)]
+    pub care_manager_fax: Option<String>,
+    /// 診断名、ICD-10 は「:」の後に: "慢性心不全:I50.9" (repeat)
+    #[arg(long)]
+    pub diagnosis: Vec<String>,
+    /// 利用中のサービス (repeat)
+    #[arg(long)]
+    pub service: Vec<String>,
+    /// アレルギー (repeat)
+    #[arg(long)]
+    pub allergy: Vec<String>,
+    /// 問題点 (repeat)
+    #[arg(long)]
+    pub problem: Vec<String>,
+    /// 急変時の希望（本人の言葉で）/ wishes in an emergency
+    #[arg(long)]
+    pub acp: Option<String>,
+    /// dnar | full | undecided
+    #[arg(long)]
+    pub resuscitation: Option<String>,
+    /// 希望する病院 / hospital of choice
+    #[arg(long)]
+    pub acp_hospital: Option<String>,
+    /// 人生会議の日 / when the ACP was discussed
+    #[arg(long)]
+    pub acp_discussed_on: Option<String>,
+    /// 話し合った相手 / with whom
+    #[arg(long)]
+    pub acp_discussed_with: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ThresholdsArgs {
+    pub team: String,
+    /// SpO2 スケール2 (目標 88-92%) / SpO2 scale 2: on or off
+    #[arg(long, value_parser = ["on", "off"])]
+    pub scale2: Option<String>,
+    /// 帯を変更: spo2.urgent_below=90, pulse.attention_above=100, pain.urgent_above= (clears) (repeat)
+    #[arg(long, value_name = "FIELD.LIMIT=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    pub team: String,
+    /// hospital (入院) | facility (施設入所) | death (死亡・看取り) | moved (転居) | other
+    #[arg(long)]
+    pub reason: String,
+    /// 利用終了日 / the day care ended; default today
+    #[arg(long)]
+    pub on: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SettleArgs {
+    pub team: String,
+    /// `tsunagi conflicts` の field: tasks.<id>.status
+    #[arg(long)]
+    pub field: String,
+    /// 選ぶ値の番号（conflicts の表示順、1 から）/ which value, as `conflicts` lists them, from 1
+    #[arg(long)]
+    pub choose: usize,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 //! Logs go to stderr (`TSUNAGI_LOG=debug`) and never contain patient data.
 
 mod cli;
+mod edit_cmd;
 mod render;
 mod sync_cmd;
 
@@ -85,6 +86,16 @@ fn run(cli: Cli) -> Result<()> {
         Command::Med(MedCommand::Add(a)) => med_add(&cli, a),
         Command::Med(MedCommand::Stop(a)) => med_stop(&cli, a),
         Command::Contact(ContactCommand::Add(a)) => contact_add(&cli, a),
+        Command::Contact(ContactCommand::Edit(a)) => edit_cmd::contact_edit(&cli, a),
+        Command::Contact(ContactCommand::Remove(a)) => edit_cmd::contact_remove(&cli, a),
+        Command::Contact(ContactCommand::Order(a)) => edit_cmd::contact_order(&cli, a),
+        Command::Patient(PatientCommand::Edit(a)) => edit_cmd::patient_edit(&cli, a),
+        Command::Thresholds(a) => edit_cmd::thresholds(&cli, a),
+        Command::Close(a) => edit_cmd::close(&cli, a),
+        Command::Reopen(a) => edit_cmd::reopen(&cli, a),
+        Command::Settle(a) => edit_cmd::settle(&cli, a),
+        Command::Task(TaskCommand::Assign(a)) => edit_cmd::task_assign(&cli, a),
+        Command::Med(MedCommand::Change(a)) => edit_cmd::med_change(&cli, a),
         Command::Show(a) => show(&cli, a),
         Command::Conflicts(a) => conflicts(&cli, a),
         Command::History(a) => history(&cli, a),
@@ -99,7 +110,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// Prints what a write made: its id, or JSON with it.
-fn saved(cli: &Cli, kind: &str, id: impl std::fmt::Display, team: TeamId) {
+pub(crate) fn saved(cli: &Cli, kind: &str, id: impl std::fmt::Display, team: TeamId) {
     if cli.json {
         print_json(json!({ "saved": kind, "id": id.to_string(), "team": team.to_string() }));
     } else {
@@ -108,7 +119,7 @@ fn saved(cli: &Cli, kind: &str, id: impl std::fmt::Display, team: TeamId) {
     }
 }
 
-fn kana(s: &Option<String>) -> Result<Option<String>> {
+pub(crate) fn kana(s: &Option<String>) -> Result<Option<String>> {
     s.as_deref()
         .map(|k| {
             let k = to_katakana(k.trim());
@@ -199,7 +210,7 @@ pub(crate) fn unique_prefix<'a>(
 }
 
 /// An entry of one collection, by id prefix.
-fn entry<V>(map: &std::collections::BTreeMap<String, V>, prefix: &str, kind: &str) -> Result<EntryId> {
+pub(crate) fn entry<V>(map: &std::collections::BTreeMap<String, V>, prefix: &str, kind: &str) -> Result<EntryId> {
     Ok(unique_prefix(map.keys(), prefix, kind)?.parse()?)
 }
 
@@ -298,7 +309,7 @@ fn vitals_add(cli: &Cli, a: &VitalsAddArgs) -> Result<()> {
 }
 
 /// A profession, or a member by name or id prefix.
-fn assignee(record: &Record, s: &str) -> Result<Assignee> {
+pub(crate) fn assignee(record: &Record, s: &str) -> Result<Assignee> {
     if let Ok(p) = s.parse::<Profession>() {
         return Ok(Assignee::Profession(p));
     }
@@ -370,22 +381,12 @@ fn med_add(cli: &Cli, a: &MedAddArgs) -> Result<()> {
 fn med_stop(cli: &Cli, a: &MedStopArgs) -> Result<()> {
     let mut store = open(cli)?;
     let team = store.resolve_team(&a.team)?;
-    let record = store.record(team)?.read()?;
-    let id = entry(&record.medications, &a.med, "薬 / medication")?;
-    let current = record.medications[&id.to_string()].current().clone();
+    let id = entry(&store.record(team)?.read()?.medications, &a.med, "薬 / medication")?;
     let stop = match &a.on {
         Some(d) => CalendarDate::parse("stop", d)?,
         None => now().date_jst(),
     };
-    let details = MedicationDetails {
-        name: current.name,
-        dose: current.dose,
-        schedule: current.schedule,
-        prescriber: current.prescriber,
-        start: current.start,
-        stop: Some(stop),
-    };
-    store.change(team, "medication.stop", now(), |tx| tx.change_medication(id, details))?;
+    store.change(team, "med.stop", now(), |tx| tx.stop_medication(id, stop, &a.reason))?;
     saved(cli, "medication", id, team);
     Ok(())
 }
@@ -400,9 +401,7 @@ fn contact_add(cli: &Cli, a: &ContactAddArgs) -> Result<()> {
         phone: a.phone.clone(),
         key_person: a.key_person,
     };
-    store.change(team, "patient.contact.add", now(), |tx| {
-        tx.update_patient(|p| p.contacts.push(contact))
-    })?;
+    store.change(team, "contact.add", now(), |tx| tx.add_contact(contact))?;
     if cli.json {
         print_json(json!({ "saved": "contact", "team": team.to_string() }));
     } else {

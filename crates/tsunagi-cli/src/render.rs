@@ -202,10 +202,12 @@ pub fn conflicts(conflicts: &[Conflict]) {
     }
     for c in conflicts {
         println!("同時に編集されました / edited at the same time: {}", c.path.join("."));
+        println!("  (tsunagi settle TEAM --field {} --choose N)", c.path.join("."));
         for (i, v) in c.values.iter().enumerate() {
             let mark = if i == 0 { "表示中" } else { "      " };
             println!(
-                "  {mark}  {}  — {} {}",
+                "  {}. {mark}  {}  — {} {}",
+                i + 1,
                 v.value,
                 v.member_name.as_deref().unwrap_or("?"),
                 v.at.map(Timestamp::format_ja).unwrap_or_default()

@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use care_model::{
-    to_katakana, CalendarDate, EntryId, Member, NewNote, NewTask, Patient, Priority, TaskStatus, TeamId, Timestamp,
-    VitalsForm,
+    to_katakana, CalendarDate, EntryId, Member, NewNote, Patient, TaskStatus, TeamId, Timestamp, VitalsForm,
 };
 use care_store::Store;
 use tokio::sync::Notify;
@@ -19,6 +18,7 @@ use tokio::sync::Notify;
 use crate::error::{AppError, AppResult};
 use crate::views::*;
 
+mod edit;
 mod team;
 
 pub fn now() -> Timestamp {
@@ -49,17 +49,22 @@ pub struct App {
     open_error: Option<AppError>,
 }
 
-fn parse_team(team: &str) -> AppResult<TeamId> {
+pub(crate) fn parse_team(team: &str) -> AppResult<TeamId> {
     team.parse()
         .map_err(|_| AppError::new("not-found", format!("チームが見つかりません / no team {team}")))
 }
 
-fn parse_entry(id: &str) -> AppResult<EntryId> {
+pub(crate) fn parse_entry(id: &str) -> AppResult<EntryId> {
     id.parse()
         .map_err(|_| AppError::new("not-found", format!("項目が見つかりません / no entry {id}")))
 }
 
-fn kana(s: &Option<String>) -> AppResult<Option<String>> {
+pub(crate) fn parse_member(id: &str) -> AppResult<care_model::MemberId> {
+    id.parse()
+        .map_err(|_| AppError::new("not-found", format!("メンバーが見つかりません / no member {id}")))
+}
+
+pub(crate) fn kana(s: &Option<String>) -> AppResult<Option<String>> {
     s.as_deref()
         .map(str::trim)
         .filter(|k| !k.is_empty())
@@ -143,7 +148,7 @@ impl App {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Store) -> AppResult<T>) -> AppResult<T> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Store) -> AppResult<T>) -> AppResult<T> {
         if let Some(e) = &self.open_error {
             return Err(e.clone());
         }
@@ -157,12 +162,14 @@ impl App {
         f(store)
     }
 
-    fn viewer(store: &Store) -> Viewer {
+    pub(crate) fn viewer(store: &Store) -> Viewer {
         let now = now();
         Viewer {
             member: store.device().member.to_string(),
+            profession: Some(store.device().profile.profession),
             today: now.date_jst(),
             now,
+            unsent_since: None,
         }
     }
 
@@ -289,8 +296,11 @@ impl App {
                 };
                 let sample = samples.contains(&t.team.to_string());
                 patients.push(patient_card(&record, &viewer, sample, t.pending as u32));
-                tasks.extend(due_tasks(&record, &viewer));
-                urgent.extend(urgent_items(&record, &viewer));
+                // A closed case is read, not worked on: it leaves the day's lists.
+                if !record.case.is_closed() {
+                    tasks.extend(due_tasks(&record, &viewer));
+                    urgent.extend(urgent_items(&record, &viewer));
+                }
             }
             patients.sort_by(|a, b| (a.kana.as_deref(), &a.name).cmp(&(b.kana.as_deref(), &b.name)));
             tasks.sort_by(|a, b| (b.overdue, &a.due).cmp(&(a.overdue, &b.due)));
@@ -312,7 +322,10 @@ impl App {
         let team = parse_team(team)?;
         self.with(|store| {
             let started = std::time::Instant::now();
-            let viewer = Self::viewer(store);
+            let viewer = Viewer {
+                unsent_since: store.oldest_unsent_at(team)?,
+                ..Self::viewer(store)
+            };
             let sample = Self::samples(store)?.contains(&team.to_string());
             let pending = store.pending(team)? as u32;
             let record = store.record(team)?;
@@ -320,7 +333,11 @@ impl App {
             let since = vitals_days.map(|d| Timestamp(viewer.now.0 - i64::from(d) * 24 * 3600 * 1000));
             let recent = record.read_recent(notes.max(1) as usize, since)?;
             let hydrated = started.elapsed();
-            let view = record_view(&recent, &viewer, sample, pending);
+            let mut view = record_view(&recent, &viewer, sample, pending);
+            view.admin = store
+                .roster(team)
+                .map(|r| r.is_admin_device(store.device_id().as_bytes()))
+                .unwrap_or(false);
             tracing::debug!(?loaded, ?hydrated, total = ?started.elapsed(), "record view");
             Ok(view)
         })
@@ -331,7 +348,10 @@ impl App {
     /// for five years), so the screen asks after it has shown the record.
     pub fn conflicts(&self, team: &str) -> AppResult<Vec<ConflictView>> {
         let team = parse_team(team)?;
-        self.with(|store| Ok(conflict_views(store.record(team)?.conflicts()?)))
+        self.with(|store| {
+            let record = store.record(team)?;
+            Ok(conflict_views(&record.read()?, record.conflicts()?))
+        })
     }
 
     /// Parses the readings and says which are outside the patient's bands,
@@ -410,23 +430,6 @@ impl App {
         Ok(())
     }
 
-    pub fn add_task(&self, team: &str, title: &str, due: Option<&str>, priority: &str) -> AppResult<String> {
-        let team = parse_team(team)?;
-        let task = NewTask {
-            title: title.trim().to_string(),
-            assignee: None,
-            due: due
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
-                .map(|d| CalendarDate::parse("due", d))
-                .transpose()?,
-            priority: priority.parse::<Priority>()?,
-        };
-        let id = self.with(|store| Ok(store.change(team, "task.add", now(), |tx| tx.add_task(task))?))?;
-        self.nudge.notify_one();
-        Ok(id.to_string())
-    }
-
     pub fn create_team(&self, input: &PatientInput) -> AppResult<String> {
         let patient = Patient {
             name: input.name.trim().to_string(),
@@ -473,7 +476,7 @@ impl App {
                 // What changed since, and a week back for urgent notes: not
                 // five years of visits.
                 let from = Timestamp(since.0.min(viewer.now.0 - URGENT_WINDOW_MS));
-                let conflicts = conflict_views(record.conflicts()?);
+                let conflicts = conflict_views(&record.read()?, record.conflicts()?);
                 let read = record.read_since(from)?;
                 let unacknowledged = urgent_items(&read, &viewer)
                     .into_iter()
@@ -585,9 +588,39 @@ mod tests {
     fn a_visit_of_vitals_note_and_task_ticks_is_saved_as_one_change_and_survives_reopening() {
         let (dir, app) = app();
         let team = app.create_team(&patient()).unwrap();
-        let t1 = app.add_task(&team, "褥瘡処置", Some("2026-11-24"), "high").unwrap();
-        let t2 = app.add_task(&team, "服薬確認", None, "normal").unwrap();
-        let t3 = app.add_task(&team, "物品補充", None, "low").unwrap();
+        let t1 = app
+            .new_task(
+                &team,
+                &TaskInput {
+                    title: "褥瘡処置".into(),
+                    assignee: None,
+                    due: Some("2026-11-24".into()),
+                    priority: "high".into(),
+                },
+            )
+            .unwrap();
+        let t2 = app
+            .new_task(
+                &team,
+                &TaskInput {
+                    title: "服薬確認".into(),
+                    assignee: None,
+                    due: None,
+                    priority: "normal".into(),
+                },
+            )
+            .unwrap();
+        let t3 = app
+            .new_task(
+                &team,
+                &TaskInput {
+                    title: "物品補充".into(),
+                    assignee: None,
+                    due: None,
+                    priority: "low".into(),
+                },
+            )
+            .unwrap();
         let saved = app
             .save_visit(&VisitInput {
                 team: team.clone(),
@@ -695,14 +728,32 @@ mod tests {
     fn marking_reviewed_is_kept_in_the_record_and_only_later_changes_show() {
         let (dir, app) = app();
         let team = app.create_team(&patient()).unwrap();
-        app.add_task(&team, "褥瘡処置", None, "high").unwrap();
+        app.new_task(
+            &team,
+            &TaskInput {
+                title: "褥瘡処置".into(),
+                assignee: None,
+                due: None,
+                priority: "high".into(),
+            },
+        )
+        .unwrap();
         let before = app.review().unwrap();
         assert_eq!(before[0].last_review, None);
         assert_eq!(before[0].changes.len(), 1, "never reviewed: the last 30 days show");
         std::thread::sleep(std::time::Duration::from_millis(5));
         app.mark_reviewed(&team).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(5));
-        app.add_task(&team, "服薬確認", None, "normal").unwrap();
+        app.new_task(
+            &team,
+            &TaskInput {
+                title: "服薬確認".into(),
+                assignee: None,
+                due: None,
+                priority: "normal".into(),
+            },
+        )
+        .unwrap();
         drop(app);
         // The review is in the record, not in this laptop's settings.
         let app = App::open(dir.path());

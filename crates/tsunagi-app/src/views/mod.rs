@@ -12,13 +12,17 @@ use care_model::{
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+mod edit;
+mod review;
 mod team;
+pub use edit::*;
+pub use review::*;
 pub use team::*;
 
 /// How far back an urgent note or reading stays on Today.
 pub const URGENT_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
 
-fn ms(t: Timestamp) -> i64 {
+pub(crate) fn ms(t: Timestamp) -> i64 {
     t.0
 }
 
@@ -51,6 +55,9 @@ pub struct Vocabulary {
     pub care_levels: Vec<Term>,
     pub task_statuses: Vec<Term>,
     pub sexes: Vec<Term>,
+    pub insurance_kinds: Vec<Term>,
+    pub resuscitations: Vec<Term>,
+    pub closure_reasons: Vec<Term>,
 }
 
 macro_rules! terms {
@@ -76,6 +83,9 @@ pub fn vocabulary() -> Vocabulary {
         care_levels: terms!(CareLevel),
         task_statuses: terms!(TaskStatus),
         sexes: terms!(Sex),
+        insurance_kinds: terms!(InsuranceKind),
+        resuscitations: terms!(Resuscitation),
+        closure_reasons: terms!(ClosureReason),
     }
 }
 
@@ -98,6 +108,16 @@ pub struct ProfileInput {
     pub profession: String,
     pub organisation: String,
     pub phone: Option<String>,
+}
+
+/// A new task as the form holds it.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct TaskInput {
+    pub title: String,
+    /// `member:<id>` or `profession:<code>`; none for anyone.
+    pub assignee: Option<String>,
+    pub due: Option<String>,
+    pub priority: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Type)]
@@ -141,6 +161,14 @@ pub struct PatientCard {
     pub pending: u32,
     pub last_visit: Option<i64>,
     pub sample: bool,
+    /// Open tasks given to me (or my profession) due today or earlier.
+    pub my_tasks_due: u32,
+    /// 利用終了: shown only in the closed list.
+    pub closed: bool,
+    pub closed_reason: Option<String>,
+    pub closed_on: Option<String>,
+    /// The certification ends within a month: time to apply for renewal.
+    pub renewal_due: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -152,6 +180,8 @@ pub struct TaskItem {
     pub due: Option<String>,
     pub priority: String,
     pub overdue: bool,
+    pub assignee: Option<String>,
+    pub mine: bool,
 }
 
 /// An urgent note or reading that needs someone to look.
@@ -162,7 +192,10 @@ pub struct UrgentItem {
     /// `note` or `vitals`.
     pub kind: String,
     pub id: String,
+    /// A note's text; empty for a reading, whose `flags` say what is wrong
+    /// (the screen words them in its language).
     pub text: String,
+    pub flags: Vec<FlagView>,
     pub author: String,
     pub at: i64,
     pub acked_by_me: bool,
@@ -232,6 +265,17 @@ pub struct NoteView {
     pub edits: u32,
     pub acks: Vec<AckView>,
     pub acked_by_me: bool,
+    /// Every version, oldest first (the last is the text shown).
+    pub versions: Vec<NoteVersionView>,
+    /// The relay has acknowledged it (送信済み); false: この端末のみ.
+    pub sent: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct NoteVersionView {
+    pub text: String,
+    pub by: String,
+    pub at: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -262,9 +306,11 @@ pub struct VitalsView {
     pub pain: Option<f64>,
     pub consciousness: Option<String>,
     pub flags: Vec<FlagView>,
+    /// The relay has acknowledged it; false: only on this laptop so far.
+    pub sent: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Type)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct BandView {
     pub field: String,
     pub attention_below: Option<f64>,
@@ -282,6 +328,9 @@ pub struct TaskView {
     pub status: String,
     /// A member's name or a profession code (`profession:nurse`).
     pub assignee: Option<String>,
+    /// `member:<id>` or `profession:<code>`, for the reassign form.
+    pub assignee_code: Option<String>,
+    pub assigned_to_me: bool,
     pub created_by: String,
     pub overdue: bool,
 }
@@ -295,7 +344,10 @@ pub struct MedicationView {
     pub prescriber: Option<String>,
     pub start: Option<String>,
     pub stop: Option<String>,
+    pub stop_reason: Option<String>,
     pub active: bool,
+    /// Every revision, oldest first.
+    pub revisions: Vec<MedicationRevisionView>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -329,6 +381,15 @@ pub struct RecordView {
     pub medications: Vec<MedicationView>,
     pub members: Vec<MemberView>,
     pub pending: u32,
+    /// Every detail as the edit form holds it.
+    pub form: PatientForm,
+    pub case: CaseView,
+    pub spo2_scale2: bool,
+    /// I am one of the team's admins (may reopen a closed case).
+    pub admin: bool,
+    /// When the care level's certification should be renewed (a month
+    /// before it ends), once that day has come.
+    pub renewal_due: Option<String>,
     /// A newer version of Tsunagi wrote this record: what this version does
     /// not know is kept, not shown.
     pub written_by_newer: bool,
@@ -366,85 +427,37 @@ pub struct SaveResult {
     pub pending: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct ChangeItem {
-    /// `note`, `vitals`, `task`, `medication`.
-    pub kind: String,
-    pub summary: String,
-    pub author: String,
-    pub organisation: String,
-    pub at: i64,
-    pub urgent: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct ConflictValue {
-    pub value: String,
-    pub author: String,
-    pub at: Option<i64>,
-}
-
-/// Two laptops wrote different values while offline (同時に編集されました).
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct ConflictView {
-    pub field: String,
-    pub values: Vec<ConflictValue>,
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct ReviewTeam {
-    pub team: String,
-    pub patient: String,
-    pub sample: bool,
-    /// When I last marked it reviewed (on any of my laptops).
-    pub last_review: Option<i64>,
-    /// Other members' latest reviews, newest first.
-    pub reviewers: Vec<Reviewer>,
-    /// Newest first, since my last review (never reviewed: the last 30 days).
-    pub changes: Vec<ChangeItem>,
-    pub conflicts: Vec<ConflictView>,
-    /// Urgent notes and who has not acknowledged them.
-    pub unacknowledged: Vec<UrgentItem>,
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct Reviewer {
-    pub name: String,
-    pub at: i64,
-}
-
-/// What a never-reviewed record shows as "changed": the last 30 days.
-pub const FIRST_REVIEW_WINDOW_MS: i64 = 30 * 24 * 3600 * 1000;
-
-/// Other members' reviews of `record`, newest first.
-pub fn reviewers(record: &Record, viewer: &Viewer) -> Vec<Reviewer> {
-    let me = viewer.member.to_string();
-    let mut out: Vec<Reviewer> = record
-        .reviews
-        .iter()
-        .filter(|(m, _)| **m != me)
-        .map(|(m, at)| Reviewer {
-            name: record
-                .members
-                .get(m)
-                .map(|p| p.name.clone())
-                .unwrap_or_else(|| "?".into()),
-            at: ms(*at),
-        })
-        .collect();
-    out.sort_by_key(|r| std::cmp::Reverse(r.at));
-    out
-}
-
 /// Who is reading: decides "mine", "acknowledged by me" and overdue.
 pub struct Viewer {
     pub member: String,
+    pub profession: Option<care_model::Profession>,
     pub today: CalendarDate,
     pub now: Timestamp,
+    /// When this laptop's oldest change the relay has not acknowledged was
+    /// made; `None` when everything has been sent.
+    pub unsent_since: Option<Timestamp>,
 }
 
-fn name_of(record: &Record, member: &care_model::MemberId) -> String {
+impl Viewer {
+    /// Whether an entry by `author` written at `at` has reached the relay:
+    /// others' entries came through it; mine are unsent from the oldest
+    /// unacknowledged change on (the relay acknowledges in order).
+    pub fn sent(&self, author: &care_model::MemberId, at: Timestamp) -> bool {
+        author.to_string() != self.member || self.unsent_since.is_none_or(|since| at < since)
+    }
+}
+
+pub(crate) fn name_of(record: &Record, member: &care_model::MemberId) -> String {
     record.member_name(member).unwrap_or("?").to_string()
+}
+
+/// The task is mine: given to me, or to my profession.
+pub fn assigned_to(task: &care_model::Task, viewer: &Viewer) -> bool {
+    match &task.assignee {
+        Some(Assignee::Member(m)) => m.to_string() == viewer.member,
+        Some(Assignee::Profession(p)) => viewer.profession == Some(*p),
+        None => false,
+    }
 }
 
 fn overdue(task: &care_model::Task, today: CalendarDate) -> bool {
@@ -508,6 +521,16 @@ pub fn note_view(record: &Record, id: &str, n: &Note, viewer: &Viewer) -> NoteVi
             })
             .collect(),
         acked_by_me: n.acks.contains_key(&viewer.member),
+        versions: n
+            .versions
+            .iter()
+            .map(|v| NoteVersionView {
+                text: v.text.clone(),
+                by: name_of(record, &v.by),
+                at: ms(v.at),
+            })
+            .collect(),
+        sent: viewer.sent(&n.author, n.versions.last().map_or(n.written_at, |v| v.at)),
     }
 }
 
@@ -528,7 +551,7 @@ pub fn flags(thresholds: &Thresholds, reading: &VitalSigns) -> Vec<FlagView> {
         .collect()
 }
 
-pub fn vitals_view(record: &Record, id: &str, e: &VitalsEntry) -> VitalsView {
+pub fn vitals_view(record: &Record, id: &str, e: &VitalsEntry, viewer: &Viewer) -> VitalsView {
     let r = &e.reading;
     let f = |x: Option<u16>| x.map(f64::from);
     VitalsView {
@@ -548,6 +571,7 @@ pub fn vitals_view(record: &Record, id: &str, e: &VitalsEntry) -> VitalsView {
         pain: r.pain.map(f64::from),
         consciousness: r.consciousness.map(|j| j.code().to_string()),
         flags: flags(&record.thresholds, r),
+        sent: viewer.sent(&e.author, e.recorded_at),
     }
 }
 
@@ -564,7 +588,7 @@ fn bands(t: &Thresholds) -> Vec<BandView> {
         b("diastolic", &t.diastolic),
         b("pulse", &t.pulse),
         b("temperature", &t.temperature),
-        b("spo2", &t.spo2),
+        b("spo2", &t.spo2_band()),
         b("respiratory_rate", &t.respiratory_rate),
         b("glucose", &t.glucose),
         b("pain", &t.pain),
@@ -580,7 +604,11 @@ fn assignee(record: &Record, a: &Option<Assignee>) -> Option<String> {
 
 pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, pending: u32) -> RecordView {
     let record = &recent.record;
-    let mut vitals: Vec<VitalsView> = record.vitals.iter().map(|(id, e)| vitals_view(record, id, e)).collect();
+    let mut vitals: Vec<VitalsView> = record
+        .vitals
+        .iter()
+        .map(|(id, e)| vitals_view(record, id, e, viewer))
+        .collect();
     vitals.sort_by_key(|v| v.taken_at);
     RecordView {
         team: record.team.to_string(),
@@ -605,6 +633,8 @@ pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, p
                 priority: t.priority.code().into(),
                 status: t.status.code().into(),
                 assignee: assignee(record, &t.assignee),
+                assignee_code: assignee_code(&t.assignee),
+                assigned_to_me: assigned_to(t, viewer),
                 created_by: name_of(record, &t.created_by),
                 overdue: overdue(t, viewer.today),
             })
@@ -622,12 +652,23 @@ pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, p
                     prescriber: r.prescriber.clone(),
                     start: r.start.map(|d| d.iso()),
                     stop: r.stop.map(|d| d.iso()),
+                    stop_reason: r.stop_reason.clone(),
                     active: r.stop.is_none_or(|s| s >= viewer.today),
+                    revisions: medication_revisions(record, m),
                 }
             })
             .collect(),
         members: members(record, viewer),
         pending,
+        form: patient_form(&record.patient),
+        case: case_view(record, &record.case),
+        spo2_scale2: record.thresholds.spo2_scale2,
+        admin: false,
+        renewal_due: record
+            .patient
+            .renewal_due()
+            .filter(|d| *d <= viewer.today)
+            .map(|d| d.iso()),
         written_by_newer: record.schema > care_model::record::SCHEMA_VERSION,
     }
 }
@@ -669,6 +710,7 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
             kind: "note".into(),
             id: id.clone(),
             text: n.current().text.clone(),
+            flags: Vec::new(),
             author: name_of(record, &n.author),
             at: ms(n.written_at),
             acked_by_me: n.acks.contains_key(&viewer.member),
@@ -687,12 +729,11 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
                 patient: patient.clone(),
                 kind: "vitals".into(),
                 id: id.clone(),
-                text: flags(&record.thresholds, &e.reading)
-                    .iter()
+                text: String::new(),
+                flags: flags(&record.thresholds, &e.reading)
+                    .into_iter()
                     .filter(|f| f.level == "urgent")
-                    .map(|f| format!("{} {}", f.field, f.value))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                    .collect(),
                 author: name_of(record, &e.author),
                 at: ms(e.reading.taken_at),
                 acked_by_me: false,
@@ -702,6 +743,47 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
     );
     items.sort_by(|a, b| b.unacknowledged.cmp(&a.unacknowledged).then(b.at.cmp(&a.at)));
     items
+}
+
+/// A desktop notification's title and text in the user's language
+/// (`ja` or `en`): a reading's flags in words, not field codes.
+pub fn notification(item: &UrgentItem, lang: &str) -> (String, String) {
+    let en = lang == "en";
+    let title = match (item.kind.as_str(), en) {
+        ("note", false) => format!("緊急: {}", item.patient),
+        ("note", true) => format!("Urgent: {}", item.patient),
+        (_, false) => format!("バイタル緊急域: {}", item.patient),
+        (_, true) => format!("Vital signs past the urgent band: {}", item.patient),
+    };
+    let body = if item.kind == "note" {
+        item.text.clone()
+    } else {
+        item.flags
+            .iter()
+            .map(|f| {
+                let field = if en {
+                    field_label_en(&f.field)
+                } else {
+                    care_model::vocab::field_label_ja(&f.field)
+                };
+                format!("{field} {}", f.value)
+            })
+            .collect::<Vec<_>>()
+            .join(if en { ", " } else { "、" })
+    };
+    (title, body)
+}
+
+fn field_label_en(field: &str) -> &str {
+    match field {
+        "systolic" => "systolic BP",
+        "diastolic" => "diastolic BP",
+        "respiratory_rate" => "respiratory rate",
+        "spo2" => "SpO2",
+        "consciousness" => "consciousness (JCS)",
+        "pain" => "pain (NRS)",
+        other => other,
+    }
 }
 
 pub fn patient_card(record: &Record, viewer: &Viewer, sample: bool, pending: u32) -> PatientCard {
@@ -718,6 +800,18 @@ pub fn patient_card(record: &Record, viewer: &Viewer, sample: bool, pending: u32
         pending,
         last_visit: record.vitals.values().map(|v| ms(v.reading.taken_at)).max(),
         sample,
+        my_tasks_due: open
+            .iter()
+            .filter(|t| assigned_to(t, viewer) && t.due.is_some_and(|d| d <= viewer.today))
+            .count() as u32,
+        closed: record.case.is_closed(),
+        closed_reason: record.case.closed.as_ref().map(|c| c.reason.code().into()),
+        closed_on: record.case.closed.as_ref().map(|c| c.date.iso()),
+        renewal_due: record
+            .patient
+            .renewal_due()
+            .filter(|d| *d <= viewer.today)
+            .map(|d| d.iso()),
     }
 }
 
@@ -739,122 +833,18 @@ pub fn due_tasks(record: &Record, viewer: &Viewer) -> Vec<TaskItem> {
             due: t.due.map(|d| d.iso()),
             priority: t.priority.code().into(),
             overdue: overdue(t, viewer.today),
-        })
-        .collect()
-}
-
-/// Everything written since `since`, newest first, with its author.
-pub fn changes_since(record: &Record, since: Option<Timestamp>) -> Vec<ChangeItem> {
-    let after = |t: Timestamp| since.is_none_or(|s| t > s);
-    let org = |m: &care_model::MemberId| {
-        record
-            .members
-            .get(&m.to_string())
-            .map(|m| m.organisation.clone())
-            .unwrap_or_default()
-    };
-    let mut out = Vec::new();
-    for n in record.notes.values() {
-        for (i, v) in n.versions.iter().enumerate().filter(|(_, v)| after(v.at)) {
-            let text: String = v.text.chars().take(80).collect();
-            out.push(ChangeItem {
-                kind: if i == 0 { "note" } else { "note-edit" }.into(),
-                summary: text,
-                author: name_of(record, &v.by),
-                organisation: org(&v.by),
-                at: ms(v.at),
-                urgent: v.urgency == Urgency::Urgent,
-            });
-        }
-    }
-    for e in record.vitals.values().filter(|e| after(e.recorded_at)) {
-        let r = &e.reading;
-        let mut parts = Vec::new();
-        if let (Some(s), Some(d)) = (r.systolic, r.diastolic) {
-            parts.push(format!("BP {s}/{d}"));
-        }
-        if let Some(p) = r.pulse {
-            parts.push(format!("P {p}"));
-        }
-        if let Some(t) = r.temperature {
-            parts.push(format!("T {t:.1}"));
-        }
-        if let Some(s) = r.spo2 {
-            parts.push(format!("SpO2 {s}"));
-        }
-        out.push(ChangeItem {
-            kind: "vitals".into(),
-            summary: parts.join("  "),
-            author: name_of(record, &e.author),
-            organisation: org(&e.author),
-            at: ms(e.recorded_at),
-            urgent: record.thresholds.level(r) == Urgency::Urgent,
-        });
-    }
-    for t in record.tasks.values() {
-        if after(t.created_at) {
-            out.push(ChangeItem {
-                kind: "task".into(),
-                summary: t.title.clone(),
-                author: name_of(record, &t.created_by),
-                organisation: org(&t.created_by),
-                at: ms(t.created_at),
-                urgent: false,
-            });
-        }
-        if let (Some(by), Some(at)) = (t.closed_by, t.closed_at) {
-            if after(at) {
-                out.push(ChangeItem {
-                    kind: format!("task-{}", t.status.code()),
-                    summary: t.title.clone(),
-                    author: name_of(record, &by),
-                    organisation: org(&by),
-                    at: ms(at),
-                    urgent: false,
-                });
-            }
-        }
-    }
-    for m in record.medications.values() {
-        for r in m.revisions.iter().filter(|r| after(r.at)) {
-            out.push(ChangeItem {
-                kind: "medication".into(),
-                summary: format!("{} {} {}", r.name, r.dose, r.schedule),
-                author: name_of(record, &r.by),
-                organisation: org(&r.by),
-                at: ms(r.at),
-                urgent: false,
-            });
-        }
-    }
-    out.sort_by_key(|c| std::cmp::Reverse(c.at));
-    out
-}
-
-pub fn conflict_views(conflicts: Vec<care_model::Conflict>) -> Vec<ConflictView> {
-    conflicts
-        .into_iter()
-        .map(|c| ConflictView {
-            field: c.path.join("."),
-            values: c
-                .values
-                .into_iter()
-                .map(|v| ConflictValue {
-                    value: v.value,
-                    author: v.member_name.unwrap_or_else(|| "?".into()),
-                    at: v.at.map(ms),
-                })
-                .collect(),
+            assignee: assignee(record, &t.assignee),
+            mine: assigned_to(t, viewer),
         })
         .collect()
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use care_model::*;
 
-    fn writer(name: &str, profession: Profession) -> Writer {
+    pub(crate) fn writer(name: &str, profession: Profession) -> Writer {
         Writer {
             member: MemberId::random(),
             device: DeviceId::random(),
@@ -871,19 +861,21 @@ mod tests {
         }
     }
 
-    fn at(min: i64) -> Timestamp {
+    pub(crate) fn at(min: i64) -> Timestamp {
         Timestamp(1_795_000_000_000 + min * 60_000)
     }
 
     fn viewer(w: &Writer, now: Timestamp) -> Viewer {
         Viewer {
             member: w.member.to_string(),
+            profession: Some(w.profile.profession),
             today: now.date_jst(),
             now,
+            unsent_since: None,
         }
     }
 
-    fn record_with_urgent_note() -> (CareRecord, Writer, Writer, EntryId) {
+    pub(crate) fn record_with_urgent_note() -> (CareRecord, Writer, Writer, EntryId) {
         let n = writer("佐藤 花子", Profession::Nurse);
         let d = writer("田中 一郎", Profession::Doctor);
         let patient = Patient {
@@ -942,6 +934,36 @@ mod tests {
     }
 
     #[test]
+    fn a_notification_words_a_reading_in_the_users_language() {
+        let item = UrgentItem {
+            team: String::new(),
+            patient: "鈴木 正雄".into(),
+            kind: "vitals".into(),
+            id: String::new(),
+            text: String::new(),
+            flags: vec![FlagView {
+                field: "spo2".into(),
+                value: "88".into(),
+                level: "urgent".into(),
+            }],
+            author: String::new(),
+            at: 0,
+            acked_by_me: false,
+            mine: false,
+            unacknowledged: false,
+        };
+        assert_eq!(
+            notification(&item, "ja"),
+            ("バイタル緊急域: 鈴木 正雄".into(), "SpO2 88".into())
+        );
+        let mut bp = item.clone();
+        bp.flags[0].field = "systolic".into();
+        assert_eq!(notification(&bp, "ja").1, "血圧 (上) 88");
+        assert_eq!(notification(&bp, "en").1, "systolic BP 88");
+        assert!(notification(&bp, "en").0.starts_with("Vital signs"));
+    }
+
+    #[test]
     fn readings_past_the_patients_urgent_band_are_flagged() {
         let (mut r, n, _, _) = record_with_urgent_note();
         r.change(&n, at(40), "visit", |tx| {
@@ -966,29 +988,5 @@ mod tests {
         assert!(urgent_items(&rec.record, &viewer(&n, at(41)))
             .iter()
             .any(|i| i.kind == "vitals"));
-    }
-
-    #[test]
-    fn review_lists_what_changed_since_the_last_review_with_authors() {
-        let (mut r, n, d, _) = record_with_urgent_note();
-        r.change(&d, at(100), "task.add", |tx| {
-            tx.add_task(NewTask {
-                title: "訪問看護指示書の更新依頼".into(),
-                assignee: None,
-                due: None,
-                priority: Priority::Normal,
-            })
-        })
-        .unwrap();
-        let rec = r.read().unwrap();
-        let all = changes_since(&rec, None);
-        assert_eq!(all.len(), 2);
-        assert_eq!(all[0].author, "田中 一郎");
-        assert_eq!(all[1].author, "佐藤 花子");
-        assert!(all[1].urgent);
-        let since = changes_since(&rec, Some(at(50)));
-        assert_eq!(since.len(), 1);
-        assert_eq!(since[0].summary, "訪問看護指示書の更新依頼");
-        let _ = n;
     }
 }
