@@ -2,7 +2,7 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import type { BandView, VitalsView } from "../bindings";
 import { chartSeries, yRange, type ChartField } from "../logic";
-import { t } from "../i18n";
+import { lang, t } from "../i18n";
 
 const BAND_COLOUR = { attention: "#b7791f", urgent: "#c53030" };
 const DAY = 86400;
@@ -14,21 +14,30 @@ export function VitalsChart({ vitals, bands, field }: { vitals: VitalsView[]; ba
     const el = box.current;
     if (!el) return;
     const s = chartSeries(vitals, field, bands);
+    const axisDate = new Intl.DateTimeFormat(lang() === "ja" ? "ja-JP" : "en-GB", {
+      timeZone: "Asia/Tokyo",
+      month: "numeric",
+      day: "numeric",
+    });
     const plot = new uPlot(
       {
         width: Math.max(320, el.clientWidth - 8),
         height: 220,
-        series: [{}, { label: t(field), stroke: "#117a6e", width: 2, points: { show: true, size: 6 } }],
+        series: [{ label: t("takenAt"), value: (_u, v) => (v == null ? "--" : axisDate.format(v * 1000)) }, { label: t(field), stroke: "#117a6e", width: 2, points: { show: true, size: 6 } }],
         scales: {
           // A day either side, so one reading is not alone at the edge.
           x: {
             time: true,
-            range: (_u, min, max) =>
-              s.x.length > 0 ? [s.x[0] - DAY, s.x[s.x.length - 1] + DAY] : [min - DAY, max + DAY],
+            // No readings of this measure: the last month, not 1970.
+            range: () => {
+              const now = Date.now() / 1000;
+              return s.x.length > 0 ? [s.x[0] - DAY, s.x[s.x.length - 1] + DAY] : [now - 30 * DAY, now];
+            },
           },
           y: { range: () => yRange(s) },
         },
-        axes: [{}, { size: 50 }],
+        // Dates as the user writes them (12/2), Tokyo time, in the interface language.
+        axes: [{ values: (_u, splits) => splits.map((v) => axisDate.format(v * 1000)) }, { size: 50 }],
         hooks: {
           draw: [
             (u) => {

@@ -82,6 +82,7 @@ export function FirstRun({ shared }: { shared: Shared }) {
         {text(relay.fingerprint, (v) => setRelay({ ...relay, fingerprint: v }), "fr-fingerprint", t("fingerprint"))}
         {text(relay.enrol, (v) => setRelay({ ...relay, enrol: v }), "fr-enrol", t("enrolCode"))}
         <button
+          id="fr-save-relay"
           disabled={busy || !relay.url}
           onClick={() =>
             run(async () => {

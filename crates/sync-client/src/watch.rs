@@ -55,6 +55,18 @@ pub async fn watch<S: Future<Output = ()>>(
                     Ok(r) => {
                         on(LiveEvent::Synced(r));
                         let teams = team_bytes(store)?;
+                        if teams.is_empty() {
+                            // Nothing to watch yet (a new laptop): the relay
+                            // answered, so online; look again on a nudge or
+                            // in a moment, when a team may have been made.
+                            on(LiveEvent::Online);
+                            tokio::select! {
+                                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                                _ = nudge.notified() => {}
+                                _ = &mut stop => return Ok(()),
+                            }
+                            continue;
+                        }
                         client.subscribe(&teams).await.map(|events| (events, teams))
                     }
                     Err(e) => Err(e),

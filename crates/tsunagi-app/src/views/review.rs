@@ -251,7 +251,12 @@ pub fn history_items(record: &Record, events: Vec<care_model::HistoryEvent>) -> 
                         field_label(&path)
                     };
                     let leaf = path.last().cloned().unwrap_or_default();
-                    let words = f.value.as_deref().map(|v| value_words(record, &leaf, v));
+                    // The creation itself has no value of its own to show.
+                    let words = f
+                        .value
+                        .as_deref()
+                        .filter(|_| !path.is_empty())
+                        .map(|v| value_words(record, &leaf, v));
                     HistoryField {
                         label_ja,
                         label_en,
@@ -280,6 +285,17 @@ pub fn field_label(path: &[String]) -> (String, String) {
         (_, "priority") => ("優先度", "priority"),
         (_, "title") => ("タイトル", "title"),
         (_, "closed_by") => ("完了した人", "closed by"),
+        (_, "created_by") => ("作成した人", "created by"),
+        (_, "created_at") => ("作成日時", "created at"),
+        (_, "written_at") => ("記録日時", "written at"),
+        (_, "recorded_at") => ("入力日時", "recorded at"),
+        (_, "taken_at") => ("測定日時", "taken at"),
+        (_, "author") => ("記録者", "author"),
+        (_, "by") => ("変更した人", "changed by"),
+        (_, "at") => ("日時", "when"),
+        (_, "versions") => ("版", "version"),
+        (_, "revisions") => ("版", "revision"),
+        (_, "acks") => ("確認", "acknowledged"),
         (_, "closed_at") => ("完了日時", "closed at"),
         ("contacts", "name") => ("連絡先の氏名", "contact's name"),
         ("contacts", "relation") => ("続柄", "relation"),
@@ -416,6 +432,7 @@ pub fn value_words(record: &Record, leaf: &str, value: &str) -> (String, String)
         "true" => ("はい".into(), "yes".into()),
         "false" => ("いいえ".into(), "no".into()),
         "(なし / none)" => ("なし".into(), "none".into()),
+        "(追加 / appended)" => ("追加".into(), "added".into()),
         v => (v.to_string(), v.to_string()),
     })
 }
@@ -448,5 +465,59 @@ mod tests {
         assert_eq!(since.len(), 1);
         assert_eq!(since[0].summary, "訪問看護指示書の更新依頼");
         let _ = n;
+    }
+
+    #[test]
+    fn a_conflict_is_named_in_words_with_the_entry_and_both_values() {
+        let (mut a, n, d, _) = record_with_urgent_note();
+        let task = a
+            .change(&n, at(1), "task.add", |tx| {
+                tx.add_task(NewTask {
+                    title: "褥瘡処置".into(),
+                    assignee: None,
+                    due: None,
+                    priority: Priority::Normal,
+                })
+            })
+            .unwrap()
+            .value;
+        let mut b = CareRecord::load(&a.save()).unwrap();
+        a.change(&n, at(2), "task.done", |tx| tx.set_task_status(task, TaskStatus::Done))
+            .unwrap();
+        b.change(&d, at(2), "task.cancelled", |tx| {
+            tx.set_task_status(task, TaskStatus::Cancelled)
+        })
+        .unwrap();
+        a.merge(&mut b).unwrap();
+        let views = conflict_views(&a.read().unwrap(), a.conflicts().unwrap());
+        let status = views
+            .iter()
+            .find(|c| c.path.last().map(String::as_str) == Some("status"))
+            .expect("the status conflict");
+        assert_eq!(status.entry.as_deref(), Some("褥瘡処置"));
+        assert_eq!((status.label_ja.as_str(), status.label_en.as_str()), ("状態", "status"));
+        let mut words: Vec<&str> = status.values.iter().map(|v| v.words_ja.as_str()).collect();
+        words.sort();
+        assert_eq!(words, ["中止", "完了"]);
+        let authors: Vec<&str> = status.values.iter().map(|v| v.author.as_str()).collect();
+        assert!(
+            authors.contains(&"佐藤 花子") && authors.contains(&"田中 一郎"),
+            "{authors:?}"
+        );
+        // No raw path or code anywhere a person reads.
+        for c in &views {
+            assert!(!c.label_ja.contains('.') && !c.label_ja.contains('_'), "{}", c.label_ja);
+        }
+    }
+
+    #[test]
+    fn a_threshold_label_names_the_measure_and_the_limit() {
+        let path: Vec<String> = ["thresholds", "spo2", "urgent_below"].map(String::from).into();
+        assert_eq!(
+            field_label(&path),
+            ("SpO2の緊急（下限）".to_string(), "spo2 urgent below".to_string())
+        );
+        let contact: Vec<String> = ["patient", "contacts", "1", "phone"].map(String::from).into();
+        assert_eq!(field_label(&contact).0, "連絡先の電話");
     }
 }

@@ -1,0 +1,345 @@
+// A station's day, all in the real app (WebKit under Xvfb) with no CLI
+// set-up step: first run, two patients started from Today, the profile and
+// ACP edited, contacts reordered with the keyboard, a medication added and
+// stopped, a task added, reassigned and its history read, SpO2 scale 2
+// switched on, a case closed and found under closed; then a second app
+// joins from Today with a code, sees the edits, and a conflicting edit of
+// one field is shown in review in words and settled.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { Key } from "webdriverio";
+import { cli, freePort, openApp, screenshot, sleep, startRelay, stopAll, tmp, waitText } from "./harness.mjs";
+
+async function close(app) {
+  try {
+    await app.deleteSession();
+  } catch (e) {
+    console.error("closing the app session failed:", e.message);
+  }
+}
+
+const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Tokyo" }).format(new Date());
+let relay, relayData, relayPort;
+const homeA = path.join(tmp("day-a"), "home");
+const homeB = path.join(tmp("day-b"), "home");
+
+before(async () => {
+  relayData = tmp("day-relay");
+  relayPort = await freePort();
+  relay = await startRelay(relayData, relayPort);
+});
+
+after(() => stopAll());
+
+/** Clicks when clickable: screens re-render after each save. */
+async function click(app, selector, timeout = 15000) {
+  const el = await app.$(selector);
+  await el.waitForClickable({ timeout });
+  await el.click();
+}
+
+async function type(app, selector, value) {
+  const el = await app.$(selector);
+  await el.waitForDisplayed({ timeout: 15000 });
+  await el.setValue(value);
+}
+
+async function select(app, selector, value) {
+  const el = await app.$(selector);
+  await el.waitForDisplayed({ timeout: 15000 });
+  await el.selectByAttribute("value", value);
+}
+
+/** The first run of a laptop: who uses it, then straight to step 2. */
+async function firstRun(app, name, kana, org) {
+  await (await app.$("#first-run")).waitForDisplayed({ timeout: 20000 });
+  await type(app, "#p-name", name);
+  await type(app, "#p-kana", kana);
+  await type(app, "#p-org", org);
+  await click(app, "#create-profile");
+  await (await app.$("#first-run-2")).waitForDisplayed({ timeout: 10000 });
+}
+
+async function openRecord(app, name) {
+  await click(app, "#nav-today");
+  const card = await app.$(`//li[contains(@class,"patient-card")][.//strong[text()="${name}"]]`);
+  await card.waitForDisplayed({ timeout: 15000 });
+  await (await card.$(".open-btn")).click();
+  await (await app.$("#record")).waitForDisplayed({ timeout: 15000 });
+}
+
+async function visitFlags(app) {
+  const el = await app.$("#visit-flags");
+  return (await el.isExisting()) ? el.getText() : "";
+}
+
+test("a station's day in one app: patients, edits, contacts, medications, tasks, scale 2, closing a case", async () => {
+  const app = await openApp(homeA);
+  try {
+    await firstRun(app, "佐藤 花子", "さとう はなこ", "つばさ訪問看護ステーション");
+    // The relay, from the first-run screen (no CLI).
+    await type(app, "#fr-relay", relay.url);
+    await type(app, "#fr-fingerprint", relay.fingerprint);
+    await click(app, "#fr-save-relay");
+    await sleep(500);
+    // The first patient from the first-run screen, the second from Today.
+    await type(app, "#pt-name", "鈴木 正雄");
+    await type(app, "#pt-kana", "すずき まさお");
+    await type(app, "#pt-born", "昭和15年12月1日");
+    await click(app, "#create-team");
+    await (await app.$("#record")).waitForDisplayed({ timeout: 15000 });
+    await click(app, "#nav-today");
+    await click(app, "#add-patient");
+    await (await app.$("#start")).waitForDisplayed();
+    await screenshot(app, "20-start-ja");
+    await type(app, "#pt-name", "高橋 ハル");
+    await type(app, "#pt-kana", "タカハシ ハル");
+    await select(app, "#pt-care-level", "care-4");
+    await click(app, "#create-team");
+    await (await app.$("#record")).waitForDisplayed({ timeout: 15000 });
+    await click(app, "#nav-today");
+    await app.waitUntil(async () => (await app.$$(".patient-card")).length === 2, {
+      timeout: 10000,
+      timeoutMsg: "Today does not list both patients",
+    });
+
+    // The profile and ACP. A code of the wrong shape is refused in words.
+    await openRecord(app, "鈴木 正雄");
+    await click(app, "#edit-record");
+    await (await app.$("#edit-patient")).waitForDisplayed();
+    await type(app, "#ed-phone", "03-0000-1111");
+    await select(app, "#ed-care-level", "care-3");
+    await type(app, "#ed-cert-from", "2026-04-01");
+    await type(app, "#ed-cert-until", "2027-03-31");
+    await select(app, "#ed-insurance", "ltc");
+    await type(app, "#ed-doctor-name", "中野 誠");
+    await type(app, "#ed-doctor-phone", "03-0000-2300");
+    await type(app, "#ed-doctor-fax", "03-0000-2301");
+    await click(app, "#add-diagnosis");
+    await type(app, "#ed-dx-0", "慢性心不全");
+    await type(app, "#ed-dx-code-0", "I509");
+    await click(app, "#save-patient");
+    await waitText(app, "#edit-status", "ICD-10");
+    await type(app, "#ed-dx-code-0", "I50.9");
+    await type(app, "#ed-acp", "自宅で過ごしたい。救急搬送は希望しない。");
+    await select(app, "#ed-resuscitation", "dnar");
+    await type(app, "#ed-acp-hospital", "中野総合病院");
+    await type(app, "#ed-acp-on", "2026-10-01");
+    await type(app, "#ed-acp-with", "本人・長女・主治医");
+    await click(app, "#save-patient");
+    await waitText(app, "#edit-status", "保存しました");
+
+    // Contacts: three added, the third moved to the top with the keyboard.
+    for (const [name, relation, phone] of [
+      ["鈴木 花子", "長女", "090-0000-0001"],
+      ["鈴木 次郎", "長男", "090-0000-0002"],
+      ["民生委員 田中", "民生委員", "03-0000-0003"],
+    ]) {
+      await type(app, "#contact-add-name", name);
+      await type(app, "#contact-add-relation", relation);
+      await type(app, "#contact-add-phone", phone);
+      await click(app, "#add-contact");
+      await waitText(app, "#contacts-editor", name);
+    }
+    await (await app.$("#contact-2")).click();
+    await app.keys([Key.Alt, Key.ArrowUp]);
+    await waitText(app, "#contact-1", "民生委員 田中");
+    await app.waitUntil(async () => (await app.execute(() => document.activeElement?.id)) === "contact-1", {
+      timeout: 5000,
+      timeoutMsg: "focus did not follow the moved contact",
+    });
+    await app.keys([Key.Alt, Key.ArrowUp]);
+    await waitText(app, "#contact-0", "民生委員 田中");
+    await screenshot(app, "21-edit-patient-ja");
+
+    // Scale 2: a reading of 90 % is flagged before and not after.
+    await click(app, "#edit-back");
+    await click(app, "button=訪問を記録");
+    await type(app, "#v-spo2", "90");
+    await app.waitUntil(async () => (await visitFlags(app)).includes("SpO2 90"), {
+      timeout: 10000,
+      timeoutMsg: "SpO2 90 was not flagged on the default band",
+    });
+    await click(app, "#nav-today");
+    await openRecord(app, "鈴木 正雄");
+    await click(app, "#edit-record");
+    await click(app, "#spo2-scale2");
+    await waitText(app, "#edit-status", "保存しました");
+    await click(app, "#edit-back");
+    await click(app, "button=訪問を記録");
+    await type(app, "#v-spo2", "83");
+    await app.waitUntil(async () => (await visitFlags(app)).includes("SpO2 83"), { timeout: 10000 });
+    await type(app, "#v-spo2", "90");
+    await app.waitUntil(async () => !(await visitFlags(app)).includes("SpO2"), {
+      timeout: 10000,
+      timeoutMsg: "SpO2 90 is still flagged on scale 2",
+    });
+    await type(app, "#v-note", "E2E-DAY 呼吸状態安定。");
+    await click(app, "#save-visit");
+    await waitText(app, "#save-status", "この端末に保存しました");
+
+    // The record shows the edits; a medication added and stopped.
+    await click(app, "button=記録を開く");
+    await waitText(app, "#acp", "DNAR");
+    await waitText(app, "#patient-details", "I50.9");
+    await waitText(app, "#patient-details", "中野 誠");
+    await type(app, "#med-add-name", "フロセミド錠20mg");
+    await type(app, "#med-add-dose", "1回1錠");
+    await type(app, "#med-add-schedule", "1日1回 朝食後");
+    await click(app, "#add-med");
+    await waitText(app, "#record-meds", "フロセミド錠20mg");
+    await click(app, ".med-stop");
+    await type(app, "#med-stop-reason", "腎機能低下のため");
+    await click(app, "#med-stop-save");
+    await waitText(app, "#record-meds", "腎機能低下のため");
+
+    // A task for the nurses, given to me, and its history.
+    await type(app, "#task-title", "褥瘡処置");
+    await select(app, "#task-assignee", "profession:nurse");
+    await click(app, "#add-task");
+    await waitText(app, "#record-tasks", "褥瘡処置");
+    const me = await app.execute(() => [...document.querySelectorAll(".task-assignee option")].find((o) => o.textContent === "佐藤 花子")?.value);
+    assert.ok(me?.startsWith("member:"), "I am among the assignees");
+    await select(app, ".task-assignee", me);
+    await waitText(app, "#record-tasks", "担当: 佐藤 花子");
+    await click(app, "#record-tasks .history-btn");
+    await waitText(app, "#record-tasks .history", "担当");
+    await waitText(app, "#record-tasks .history", "佐藤 花子");
+    await screenshot(app, "22-record-edits-ja");
+
+    // Closing the second patient's case: off Today, under closed.
+    await openRecord(app, "高橋 ハル");
+    await click(app, "#edit-record");
+    await select(app, "#close-reason", "facility");
+    await type(app, "#close-note", "特別養護老人ホームへ入所");
+    await click(app, "#close-case");
+    await click(app, "#close-confirm");
+    await waitText(app, "#closed-banner", "施設入所");
+    assert.equal(await (await app.$("#edit-record")).isExisting(), false, "a closed record offers no editing");
+    await screenshot(app, "23-record-closed-ja");
+    await click(app, "#nav-today");
+    await app.waitUntil(async () => (await app.$$(".patient-card")).length === 1, { timeout: 10000 });
+    await click(app, "#filter-closed");
+    await waitText(app, "#patient-list", "高橋 ハル");
+    await screenshot(app, "24-today-closed-ja");
+    await click(app, "#filter-closed");
+
+    // A tablet in a car: 768 px wide, the record and its edit screen fit.
+    await app.setWindowSize(768, 1000);
+    for (const screen of ["#record", "#edit-patient"]) {
+      await openRecord(app, "鈴木 正雄");
+      if (screen === "#edit-patient") await click(app, "#edit-record");
+      await (await app.$(screen)).waitForDisplayed();
+      const overflow = await app.execute(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 1, `${screen} scrolls sideways at 768 px by ${overflow} px`);
+    }
+    await openRecord(app, "鈴木 正雄");
+    await screenshot(app, "26-record-768-ja");
+    await app.setWindowSize(1366, 768);
+
+    // The same screens in English.
+    await click(app, "#nav-settings");
+    await select(app, "#language", "en");
+    await click(app, "#nav-today");
+    await waitText(app, "#today", "Add a patient");
+    await screenshot(app, "24-today-en");
+    await click(app, "#add-patient");
+    await screenshot(app, "20-start-en");
+    await openRecord(app, "鈴木 正雄");
+    await waitText(app, "#record-meds", "Stopped");
+    await screenshot(app, "22-record-edits-en");
+    await click(app, "#edit-record");
+    await waitText(app, "#edit-patient", "Vital-sign bands");
+    await screenshot(app, "21-edit-patient-en");
+    await click(app, "#nav-settings");
+    await select(app, "#language", "ja");
+  } finally {
+    await close(app);
+  }
+  // The same record, read by the CLI: one profile format.
+  const shown = JSON.parse(cli(homeA, "--json", "team", "list"));
+  assert.equal(shown.length, 2);
+});
+
+test("a second laptop joins from Today, sees the edits; a conflict is shown in words and settled", async () => {
+  const a = await openApp(homeA);
+  const b = await openApp(homeB);
+  try {
+    // An invite made in A's app, read off the screen.
+    await openRecord(a, "鈴木 正雄");
+    await click(a, "button=チーム");
+    await click(a, "#make-invite");
+    await a.waitUntil(async () => (await (await a.$("#invite-code")).getValue()).startsWith("tsunagi1."), {
+      timeout: 20000,
+      timeoutMsg: "no invite code shown",
+    });
+    const code = await (await a.$("#invite-code")).getValue();
+
+    // B: first run, skip starting anything, join from Today.
+    await firstRun(b, "田中 一郎", "たなか いちろう", "なかの在宅クリニック");
+    await click(b, "button=あとで");
+    await click(b, "#join-team");
+    await type(b, "#join-code", code);
+    await click(b, "#join");
+    await (await b.$("#today")).waitForDisplayed({ timeout: 30000 });
+    await waitText(b, "#today", "鈴木 正雄", 30000);
+    await openRecord(b, "鈴木 正雄");
+    await waitText(b, "#acp", "DNAR", 20000);
+    await waitText(b, "#patient-details", "I50.9");
+    await waitText(b, "#record-meds", "腎機能低下のため");
+
+    // The relay goes down; both change the patient's phone.
+    relay.proc.kill("SIGKILL");
+    await sleep(1500);
+    for (const [app, phone] of [
+      [a, "03-1111-1111"],
+      [b, "03-2222-2222"],
+    ]) {
+      await openRecord(app, "鈴木 正雄");
+      await click(app, "#edit-record");
+      await type(app, "#ed-phone", phone);
+      await click(app, "#save-patient");
+      await waitText(app, "#edit-status", "保存しました");
+    }
+    relay = await startRelay(relayData, relayPort);
+    // Both laptops receive the other's edit; review names the field.
+    await click(a, "#nav-review");
+    await a.waitUntil(
+      async () => {
+        await click(a, "#nav-today");
+        await click(a, "#nav-review");
+        return (await a.$$(".conflict")).length > 0;
+      },
+      { timeout: 60000, interval: 2000, timeoutMsg: "the conflict never reached review" },
+    );
+    const conflict = await a.$(".conflict");
+    assert.match(await conflict.getText(), /電話/);
+    assert.match(await conflict.getText(), /03-1111-1111/);
+    assert.match(await conflict.getText(), /03-2222-2222/);
+    assert.match(await conflict.getText(), /田中 一郎/);
+    assert.doesNotMatch(await conflict.getText(), /patient\.phone/, "no raw paths");
+    await screenshot(a, "25-review-conflict-ja");
+    // Settle on the doctor's number, whichever is shown first.
+    const values = await a.$$(".conflict .version");
+    let chosen = null;
+    for (const v of values) if ((await v.getText()).includes("03-2222-2222")) chosen = v;
+    await (await chosen.$(".settle")).click();
+    await a.waitUntil(async () => (await a.$$(".conflict")).length === 0, {
+      timeout: 15000,
+      timeoutMsg: "the conflict is still shown after settling",
+    });
+    // B converges on the chosen number.
+    await b.waitUntil(
+      async () => {
+        await openRecord(b, "鈴木 正雄");
+        await click(b, "#edit-record");
+        return (await (await b.$("#ed-phone")).getValue()) === "03-2222-2222";
+      },
+      { timeout: 60000, interval: 2000, timeoutMsg: "B did not receive the settlement" },
+    );
+  } finally {
+    await close(a);
+    await close(b);
+  }
+});
