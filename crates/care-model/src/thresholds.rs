@@ -258,8 +258,10 @@ mod tests {
         t.pulse.urgent_above = Some(100.0); // attention above is 110
         let e = t.validate().unwrap_err();
         assert_eq!(e.field, "pulse");
-        let mut t = Thresholds::default();
-        t.temperature = Band::new((Some(38.0), Some(37.0)), (None, None));
+        let t = Thresholds {
+            temperature: Band::new((Some(38.0), Some(37.0)), (None, None)),
+            ..Default::default()
+        };
         assert_eq!(t.validate().unwrap_err().field, "temperature");
         assert!(Thresholds::default().validate().is_ok());
     }

@@ -279,3 +279,152 @@ fn edited_notes_keep_their_earlier_version_and_json_reads_work_everywhere() {
     assert_eq!(teams[0]["team"], team.as_str());
     assert_eq!(json(h, &["check"])["ok"], true);
 }
+
+#[test]
+fn a_script_edits_the_record_the_way_the_app_does() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    init(h);
+    let t = team(h);
+    ok(
+        h,
+        &[
+            "patient",
+            "edit",
+            &t,
+            "--phone",
+            "03-0000-1111",
+            "--care-level",
+            "要介護3",
+            "--certified-from",
+            "2026-04-01",
+            "--certified-until",
+            "2027-03-31",
+            "--insurance",
+            "ltc",
+            "--doctor",
+            "中野 誠",
+            "--doctor-fax",
+            "03-0000-2301",
+            "--diagnosis",
+            "慢性心不全:I50.9",
+            "--acp",
+            "自宅で過ごしたい",
+            "--resuscitation",
+            "dnar",
+            "--acp-discussed-on",
+            "令和8年10月1日",
+        ],
+    );
+    let err = refused(h, &["patient", "edit", &t, "--diagnosis", "心不全:I509"]);
+    assert!(err.contains("ICD-10"), "{err}");
+    let record = json(h, &["show", &t]);
+    let p = &record["patient"];
+    assert_eq!(p["phone"], "03-0000-1111");
+    assert_eq!(p["care_level"], "care-3");
+    assert_eq!(p["certification"]["until"], "2027-03-31");
+    assert_eq!(p["doctor"]["fax"], "03-0000-2301");
+    assert_eq!(p["diagnoses"][0]["code"], "I50.9");
+    assert_eq!(p["acp_details"]["resuscitation"], "dnar");
+    assert_eq!(p["acp_details"]["discussed_on"], "2026-10-01");
+
+    // Contacts: added, moved to the top, a reorder that loses one refused.
+    for (name, phone) in [("山田 花子", "090-0000-0001"), ("山田 次郎", "090-0000-0002")] {
+        ok(
+            h,
+            &[
+                "contact",
+                "add",
+                &t,
+                "--name",
+                name,
+                "--relation",
+                "子",
+                "--phone",
+                phone,
+            ],
+        );
+    }
+    ok(h, &["contact", "order", &t, "2,1"]);
+    let err = refused(h, &["contact", "order", &t, "1,1"]);
+    assert!(err.contains("each contact exactly once"), "{err}");
+    ok(
+        h,
+        &[
+            "contact",
+            "edit",
+            &t,
+            "2",
+            "--phone",
+            "090-0000-9999",
+            "--key-person",
+            "true",
+        ],
+    );
+    let contacts = json(h, &["show", &t])["patient"]["contacts"].clone();
+    assert_eq!(contacts[0]["name"], "山田 次郎");
+    assert_eq!(contacts[1]["phone"], "090-0000-9999");
+    ok(h, &["contact", "remove", &t, "1"]);
+    assert_eq!(
+        json(h, &["show", &t])["patient"]["contacts"].as_array().unwrap().len(),
+        1
+    );
+
+    // A medication changed and stopped with a reason; a stop before its start is refused.
+    let med = ok(
+        h,
+        &[
+            "med",
+            "add",
+            &t,
+            "--name",
+            "フロセミド錠20mg",
+            "--dose",
+            "1回1錠",
+            "--schedule",
+            "朝食後",
+            "--start",
+            "2026-11-01",
+        ],
+    );
+    let med = med.trim();
+    ok(h, &["med", "change", &t, med, "--dose", "1回2錠"]);
+    let err = refused(
+        h,
+        &["med", "stop", &t, med, "--on", "2026-10-01", "--reason", "腎機能低下"],
+    );
+    assert!(err.contains("on or after the start date"), "{err}");
+    ok(
+        h,
+        &["med", "stop", &t, med, "--on", "2026-11-20", "--reason", "腎機能低下"],
+    );
+    let m = &json(h, &["show", &t])["medications"][med];
+    assert_eq!(m["revisions"].as_array().unwrap().len(), 3);
+    assert_eq!(m["revisions"][2]["stop_reason"], "腎機能低下");
+
+    // A task given to a profession, then to a person.
+    let task = ok(h, &["task", "add", &t, "--title", "褥瘡処置", "--assignee", "nurse"]);
+    let task = task.trim();
+    ok(h, &["task", "assign", &t, task, "--to", "佐藤 花子"]);
+    let assignee = json(h, &["show", &t])["tasks"][task]["assignee"].clone();
+    assert!(assignee.to_string().contains("member"), "{assignee}");
+
+    // Scale 2, then a band.
+    ok(
+        h,
+        &["thresholds", &t, "--scale2", "on", "--set", "pulse.attention_above=100"],
+    );
+    let bands = json(h, &["thresholds", &t]);
+    assert_eq!(bands["spo2_scale2"], true);
+    assert_eq!(bands["pulse"]["attention_above"], 100.0);
+    let err = refused(h, &["thresholds", &t, "--set", "pulse.urgent_above=90"]);
+    assert!(err.contains("urgent limits outside attention limits"), "{err}");
+
+    // Closing: read-only until an admin (the creator) reopens it.
+    ok(h, &["close", &t, "--reason", "hospital", "--note", "心不全増悪で入院"]);
+    let err = refused(h, &["note", "add", &t, "--text", "追記"]);
+    assert!(err.contains("利用終了"), "{err}");
+    assert_eq!(json(h, &["show", &t])["case"]["closed"]["reason"], "hospital");
+    ok(h, &["reopen", &t]);
+    ok(h, &["note", "add", &t, "--text", "退院後の初回訪問"]);
+}
