@@ -33,6 +33,7 @@ export const commands = {
 	reopenCase: (team: string) => typedError<null, AppError>(__TAURI_INVOKE("reopen_case", { team })),
 	history: (team: string, kind: string, id: string | null) => typedError<HistoryItem[], AppError>(__TAURI_INVOKE("history", { team, kind, id })),
 	settleConflict: (team: string, path: string[], chosen: number) => typedError<null, AppError>(__TAURI_INVOKE("settle_conflict", { team, path, chosen })),
+	search: (query: string) => typedError<SearchHit[], AppError>(__TAURI_INVOKE("search", { query })),
 	createTeam: (patient: PatientInput) => typedError<string, AppError>(__TAURI_INVOKE("create_team", { patient })),
 	review: () => typedError<ReviewTeam[], AppError>(__TAURI_INVOKE("review")),
 	markReviewed: (team: string) => typedError<null, AppError>(__TAURI_INVOKE("mark_reviewed", { team })),
@@ -492,6 +493,19 @@ export type SaveResult = {
 	saved_at: number,
 	/**  Waiting to reach the relay, this one included. */
 	pending: number,
+};
+
+/**  A search result: what was found, in which patient's record. */
+export type SearchHit = {
+	team: string,
+	patient: string,
+	/**  `patient`, `note`, `task`, `task-closed`, `medication`. */
+	kind: string,
+	/**  Empty for the patient. */
+	entry: string,
+	/**  The start of the text (a note can be long). */
+	text: string,
+	at: number | null,
 };
 
 /**  Emitted when the connection state or the send queue changed. */

@@ -17,6 +17,7 @@ import { Team } from "./screens/Team";
 import { Settings } from "./screens/Settings";
 import { Start } from "./screens/Start";
 import { EditPatient } from "./screens/EditPatient";
+import { SearchBox } from "./screens/Search";
 
 function SyncBar({ sync }: { sync: SyncView | null }) {
   if (!sync) return null;
@@ -113,6 +114,7 @@ function App() {
             {nav("review", "navReview")}
             {nav("settings", "navSettings")}
           </nav>
+          <SearchBox shared={shared} />
           <SyncBar sync={sync} />
         </header>
       )}
@@ -121,7 +123,7 @@ function App() {
         {route.name === "today" && <Today shared={shared} />}
         {route.name === "start" && <Start shared={shared} />}
         {route.name === "edit" && <EditPatient shared={shared} team={route.team} />}
-        {route.name === "record" && <Record shared={shared} team={route.team} />}
+        {route.name === "record" && <Record shared={shared} team={route.team} entry={route.entry} key={`${route.team}-${route.entry ?? ""}`} />}
         {route.name === "visit" && <Visit shared={shared} team={route.team} sync={sync} />}
         {route.name === "review" && <Review shared={shared} />}
         {route.name === "team" && <Team shared={shared} team={route.team} />}

@@ -8,7 +8,7 @@ export type Route =
   | { name: "today" }
   | { name: "start" }
   | { name: "edit"; team: string }
-  | { name: "record"; team: string }
+  | { name: "record"; team: string; entry?: string }
   | { name: "visit"; team: string }
   | { name: "review" }
   | { name: "team"; team: string }

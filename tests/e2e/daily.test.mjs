@@ -179,8 +179,18 @@ test("a station's day in one app: patients, edits, contacts, medications, tasks,
     await click(app, "#save-visit");
     await waitText(app, "#save-status", "この端末に保存しました");
 
+    // Search as I type: the patient by a half-width reading, a note by a word.
+    await type(app, "#search", "ｽｽﾞｷ");
+    await waitText(app, "#search-results", "鈴木 正雄");
+    await type(app, "#search", "こきゅうじょうたい");
+    await type(app, "#search", "呼吸状態");
+    await waitText(app, "#search-results", "E2E-DAY");
+    await screenshot(app, "27-search-ja");
+    await click(app, "#search-results .search-hit");
+    await (await app.$(".note.found")).waitForDisplayed({ timeout: 10000 });
+    assert.match(await (await app.$(".note.found")).getText(), /E2E-DAY/);
+
     // The record shows the edits; a medication added and stopped.
-    await click(app, "button=記録を開く");
     await waitText(app, "#acp", "DNAR");
     await waitText(app, "#patient-details", "I50.9");
     await waitText(app, "#patient-details", "中野 誠");

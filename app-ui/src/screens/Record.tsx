@@ -1,4 +1,4 @@
-import { useLayoutEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import { formatDateTime, formatIsoDate, telHref } from "../format";
@@ -13,7 +13,7 @@ import { NoteItem } from "./NoteItem";
 import { useRun } from "./Start";
 
 /** The whole record of one patient, with what matters in an emergency on top. */
-export function Record({ shared, team }: { shared: Shared; team: string }) {
+export function Record({ shared, team, entry }: { shared: Shared; team: string; entry?: string }) {
   const { vocab, lang, era, go, revision } = shared;
   // The newest notes first; older ones on request (five years is 500+ notes).
   const [limit, setLimit] = useState(20);
@@ -45,6 +45,17 @@ export function Record({ shared, team }: { shared: Shared; team: string }) {
       requestAnimationFrame(() => setTimeout(() => (w.__tsunagiOpenPaintMs = performance.now() - start)));
     }
   }, [r]);
+  // Opened from a search: make sure the entry is loaded, then show it.
+  useEffect(() => {
+    if (!r || !entry) return;
+    const el = document.querySelector(`[data-note="${entry}"], [data-task="${entry}"], [data-med="${entry}"]`);
+    if (el) {
+      el.classList.add("found");
+      el.scrollIntoView({ block: "center" });
+    } else if (r.notes.length < r.notes_total) {
+      setLimit(r.notes_total);
+    }
+  }, [r, entry]);
   const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER);
   const [field, setField] = useState<ChartField>("systolic");
   const [showTable, setShowTable] = useState(false);

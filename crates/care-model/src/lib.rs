@@ -59,6 +59,7 @@ pub mod members;
 pub mod notes;
 pub mod patient;
 pub mod record;
+pub mod search;
 pub mod tasks;
 pub mod thresholds;
 pub mod time;
@@ -78,6 +79,7 @@ pub use patient::{
     check_icd10, check_kana, check_phone, to_katakana, AcpDetails, Certification, Diagnosis, Insurance, Patient, Person,
 };
 pub use record::{CareRecord, ChangeBytes, Committed, Recent, Record, RecordTx, Writer, SCHEMA_VERSION};
+pub use search::{fold, Searchable};
 pub use tasks::{Assignee, NewTask, Task};
 pub use thresholds::{Band, Flag, Thresholds};
 pub use time::{CalendarDate, Timestamp};

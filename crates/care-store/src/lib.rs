@@ -20,11 +20,13 @@
 mod error;
 mod remote;
 pub mod schema;
+mod search;
 mod store;
 mod summary;
 mod sync_state;
 
 pub use error::StoreError;
 pub use remote::{Applied, Incoming, Quarantined, SnapshotCheck};
+pub use search::{Hit, MAX_HITS};
 pub use store::{DeviceProfile, Store, TeamSummary, COMPACT_AFTER};
 pub use sync_state::{Cursor, OutboxItem, RelaySettings};

@@ -18,7 +18,7 @@ pub const FILE_NAME: &str = "tsunagi.db";
 const APPLICATION_ID: i64 = 0x5453_4E47;
 
 /// `PRAGMA user_version`: the version of the tables below.
-pub const STORE_SCHEMA: i64 = 5;
+pub const STORE_SCHEMA: i64 = 6;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -196,6 +196,24 @@ CREATE TABLE summaries (
 );
 ";
 
+/// v6: the search index (search.rs), rebuilt per team when its state
+/// moves, like `summaries`.
+const SCHEMA_V6: &str = "
+CREATE TABLE search_entries (
+    team_id     TEXT NOT NULL REFERENCES teams(team_id),
+    kind        TEXT NOT NULL,
+    entry_id    TEXT NOT NULL,
+    folded      TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    at          INTEGER
+);
+CREATE INDEX search_entries_team ON search_entries(team_id);
+CREATE TABLE search_state (
+    team_id     TEXT PRIMARY KEY REFERENCES teams(team_id),
+    state       TEXT NOT NULL
+);
+";
+
 /// Opens an existing store, refusing anything that is not one without
 /// writing a byte to it.
 pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
@@ -253,7 +271,7 @@ pub fn create_new(path: &Path) -> Result<Connection, StoreError> {
 /// Makes the tables, in the caller's transaction.
 pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5}"
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6}"
     ))?;
     Ok(())
 }
@@ -291,6 +309,9 @@ pub fn migrate_tables(conn: &Connection) -> Result<i64, StoreError> {
     }
     if version < 5 {
         conn.execute_batch(SCHEMA_V5)?;
+    }
+    if version < 6 {
+        conn.execute_batch(SCHEMA_V6)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {STORE_SCHEMA};"))?;
     Ok(version)

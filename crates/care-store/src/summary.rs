@@ -46,7 +46,7 @@ impl Store {
 }
 
 /// The team's state: compaction generation and newest stored change.
-fn state_of(conn: &Connection, team: TeamId) -> Result<String, StoreError> {
+pub(crate) fn state_of(conn: &Connection, team: TeamId) -> Result<String, StoreError> {
     let (generation, newest): (Option<i64>, Option<i64>) = conn.query_row(
         "SELECT (SELECT generation FROM teams WHERE team_id = ?1),
                 (SELECT max(seq) FROM changes WHERE team_id = ?1)",

@@ -328,6 +328,8 @@ impl Store {
             "quarantine",
             "relayed",
             "summaries",
+            "search_entries",
+            "search_state",
             "snapshot_checks",
             "teams",
         ] {

@@ -283,7 +283,7 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
     let path = home.path().join("tsunagi.db");
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; DROP TABLE snapshot_checks; PRAGMA user_version = 2;")
+        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; DROP TABLE snapshot_checks; DROP TABLE search_entries; DROP TABLE search_state; PRAGMA user_version = 2;")
         .unwrap();
 
     let mut store = Store::open(home.path()).unwrap();
@@ -356,4 +356,74 @@ fn todays_summary_is_kept_between_opens_and_follows_every_change() {
     let after = store.summary(team, t(18)).unwrap();
     assert_eq!(after.vitals.len(), 2, "the new reading is in Today's summary");
     assert_eq!(after, store.record(team).unwrap().read_summary(t(18)).unwrap());
+}
+
+#[test]
+fn search_finds_patients_by_any_kana_and_notes_tasks_medications_and_follows_edits() {
+    let home = tempfile::tempdir().unwrap();
+    let mut store = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let team = store
+        .create_team(
+            Patient {
+                name: "山田 太郎".into(),
+                kana: Some("ヤマダ タロウ".into()),
+                ..Default::default()
+            },
+            t(1),
+        )
+        .unwrap();
+    let other = store
+        .create_team(
+            Patient {
+                name: "鈴木 花".into(),
+                ..Default::default()
+            },
+            t(1),
+        )
+        .unwrap();
+    store
+        .change(team, "visit", t(2), |tx| {
+            tx.add_note(NewNote {
+                text: "仙骨部に褥瘡あり、ＤＥＳＩＧＮ－Ｒで評価。".into(),
+                category: NoteCategory::Observation,
+                urgency: Urgency::Routine,
+            })?;
+            tx.add_task(NewTask {
+                title: "エアマットの手配".into(),
+                assignee: None,
+                due: None,
+                priority: Priority::Normal,
+            })?;
+            tx.add_medication(MedicationDetails {
+                name: "フロセミド錠20mg".into(),
+                dose: "1回1錠".into(),
+                schedule: "朝食後".into(),
+                prescriber: None,
+                start: None,
+                stop: None,
+            })
+        })
+        .unwrap();
+    for q in ["やまだ", "ﾔﾏﾀﾞ", "ヤマダ タ", "山田"] {
+        let hits = store.search(q).unwrap();
+        assert_eq!(hits.len(), 1, "{q}: {hits:?}");
+        assert_eq!((hits[0].kind.as_str(), hits[0].team), ("patient", team));
+    }
+    let hits = store.search("褥瘡").unwrap();
+    assert_eq!((hits[0].kind.as_str(), hits[0].patient.as_str()), ("note", "山田 太郎"));
+    assert_eq!(store.search("design-r").unwrap().len(), 1, "full-width letters fold");
+    assert_eq!(store.search("えあまっと").unwrap()[0].kind, "task");
+    assert_eq!(store.search("フロセミド").unwrap()[0].kind, "medication");
+    assert!(
+        store.search("%").unwrap().is_empty(),
+        "a typed % is text, not a pattern"
+    );
+    assert!(store.search("  ").unwrap().is_empty());
+    // An edit is found at once; the other team is untouched.
+    store
+        .change(other, "patient.edit", t(3), |tx| {
+            tx.update_patient(|p| p.kana = Some("スズキ ハナ".into()))
+        })
+        .unwrap();
+    assert_eq!(store.search("すずき").unwrap()[0].team, other);
 }

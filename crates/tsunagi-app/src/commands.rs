@@ -197,6 +197,12 @@ pub async fn history(app: AppState<'_>, team: String, kind: String, id: Option<S
 
 #[tauri::command]
 #[specta::specta]
+pub async fn search(app: AppState<'_>, query: String) -> AppResult<Vec<SearchHit>> {
+    app.search(&query)
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn settle_conflict(app: AppState<'_>, team: String, path: Vec<String>, chosen: u32) -> AppResult<()> {
     app.settle_conflict(&team, &path, chosen)
 }

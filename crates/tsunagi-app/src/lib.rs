@@ -56,6 +56,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             reopen_case,
             history,
             settle_conflict,
+            search,
             create_team,
             review,
             mark_reviewed,

@@ -80,6 +80,9 @@ async fn run(app: Arc<App>, emit: impl Fn(Update)) {
                         l.last_error = error;
                     }
                     if !changed.is_empty() {
+                        // Summaries and the search index are made now, not
+                        // at the next start or search.
+                        app.index_later(changed.iter().filter_map(|t| t.parse().ok()).collect());
                         emit(Update::Changed(changed));
                     }
                     emit(Update::Status);

@@ -60,6 +60,8 @@ pub enum Command {
     Reopen(TeamArg),
     /// 同時編集を一つの値に決める / settle a conflict by choosing one of its values
     Settle(SettleArgs),
+    /// 全利用者を検索（氏名・よみ・記録・タスク・薬）/ search every patient: names, readings, notes, tasks, medications
+    Search(SearchArgs),
     /// 記録全体を表示 / show a patient's whole record
     Show(TeamArg),
     /// 同時に編集された項目 / fields edited at the same time on two laptops
@@ -556,6 +558,12 @@ pub struct CloseArgs {
     pub on: Option<String>,
     #[arg(long)]
     pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// ひらがな・カタカナ・半角も同じ / kana in either script or width alike
+    pub query: String,
 }
 
 #[derive(Debug, Args)]

@@ -356,3 +356,27 @@ pub fn settle(cli: &Cli, a: &SettleArgs) -> Result<()> {
     done(cli, "conflict", team);
     Ok(())
 }
+
+pub fn search(cli: &Cli, a: &SearchArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let hits = store.search(&a.query)?;
+    if cli.json {
+        let list: Vec<_> = hits
+            .iter()
+            .map(|h| {
+                json!({ "team": h.team.to_string(), "patient": h.patient, "kind": h.kind,
+                        "entry": h.entry, "text": h.text, "at": h.at.map(|t| t.0) })
+            })
+            .collect();
+        print_json(json!(list));
+    } else if hits.is_empty() {
+        eprintln!("見つかりません / nothing found");
+    } else {
+        for h in &hits {
+            let text: String = h.text.chars().take(60).collect();
+            let at = h.at.map(|t| t.format_ja()).unwrap_or_default();
+            println!("{}  {}  {}  {}  {}", h.team, h.patient, h.kind, at, text);
+        }
+    }
+    Ok(())
+}

@@ -94,6 +94,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Close(a) => edit_cmd::close(&cli, a),
         Command::Reopen(a) => edit_cmd::reopen(&cli, a),
         Command::Settle(a) => edit_cmd::settle(&cli, a),
+        Command::Search(a) => edit_cmd::search(&cli, a),
         Command::Task(TaskCommand::Assign(a)) => edit_cmd::task_assign(&cli, a),
         Command::Med(MedCommand::Change(a)) => edit_cmd::med_change(&cli, a),
         Command::Show(a) => show(&cli, a),

@@ -21,6 +21,7 @@ impl App {
         let team = parse_team(team)?;
         let value = self.with(|store| Ok(store.change(team, action, now(), f)?))?;
         self.nudge.notify_one();
+        self.index_later(vec![team]);
         Ok(value)
     }
 

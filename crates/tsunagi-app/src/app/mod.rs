@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::views::*;
 
 mod edit;
+mod search;
 mod team;
 
 pub fn now() -> Timestamp {
@@ -47,6 +48,9 @@ pub struct App {
     /// command answers with it, so the window says what is wrong instead of
     /// failing to start. The file is left untouched.
     open_error: Option<AppError>,
+    /// Rebuilds summaries and the search index of teams whose changes just
+    /// arrived, off the window's and the sync loop's threads.
+    indexer: Mutex<Option<std::sync::mpsc::Sender<Vec<TeamId>>>>,
 }
 
 pub(crate) fn parse_team(team: &str) -> AppResult<TeamId> {
@@ -119,6 +123,7 @@ impl App {
             profile_ready: Arc::new(Notify::new()),
             default_relay: Mutex::new(None),
             open_error,
+            indexer: Mutex::new(None),
         }
     }
 
@@ -419,6 +424,7 @@ impl App {
             })
         })?;
         self.nudge.notify_one();
+        self.index_later(vec![team]);
         Ok(result)
     }
 

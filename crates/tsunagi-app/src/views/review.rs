@@ -198,6 +198,31 @@ pub fn changes_since(record: &Record, since: Option<Timestamp>) -> Vec<ChangeIte
     out
 }
 
+/// A search result: what was found, in which patient's record.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SearchHit {
+    pub team: String,
+    pub patient: String,
+    /// `patient`, `note`, `task`, `task-closed`, `medication`.
+    pub kind: String,
+    /// Empty for the patient.
+    pub entry: String,
+    /// The start of the text (a note can be long).
+    pub text: String,
+    pub at: Option<i64>,
+}
+
+pub fn search_hit(h: care_store::Hit) -> SearchHit {
+    SearchHit {
+        team: h.team.to_string(),
+        patient: h.patient,
+        kind: h.kind,
+        entry: h.entry,
+        text: h.text.chars().take(120).collect(),
+        at: h.at.map(ms),
+    }
+}
+
 pub fn conflict_views(record: &Record, conflicts: Vec<care_model::Conflict>) -> Vec<ConflictView> {
     conflicts
         .into_iter()
