@@ -34,10 +34,14 @@ export const commands = {
 	history: (team: string, kind: string, id: string | null) => typedError<HistoryItem[], AppError>(__TAURI_INVOKE("history", { team, kind, id })),
 	settleConflict: (team: string, path: string[], chosen: number) => typedError<null, AppError>(__TAURI_INVOKE("settle_conflict", { team, path, chosen })),
 	search: (query: string) => typedError<SearchHit[], AppError>(__TAURI_INVOKE("search", { query })),
+	absent: (team: string, planned: string | null) => typedError<null, AppError>(__TAURI_INVOKE("absent", { team, planned })),
+	addPlan: (team: string, plan: PlanInput) => typedError<string, AppError>(__TAURI_INVOKE("add_plan", { team, plan })),
+	stopPlan: (team: string, plan: string) => typedError<null, AppError>(__TAURI_INVOKE("stop_plan", { team, plan })),
 	createTeam: (patient: PatientInput) => typedError<string, AppError>(__TAURI_INVOKE("create_team", { patient })),
 	review: () => typedError<ReviewTeam[], AppError>(__TAURI_INVOKE("review")),
 	markReviewed: (team: string) => typedError<null, AppError>(__TAURI_INVOKE("mark_reviewed", { team })),
 	syncStatus: () => typedError<SyncView, AppError>(__TAURI_INVOKE("sync_status")),
+	syncPage: () => typedError<SyncPage, AppError>(__TAURI_INVOKE("sync_page")),
 	syncNow: () => __TAURI_INVOKE<void>("sync_now"),
 	setRelay: (url: string, fingerprint: string | null) => typedError<null, AppError>(__TAURI_INVOKE("set_relay", { url, fingerprint })),
 	invite: (team: string, hours: number) => typedError<InviteView, AppError>(__TAURI_INVOKE("invite", { team, hours })),
@@ -378,6 +382,48 @@ export type PersonForm = {
 	fax: string | null,
 };
 
+/**  A new plan from the record's form. */
+export type PlanInput = {
+	/**  1-7 for every week on that day; none for one visit on `date`. */
+	weekday: number | null,
+	/**  The first day (a weekly plan) or the day (a single visit); today when empty. */
+	date: string | null,
+	start: string,
+	end: string,
+	who: string | null,
+};
+
+export type PlanView = {
+	id: string,
+	/**  1 = Monday ... 7 = Sunday; none for a single dated visit. */
+	weekday: number | null,
+	from: string,
+	until: string | null,
+	start: string,
+	end: string,
+	who: string | null,
+	who_code: string | null,
+	stopped: string | null,
+};
+
+/**  A planned visit on Today. */
+export type PlannedVisitItem = {
+	team: string,
+	patient: string,
+	/**  `<plan id>:<YYYY-MM-DD>`: what the visit form records it against. */
+	occurrence: string,
+	date: string,
+	start: string,
+	end: string,
+	/**  A member's name or `profession:<code>`; none for anyone. */
+	who: string | null,
+	mine: boolean,
+	/**  `done` or `absent` once recorded. */
+	outcome: string | null,
+	/**  A past day's visit nobody recorded. */
+	missed: boolean,
+};
+
 export type ProfileInput = {
 	name: string,
 	kana: string | null,
@@ -407,6 +453,9 @@ export type RecordView = {
 	/**  Every detail as the edit form holds it. */
 	form: PatientForm,
 	case: CaseView,
+	plans: PlanView[],
+	/**  The recent visits, newest first. */
+	visits: VisitView[],
 	spo2_scale2: boolean,
 	/**  I am one of the team's admins (may reopen a closed case). */
 	admin: boolean,
@@ -513,6 +562,31 @@ export type SyncChanged = {
 	sync: SyncView,
 };
 
+export type SyncPage = {
+	sync: SyncView,
+	teams: SyncTeamView[],
+};
+
+/**  One team on the sync page: what waits to go out, and why. */
+export type SyncTeamView = {
+	team: string,
+	patient: string,
+	/**  Saved here, not yet acknowledged by the relay. */
+	pending: number,
+	/**  When the oldest of them was saved. */
+	waiting_since: number | null,
+	last_synced: number | null,
+	quarantined: number,
+	/**
+	 *  Why it waits: `none` (nothing waits), `sending`, `no-relay`,
+	 *  `unreachable`, `stopped` (a roster fork), `removed` (this laptop was
+	 *  taken off the team).
+	 */
+	reason: string,
+	/**  The relay's or the network's own words, for `unreachable` and `stopped`. */
+	detail: string | null,
+};
+
 /**  The connection, as the status bar shows it. */
 export type SyncView = {
 	relay: string | null,
@@ -582,6 +656,11 @@ export type Today = {
 	patients: PatientCard[],
 	tasks: TaskItem[],
 	urgent: UrgentItem[],
+	/**
+	 *  Today's planned visits of every open case (mine and the station's),
+	 *  and those of the last week nobody recorded.
+	 */
+	visits: PlannedVisitItem[],
 	sync: SyncView,
 };
 
@@ -614,6 +693,27 @@ export type VisitInput = {
 	note: NoteInput | null,
 	/**  Tasks ticked as done on this visit. */
 	done_tasks: string[],
+	/**  The planned visit it fulfils (`<plan id>:<date>`). */
+	planned: string | null,
+	/**  `regular` (定期), `urgent` (緊急), `extra` (臨時). */
+	kind: string,
+	/**
+	 *  Arrival and departure, `HH:MM` or `YYYY-MM-DD HH:MM` (JST): a visit
+	 *  filled in afterwards keeps its own times, and readings are stamped
+	 *  with the arrival. Empty: now.
+	 */
+	start: string | null,
+	end: string | null,
+};
+
+export type VisitView = {
+	id: string,
+	kind: string,
+	outcome: string,
+	start: number,
+	end: number | null,
+	by: string,
+	planned: string | null,
 };
 
 /**  Before saving: what is out of the patient's bands, or which field is wrong. */
@@ -677,6 +777,8 @@ export type Vocabulary = {
 	insurance_kinds: Term[],
 	resuscitations: Term[],
 	closure_reasons: Term[],
+	visit_kinds: Term[],
+	visit_outcomes: Term[],
 };
 
 /* Tauri Specta runtime */

@@ -18,14 +18,17 @@ import { Settings } from "./screens/Settings";
 import { Start } from "./screens/Start";
 import { EditPatient } from "./screens/EditPatient";
 import { SearchBox } from "./screens/Search";
+import { SyncPageScreen } from "./screens/SyncPage";
 
-function SyncBar({ sync }: { sync: SyncView | null }) {
+function SyncBar({ sync, open }: { sync: SyncView | null; open: () => void }) {
   if (!sync) return null;
   const state = !sync.relay ? t("noRelay") : sync.online ? t("online") : t("offline");
   return (
     <div class="syncbar" id="sync-state" data-online={String(sync.online)} data-pending={sync.pending} role="status">
       <span class={`dot ${sync.online ? "on" : "off"}`} aria-hidden="true" />
-      <span>{state}</span>
+      <button class="link" id="open-sync" onClick={open}>
+        {state}
+      </button>
       {sync.pending > 0 && <span class="badge">{t("pending", { n: sync.pending })}</span>}
       {sync.last_synced != null && <span class="muted">{t("lastSync", { time: formatTime(sync.last_synced) })}</span>}
       {sync.quarantined > 0 && <span class="badge warn">{t("quarantined", { n: sync.quarantined })}</span>}
@@ -115,7 +118,7 @@ function App() {
             {nav("settings", "navSettings")}
           </nav>
           <SearchBox shared={shared} />
-          <SyncBar sync={sync} />
+          <SyncBar sync={sync} open={() => go({ name: "sync" })} />
         </header>
       )}
       <main>
@@ -124,10 +127,11 @@ function App() {
         {route.name === "start" && <Start shared={shared} />}
         {route.name === "edit" && <EditPatient shared={shared} team={route.team} />}
         {route.name === "record" && <Record shared={shared} team={route.team} entry={route.entry} key={`${route.team}-${route.entry ?? ""}`} />}
-        {route.name === "visit" && <Visit shared={shared} team={route.team} sync={sync} />}
+        {route.name === "visit" && <Visit shared={shared} team={route.team} planned={route.planned} sync={sync} />}
         {route.name === "review" && <Review shared={shared} />}
         {route.name === "team" && <Team shared={shared} team={route.team} />}
         {route.name === "settings" && <Settings shared={shared} sync={sync} />}
+        {route.name === "sync" && <SyncPageScreen shared={shared} />}
       </main>
     </div>
   );

@@ -9,10 +9,11 @@ export type Route =
   | { name: "start" }
   | { name: "edit"; team: string }
   | { name: "record"; team: string; entry?: string }
-  | { name: "visit"; team: string }
+  | { name: "visit"; team: string; planned?: string }
   | { name: "review" }
   | { name: "team"; team: string }
-  | { name: "settings" };
+  | { name: "settings" }
+  | { name: "sync" };
 
 export interface Shared {
   vocab: Vocabulary;

@@ -218,6 +218,40 @@ test("a station's day in one app: patients, edits, contacts, medications, tasks,
     await waitText(app, "#record-tasks .history", "佐藤 花子");
     await screenshot(app, "22-record-edits-ja");
 
+    // The day's plan: a weekly visit for me, one for the doctor at the other patient.
+    const weekday = String(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(new Date().toLocaleString("en-US", { timeZone: "Asia/Tokyo", weekday: "short" })) + 1);
+    await select(app, "#plan-weekday", weekday);
+    await type(app, "#plan-start", "00:00");
+    await type(app, "#plan-end", "23:59");
+    await select(app, "#plan-who", me);
+    await click(app, "#add-plan");
+    await waitText(app, "#record-plans", "00:00–23:59");
+    await openRecord(app, "高橋 ハル");
+    await select(app, "#plan-weekday", weekday);
+    await type(app, "#plan-start", "00:00");
+    await type(app, "#plan-end", "23:59");
+    await select(app, "#plan-who", "profession:doctor");
+    await click(app, "#add-plan");
+    await waitText(app, "#record-plans", "00:00–23:59");
+    await click(app, "#nav-today");
+    await waitText(app, "#todays-visits", "鈴木 正雄");
+    assert.doesNotMatch(await (await app.$("#todays-visits")).getText(), /高橋 ハル/, "the doctor's visit is not mine");
+    await screenshot(app, "28-today-visits-ja");
+    // My visit, recorded against the plan, filled in for an earlier time.
+    await click(app, "#todays-visits .planned-visit-btn");
+    await select(app, "#v-kind", "regular");
+    await type(app, "#v-start", "00:01");
+    await type(app, "#v-note", "E2E-PLANNED 予定どおり訪問。");
+    await click(app, "#save-visit");
+    await waitText(app, "#save-status", "この端末に保存しました");
+    await click(app, "#nav-today");
+    await waitText(app, "#todays-visits", "訪問済み");
+    // The station's list: the doctor's patient was not at home, one click.
+    await click(app, "#station-visits");
+    await waitText(app, "#todays-visits", "高橋 ハル");
+    await click(app, "#todays-visits .absent-btn");
+    await waitText(app, "#todays-visits", "不在");
+
     // Closing the second patient's case: off Today, under closed.
     await openRecord(app, "高橋 ハル");
     await click(app, "#edit-record");
@@ -312,7 +346,17 @@ test("a second laptop joins from Today, sees the edits; a conflict is shown in w
       await click(app, "#save-patient");
       await waitText(app, "#edit-status", "保存しました");
     }
+    // The sync page says what waits and why.
+    await a.waitUntil(async () => (await (await a.$("#sync-state")).getAttribute("data-online")) === "false", {
+      timeout: 30000,
+      timeoutMsg: "A never noticed the relay was gone",
+    });
+    await click(a, "#open-sync");
+    await waitText(a, "#sync-waiting", "鈴木 正雄");
+    await waitText(a, "#sync-waiting", "接続できません");
+    await screenshot(a, "29-sync-page-ja");
     relay = await startRelay(relayData, relayPort);
+    await waitText(a, "#sync-page", "送信待ちはありません", 60000);
     // Both laptops receive the other's edit; review names the field.
     await click(a, "#nav-review");
     await a.waitUntil(

@@ -9,6 +9,7 @@ import { VitalsChart } from "./Chart";
 import { HistoryButton } from "./History";
 import { RecordMeds } from "./RecordMeds";
 import { RecordTasks } from "./RecordTasks";
+import { RecordPlans } from "./RecordPlans";
 import { NoteItem } from "./NoteItem";
 import { useRun } from "./Start";
 
@@ -342,6 +343,7 @@ export function Record({ shared, team, entry }: { shared: Shared; team: string; 
           ) : (
             <VitalsChart vitals={r.vitals} bands={r.thresholds} field={field} />
           )}
+          <RecordPlans shared={shared} team={team} plans={r.plans} visits={r.visits} members={r.members} readOnly={closed} onChange={reload} />
           <RecordTasks shared={shared} team={team} tasks={r.tasks} members={r.members} readOnly={closed} onChange={reload} />
           <RecordMeds shared={shared} team={team} meds={r.medications} readOnly={closed} onChange={reload} />
           <h2>{t("members")}</h2>

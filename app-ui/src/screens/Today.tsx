@@ -13,6 +13,7 @@ export function Today({ shared }: { shared: Shared }) {
   const { vocab, lang, go, revision } = shared;
   const { data, error, reload } = useLoad(() => ok(commands.today()), [revision]);
   const [filter, setFilter] = useState<PatientFilter>(NO_PATIENT_FILTER);
+  const [station, setStation] = useState(false);
 
   useEffect(() => {
     if (data && startupMs == null) {
@@ -37,6 +38,45 @@ export function Today({ shared }: { shared: Shared }) {
   };
 
   const shown = filterPatients(data.patients, filter);
+  const todays = data.visits.filter((v) => !v.missed && (station || v.mine));
+  const missed = data.visits.filter((v) => v.missed && (station || v.mine));
+  const absent = async (team: string, occurrence: string) => {
+    try {
+      await ok(commands.absent(team, occurrence));
+      reload();
+    } catch (e) {
+      alert(message(e));
+    }
+  };
+  const visitRow = (v: (typeof data.visits)[number]) => (
+    <li key={v.occurrence} class={`planned-visit ${v.outcome ?? ""} ${v.missed ? "missed" : ""}`} data-occurrence={v.occurrence}>
+      <span class="time">
+        {v.missed && `${formatIsoDate(v.date, lang)} `}
+        {v.start}–{v.end}
+      </span>{" "}
+      <button class="link strong" onClick={() => go({ name: "record", team: v.team })}>
+        {v.patient}
+      </button>
+      {v.who && (
+        <span class="muted">
+          {" "}
+          {v.who.startsWith("profession:") ? label(vocab.professions, v.who.slice(11), lang) : v.who}
+        </span>
+      )}
+      {v.outcome && <span class="badge">{label(vocab.visit_outcomes, v.outcome, lang)}</span>}
+      {v.missed && <span class="badge warn">{t("missed")}</span>}
+      {!v.outcome && (
+        <span class="actions">
+          <button class="primary planned-visit-btn" onClick={() => go({ name: "visit", team: v.team, planned: v.occurrence })}>
+            {t("recordVisit")}
+          </button>
+          <button class="absent-btn" onClick={() => absent(v.team, v.occurrence)}>
+            {t("absent")}
+          </button>
+        </span>
+      )}
+    </li>
+  );
   const closedCount = data.patients.filter((p) => p.closed).length;
   const check = (key: "myTasks" | "urgent" | "closed", text: string) => (
     <label class="check">
@@ -64,6 +104,25 @@ export function Today({ shared }: { shared: Shared }) {
         </div>
       </div>
       {data.patients.some((p) => p.sample) && <p class="sample-banner">{t("sampleBanner")}</p>}
+      <section aria-labelledby="visits-h" class="visits-list" id="todays-visits">
+        <div class="title-row">
+          <h2 id="visits-h">{t("todaysVisits")}</h2>
+          <label class="check">
+            <input type="checkbox" id="station-visits" checked={station} onChange={(e) => setStation((e.target as HTMLInputElement).checked)} />{" "}
+            {t("stationVisits")}
+          </label>
+        </div>
+        {todays.length === 0 && <p class="muted">{t("noVisits")}</p>}
+        <ol class="planned">{todays.map(visitRow)}</ol>
+        {missed.length > 0 && (
+          <>
+            <h3>{t("missedVisits")}</h3>
+            <ol class="planned" id="missed-visits">
+              {missed.map(visitRow)}
+            </ol>
+          </>
+        )}
+      </section>
       <section aria-labelledby="urgent-h" class="urgent-list">
         <h2 id="urgent-h">{t("urgentItems")}</h2>
         {data.urgent.length === 0 && <p class="muted">{t("nothingUrgent")}</p>}

@@ -42,7 +42,7 @@ const MORE: [Field, Key, string][] = [
  * saved as one change. Tab order: readings, note, tasks, more readings.
  * Ctrl+Enter saves from anywhere in the form.
  */
-export function Visit({ shared, team, sync }: { shared: Shared; team: string; sync: SyncView | null }) {
+export function Visit({ shared, team, planned, sync }: { shared: Shared; team: string; planned?: string; sync: SyncView | null }) {
   const { vocab, lang, go } = shared;
   const { data: record, error: loadError, reload } = useLoad(() => ok(commands.record(team, 1, 0)), [team]);
   const [vitals, setVitals] = useState<VitalsForm>(EMPTY);
@@ -50,6 +50,10 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
   const [category, setCategory] = useState("observation");
   const [urgency, setUrgency] = useState("routine");
   const [ticks, setTicks] = useState<string[]>([]);
+  // 定期 for a planned visit; the times are empty for "now".
+  const [kind, setKind] = useState(planned ? "regular" : "extra");
+  const [start, setStart] = useState("");
+  const [end, setEnd] = useState("");
   const [check, setCheck] = useState<VitalsCheck | null>(null);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<SaveResult | null>(null);
@@ -95,6 +99,10 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
           vitals,
           note: note.trim() ? { text: note, category, urgency } : null,
           done_tasks: ticks,
+          planned: planned ?? null,
+          kind,
+          start: start.trim() || null,
+          end: end.trim() || null,
         }),
       );
       (window as any).__tsunagiSaveMs = performance.now() - started;
@@ -218,6 +226,28 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
         <summary>{t("vitals")} +</summary>
         <div class="row">{MORE.map((f) => field(f))}</div>
       </details>
+      <details open={!planned}>
+        <summary>{t("visitDetails")}</summary>
+        <div class="row">
+          <label class="field">
+            <span>{t("visitKind")}</span>
+            <select id="v-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
+              {vocab.visit_kinds.map((k) => (
+                <option value={k.code}>{k[lang]}</option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
+            <span>{t("visitStart")}</span>
+            <input id="v-start" placeholder={t("nowPlaceholder")} value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />
+          </label>
+          <label class="field">
+            <span>{t("visitEnd")}</span>
+            <input id="v-end" placeholder={t("nowPlaceholder")} value={end} onInput={(e) => setEnd((e.target as HTMLInputElement).value)} />
+          </label>
+        </div>
+        <p class="muted small">{t("visitTimeHelp")}</p>
+      </details>
       {error && (
         <p class="error" role="alert">
           {error}
@@ -227,6 +257,22 @@ export function Visit({ shared, team, sync }: { shared: Shared; team: string; sy
         <button type="submit" class="primary" id="save-visit" disabled={saving}>
           {saving ? t("saving") : t("save")}
         </button>
+        {planned && !saved && (
+          <button
+            type="button"
+            id="absent"
+            onClick={async () => {
+              try {
+                await ok(commands.absent(team, planned));
+                go({ name: "today" });
+              } catch (e) {
+                setError(message(e));
+              }
+            }}
+          >
+            {t("absent")}
+          </button>
+        )}
         <button type="button" onClick={() => go({ name: "record", team })}>
           {t("openRecord")}
         </button>

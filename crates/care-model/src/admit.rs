@@ -245,6 +245,7 @@ impl CareRecord {
                 (key::THRESHOLDS, _) => reads::<Thresholds>(doc, &ROOT, key::THRESHOLDS),
                 (key::SCHEMA, _) => reads::<u64>(doc, &ROOT, key::SCHEMA),
                 (key::TEAM, _) => reads::<String>(doc, &ROOT, key::TEAM),
+                (key::CASE, _) => reads::<crate::CaseState>(doc, &ROOT, key::CASE),
                 (collection, Some(id)) => {
                     let Ok(Some((_, map))) = doc.get(ROOT, collection) else {
                         continue;
@@ -257,6 +258,8 @@ impl CareRecord {
                         key::MEMBERS => reads::<Member>(doc, &map, id),
                         key::DEVICES => reads::<MemberId>(doc, &map, id),
                         key::REVIEWS => reads::<Timestamp>(doc, &map, id),
+                        key::PLANS => reads::<crate::VisitPlan>(doc, &map, id),
+                        key::VISITS => reads::<crate::Visit>(doc, &map, id),
                         // A newer app's collection: kept, not ours to read.
                         _ => Ok(()),
                     }

@@ -63,6 +63,7 @@ pub mod search;
 pub mod tasks;
 pub mod thresholds;
 pub mod time;
+pub mod visits;
 pub mod vitals;
 pub mod vocab;
 
@@ -83,6 +84,7 @@ pub use search::{fold, Searchable};
 pub use tasks::{Assignee, NewTask, Task};
 pub use thresholds::{Band, Flag, Thresholds};
 pub use time::{CalendarDate, Timestamp};
+pub use visits::{occurrences, NewPlan, NewVisit, Occurrence, Visit, VisitKind, VisitOutcome, VisitPlan};
 pub use vitals::{parse_bp, GlucoseFlag, Jcs, VitalSigns, VitalsEntry, VitalsForm};
 pub use vocab::{
     CareLevel, ClosureReason, InsuranceKind, NoteCategory, Priority, Profession, Resuscitation, Sex, TaskStatus,

@@ -26,6 +26,7 @@ use autosurgeon::{hydrate_prop, reconcile_insert, reconcile_prop, Hydrate, Recon
 use serde::{Deserialize, Serialize};
 
 use crate::case::CaseState;
+use crate::visits::{Visit, VisitPlan};
 use crate::{
     DeviceId, EntryId, Medication, Member, MemberId, ModelError, Note, Patient, Task, TaskStatus, TeamId, Thresholds,
     Timestamp, Urgency, ValidationError, VitalsEntry,
@@ -52,6 +53,8 @@ pub(crate) mod key {
     pub const MEDICATIONS: &str = "medications";
     pub const REVIEWS: &str = "reviews";
     pub const CASE: &str = "case";
+    pub const PLANS: &str = "plans";
+    pub const VISITS: &str = "visits";
     /// The maps the team's first change makes at the root, which every
     /// record keeps (`reviews` came later and is made on first use).
     pub const ROOT_MAPS: [&str; 8] = [PATIENT, THRESHOLDS, MEMBERS, DEVICES, NOTES, VITALS, TASKS, MEDICATIONS];
@@ -82,6 +85,14 @@ pub struct Record {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub case: CaseState,
+    /// Planned visits (weekly patterns and dated ones); made on first use.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub plans: BTreeMap<String, VisitPlan>,
+    /// Visits as made (in a partial read: those since the read's start).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub visits: BTreeMap<String, Visit>,
 }
 
 impl Record {
@@ -346,7 +357,7 @@ impl CareRecord {
             }
         };
         Ok(Recent {
-            record: self.partial(notes, vitals)?,
+            record: self.partial(notes, vitals, vitals_since)?,
             notes_total: total,
             vitals_total,
         })
@@ -381,7 +392,7 @@ impl CareRecord {
                 slot.insert(hydrate(doc, &entry)?);
             }
         }
-        self.partial(notes, vitals)
+        self.partial(notes, vitals, Some(since))
     }
 
     /// What a manager's review needs from `from` on: notes written or edited
@@ -404,7 +415,7 @@ impl CareRecord {
                 vitals.insert(id, hydrate(doc, &entry)?);
             }
         }
-        self.partial_closed_since(notes, vitals, Some(from))
+        self.partial_closed_since(notes, vitals, Some(from), Some(from))
     }
 
     /// The record with these notes and readings, the open tasks, and all of
@@ -413,8 +424,9 @@ impl CareRecord {
         &self,
         notes: BTreeMap<String, Note>,
         vitals: BTreeMap<String, VitalsEntry>,
+        visits_since: Option<Timestamp>,
     ) -> Result<Record, ModelError> {
-        self.partial_closed_since(notes, vitals, None)
+        self.partial_closed_since(notes, vitals, None, visits_since)
     }
 
     /// As [`Self::partial`], with the tasks closed since `closed_since` too.
@@ -423,6 +435,7 @@ impl CareRecord {
         notes: BTreeMap<String, Note>,
         vitals: BTreeMap<String, VitalsEntry>,
         closed_since: Option<Timestamp>,
+        visits_since: Option<Timestamp>,
     ) -> Result<Record, ModelError> {
         let doc = &self.doc;
         let mut tasks = BTreeMap::new();
@@ -453,7 +466,34 @@ impl CareRecord {
             medications: hydrate_prop(doc, ROOT, key::MEDICATIONS)?,
             reviews,
             case: crate::case::read_case(doc)?,
+            plans: self.lazy_entries(key::PLANS, |_: &VisitPlan| true)?,
+            // Plus a week before: a visit of the week's planned ones.
+            visits: self.lazy_entries(key::VISITS, |v: &Visit| {
+                visits_since.is_none_or(|s| v.start.0 >= s.0 - 7 * 24 * 3_600_000)
+            })?,
         })
+    }
+
+    /// The entries of a map made on first use (absent: none) that `keep`.
+    fn lazy_entries<T: Hydrate>(
+        &self,
+        name: &'static str,
+        keep: impl Fn(&T) -> bool,
+    ) -> Result<BTreeMap<String, T>, ModelError> {
+        let doc = &self.doc;
+        let Some((automerge::Value::Object(ObjType::Map), map)) = doc.get(ROOT, name)? else {
+            return Ok(BTreeMap::new());
+        };
+        let mut out = BTreeMap::new();
+        for id in doc.keys(&map) {
+            if let Some((automerge::Value::Object(_), obj)) = doc.get(&map, id.as_str())? {
+                let entry: T = hydrate(doc, &obj)?;
+                if keep(&entry) {
+                    out.insert(id, entry);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The entries of one collection (notes, vitals, ...) as (id, object).

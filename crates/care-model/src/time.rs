@@ -19,6 +19,35 @@ pub fn jst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
 }
 
+/// A moment as typed, in JST: `14:05` (the latest such time up to a few
+/// minutes after `now`: "23:50" typed at 00:20 is last night) or
+/// `2026-11-24 14:05` (also `/` and `T`).
+pub fn parse_moment(field: &'static str, s: &str, now: Timestamp) -> Result<Timestamp, ValidationError> {
+    use chrono::{NaiveDateTime, NaiveTime, TimeZone};
+    let err = || ValidationError {
+        field,
+        value: s.to_string(),
+        accepted: "HH:MM or YYYY-MM-DD HH:MM (JST)",
+    };
+    let t = normalise_digits(s.trim()).replace('：', ":");
+    let now_local = now.to_jst().naive_local();
+    let local = if let Ok(time) = NaiveTime::parse_from_str(&t, "%H:%M") {
+        let today = now_local.date().and_time(time);
+        if today > now_local + chrono::Duration::minutes(5) {
+            today - chrono::Duration::days(1)
+        } else {
+            today
+        }
+    } else {
+        ["%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(&t, f).ok())
+            .ok_or_else(err)?
+    };
+    let at = jst().from_local_datetime(&local).single().ok_or_else(err)?;
+    Ok(Timestamp::from_datetime(&at))
+}
+
 /// A moment, in milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
 pub struct Timestamp(pub i64);

@@ -341,3 +341,82 @@ fn a_manager_settles_a_conflict_by_choosing_one_value() {
         .unwrap_err();
     assert!(matches!(e, ModelError::NotFound { kind: "conflict", .. }), "{e}");
 }
+
+#[test]
+fn a_weekly_plan_gives_the_days_visits_and_an_unrecorded_one_is_missed() {
+    let n = nurse();
+    let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient(), at(0)).unwrap();
+    // at(0) is 2026-11-24, a Tuesday.
+    let e = r
+        .change(&n, at(1), "plan.add", |tx| {
+            tx.add_plan(NewPlan {
+                weekday: Some(2),
+                from: date("2026-11-17"),
+                until: None,
+                start: "11:00".into(),
+                end: "10:00".into(),
+                who: None,
+            })
+        })
+        .unwrap_err();
+    assert!(matches!(e, ModelError::Invalid(ref v) if v.field == "end"), "{e}");
+    // Made a week ago (a plan misses nothing from before it was made).
+    let plan = r
+        .change(&n, at(-7 * 24 * 60 - 60), "plan.add", |tx| {
+            tx.add_plan(NewPlan {
+                weekday: Some(2),
+                from: date("2026-11-17"),
+                until: None,
+                start: "10:00".into(),
+                end: "11:00".into(),
+                who: Some(Assignee::Member(n.member)),
+            })
+        })
+        .unwrap()
+        .value;
+    let rec = r.read().unwrap();
+    let today = rec.day_plan(date("2026-11-24"));
+    assert_eq!(today.len(), 1);
+    assert_eq!(today[0].0.id, format!("{plan}:2026-11-24"));
+    assert!(today[0].1.is_none());
+    assert!(rec.day_plan(date("2026-11-25")).is_empty(), "Wednesday has none");
+    // Last Tuesday's visit was never recorded: missed.
+    let missed = rec.missed(date("2026-11-24"), 7);
+    assert_eq!(missed.len(), 1);
+    assert_eq!(missed[0].date, date("2026-11-17"));
+    // Today's visit: the patient was not at home. It is recorded, not missed.
+    let occurrence = today[0].0.id.clone();
+    r.change(&n, at(60), "visit.absent", |tx| {
+        tx.add_visit(NewVisit {
+            planned: Some(occurrence.clone()),
+            kind: VisitKind::Regular,
+            outcome: VisitOutcome::Absent,
+            start: at(60),
+            end: None,
+        })
+    })
+    .unwrap();
+    let rec = copy(&r).read().unwrap();
+    let (_, made) = &rec.day_plan(date("2026-11-24"))[0];
+    assert_eq!(made.unwrap().1.outcome, VisitOutcome::Absent);
+    assert!(rec
+        .missed(date("2026-11-25"), 7)
+        .iter()
+        .all(|o| o.date != date("2026-11-24")));
+    // A visit filled in afterwards keeps its own times; one in the future is refused.
+    let e = r
+        .change(&n, at(61), "visit", |tx| {
+            tx.add_visit(NewVisit {
+                planned: None,
+                kind: VisitKind::Urgent,
+                outcome: VisitOutcome::Done,
+                start: at(200),
+                end: None,
+            })
+        })
+        .unwrap_err();
+    assert!(matches!(e, ModelError::Invalid(ref v) if v.field == "start"), "{e}");
+    r.change(&n, at(62), "plan.stop", |tx| tx.stop_plan(plan, date("2026-12-01")))
+        .unwrap();
+    assert!(r.read().unwrap().day_plan(date("2026-12-01")).is_empty());
+}

@@ -200,6 +200,7 @@ CREATE TABLE summaries (
 /// moves, like `summaries`.
 const SCHEMA_V6: &str = "
 CREATE TABLE search_entries (
+    id          INTEGER PRIMARY KEY,
     team_id     TEXT NOT NULL REFERENCES teams(team_id),
     kind        TEXT NOT NULL,
     entry_id    TEXT NOT NULL,
@@ -208,6 +209,11 @@ CREATE TABLE search_entries (
     at          INTEGER
 );
 CREATE INDEX search_entries_team ON search_entries(team_id);
+-- A one- or two-character query reads only some kinds, newest first.
+CREATE INDEX search_entries_kind ON search_entries(kind, at DESC);
+-- Trigrams of the folded text (SQLite's FTS5): a query of three or more
+-- characters finds its rows without reading every note.
+CREATE VIRTUAL TABLE search_fts USING fts5(folded, content='search_entries', content_rowid='id', tokenize='trigram');
 CREATE TABLE search_state (
     team_id     TEXT PRIMARY KEY REFERENCES teams(team_id),
     state       TEXT NOT NULL

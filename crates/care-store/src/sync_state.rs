@@ -319,6 +319,7 @@ impl Store {
         if unsent > 0 {
             return Err(StoreError::UnsentEntries(unsent as u64));
         }
+        crate::search::forget(&tx, team)?;
         for table in [
             "changes",
             "outbox",
@@ -328,8 +329,6 @@ impl Store {
             "quarantine",
             "relayed",
             "summaries",
-            "search_entries",
-            "search_state",
             "snapshot_checks",
             "teams",
         ] {

@@ -283,7 +283,7 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
     let path = home.path().join("tsunagi.db");
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; DROP TABLE snapshot_checks; DROP TABLE search_entries; DROP TABLE search_state; PRAGMA user_version = 2;")
+        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; DROP TABLE snapshot_checks; DROP TABLE search_fts; DROP TABLE search_entries; DROP TABLE search_state; PRAGMA user_version = 2;")
         .unwrap();
 
     let mut store = Store::open(home.path()).unwrap();
@@ -405,25 +405,43 @@ fn search_finds_patients_by_any_kana_and_notes_tasks_medications_and_follows_edi
         })
         .unwrap();
     for q in ["やまだ", "ﾔﾏﾀﾞ", "ヤマダ タ", "山田"] {
-        let hits = store.search(q).unwrap();
+        let hits = store.search(q, t(10)).unwrap();
         assert_eq!(hits.len(), 1, "{q}: {hits:?}");
         assert_eq!((hits[0].kind.as_str(), hits[0].team), ("patient", team));
     }
-    let hits = store.search("褥瘡").unwrap();
+    let hits = store.search("褥瘡", t(10)).unwrap();
     assert_eq!((hits[0].kind.as_str(), hits[0].patient.as_str()), ("note", "山田 太郎"));
-    assert_eq!(store.search("design-r").unwrap().len(), 1, "full-width letters fold");
-    assert_eq!(store.search("えあまっと").unwrap()[0].kind, "task");
-    assert_eq!(store.search("フロセミド").unwrap()[0].kind, "medication");
+    assert_eq!(
+        store.search("design-r", t(10)).unwrap().len(),
+        1,
+        "full-width letters fold"
+    );
+    assert_eq!(store.search("えあまっと", t(10)).unwrap()[0].kind, "task");
+    assert_eq!(store.search("フロセミド", t(10)).unwrap()[0].kind, "medication");
     assert!(
-        store.search("%").unwrap().is_empty(),
+        store.search("%", t(10)).unwrap().is_empty(),
         "a typed % is text, not a pattern"
     );
-    assert!(store.search("  ").unwrap().is_empty());
+    assert!(store.search("  ", t(10)).unwrap().is_empty());
+    assert!(
+        store.search("a\"b OR c", t(10)).unwrap().is_empty(),
+        "quotes and OR are text too"
+    );
+    // Three characters or more go through the trigram index, everything;
+    // one or two look at names, open tasks, medications and recent notes.
+    let later = t(10 + 91 * 24 * 3600);
+    assert_eq!(store.search("褥瘡あり", later).unwrap()[0].kind, "note");
+    assert_eq!(store.search("褥", t(10)).unwrap()[0].kind, "note");
+    assert!(
+        store.search("褥", later).unwrap().is_empty(),
+        "a 91-day-old note, two characters"
+    );
+    assert_eq!(store.search("やま", later).unwrap()[0].kind, "patient");
     // An edit is found at once; the other team is untouched.
     store
         .change(other, "patient.edit", t(3), |tx| {
             tx.update_patient(|p| p.kana = Some("スズキ ハナ".into()))
         })
         .unwrap();
-    assert_eq!(store.search("すずき").unwrap()[0].team, other);
+    assert_eq!(store.search("すずき", t(10)).unwrap()[0].team, other);
 }

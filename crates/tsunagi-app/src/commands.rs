@@ -197,6 +197,24 @@ pub async fn history(app: AppState<'_>, team: String, kind: String, id: Option<S
 
 #[tauri::command]
 #[specta::specta]
+pub async fn absent(app: AppState<'_>, team: String, planned: Option<String>) -> AppResult<()> {
+    app.absent(&team, planned)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_plan(app: AppState<'_>, team: String, plan: PlanInput) -> AppResult<String> {
+    app.add_plan(&team, &plan)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_plan(app: AppState<'_>, team: String, plan: String) -> AppResult<()> {
+    app.stop_plan(&team, &plan)
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn search(app: AppState<'_>, query: String) -> AppResult<Vec<SearchHit>> {
     app.search(&query)
 }
@@ -229,6 +247,12 @@ pub async fn mark_reviewed(app: AppState<'_>, team: String) -> AppResult<()> {
 #[specta::specta]
 pub async fn sync_status(app: AppState<'_>) -> AppResult<SyncView> {
     app.sync_status()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_page(app: AppState<'_>) -> AppResult<SyncPage> {
+    app.sync_page()
 }
 
 #[tauri::command]

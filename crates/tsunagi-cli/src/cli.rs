@@ -62,6 +62,12 @@ pub enum Command {
     Settle(SettleArgs),
     /// 全利用者を検索（氏名・よみ・記録・タスク・薬）/ search every patient: names, readings, notes, tasks, medications
     Search(SearchArgs),
+    /// 訪問予定（毎週・日付指定）/ visit plans: weekly patterns and dated visits
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// 訪問の記録（不在）/ a visit's outcome: absent
+    #[command(subcommand)]
+    Visit(VisitCommand),
     /// 記録全体を表示 / show a patient's whole record
     Show(TeamArg),
     /// 同時に編集された項目 / fields edited at the same time on two laptops
@@ -558,6 +564,64 @@ pub struct CloseArgs {
     pub on: Option<String>,
     #[arg(long)]
     pub note: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// 予定を追加: 毎週（--weekly tue）か一回（--on DATE）/ add a weekly (--weekly) or a single (--on) visit
+    Add(PlanAddArgs),
+    /// その日の訪問予定（全利用者）/ the planned visits of a day across every patient
+    List(PlanListArgs),
+    /// 予定を今日で終える / end a plan from today
+    Stop(PlanStopArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanAddArgs {
+    pub team: String,
+    /// 曜日: mon..sun または 月..日 / weekday for a weekly plan
+    #[arg(long, conflicts_with = "on")]
+    pub weekly: Option<String>,
+    /// 日付（一回の訪問、または毎週の開始日）/ the day, or the first day of a weekly plan; default today
+    #[arg(long)]
+    pub on: Option<String>,
+    /// 開始 HH:MM
+    #[arg(long)]
+    pub start: String,
+    /// 終了 HH:MM
+    #[arg(long)]
+    pub end: String,
+    /// 誰が行くか: 職種か氏名 / who goes: a profession or a member's name
+    #[arg(long)]
+    pub who: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanListArgs {
+    /// 日付 / the day; default today
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanStopArgs {
+    pub team: String,
+    /// 予定 ID / plan id (prefix)
+    pub plan: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VisitCommand {
+    /// 不在（訪問したが会えなかった）を記録 / record that the patient was not at home
+    Absent(VisitAbsentArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VisitAbsentArgs {
+    pub team: String,
+    /// `plan list` の予定 / the planned visit, as `plan list` shows it
+    #[arg(long)]
+    pub planned: Option<String>,
 }
 
 #[derive(Debug, Args)]

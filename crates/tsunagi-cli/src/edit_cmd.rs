@@ -359,7 +359,7 @@ pub fn settle(cli: &Cli, a: &SettleArgs) -> Result<()> {
 
 pub fn search(cli: &Cli, a: &SearchArgs) -> Result<()> {
     let mut store = open(cli)?;
-    let hits = store.search(&a.query)?;
+    let hits = store.search(&a.query, now())?;
     if cli.json {
         let list: Vec<_> = hits
             .iter()

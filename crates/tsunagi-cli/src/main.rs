@@ -7,16 +7,16 @@
 
 mod cli;
 mod edit_cmd;
+mod plan_cmd;
 mod render;
 mod sync_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use care_model::*;
 use care_store::Store;
-use chrono::{NaiveDateTime, NaiveTime, TimeZone};
 use clap::Parser;
 use serde_json::json;
 
@@ -95,6 +95,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Reopen(a) => edit_cmd::reopen(&cli, a),
         Command::Settle(a) => edit_cmd::settle(&cli, a),
         Command::Search(a) => edit_cmd::search(&cli, a),
+        Command::Plan(PlanCommand::Add(a)) => plan_cmd::add(&cli, a),
+        Command::Plan(PlanCommand::List(a)) => plan_cmd::list(&cli, a),
+        Command::Plan(PlanCommand::Stop(a)) => plan_cmd::stop(&cli, a),
+        Command::Visit(VisitCommand::Absent(a)) => plan_cmd::absent(&cli, a),
         Command::Task(TaskCommand::Assign(a)) => edit_cmd::task_assign(&cli, a),
         Command::Med(MedCommand::Change(a)) => edit_cmd::med_change(&cli, a),
         Command::Show(a) => show(&cli, a),
@@ -256,25 +260,7 @@ fn note_edit(cli: &Cli, a: &NoteEditArgs) -> Result<()> {
 
 /// `2026-11-24 14:05` or `14:05` (today), in Japan time.
 fn parse_taken(s: &str) -> Result<Timestamp> {
-    let jst = care_model::time::jst();
-    let s = s.trim();
-    let local = if let Ok(t) = NaiveTime::parse_from_str(s, "%H:%M") {
-        // A bare time is the latest such time: "23:50" typed at 00:20 is last night.
-        let now = chrono::Utc::now().with_timezone(&jst).naive_local();
-        let today = now.date().and_time(t);
-        if today > now + chrono::Duration::minutes(5) {
-            today - chrono::Duration::days(1)
-        } else {
-            today
-        }
-    } else {
-        ["%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M"]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-            .with_context(|| format!("測定日時「{s}」は読めません。例: \"2026-11-24 14:05\" または \"14:05\" / cannot read --taken \"{s}\"; e.g. \"2026-11-24 14:05\" or \"14:05\""))?
-    };
-    let t = jst.from_local_datetime(&local).single().context("invalid local time")?;
-    Ok(Timestamp::from_datetime(&t))
+    Ok(care_model::time::parse_moment("taken", s, now())?)
 }
 
 fn vitals_add(cli: &Cli, a: &VitalsAddArgs) -> Result<()> {

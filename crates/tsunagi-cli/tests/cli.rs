@@ -428,3 +428,51 @@ fn a_script_edits_the_record_the_way_the_app_does() {
     ok(h, &["reopen", &t]);
     ok(h, &["note", "add", &t, "--text", "退院後の初回訪問"]);
 }
+
+#[test]
+fn a_weekly_plan_lists_today_and_absent_is_recorded_against_it() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    init(h);
+    let t = team(h);
+    let today = chrono::Utc::now().with_timezone(&care_model::time::jst()).date_naive();
+    let weekday = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        [chrono::Datelike::weekday(&today).num_days_from_monday() as usize];
+    let err = refused(
+        h,
+        &[
+            "plan", "add", &t, "--weekly", "funday", "--start", "10:00", "--end", "11:00",
+        ],
+    );
+    assert!(err.contains("mon..sun"), "{err}");
+    let err = refused(
+        h,
+        &[
+            "plan", "add", &t, "--weekly", weekday, "--start", "11:00", "--end", "10:00",
+        ],
+    );
+    assert!(err.contains("after the start"), "{err}");
+    ok(
+        h,
+        &[
+            "plan",
+            "add",
+            &t,
+            "--weekly",
+            weekday,
+            "--start",
+            "10:00",
+            "--end",
+            "11:00",
+            "--who",
+            "看護師",
+        ],
+    );
+    let list = json(h, &["plan", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["state"], "planned");
+    assert_eq!(list[0]["who"], "看護師");
+    let planned = list[0]["planned"].as_str().unwrap().to_string();
+    ok(h, &["visit", "absent", &t, "--planned", &planned]);
+    assert_eq!(json(h, &["plan", "list"])[0]["state"], "absent");
+}

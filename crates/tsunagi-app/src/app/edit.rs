@@ -12,7 +12,7 @@ use crate::views::*;
 
 impl App {
     /// One user action as one change, then a nudge to the live loop.
-    fn edit<T>(
+    pub(crate) fn edit<T>(
         &self,
         team: &str,
         action: &str,

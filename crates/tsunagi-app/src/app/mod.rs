@@ -20,7 +20,9 @@ use crate::views::*;
 
 mod edit;
 mod search;
+mod sync_page;
 mod team;
+mod visits;
 
 pub fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
@@ -80,7 +82,7 @@ pub(crate) fn kana(s: &Option<String>) -> AppResult<Option<String>> {
         .transpose()
 }
 
-fn opt(s: &Option<String>) -> Option<String> {
+pub(crate) fn opt(s: &Option<String>) -> Option<String> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
 }
 
@@ -288,6 +290,7 @@ impl App {
             let mut patients = Vec::new();
             let mut tasks = Vec::new();
             let mut urgent = Vec::new();
+            let mut visits = Vec::new();
             for t in store.teams()? {
                 // Only what Today shows: urgent notes, the last week's
                 // readings, open tasks; not years of visits per patient.
@@ -305,17 +308,22 @@ impl App {
                 if !record.case.is_closed() {
                     tasks.extend(due_tasks(&record, &viewer));
                     urgent.extend(urgent_items(&record, &viewer));
+                    visits.extend(planned_visits(&record, &viewer));
                 }
             }
             patients.sort_by(|a, b| (a.kana.as_deref(), &a.name).cmp(&(b.kana.as_deref(), &b.name)));
             tasks.sort_by(|a, b| (b.overdue, &a.due).cmp(&(a.overdue, &b.due)));
             urgent.sort_by(|a, b| b.unacknowledged.cmp(&a.unacknowledged).then(b.at.cmp(&a.at)));
+            visits.sort_by(|a, b| {
+                (a.missed, &a.date, &a.start, &a.patient).cmp(&(b.missed, &b.date, &b.start, &b.patient))
+            });
             Ok(Today {
                 me: Self::device_view(store)?,
                 date: viewer.today.iso(),
                 patients,
                 tasks,
                 urgent,
+                visits,
                 sync: self.sync_view(store)?,
             })
         })
@@ -384,8 +392,27 @@ impl App {
     pub fn save_visit(&self, visit: &VisitInput) -> AppResult<SaveResult> {
         let team = parse_team(&visit.team)?;
         let at = now();
+        let moment = |field, s: &Option<String>| {
+            opt(s)
+                .map(|s| care_model::time::parse_moment(field, &s, at))
+                .transpose()
+        };
+        let start = moment("start", &visit.start)?;
+        let end = moment("end", &visit.end)?;
+        let record_visit = care_model::NewVisit {
+            planned: opt(&visit.planned),
+            kind: visit.kind.parse()?,
+            outcome: care_model::VisitOutcome::Done,
+            start: start.unwrap_or(at),
+            end,
+        };
         let form = blanks_removed(&visit.vitals);
-        let reading = if form.is_empty() { None } else { Some(form.parse(at)?) };
+        // Readings are stamped with the arrival when it was typed.
+        let reading = if form.is_empty() {
+            None
+        } else {
+            Some(form.parse(start.unwrap_or(at))?)
+        };
         let note = match &visit.note {
             Some(n) if !n.text.trim().is_empty() => Some(NewNote {
                 text: n.text.trim().to_string(),
@@ -416,6 +443,7 @@ impl App {
                 for t in done {
                     tx.set_task_status(t, TaskStatus::Done)?;
                 }
+                tx.add_visit(record_visit)?;
                 Ok(())
             })?;
             Ok(SaveResult {
@@ -531,10 +559,10 @@ impl App {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn app() -> (tempfile::TempDir, App) {
+    pub(crate) fn app() -> (tempfile::TempDir, App) {
         let dir = tempfile::tempdir().unwrap();
         let app = App::open(dir.path());
         assert!(app.profile().unwrap().is_none(), "first run: no profile");
@@ -549,7 +577,7 @@ mod tests {
         (dir, app)
     }
 
-    fn patient() -> PatientInput {
+    pub(crate) fn patient() -> PatientInput {
         PatientInput {
             name: "鈴木 正雄".into(),
             kana: Some("スズキ マサオ".into()),
@@ -643,6 +671,10 @@ mod tests {
                     urgency: "routine".into(),
                 }),
                 done_tasks: vec![t1.clone(), t2.clone(), t3.clone()],
+                planned: None,
+                kind: "regular".into(),
+                start: None,
+                end: None,
             })
             .unwrap();
         assert!(saved.pending >= 1, "the visit waits to reach the relay");
@@ -677,6 +709,10 @@ mod tests {
                     urgency: "routine".into(),
                 }),
                 done_tasks: vec![],
+                planned: None,
+                kind: "regular".into(),
+                start: None,
+                end: None,
             })
             .unwrap_err();
         assert_eq!(err.code, "invalid");

@@ -14,7 +14,7 @@ impl App {
     /// names containing `query` (kana in either script or width alike).
     pub fn search(&self, query: &str) -> AppResult<Vec<SearchHit>> {
         let started = std::time::Instant::now();
-        let hits = self.with(|store| Ok(store.search(query)?))?;
+        let hits = self.with(|store| Ok(store.search(query, now())?))?;
         tracing::debug!(elapsed = ?started.elapsed(), hits = hits.len(), "search");
         Ok(hits.into_iter().map(search_hit).collect())
     }

@@ -15,9 +15,11 @@ use specta::Type;
 mod edit;
 mod review;
 mod team;
+mod visits;
 pub use edit::*;
 pub use review::*;
 pub use team::*;
+pub use visits::*;
 
 /// How far back an urgent note or reading stays on Today.
 pub const URGENT_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -58,6 +60,8 @@ pub struct Vocabulary {
     pub insurance_kinds: Vec<Term>,
     pub resuscitations: Vec<Term>,
     pub closure_reasons: Vec<Term>,
+    pub visit_kinds: Vec<Term>,
+    pub visit_outcomes: Vec<Term>,
 }
 
 macro_rules! terms {
@@ -86,6 +90,8 @@ pub fn vocabulary() -> Vocabulary {
         insurance_kinds: terms!(InsuranceKind),
         resuscitations: terms!(Resuscitation),
         closure_reasons: terms!(ClosureReason),
+        visit_kinds: terms!(VisitKind),
+        visit_outcomes: terms!(VisitOutcome),
     }
 }
 
@@ -146,6 +152,31 @@ pub struct SyncView {
     pub quarantined: u32,
     /// When these counts were read: a save at or after this is not in them.
     pub as_of: i64,
+}
+
+/// One team on the sync page: what waits to go out, and why.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SyncTeamView {
+    pub team: String,
+    pub patient: String,
+    /// Saved here, not yet acknowledged by the relay.
+    pub pending: u32,
+    /// When the oldest of them was saved.
+    pub waiting_since: Option<i64>,
+    pub last_synced: Option<i64>,
+    pub quarantined: u32,
+    /// Why it waits: `none` (nothing waits), `sending`, `no-relay`,
+    /// `unreachable`, `stopped` (a roster fork), `removed` (this laptop was
+    /// taken off the team).
+    pub reason: String,
+    /// The relay's or the network's own words, for `unreachable` and `stopped`.
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SyncPage {
+    pub sync: SyncView,
+    pub teams: Vec<SyncTeamView>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -212,6 +243,9 @@ pub struct Today {
     pub patients: Vec<PatientCard>,
     pub tasks: Vec<TaskItem>,
     pub urgent: Vec<UrgentItem>,
+    /// Today's planned visits of every open case (mine and the station's),
+    /// and those of the last week nobody recorded.
+    pub visits: Vec<PlannedVisitItem>,
     pub sync: SyncView,
 }
 
@@ -384,6 +418,9 @@ pub struct RecordView {
     /// Every detail as the edit form holds it.
     pub form: PatientForm,
     pub case: CaseView,
+    pub plans: Vec<PlanView>,
+    /// The recent visits, newest first.
+    pub visits: Vec<VisitView>,
     pub spo2_scale2: bool,
     /// I am one of the team's admins (may reopen a closed case).
     pub admin: bool,
@@ -410,6 +447,15 @@ pub struct VisitInput {
     pub note: Option<NoteInput>,
     /// Tasks ticked as done on this visit.
     pub done_tasks: Vec<String>,
+    /// The planned visit it fulfils (`<plan id>:<date>`).
+    pub planned: Option<String>,
+    /// `regular` (定期), `urgent` (緊急), `extra` (臨時).
+    pub kind: String,
+    /// Arrival and departure, `HH:MM` or `YYYY-MM-DD HH:MM` (JST): a visit
+    /// filled in afterwards keeps its own times, and readings are stamped
+    /// with the arrival. Empty: now.
+    pub start: Option<String>,
+    pub end: Option<String>,
 }
 
 /// Before saving: what is out of the patient's bands, or which field is wrong.
@@ -453,7 +499,12 @@ pub(crate) fn name_of(record: &Record, member: &care_model::MemberId) -> String 
 
 /// The task is mine: given to me, or to my profession.
 pub fn assigned_to(task: &care_model::Task, viewer: &Viewer) -> bool {
-    match &task.assignee {
+    assigned_to_viewer(&task.assignee, viewer)
+}
+
+/// Given to the viewer, or to the viewer's profession.
+pub fn assigned_to_viewer(who: &Option<Assignee>, viewer: &Viewer) -> bool {
+    match who {
         Some(Assignee::Member(m)) => m.to_string() == viewer.member,
         Some(Assignee::Profession(p)) => viewer.profession == Some(*p),
         None => false,
@@ -595,7 +646,7 @@ fn bands(t: &Thresholds) -> Vec<BandView> {
     ]
 }
 
-fn assignee(record: &Record, a: &Option<Assignee>) -> Option<String> {
+pub(crate) fn assignee(record: &Record, a: &Option<Assignee>) -> Option<String> {
     a.as_ref().map(|a| match a {
         Assignee::Member(m) => name_of(record, m),
         Assignee::Profession(p) => format!("profession:{}", p.code()),
@@ -662,6 +713,8 @@ pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, p
         pending,
         form: patient_form(&record.patient),
         case: case_view(record, &record.case),
+        plans: plan_views(record),
+        visits: visit_views(record),
         spo2_scale2: record.thresholds.spo2_scale2,
         admin: false,
         renewal_due: record
