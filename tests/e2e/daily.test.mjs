@@ -239,6 +239,7 @@ test("a station's day in one app: patients, edits, contacts, medications, tasks,
     await screenshot(app, "28-today-visits-ja");
     // My visit, recorded against the plan, filled in for an earlier time.
     await click(app, "#todays-visits .planned-visit-btn");
+    await click(app, "summary=訪問の種類と時刻");
     await select(app, "#v-kind", "regular");
     await type(app, "#v-start", "00:01");
     await type(app, "#v-note", "E2E-PLANNED 予定どおり訪問。");
