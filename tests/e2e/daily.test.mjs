@@ -252,6 +252,7 @@ test("a station's day in one app: patients, edits, contacts, medications, tasks,
     await waitText(app, "#todays-visits", "高橋 ハル");
     await click(app, "#todays-visits .absent-btn");
     await waitText(app, "#todays-visits", "不在");
+    await screenshot(app, "28-today-visits-done-ja");
 
     // Closing the second patient's case: off Today, under closed.
     await openRecord(app, "高橋 ハル");
@@ -375,6 +376,22 @@ test("a second laptop joins from Today, sees the edits; a conflict is shown in w
     assert.match(await conflict.getText(), /田中 一郎/);
     assert.doesNotMatch(await conflict.getText(), /patient\.phone/, "no raw paths");
     await screenshot(a, "25-review-conflict-ja");
+    // The same in English: words, not paths, in either language.
+    await click(a, "#nav-settings");
+    await select(a, "#language", "en");
+    await click(a, "#nav-review");
+    await waitText(a, ".conflict", "phone");
+    await screenshot(a, "25-review-conflict-en");
+    await click(a, "#open-sync");
+    await waitText(a, "#sync-page", "What waits to go out");
+    await screenshot(a, "29-sync-page-en");
+    await type(a, "#search", "すずき");
+    await waitText(a, "#search-results", "鈴木 正雄");
+    await screenshot(a, "27-search-en");
+    await type(a, "#search", "");
+    await click(a, "#nav-settings");
+    await select(a, "#language", "ja");
+    await click(a, "#nav-review");
     // Settle on the doctor's number, whichever is shown first.
     const values = await a.$$(".conflict .version");
     let chosen = null;

@@ -319,6 +319,7 @@ export function Record({ shared, team, entry }: { shared: Shared; team: string; 
                   <th>{t("spo2")}</th>
                   <th>{t("weight")}</th>
                   <th>{t("by")}</th>
+                  <th>{t("sentCol")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -335,6 +336,9 @@ export function Record({ shared, team, entry }: { shared: Shared; team: string; 
                       <td class={flagged("spo2")}>{v.spo2 ?? ""}</td>
                       <td>{v.weight?.toFixed(1) ?? ""}</td>
                       <td>{v.author_name}</td>
+                      <td>
+                        <span class={`sync-state badge ${v.sent ? "sent" : "local"}`}>{t(v.sent ? "sentToRelay" : "onlyHere")}</span>
+                      </td>
                     </tr>
                   );
                 })}

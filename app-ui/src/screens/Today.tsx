@@ -14,6 +14,7 @@ export function Today({ shared }: { shared: Shared }) {
   const { data, error, reload } = useLoad(() => ok(commands.today()), [revision]);
   const [filter, setFilter] = useState<PatientFilter>(NO_PATIENT_FILTER);
   const [station, setStation] = useState(false);
+  const [onlyMine, setOnlyMine] = useState(false);
 
   useEffect(() => {
     if (data && startupMs == null) {
@@ -150,9 +151,13 @@ export function Today({ shared }: { shared: Shared }) {
       <div class="columns">
         <section aria-labelledby="tasks-h">
           <h2 id="tasks-h">{t("tasksDue")}</h2>
+          <label class="check small">
+            <input type="checkbox" id="only-my-tasks" checked={onlyMine} onChange={(e) => setOnlyMine((e.target as HTMLInputElement).checked)} />{" "}
+            {t("onlyMyTasks")}
+          </label>
           {data.tasks.length === 0 && <p class="muted">{t("noTasks")}</p>}
-          <ul class="tasks">
-            {data.tasks.map((task) => (
+          <ul class="tasks" id="today-tasks">
+            {data.tasks.filter((task) => !onlyMine || task.mine).map((task) => (
               <li key={task.id} class={task.overdue ? "overdue" : ""}>
                 <button class="link" onClick={() => go({ name: "visit", team: task.team })}>
                   {task.patient}
