@@ -116,6 +116,10 @@ test("a station's day in one app: patients, edits, contacts, medications, tasks,
     await type(app, "#ed-doctor-name", "中野 誠");
     await type(app, "#ed-doctor-phone", "03-0000-2300");
     await type(app, "#ed-doctor-fax", "03-0000-2301");
+    // The care manager picked from the team (here the only member so far).
+    const cm = await app.execute(() => [...document.querySelectorAll("#ed-cm-member option")].find((o) => o.textContent === "佐藤 花子")?.value);
+    await select(app, "#ed-cm-member", cm);
+    assert.equal(await (await app.$("#ed-cm-name")).getValue(), "佐藤 花子");
     await click(app, "#add-diagnosis");
     await type(app, "#ed-dx-0", "慢性心不全");
     await type(app, "#ed-dx-code-0", "I509");
@@ -194,6 +198,7 @@ test("a station's day in one app: patients, edits, contacts, medications, tasks,
     await waitText(app, "#acp", "DNAR");
     await waitText(app, "#patient-details", "I50.9");
     await waitText(app, "#patient-details", "中野 誠");
+    await waitText(app, "#patient-details", "ケアマネジャー");
     await type(app, "#med-add-name", "フロセミド錠20mg");
     await type(app, "#med-add-dose", "1回1錠");
     await type(app, "#med-add-schedule", "1日1回 朝食後");

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { ContactInput, PatientForm, PersonForm, ThresholdsForm } from "../bindings";
+import type { ContactInput, MemberView, PatientForm, PersonForm, ThresholdsForm } from "../bindings";
 import { commands, ok } from "../api";
 import { t, type Key } from "../i18n";
 import { moveContact } from "../logic";
@@ -55,12 +55,41 @@ function Lines({ id, label, value, set }: { id: string; label: string; value: st
   );
 }
 
-function Person({ id, label, value, set }: { id: string; label: string; value: PersonForm | null; set: Setter<PersonForm | null> }) {
+function Person({
+  id,
+  label,
+  value,
+  set,
+  members,
+}: {
+  id: string;
+  label: string;
+  value: PersonForm | null;
+  set: Setter<PersonForm | null>;
+  members: MemberView[];
+}) {
   const p = value ?? { member: null, name: "", organisation: null, phone: null, fax: null };
   const put = (over: Partial<PersonForm>) => set({ ...p, ...over });
   return (
     <fieldset class="person">
       <legend>{label}</legend>
+      <label class="field">
+        <span>{t("teamMemberOrOutside")}</span>
+        <select
+          id={`${id}-member`}
+          value={p.member ?? ""}
+          onChange={(e) => {
+            const m = members.find((x) => x.id === (e.target as HTMLSelectElement).value);
+            // A member of the team: their details as the team knows them.
+            set(m ? { member: m.id, name: m.name, organisation: m.organisation, phone: m.phone, fax: m.fax } : { ...p, member: null });
+          }}
+        >
+          <option value="">{t("outsidePerson")}</option>
+          {members.map((m) => (
+            <option value={m.id}>{m.name}</option>
+          ))}
+        </select>
+      </label>
       <Text id={`${id}-name`} label={t("personName")} value={p.name} set={(v) => put({ name: v ?? "" })} />
       <Text id={`${id}-org`} label={t("organisation")} value={p.organisation} set={(v) => put({ organisation: v })} />
       <Text id={`${id}-phone`} label={t("phone")} value={p.phone} set={(v) => put({ phone: v })} />
@@ -139,8 +168,8 @@ export function EditPatient({ shared, team }: { shared: Shared; team: string }) 
           <Text id="ed-insurance-number" label={t("insuranceNumber")} value={form.insurance_number} set={(v) => put({ insurance_number: v })} />
         </div>
         <div class="columns">
-          <Person id="ed-doctor" label={t("doctor")} value={form.doctor} set={(v) => put({ doctor: v })} />
-          <Person id="ed-cm" label={t("careManager")} value={form.care_manager} set={(v) => put({ care_manager: v })} />
+          <Person id="ed-doctor" label={t("doctor")} value={form.doctor} set={(v) => put({ doctor: v })} members={r.members} />
+          <Person id="ed-cm" label={t("careManager")} value={form.care_manager} set={(v) => put({ care_manager: v })} members={r.members} />
         </div>
         <fieldset>
           <legend>{t("diagnoses")}</legend>
