@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
-import { chartSeries, filterNotes, filterPatients, flagText, isEmptyVisit, moveContact, worst, yRange, NO_FILTER, NO_PATIENT_FILTER } from "./logic";
+import { BAND_COLOUR, chartSeries, contrast, filterNotes, filterPatients, flagText, isEmptyVisit, moveContact, worst, yRange, NO_FILTER, NO_PATIENT_FILTER } from "./logic";
 import { dictionaries, setLang, t } from "./i18n";
 import { formatDate, formatIsoDate, formatTime, tokyoIso, telHref } from "./format";
 import type { NoteView, VitalsView } from "./bindings";
@@ -197,5 +197,35 @@ describe("every visible string goes through the i18n layer", () => {
   it("catches a literal", () => {
     expect(literals("x.tsx", `const a = <p>保存 <b>{t("x")}</b></p>; const b = <input placeholder="Name" />;`)).toHaveLength(2);
     expect(literals("x.tsx", `const a = <p>{t("x")}（{n}）</p>;`)).toEqual([]);
+  });
+});
+
+describe("contrast (WCAG AA, 4.5:1 for text)", () => {
+  // The pairs of text and background the screens use, with the theme's
+  // colours read from style.css so a change there is checked here.
+  const css = fs.readFileSync(path.join(__dirname, "style.css"), "utf8");
+  const v = (name: string) => css.match(new RegExp(`--${name}:\\s*(#[0-9a-fA-F]{6})`))![1];
+  const pairs: [string, string, string][] = [
+    ["ink on background", v("ink"), v("bg")],
+    ["muted on white", v("muted"), "#ffffff"],
+    ["muted on background", v("muted"), v("bg")],
+    ["brand links and buttons on white", v("brand"), "#ffffff"],
+    ["white on brand buttons", "#ffffff", v("brand")],
+    ["urgent text on white", v("urgent"), "#ffffff"],
+    ["white on urgent badges", "#ffffff", v("urgent")],
+    ["attention text on white", v("attention"), "#ffffff"],
+    ["chart legend: attention", BAND_COLOUR.attention, "#ffffff"],
+    ["chart legend: urgent", BAND_COLOUR.urgent, "#ffffff"],
+    ["warn badge", "#744210", "#fefcbf"],
+    ["mine badge", "#22543d", "#c6f6d5"],
+    ["sent badge", "#234e52", "#e6fffa"],
+    ["DNAR badge", "#ffffff", "#2d3748"],
+    ["danger button", "#ffffff", "#b42318"],
+  ];
+  it.each(pairs)("%s", (_name, fg, bg) => {
+    expect(contrast(fg, bg)).toBeGreaterThanOrEqual(4.5);
+  });
+  it("fails a pale pair", () => {
+    expect(contrast("#b7791f", "#ffffff")).toBeLessThan(4.5);
   });
 });

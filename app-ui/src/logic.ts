@@ -115,3 +115,19 @@ export function moveContact(count: number, from: number, by: number): number[] |
   order[to] = from;
   return order;
 }
+
+/** The chart's band lines and their legend text: dark enough to read as
+ * text on white (WCAG AA, 4.5:1), not told apart by colour alone (the
+ * legend names them). */
+export const BAND_COLOUR = { attention: "#975a16", urgent: "#c53030" };
+
+/** WCAG 2 contrast ratio of two `#rrggbb` colours. */
+export function contrast(a: string, b: string): number {
+  const lum = (hex: string) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+    const f = (c: number) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}

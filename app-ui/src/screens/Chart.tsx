@@ -1,10 +1,9 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import type { BandView, VitalsView } from "../bindings";
-import { chartSeries, yRange, type ChartField } from "../logic";
+import { BAND_COLOUR, chartSeries, yRange, type ChartField } from "../logic";
 import { lang, t } from "../i18n";
 
-const BAND_COLOUR = { attention: "#b7791f", urgent: "#c53030" };
 const DAY = 86400;
 
 /** One measure over time, with the patient's bands as dashed lines across it. */
