@@ -194,6 +194,36 @@ pub fn changes_since(record: &Record, since: Option<Timestamp>) -> Vec<ChangeIte
             });
         }
     }
+    for v in record.visits.values().filter(|v| after(v.at)) {
+        out.push(ChangeItem {
+            kind: format!("visit-{}", v.outcome.code()),
+            summary: String::new(),
+            author: name_of(record, &v.by),
+            organisation: org(&v.by),
+            at: ms(v.at),
+            urgent: false,
+        });
+    }
+    if let Some(c) = record.case.closed.as_ref().filter(|c| after(c.at)) {
+        out.push(ChangeItem {
+            kind: format!("case-closed-{}", c.reason.code()),
+            summary: c.note.clone().unwrap_or_default(),
+            author: name_of(record, &c.by),
+            organisation: org(&c.by),
+            at: ms(c.at),
+            urgent: false,
+        });
+    }
+    if let Some(r) = record.case.reopened.as_ref().filter(|r| after(r.at)) {
+        out.push(ChangeItem {
+            kind: "case-reopened".into(),
+            summary: String::new(),
+            author: name_of(record, &r.by),
+            organisation: org(&r.by),
+            at: ms(r.at),
+            urgent: false,
+        });
+    }
     out.sort_by_key(|c| std::cmp::Reverse(c.at));
     out
 }
@@ -544,5 +574,31 @@ mod tests {
         );
         let contact: Vec<String> = ["patient", "contacts", "1", "phone"].map(String::from).into();
         assert_eq!(field_label(&contact).0, "連絡先の電話");
+    }
+
+    #[test]
+    fn review_lists_visits_and_a_closure_with_who_did_them() {
+        let (mut r, n, d, _) = record_with_urgent_note();
+        r.change(&d, at(10), "visit.absent", |tx| {
+            tx.add_visit(NewVisit {
+                planned: None,
+                kind: VisitKind::Regular,
+                outcome: VisitOutcome::Absent,
+                start: at(10),
+                end: None,
+            })
+        })
+        .unwrap();
+        r.change(&n, at(20), "case.close", |tx| {
+            tx.close_case(ClosureReason::Hospital, at(20).date_jst(), Some("心不全増悪".into()))
+        })
+        .unwrap();
+        let changes = changes_since(&r.read().unwrap(), Some(at(5)));
+        let kinds: Vec<(&str, &str)> = changes.iter().map(|c| (c.kind.as_str(), c.author.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [("case-closed-hospital", "佐藤 花子"), ("visit-absent", "田中 一郎")]
+        );
+        assert_eq!(changes[0].summary, "心不全増悪");
     }
 }
