@@ -1,0 +1,266 @@
+//! `App` without a window: each command as the front end calls it.
+
+use super::*;
+
+pub(crate) fn app() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path());
+    assert!(app.profile().unwrap().is_none(), "first run: no profile");
+    app.init_profile(ProfileInput {
+        name: "佐藤 花子".into(),
+        kana: Some("さとう はなこ".into()),
+        profession: "nurse".into(),
+        organisation: "つばさ訪問看護ステーション".into(),
+        phone: None,
+    })
+    .unwrap();
+    (dir, app)
+}
+
+pub(crate) fn patient() -> PatientInput {
+    PatientInput {
+        name: "鈴木 正雄".into(),
+        kana: Some("スズキ マサオ".into()),
+        born: Some("昭和15年12月1日".into()),
+        sex: Some("male".into()),
+        care_level: Some("care-3".into()),
+        address: None,
+        phone: None,
+        allergies: vec!["ペニシリン".into()],
+    }
+}
+
+#[test]
+fn the_team_screen_names_who_sent_a_refused_change_and_says_who_may_invite() {
+    let (_dir, app) = app();
+    let team = app.create_team(&patient()).unwrap();
+    let roster = app.roster(&team).unwrap();
+    assert!(roster.admin && roster.may_invite && !roster.members_may_invite && roster.fork.is_none());
+    assert!(app.refused(&team).unwrap().is_empty());
+    let id: TeamId = team.parse().unwrap();
+    app.with(|s| {
+        let (epoch, key) = s.latest_team_key(id)?;
+        let header = sync_proto::Header {
+            kind: sync_proto::PayloadKind::Changes,
+            team: *id.as_bytes(),
+            epoch,
+            sender: *s.device_id().as_bytes(),
+            sender_seq: 99,
+        };
+        let env = sync_proto::seal(&key, s.signing_key(), header, b"change").unwrap();
+        s.quarantine(id, 7, "refused a change: rewrites members.x", env.bytes(), now())?;
+        Ok(())
+    })
+    .unwrap();
+    let refused = app.refused(&team).unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].sender, "佐藤 花子", "named from the record, not by key");
+    assert!(refused[0].reason.contains("members.x"));
+}
+
+#[test]
+fn a_visit_of_vitals_note_and_task_ticks_is_saved_as_one_change_and_survives_reopening() {
+    let (dir, app) = app();
+    let team = app.create_team(&patient()).unwrap();
+    let t1 = app
+        .new_task(
+            &team,
+            &TaskInput {
+                title: "褥瘡処置".into(),
+                assignee: None,
+                due: Some("2026-11-24".into()),
+                priority: "high".into(),
+            },
+        )
+        .unwrap();
+    let t2 = app
+        .new_task(
+            &team,
+            &TaskInput {
+                title: "服薬確認".into(),
+                assignee: None,
+                due: None,
+                priority: "normal".into(),
+            },
+        )
+        .unwrap();
+    let t3 = app
+        .new_task(
+            &team,
+            &TaskInput {
+                title: "物品補充".into(),
+                assignee: None,
+                due: None,
+                priority: "low".into(),
+            },
+        )
+        .unwrap();
+    let saved = app
+        .save_visit(&VisitInput {
+            team: team.clone(),
+            vitals: VitalsForm {
+                bp: Some("132/84".into()),
+                pulse: Some("78".into()),
+                temperature: Some("36.8".into()),
+                spo2: Some("96".into()),
+                ..Default::default()
+            },
+            note: Some(NoteInput {
+                text: "本日入浴介助。背部に発赤あり。".into(),
+                category: "observation".into(),
+                urgency: "routine".into(),
+            }),
+            done_tasks: vec![t1.clone(), t2.clone(), t3.clone()],
+            planned: None,
+            kind: "regular".into(),
+            start: None,
+            end: None,
+        })
+        .unwrap();
+    assert!(saved.pending >= 1, "the visit waits to reach the relay");
+    drop(app);
+    let app = App::open(dir.path());
+    let view = app.record(&team, 100, None).unwrap();
+    assert_eq!(view.notes[0].text, "本日入浴介助。背部に発赤あり。");
+    assert_eq!(view.vitals.len(), 1);
+    assert_eq!(view.vitals[0].systolic, Some(132.0));
+    assert!(view.tasks.iter().all(|t| t.status == "done"), "{:?}", view.tasks);
+    assert_eq!(view.patient.kana.as_deref(), Some("スズキ マサオ"));
+    assert_eq!(view.patient.allergies, vec!["ペニシリン".to_string()]);
+}
+
+#[test]
+fn a_wrong_reading_is_refused_naming_the_field_and_nothing_is_saved() {
+    let (_dir, app) = app();
+    let team = app.create_team(&patient()).unwrap();
+    let bad = VitalsForm {
+        spo2: Some("150".into()),
+        ..Default::default()
+    };
+    let check = app.check_vitals(&team, &bad).unwrap();
+    assert_eq!(check.error.as_ref().and_then(|e| e.field.as_deref()), Some("spo2"));
+    let err = app
+        .save_visit(&VisitInput {
+            team: team.clone(),
+            vitals: bad,
+            note: Some(NoteInput {
+                text: "保存されないはず".into(),
+                category: "observation".into(),
+                urgency: "routine".into(),
+            }),
+            done_tasks: vec![],
+            planned: None,
+            kind: "regular".into(),
+            start: None,
+            end: None,
+        })
+        .unwrap_err();
+    assert_eq!(err.code, "invalid");
+    assert!(err.message_ja.contains("150"), "{err:?}");
+    assert!(
+        app.record(&team, 100, None).unwrap().notes.is_empty(),
+        "a refused visit saves nothing"
+    );
+}
+
+#[test]
+fn readings_outside_the_patients_bands_are_flagged_before_saving() {
+    let (_dir, app) = app();
+    let team = app.create_team(&patient()).unwrap();
+    let check = app
+        .check_vitals(
+            &team,
+            &VitalsForm {
+                spo2: Some("89".into()),
+                temperature: Some("37.0".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(check.error.is_none());
+    assert_eq!(check.flags.len(), 1, "{:?}", check.flags);
+    assert_eq!(
+        (check.flags[0].field.as_str(), check.flags[0].level.as_str()),
+        ("spo2", "urgent")
+    );
+}
+
+#[test]
+fn a_damaged_profile_is_reported_by_every_command_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(care_store::schema::FILE_NAME);
+    std::fs::write(&file, b"not a database, but someone's data").unwrap();
+    let app = App::open(dir.path());
+    let err = app.profile().unwrap_err();
+    assert_eq!(err.code, "damaged", "{err:?}");
+    assert!(err.message_ja.contains("そのまま残しています"), "{err:?}");
+    assert_eq!(app.today().unwrap_err().code, "damaged");
+    let made = app.init_profile(ProfileInput {
+        name: "佐藤 花子".into(),
+        kana: None,
+        profession: "nurse".into(),
+        organisation: "つばさ".into(),
+        phone: None,
+    });
+    assert!(made.is_err(), "no new profile over a damaged one");
+    assert_eq!(std::fs::read(&file).unwrap(), b"not a database, but someone's data");
+}
+
+#[test]
+fn marking_reviewed_is_kept_in_the_record_and_only_later_changes_show() {
+    let (dir, app) = app();
+    let team = app.create_team(&patient()).unwrap();
+    app.new_task(
+        &team,
+        &TaskInput {
+            title: "褥瘡処置".into(),
+            assignee: None,
+            due: None,
+            priority: "high".into(),
+        },
+    )
+    .unwrap();
+    let before = app.review().unwrap();
+    assert_eq!(before[0].last_review, None);
+    assert_eq!(before[0].changes.len(), 1, "never reviewed: the last 30 days show");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    app.mark_reviewed(&team).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    app.new_task(
+        &team,
+        &TaskInput {
+            title: "服薬確認".into(),
+            assignee: None,
+            due: None,
+            priority: "normal".into(),
+        },
+    )
+    .unwrap();
+    drop(app);
+    // The review is in the record, not in this laptop's settings.
+    let app = App::open(dir.path());
+    let after = app.review().unwrap();
+    assert!(after[0].last_review.is_some());
+    let changes: Vec<&str> = after[0].changes.iter().map(|c| c.summary.as_str()).collect();
+    assert_eq!(changes, vec!["服薬確認"], "only what changed after the review");
+    assert!(
+        after[0].reviewers.is_empty(),
+        "my own review is not listed as another's"
+    );
+}
+
+#[test]
+fn the_demo_station_is_marked_as_sample_data() {
+    let (_dir, app) = app();
+    let n = app.load_demo().unwrap();
+    assert!(n >= 30, "a station of 30-60 patients (GLOSSARY), got {n}");
+    let today = app.today().unwrap();
+    assert_eq!(today.patients.len() as u32, n);
+    assert!(today.patients.iter().all(|p| p.sample));
+    assert!(!today.tasks.is_empty(), "sample tasks are due");
+    let review = app.review().unwrap();
+    assert!(
+        review.iter().any(|r| r.changes.iter().any(|c| c.author != "佐藤 花子")),
+        "other members wrote too"
+    );
+}

@@ -1,0 +1,223 @@
+//! Today: the patients' cards, tasks due, urgent items, and the desktop
+//! notification of an urgent one.
+
+use care_model::{Record, TaskStatus, Urgency};
+use serde::Serialize;
+use specta::Type;
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct PatientCard {
+    pub team: String,
+    pub name: String,
+    pub kana: Option<String>,
+    pub age: Option<u32>,
+    pub care_level: Option<String>,
+    pub open_tasks: u32,
+    pub overdue: u32,
+    pub urgent: u32,
+    pub pending: u32,
+    pub last_visit: Option<i64>,
+    pub sample: bool,
+    /// Open tasks given to me (or my profession) due today or earlier.
+    pub my_tasks_due: u32,
+    /// 利用終了: shown only in the closed list.
+    pub closed: bool,
+    pub closed_reason: Option<String>,
+    pub closed_on: Option<String>,
+    /// The certification ends within a month: time to apply for renewal.
+    pub renewal_due: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct TaskItem {
+    pub team: String,
+    pub patient: String,
+    pub id: String,
+    pub title: String,
+    pub due: Option<String>,
+    pub priority: String,
+    pub overdue: bool,
+    pub assignee: Option<String>,
+    pub mine: bool,
+}
+
+/// An urgent note or reading that needs someone to look.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct UrgentItem {
+    pub team: String,
+    pub patient: String,
+    /// `note` or `vitals`.
+    pub kind: String,
+    pub id: String,
+    /// A note's text; empty for a reading, whose `flags` say what is wrong
+    /// (the screen words them in its language).
+    pub text: String,
+    pub flags: Vec<FlagView>,
+    pub author: String,
+    pub at: i64,
+    pub acked_by_me: bool,
+    /// Written by the viewer (who need not acknowledge it).
+    pub mine: bool,
+    /// Nobody has acknowledged it yet: it stays at the top.
+    pub unacknowledged: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Today {
+    pub me: DeviceView,
+    pub date: String,
+    pub patients: Vec<PatientCard>,
+    pub tasks: Vec<TaskItem>,
+    pub urgent: Vec<UrgentItem>,
+    /// Today's planned visits of every open case (mine and the station's),
+    /// and those of the last week nobody recorded.
+    pub visits: Vec<PlannedVisitItem>,
+    pub sync: SyncView,
+}
+
+/// Urgent notes of the last week the viewer or nobody has acknowledged, and
+/// urgent readings of the last week; unacknowledged ones first, then newest.
+pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
+    let since = viewer.now.0 - URGENT_WINDOW_MS;
+    let patient = record.patient.name.clone();
+    let mut items: Vec<UrgentItem> = record
+        .notes
+        .iter()
+        .filter(|(_, n)| n.current().urgency == Urgency::Urgent)
+        .filter(|(_, n)| n.acks.is_empty() || (n.written_at.0 >= since && !n.acks.contains_key(&viewer.member)))
+        .map(|(id, n)| UrgentItem {
+            team: record.team.to_string(),
+            patient: patient.clone(),
+            kind: "note".into(),
+            id: id.clone(),
+            text: n.current().text.clone(),
+            flags: Vec::new(),
+            author: name_of(record, &n.author),
+            at: ms(n.written_at),
+            acked_by_me: n.acks.contains_key(&viewer.member),
+            mine: n.author.to_string() == viewer.member,
+            unacknowledged: n.acks.is_empty(),
+        })
+        .collect();
+    items.extend(
+        record
+            .vitals
+            .iter()
+            .filter(|(_, e)| e.reading.taken_at.0 >= since)
+            .filter(|(_, e)| record.thresholds.level(&e.reading) == Urgency::Urgent)
+            .map(|(id, e)| UrgentItem {
+                team: record.team.to_string(),
+                patient: patient.clone(),
+                kind: "vitals".into(),
+                id: id.clone(),
+                text: String::new(),
+                flags: flags(&record.thresholds, &e.reading)
+                    .into_iter()
+                    .filter(|f| f.level == "urgent")
+                    .collect(),
+                author: name_of(record, &e.author),
+                at: ms(e.reading.taken_at),
+                acked_by_me: false,
+                mine: e.author.to_string() == viewer.member,
+                unacknowledged: false,
+            }),
+    );
+    items.sort_by(|a, b| b.unacknowledged.cmp(&a.unacknowledged).then(b.at.cmp(&a.at)));
+    items
+}
+
+/// A desktop notification's title and text in the user's language
+/// (`ja` or `en`): a reading's flags in words, not field codes.
+pub fn notification(item: &UrgentItem, lang: &str) -> (String, String) {
+    let en = lang == "en";
+    let title = match (item.kind.as_str(), en) {
+        ("note", false) => format!("緊急: {}", item.patient),
+        ("note", true) => format!("Urgent: {}", item.patient),
+        (_, false) => format!("バイタル緊急域: {}", item.patient),
+        (_, true) => format!("Vital signs past the urgent band: {}", item.patient),
+    };
+    let body = if item.kind == "note" {
+        item.text.clone()
+    } else {
+        item.flags
+            .iter()
+            .map(|f| {
+                let field = if en {
+                    field_label_en(&f.field)
+                } else {
+                    care_model::vocab::field_label_ja(&f.field)
+                };
+                format!("{field} {}", f.value)
+            })
+            .collect::<Vec<_>>()
+            .join(if en { ", " } else { "、" })
+    };
+    (title, body)
+}
+
+fn field_label_en(field: &str) -> &str {
+    match field {
+        "systolic" => "systolic BP",
+        "diastolic" => "diastolic BP",
+        "respiratory_rate" => "respiratory rate",
+        "spo2" => "SpO2",
+        "consciousness" => "consciousness (JCS)",
+        "pain" => "pain (NRS)",
+        other => other,
+    }
+}
+
+pub fn patient_card(record: &Record, viewer: &Viewer, sample: bool, pending: u32) -> PatientCard {
+    let open: Vec<_> = record.tasks.values().filter(|t| t.status == TaskStatus::Open).collect();
+    PatientCard {
+        team: record.team.to_string(),
+        name: record.patient.name.clone(),
+        kana: record.patient.kana.clone(),
+        age: record.patient.born.map(|b| age_on(b, viewer.today)),
+        care_level: record.patient.care_level.map(|c| c.code().into()),
+        open_tasks: open.len() as u32,
+        overdue: open.iter().filter(|t| overdue(t, viewer.today)).count() as u32,
+        urgent: urgent_items(record, viewer).len() as u32,
+        pending,
+        last_visit: record.vitals.values().map(|v| ms(v.reading.taken_at)).max(),
+        sample,
+        my_tasks_due: open
+            .iter()
+            .filter(|t| assigned_to(t, viewer) && t.due.is_some_and(|d| d <= viewer.today))
+            .count() as u32,
+        closed: record.case.is_closed(),
+        closed_reason: record.case.closed.as_ref().map(|c| c.reason.code().into()),
+        closed_on: record.case.closed.as_ref().map(|c| c.date.iso()),
+        renewal_due: record
+            .patient
+            .renewal_due()
+            .filter(|d| *d <= viewer.today)
+            .map(|d| d.iso()),
+    }
+}
+
+/// Open tasks due today or earlier (and undated high-priority ones).
+pub fn due_tasks(record: &Record, viewer: &Viewer) -> Vec<TaskItem> {
+    record
+        .tasks_in_order()
+        .into_iter()
+        .filter(|(_, t)| t.status == TaskStatus::Open)
+        .filter(|(_, t)| match t.due {
+            Some(d) => d <= viewer.today,
+            None => t.priority == care_model::Priority::High,
+        })
+        .map(|(id, t)| TaskItem {
+            team: record.team.to_string(),
+            patient: record.patient.name.clone(),
+            id: id.to_string(),
+            title: t.title.clone(),
+            due: t.due.map(|d| d.iso()),
+            priority: t.priority.code().into(),
+            overdue: overdue(t, viewer.today),
+            assignee: assignee(record, &t.assignee),
+            mine: assigned_to(t, viewer),
+        })
+        .collect()
+}
