@@ -21,20 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => 1,
     };
     let start = Timestamp(1_638_316_800_000); // 2021-12-01
-    let mut store = Store::init(
-        std::path::Path::new(&home),
-        Member {
-            name: "佐藤 花子".into(),
-            kana: Some("サトウ ハナコ".into()),
-            profession: Profession::Nurse,
-            organisation: "つばさ訪問看護ステーション".into(),
-            phone: Some("03-0000-1101".into()),
-            email: None,
-            fax: None,
-            on_call: false,
-        },
-        start,
-    )?;
+    let mut store = Store::init(std::path::Path::new(&home), station::seed_member(), start)?;
     for p in 0..patients {
         let team = seed_patient(&mut store, p, start)?;
         println!("{team}");

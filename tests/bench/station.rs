@@ -30,6 +30,20 @@ const GIVEN: [(&str, &str); 5] = [
 ];
 
 /// Patient `p` of the station, with five years of visits.
+/// The station's nurse, whose laptop the seeded profile is.
+pub fn seed_member() -> Member {
+    Member {
+        name: "佐藤 花子".into(),
+        kana: Some("サトウ ハナコ".into()),
+        profession: Profession::Nurse,
+        organisation: "つばさ訪問看護ステーション".into(),
+        phone: Some("03-0000-1101".into()),
+        email: None,
+        fax: None,
+        on_call: false,
+    }
+}
+
 pub fn seed_patient(store: &mut Store, p: usize, start: Timestamp) -> Result<TeamId, Box<dyn std::error::Error>> {
     let ((family, family_kana), (given, given_kana)) =
         (FAMILY[p % FAMILY.len()], GIVEN[(p / FAMILY.len()) % GIVEN.len()]);

@@ -131,20 +131,7 @@ fn today_reads(home: &Path) -> Result<Duration, Box<dyn std::error::Error>> {
 
 fn seed(home: &Path, patients: usize) -> Result<(), Box<dyn std::error::Error>> {
     let start = Timestamp(1_638_316_800_000); // 2021-12-01
-    let mut store = Store::init(
-        home,
-        Member {
-            name: "佐藤 花子".into(),
-            kana: Some("サトウ ハナコ".into()),
-            profession: Profession::Nurse,
-            organisation: "つばさ訪問看護ステーション".into(),
-            phone: None,
-            email: None,
-            fax: None,
-            on_call: false,
-        },
-        start,
-    )?;
+    let mut store = Store::init(home, station::seed_member(), start)?;
     for p in 0..patients {
         station::seed_patient(&mut store, p, start)?;
     }

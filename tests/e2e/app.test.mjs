@@ -11,6 +11,7 @@ import {
   Actions,
   BIN,
   cli,
+  close,
   freePort,
   notifications,
   openApp,
@@ -22,15 +23,6 @@ import {
   waitText,
   writeResults,
 } from "./harness.mjs";
-
-/** Ends a session without hiding the test's own failure behind a failed close. */
-async function close(app) {
-  try {
-    await app.deleteSession();
-  } catch (e) {
-    console.error("closing the app session failed:", e.message);
-  }
-}
 
 const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Tokyo" }).format(new Date());
 let relay, relayData, relayPort, teamId, homeA, homeB;

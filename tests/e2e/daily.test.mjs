@@ -9,15 +9,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { Key } from "webdriverio";
-import { cli, freePort, openApp, screenshot, sleep, startRelay, stopAll, tmp, waitText } from "./harness.mjs";
-
-async function close(app) {
-  try {
-    await app.deleteSession();
-  } catch (e) {
-    console.error("closing the app session failed:", e.message);
-  }
-}
+import { cli, close, freePort, openApp, screenshot, sleep, startRelay, stopAll, tmp, waitText } from "./harness.mjs";
 
 const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Tokyo" }).format(new Date());
 let relay, relayData, relayPort;

@@ -74,7 +74,10 @@ export function cli(home, ...args) {
 /** One tauri-driver (and its WebKitWebDriver) per app window. */
 export async function startDriver() {
   const port = await freePort();
-  const native = await freePort();
+  // The system may hand back the port just released: the two must differ,
+  // or WebKitWebDriver cannot listen and tauri-driver spins on accept.
+  let native = await freePort();
+  while (native === port) native = await freePort();
   // Its own process group, so stopping it also stops WebKitWebDriver and the app.
   const proc = spawn("tauri-driver", ["--port", String(port), "--native-port", String(native)], {
     stdio: ["ignore", "inherit", "inherit"],
@@ -122,6 +125,15 @@ export async function openApp(home, { extraEnv } = {}) {
     },
   });
   return browser;
+}
+
+/** Ends a session without hiding the test's own failure behind a failed close. */
+export async function close(app) {
+  try {
+    await app.deleteSession();
+  } catch (e) {
+    console.error("closing the app session failed:", e.message);
+  }
 }
 
 export async function screenshot(browser, name) {

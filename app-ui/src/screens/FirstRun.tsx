@@ -1,31 +1,18 @@
 import { useState } from "preact/hooks";
-import { commands, message, ok } from "../api";
+import { commands, ok } from "../api";
 import { t } from "../i18n";
 import type { Shared } from "../state";
-import { JoinCard, NewPatientCard } from "./Start";
+import { JoinCard, NewPatientCard, useRun } from "./Start";
 
 /** Step 1: who uses this laptop. Step 2: join a team, start one, or load the sample station. */
 export function FirstRun({ shared }: { shared: Shared }) {
   const { vocab, lang, go } = shared;
   const [step, setStep] = useState<1 | 2>(1);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useRun();
   const [profile, setProfile] = useState({ name: "", kana: "", profession: "nurse", organisation: "", phone: "" });
   const [notice, setNotice] = useState<string | null>(null);
   const [relay, setRelay] = useState({ url: "", fingerprint: "", enrol: "" });
 
-
-  const run = async (f: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await f();
-    } catch (e) {
-      setError(message(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   const text = (value: string, set: (v: string) => void, id: string, label: string, required = false) => (
     <label class="field wide">
       <span>
