@@ -246,6 +246,15 @@ impl CareRecord {
                 (key::SCHEMA, _) => reads::<u64>(doc, &ROOT, key::SCHEMA),
                 (key::TEAM, _) => reads::<String>(doc, &ROOT, key::TEAM),
                 (key::CASE, _) => reads::<crate::CaseState>(doc, &ROOT, key::CASE),
+                // Maps made on first use: the root key must stay a map, or
+                // no laptop could read the record.
+                (key::REVIEWS | key::PLANS | key::VISITS, None) => match doc.get(ROOT, root_key.as_str()) {
+                    Ok(Some((automerge::Value::Object(ObjType::Map), _))) | Ok(None) => Ok(()),
+                    _ => Err(autosurgeon::HydrateError::unexpected(
+                        "a map",
+                        "something else".to_string(),
+                    )),
+                },
                 (collection, Some(id)) => {
                     let Ok(Some((_, map))) = doc.get(ROOT, collection) else {
                         continue;

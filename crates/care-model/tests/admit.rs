@@ -145,6 +145,28 @@ fn a_change_that_would_hide_or_break_the_record_is_refused() {
             |e| matches!(e, Refusal::Unreadable(_)),
         ),
         (
+            "the visit plans as a number (a map made on first use)",
+            forged(&r, n.device, |tx| tx.put(ROOT, "plans", 1i64).unwrap()),
+            |e| matches!(e, Refusal::Unreadable(_)),
+        ),
+        (
+            "the visits as a list",
+            forged(&r, n.device, |tx| {
+                tx.put_object(ROOT, "visits", automerge::ObjType::List).unwrap();
+            }),
+            |e| matches!(e, Refusal::Unreadable(_)),
+        ),
+        (
+            "the reviews as text",
+            forged(&r, n.device, |tx| tx.put(ROOT, "reviews", "x").unwrap()),
+            |e| matches!(e, Refusal::Unreadable(_) | Refusal::RootRewrite(_)),
+        ),
+        (
+            "the case closed by nobody",
+            forged(&r, n.device, |tx| tx.put(ROOT, "case", "closed").unwrap()),
+            |e| matches!(e, Refusal::Unreadable(_)),
+        ),
+        (
             "a note that is not a note",
             forged(&r, n.device, |tx| {
                 let notes = tx.get(ROOT, "notes").unwrap().unwrap().1;
