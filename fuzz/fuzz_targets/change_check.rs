@@ -34,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let sender = Sender {
         device: doctor.device,
         member: doctor.member,
+        admin: false,
     };
     let cast = Cast {
         devices: vec![nurse.device, doctor.device],

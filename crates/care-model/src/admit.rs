@@ -37,6 +37,9 @@ pub const MAX_INFLATED_BYTES: u64 = 64 << 20;
 pub struct Sender {
     pub device: DeviceId,
     pub member: MemberId,
+    /// The member is one of the team's admins (the roster's `admins`): only
+    /// admins may reopen a closed case.
+    pub admin: bool,
 }
 
 /// Why a change from another laptop was not admitted.
@@ -52,6 +55,8 @@ pub enum Refusal {
     OthersEntry(String),
     #[error("replaces or deletes the record's `{0}`")]
     RootRewrite(String),
+    #[error("{0}: only the team's admins may do this")]
+    AdminsOnly(String),
     #[error("leaves the record unreadable: {0}")]
     Unreadable(String),
     #[error("applying it failed: {0}")]
@@ -214,6 +219,16 @@ impl CareRecord {
                     "{} (names another member)",
                     path.join(".")
                 )));
+            }
+            // Reopening a closed case: `closed` set to nothing, or a
+            // `reopened` written.
+            let reopens = path.first().map(String::as_str) == Some(key::CASE)
+                && (path.get(1).map(String::as_str) == Some("reopened")
+                    || (path.len() == 2
+                        && *last == "closed"
+                        && matches!(op.action, OpType::Put(automerge::ScalarValue::Null))));
+            if reopens && !sender.admin {
+                return Err(Refusal::AdminsOnly("reopening a closed case".into()));
             }
         }
         Ok(())
@@ -505,7 +520,7 @@ mod tests {
             let cast = Cast { devices: vec![nurse.device, doctor.device], members: vec![nurse.member, doctor.member] };
             let actor = if forge { nurse.device } else { doctor.device };
             let Some(c) = change(&record.save(), actor, &cast, &data) else { return Ok(()) };
-            let sender = Sender { device: doctor.device, member: doctor.member };
+            let sender = Sender { device: doctor.device, member: doctor.member, admin: false };
             if record.admit(&c, sender).is_ok() {
                 prop_assert!(!forge, "a change written as another device was admitted");
                 let after = record.read().unwrap();

@@ -12,6 +12,7 @@ fn sender(w: &Writer) -> Sender {
     Sender {
         device: w.device,
         member: w.member,
+        admin: false,
     }
 }
 
@@ -397,7 +398,16 @@ fn figure_admitting_five_thousand_changes() {
     for c in &changes[1..] {
         let author = c.author().unwrap();
         let member = if author == n.device { n.member } else { d.member };
-        admitted.admit(c, Sender { device: author, member }).unwrap();
+        admitted
+            .admit(
+                c,
+                Sender {
+                    device: author,
+                    member,
+                    admin: false,
+                },
+            )
+            .unwrap();
     }
     let took = started.elapsed();
     assert_eq!(admitted.heads(), plain.heads());
@@ -419,4 +429,35 @@ fn figure_admitting_five_thousand_changes() {
         changes.len(),
         took.as_secs_f64() * 1e6 / changes.len() as f64
     );
+}
+
+#[test]
+fn only_an_admin_may_reopen_a_closed_case() {
+    let (mut r, n, d) = team();
+    r.change(&n, at(100), "case.close", |tx| {
+        tx.close_case(ClosureReason::Hospital, at(100).date_jst(), None)
+    })
+    .unwrap();
+    // The doctor's laptop gets the closure, then reopens it (its app would
+    // not let a non-admin; a modified one might).
+    let mut theirs = CareRecord::load(&r.save()).unwrap();
+    let reopen = theirs
+        .change(&d, at(110), case::REOPEN_ACTION, |tx| tx.reopen_case())
+        .unwrap()
+        .change
+        .unwrap();
+    let mut mine = CareRecord::load(&r.save()).unwrap();
+    let err = mine.admit(&reopen, sender(&d)).unwrap_err();
+    assert!(matches!(err, Refusal::AdminsOnly(_)), "{err}");
+    // The same from an admin is admitted.
+    let mut mine = CareRecord::load(&r.save()).unwrap();
+    mine.admit(
+        &reopen,
+        Sender {
+            admin: true,
+            ..sender(&d)
+        },
+    )
+    .unwrap();
+    assert!(!mine.case().unwrap().is_closed());
 }

@@ -156,6 +156,7 @@ fn sender_of(roster: &sync_proto::Roster, device: &[u8; 16]) -> Option<care_mode
     Some(care_model::Sender {
         device: care_model::DeviceId::from_bytes(*device),
         member,
+        admin: roster.is_admin_device(device),
     })
 }
 
