@@ -260,6 +260,17 @@ export type MemberView = {
 	me: boolean,
 };
 
+/**  A reading's NEWS2 score as the screens show it. */
+export type News2View = {
+	total: number,
+	/**  `low`, `low-medium` (a single parameter at 3), `medium`, `high`. */
+	risk: string,
+	/**  `routine`, `attention` or `urgent`: a suggestion for the note. */
+	suggests: string,
+	/**  Parameters not measured (the score leaves them out). */
+	missing: string[],
+};
+
 export type NoteInput = {
 	text: string,
 	category: string,
@@ -719,6 +730,8 @@ export type VisitView = {
 /**  Before saving: what is out of the patient's bands, or which field is wrong. */
 export type VitalsCheck = {
 	flags: FlagView[],
+	/**  The NEWS2 score of what was typed, and the urgency it suggests. */
+	news2: News2View | null,
 	error: AppError | null,
 };
 
@@ -761,6 +774,7 @@ export type VitalsView = {
 	pain: number | null,
 	consciousness: string | null,
 	flags: FlagView[],
+	news2: News2View | null,
 	/**  The relay has acknowledged it; false: only on this laptop so far. */
 	sent: boolean,
 };

@@ -42,6 +42,7 @@ const reading = (taken_at: number, systolic: number | null): VitalsView => ({
   pain: null,
   consciousness: null,
   flags: [],
+  news2: null,
   sent: true,
 });
 

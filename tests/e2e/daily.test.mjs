@@ -157,6 +157,9 @@ test("a station's day in one app: patients, edits, contacts, medications, tasks,
       timeout: 10000,
       timeoutMsg: "SpO2 90 was not flagged on the default band",
     });
+    // NEWS2 while typing: SpO2 90 scores 3 on scale 1, a suggestion only.
+    await waitText(app, "#visit-news2", "NEWS2 3点");
+    await waitText(app, "#visit-news2", "提案");
     await click(app, "#nav-today");
     await openRecord(app, "鈴木 正雄");
     await click(app, "#edit-record");

@@ -318,6 +318,7 @@ export function Record({ shared, team, entry }: { shared: Shared; team: string; 
                   <th>{t("temperature")}</th>
                   <th>{t("spo2")}</th>
                   <th>{t("weight")}</th>
+                  <th>{t("news2Col")}</th>
                   <th>{t("by")}</th>
                   <th>{t("sentCol")}</th>
                 </tr>
@@ -335,6 +336,9 @@ export function Record({ shared, team, entry }: { shared: Shared; team: string; 
                       <td class={flagged("temperature")}>{v.temperature?.toFixed(1) ?? ""}</td>
                       <td class={flagged("spo2")}>{v.spo2 ?? ""}</td>
                       <td>{v.weight?.toFixed(1) ?? ""}</td>
+                      <td class={v.news2?.suggests === "routine" ? "" : (v.news2?.suggests ?? "")}>
+                        {v.news2 ? `${v.news2.total}${v.news2.missing.length > 0 ? "*" : ""}` : ""}
+                      </td>
                       <td>{v.author_name}</td>
                       <td>
                         <span class={`sync-state badge ${v.sent ? "sent" : "local"}`}>{t(v.sent ? "sentToRelay" : "onlyHere")}</span>

@@ -174,6 +174,22 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
           <strong>{t("outsideBands")}:</strong> {check!.flags.map(flagText).join(" / ")}
         </div>
       )}
+      {check?.news2 && (
+        <p class={`news2 ${check.news2.suggests}`} id="visit-news2" role="status">
+          <strong>{t("news2Score", { n: check.news2.total })}</strong>（{t(`news2Risk_${check.news2.risk}` as Key)}）
+          {check.news2.missing.length > 0 && <span class="muted"> {t("news2Partial")}</span>}{" "}
+          {check.news2.suggests !== "routine" && (
+            <span>
+              {t("news2Suggests", { urgency: label(vocab.urgencies, check.news2.suggests, lang) })}
+              {urgency !== check.news2.suggests && (
+                <button type="button" class="link" id="use-news2" onClick={() => setUrgency(check.news2!.suggests)}>
+                  {t("news2Use")}
+                </button>
+              )}
+            </span>
+          )}
+        </p>
+      )}
       {check?.error && (
         <p class="error" role="alert" id="visit-field-error">
           {lang === "ja" ? check.error.message_ja : check.error.message_en}

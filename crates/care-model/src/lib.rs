@@ -56,6 +56,7 @@ mod ids;
 pub mod inspect;
 pub mod medications;
 pub mod members;
+pub mod news2;
 pub mod notes;
 pub mod patient;
 pub mod record;
@@ -75,6 +76,7 @@ pub use ids::{DeviceId, EntryId, MemberId, TeamId};
 pub use inspect::{Attributed, Conflict, FieldChange, HistoryEvent};
 pub use medications::{Medication, MedicationDetails, MedicationRevision};
 pub use members::Member;
+pub use news2::{news2, News2, News2Risk};
 pub use notes::{NewNote, Note, NoteVersion};
 pub use patient::{
     check_icd10, check_kana, check_phone, to_katakana, AcpDetails, Certification, Diagnosis, Insurance, Patient, Person,

@@ -283,12 +283,24 @@ fn vitals_add(cli: &Cli, a: &VitalsAddArgs) -> Result<()> {
     let reading = form.parse(taken_at)?;
     let thresholds = store.record(team)?.thresholds()?;
     let flags = thresholds.assess(&reading);
+    let score = news2(&reading, thresholds.spo2_scale2);
     let id = store.change(team, "vitals.add", now(), |tx| tx.add_vitals(reading))?;
     for f in &flags {
         eprintln!("{}: {f}", f.level.label_ja());
     }
+    if !score.parts.is_empty() {
+        eprintln!(
+            "NEWS2 {}{} — 提案 / suggests: {}",
+            score.total,
+            if score.complete() { "" } else { " (一部 / partial)" },
+            score.suggests().label_ja()
+        );
+    }
     if cli.json {
-        print_json(json!({ "saved": "vitals", "id": id.to_string(), "team": team.to_string(), "flags": flags }));
+        print_json(
+            json!({ "saved": "vitals", "id": id.to_string(), "team": team.to_string(), "flags": flags,
+                           "news2": { "total": score.total, "risk": score.risk, "complete": score.complete() } }),
+        );
     } else {
         saved(cli, "vitals", id, team);
     }

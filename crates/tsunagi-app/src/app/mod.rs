@@ -375,12 +375,14 @@ impl App {
         match form.parse(now()) {
             Err(e) => Ok(VitalsCheck {
                 flags: vec![],
+                news2: None,
                 error: Some(e.into()),
             }),
             Ok(reading) => self.with(|store| {
                 let thresholds = store.record(team)?.thresholds()?;
                 Ok(VitalsCheck {
                     flags: flags(&thresholds, &reading),
+                    news2: news2_view(&reading, &thresholds),
                     error: None,
                 })
             }),

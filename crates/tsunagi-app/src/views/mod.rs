@@ -211,7 +211,41 @@ pub struct VisitInput {
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct VitalsCheck {
     pub flags: Vec<FlagView>,
+    /// The NEWS2 score of what was typed, and the urgency it suggests.
+    pub news2: Option<News2View>,
     pub error: Option<crate::error::AppError>,
+}
+
+/// A reading's NEWS2 score as the screens show it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct News2View {
+    pub total: u32,
+    /// `low`, `low-medium` (a single parameter at 3), `medium`, `high`.
+    pub risk: String,
+    /// `routine`, `attention` or `urgent`: a suggestion for the note.
+    pub suggests: String,
+    /// Parameters not measured (the score leaves them out).
+    pub missing: Vec<String>,
+}
+
+pub fn news2_view(reading: &care_model::VitalSigns, thresholds: &care_model::Thresholds) -> Option<News2View> {
+    let n = care_model::news2(reading, thresholds.spo2_scale2);
+    // A score needs something scored.
+    if n.parts.is_empty() {
+        return None;
+    }
+    Some(News2View {
+        total: u32::from(n.total),
+        risk: match n.risk {
+            care_model::News2Risk::Low => "low",
+            care_model::News2Risk::LowMedium => "low-medium",
+            care_model::News2Risk::Medium => "medium",
+            care_model::News2Risk::High => "high",
+        }
+        .into(),
+        suggests: n.suggests().code().into(),
+        missing: n.missing.iter().map(|m| m.to_string()).collect(),
+    })
 }
 
 #[derive(Debug, Clone, Serialize, Type)]

@@ -98,6 +98,7 @@ pub struct VitalsView {
     pub pain: Option<f64>,
     pub consciousness: Option<String>,
     pub flags: Vec<FlagView>,
+    pub news2: Option<News2View>,
     /// The relay has acknowledged it; false: only on this laptop so far.
     pub sent: bool,
 }
@@ -297,6 +298,7 @@ pub fn vitals_view(record: &Record, id: &str, e: &VitalsEntry, viewer: &Viewer) 
         pain: r.pain.map(f64::from),
         consciousness: r.consciousness.map(|j| j.code().to_string()),
         flags: flags(&record.thresholds, r),
+        news2: news2_view(r, &record.thresholds),
         sent: viewer.sent(&e.author, e.recorded_at),
     }
 }
