@@ -179,14 +179,7 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
           <strong>{t("news2Score", { n: check.news2.total })}</strong>（{t(`news2Risk_${check.news2.risk}` as Key)}）
           {check.news2.missing.length > 0 && <span class="muted"> {t("news2Partial")}</span>}{" "}
           {check.news2.suggests !== "routine" && (
-            <span>
-              {t("news2Suggests", { urgency: label(vocab.urgencies, check.news2.suggests, lang) })}
-              {urgency !== check.news2.suggests && (
-                <button type="button" class="link" id="use-news2" onClick={() => setUrgency(check.news2!.suggests)}>
-                  {t("news2Use")}
-                </button>
-              )}
-            </span>
+            <span>{t("news2Suggests", { urgency: label(vocab.urgencies, check.news2.suggests, lang) })}</span>
           )}
         </p>
       )}
@@ -216,6 +209,13 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
             ))}
           </select>
         </label>
+        {/* After the urgency, not between the readings and the note: the
+            keyboard path of a visit stays readings → note. */}
+        {check?.news2 && check.news2.suggests !== "routine" && urgency !== check.news2.suggests && (
+          <button type="button" class="link" id="use-news2" onClick={() => setUrgency(check.news2!.suggests)}>
+            {t("news2Use")}
+          </button>
+        )}
       </div>
       {open.length > 0 && (
         <fieldset>
