@@ -105,14 +105,17 @@ export function EditPatient({ shared, team }: { shared: Shared; team: string }) 
   const { data: r, error, reload } = useLoad(() => ok(commands.record(team, 1, 1)), [team, revision]);
   const { data: bands, reload: reloadBands } = useLoad(() => ok(commands.thresholds(team)), [team, revision]);
   const [form, setForm] = useState<PatientForm | null>(null);
+  // The form as it was loaded: a change arriving while it is open reloads
+  // `r`, not this, so only what the user changed here is written.
+  const [base, setBase] = useState<PatientForm | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const { busy, error: saveError, run } = useRun();
   useEffect(() => {
-    if (r && !form) setForm(r.form);
+    if (r && !form) (setForm(r.form), setBase(r.form));
   }, [r]);
 
   if (error) return <p class="error" role="alert">{error}</p>;
-  if (!r || !form || !bands) return <p class="muted">…</p>;
+  if (!r || !form || !base || !bands) return <p class="muted">…</p>;
   const put = (over: Partial<PatientForm>) => setForm({ ...form, ...over });
   const opts = (list: { code: string; ja: string; en: string }[]) => list.map((x) => ({ code: x.code, label: x[lang] }));
   const done = (what: string) => {
@@ -147,7 +150,8 @@ export function EditPatient({ shared, team }: { shared: Shared; team: string }) 
         onSubmit={(e) => {
           e.preventDefault();
           run(async () => {
-            await ok(commands.editPatient(team, form));
+            // With the form as loaded: only the fields changed here are written.
+            await ok(commands.editPatient(team, form, base));
             setForm(null);
             done(t("saved"));
           });

@@ -91,6 +91,12 @@ impl RecordTx<'_, '_> {
         self.append(&versions, version)
     }
 
+    /// The note `id` as this transaction sees it.
+    pub fn note(&self, id: EntryId) -> Result<Note, ModelError> {
+        let obj = self.entry(key::NOTES, "note", id)?;
+        crate::record::hydrate(&*self.tx, &obj)
+    }
+
     /// Records that this member has read the note (確認しました). Repeating it
     /// keeps the first time.
     pub fn acknowledge_note(&mut self, id: EntryId) -> Result<(), ModelError> {

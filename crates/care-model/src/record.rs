@@ -664,16 +664,21 @@ impl RecordTx<'_, '_> {
         Ok(())
     }
 
+    /// The root map `name`, made on first use (records made before it have
+    /// none).
+    pub(crate) fn root_map(&mut self, name: &'static str) -> Result<ObjId, ModelError> {
+        Ok(match self.tx.get(ROOT, name)? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => id,
+            _ => self.tx.put_object(ROOT, name, ObjType::Map)?,
+        })
+    }
+
     /// The writer's member has reviewed the record now. Kept per member, so
     /// reviews from two laptops at once never hide each other; a laptop
     /// with a slow clock never moves a member's review back.
     pub fn mark_reviewed(&mut self) -> Result<(), ModelError> {
         let at = self.at;
-        let reviews = match self.tx.get(ROOT, key::REVIEWS)? {
-            Some((automerge::Value::Object(ObjType::Map), map)) => map,
-            // Records made before reviews were kept: made on first use.
-            _ => self.tx.put_object(ROOT, key::REVIEWS, ObjType::Map)?,
-        };
+        let reviews = self.root_map(key::REVIEWS)?;
         let member = self.writer.member.to_string();
         let before: Option<Timestamp> = match self.tx.get(&reviews, member.as_str())? {
             Some(_) => Some(hydrate_prop(self.tx, &reviews, member.as_str())?),

@@ -161,6 +161,23 @@ impl Thresholds {
         ]
     }
 
+    /// The band of the field named by its code (`spo2`, `pulse`, ...), to
+    /// change it.
+    pub fn band_mut(&mut self, field: &str) -> Option<&mut Band> {
+        Some(match field {
+            "systolic" => &mut self.systolic,
+            "diastolic" => &mut self.diastolic,
+            "pulse" => &mut self.pulse,
+            "temperature" => &mut self.temperature,
+            "spo2" => &mut self.spo2,
+            "respiratory_rate" => &mut self.respiratory_rate,
+            "glucose" => &mut self.glucose,
+            "pain" => &mut self.pain,
+            "consciousness" => &mut self.consciousness,
+            _ => return None,
+        })
+    }
+
     /// Every measurement outside its band, worst first.
     pub fn assess(&self, v: &VitalSigns) -> Vec<Flag> {
         let f = |x: Option<u16>| x.map(f64::from);

@@ -8,8 +8,7 @@
 //! Layout: `plans` and `visits` at the root, maps keyed by EntryId, made on
 //! first use (records made before them have neither).
 
-use automerge::transaction::Transactable;
-use automerge::{ObjId, ObjType, ReadDoc, ROOT};
+use automerge::ReadDoc;
 use autosurgeon::{reconcile_prop, Hydrate, Reconcile};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
@@ -191,14 +190,6 @@ pub struct NewVisit {
 }
 
 impl RecordTx<'_, '_> {
-    /// The root map `name`, made on first use.
-    fn lazy_map(&mut self, name: &'static str) -> Result<ObjId, ModelError> {
-        Ok(match self.tx.get(ROOT, name)? {
-            Some((automerge::Value::Object(ObjType::Map), id)) => id,
-            _ => self.tx.put_object(ROOT, name, ObjType::Map)?,
-        })
-    }
-
     pub fn add_plan(&mut self, plan: NewPlan) -> Result<EntryId, ModelError> {
         let start = check_time("start", &plan.start)?;
         let end = check_time("end", &plan.end)?;
@@ -241,14 +232,14 @@ impl RecordTx<'_, '_> {
             created_at: self.at,
             stopped: None,
         };
-        let plans = self.lazy_map(key::PLANS)?;
+        let plans = self.root_map(key::PLANS)?;
         reconcile_prop(self.tx, &plans, id.to_string().as_str(), &value)?;
         Ok(id)
     }
 
     /// Ends a plan: no visits from `on` on; the ones before stay.
     pub fn stop_plan(&mut self, id: EntryId, on: CalendarDate) -> Result<(), ModelError> {
-        let plans = self.lazy_map(key::PLANS)?;
+        let plans = self.root_map(key::PLANS)?;
         let obj = match self.tx.get(&plans, id.to_string())? {
             Some((automerge::Value::Object(_), obj)) => obj,
             _ => {
@@ -292,7 +283,7 @@ impl RecordTx<'_, '_> {
             by: self.writer.member,
             at: self.at,
         };
-        let visits = self.lazy_map(key::VISITS)?;
+        let visits = self.root_map(key::VISITS)?;
         reconcile_prop(self.tx, &visits, id.to_string().as_str(), &value)?;
         Ok(id)
     }

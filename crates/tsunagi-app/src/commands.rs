@@ -96,8 +96,8 @@ pub async fn reassign_task(app: AppState<'_>, team: String, task: String, assign
 
 #[tauri::command]
 #[specta::specta]
-pub async fn edit_patient(app: AppState<'_>, team: String, form: PatientForm) -> AppResult<()> {
-    app.edit_patient(&team, &form)
+pub async fn edit_patient(app: AppState<'_>, team: String, form: PatientForm, base: PatientForm) -> AppResult<()> {
+    app.edit_patient(&team, &form, &base)
 }
 
 #[tauri::command]

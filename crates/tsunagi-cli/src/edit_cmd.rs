@@ -296,18 +296,7 @@ fn set_limit(t: &mut Thresholds, spec: &str) -> Result<()> {
     } else {
         Some(value.trim().parse().map_err(|_| bad())?)
     };
-    let band = match field {
-        "systolic" => &mut t.systolic,
-        "diastolic" => &mut t.diastolic,
-        "pulse" => &mut t.pulse,
-        "temperature" => &mut t.temperature,
-        "spo2" => &mut t.spo2,
-        "respiratory_rate" => &mut t.respiratory_rate,
-        "glucose" => &mut t.glucose,
-        "pain" => &mut t.pain,
-        "consciousness" => &mut t.consciousness,
-        _ => return Err(bad()),
-    };
+    let band = t.band_mut(field).ok_or_else(bad)?;
     match limit {
         "attention_below" => band.attention_below = value,
         "attention_above" => band.attention_above = value,

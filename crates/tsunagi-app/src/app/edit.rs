@@ -25,30 +25,49 @@ impl App {
         Ok(value)
     }
 
-    pub fn edit_patient(&self, team: &str, form: &PatientForm) -> AppResult<()> {
-        let t = parse_team(team)?;
-        let current = self.with(|s| Ok(s.record(t)?.patient()?))?;
-        let patient = patient_from_form(current, form)?;
-        self.edit(team, "patient.edit", |tx| tx.update_patient(|p| *p = patient))
+    /// Saves the fields the user changed: those where `form` differs from
+    /// `base`, the form as it was loaded. A field someone else changed
+    /// meanwhile (another laptop, while the form was open) keeps their value.
+    pub fn edit_patient(&self, team: &str, form: &PatientForm, base: &PatientForm) -> AppResult<()> {
+        let json = |p: care_model::Patient| serde_json::to_value(p).expect("a patient serialises");
+        let wanted = json(patient_from_form(care_model::Patient::default(), form)?);
+        let loaded = json(patient_from_form(care_model::Patient::default(), base)?);
+        let changed: Vec<(String, serde_json::Value)> = match (&wanted, &loaded) {
+            (serde_json::Value::Object(w), serde_json::Value::Object(l)) => w
+                .iter()
+                .filter(|(k, v)| l.get(k.as_str()) != Some(v))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        self.edit(team, "patient.edit", |tx| {
+            let mut current = json(tx.patient()?);
+            for (k, v) in changed {
+                current[k] = v;
+            }
+            let patient = serde_json::from_value(current)
+                .map_err(|e| care_model::ModelError::Corrupt(format!("patient details: {e}")))?;
+            tx.update_patient(|p| *p = patient)
+        })
     }
 
     /// A corrected note: a new version; the earlier ones stay readable.
     pub fn edit_note(&self, team: &str, id: &str, text: &str) -> AppResult<()> {
         let id = parse_entry(id)?;
-        let t = parse_team(team)?;
-        let current = self.with(|s| {
-            let r = s.record(t)?.read()?;
-            r.notes
-                .get(&id.to_string())
-                .map(|n| n.current().clone())
-                .ok_or_else(|| AppError::new("not-found", format!("記録が見つかりません / no note {id}")))
-        })?;
-        let note = care_model::NewNote {
-            text: text.trim().to_string(),
-            category: current.category,
-            urgency: current.urgency,
-        };
-        self.edit(team, "note.edit", |tx| tx.edit_note(id, note))
+        let text = text.trim().to_string();
+        // The category and urgency stay as the latest version has them.
+        self.edit(team, "note.edit", |tx| {
+            let current = tx.note(id)?;
+            let current = current.current();
+            tx.edit_note(
+                id,
+                care_model::NewNote {
+                    text,
+                    category: current.category,
+                    urgency: current.urgency,
+                },
+            )
+        })
     }
 
     pub fn add_contact(&self, team: &str, contact: &ContactInput) -> AppResult<()> {

@@ -264,3 +264,26 @@ fn the_demo_station_is_marked_as_sample_data() {
         "other members wrote too"
     );
 }
+
+#[test]
+fn saving_an_open_form_writes_only_what_was_changed_in_it() {
+    let (_dir, app) = app();
+    let team = app.create_team(&patient()).unwrap();
+    // Two forms opened on the same details (two windows, or a change that
+    // arrived from another laptop while this form was open).
+    let loaded = app.record(&team, 1, Some(1)).unwrap().form;
+    let mut other = loaded.clone();
+    other.address = Some("東京都中野区中野1-2-3".into());
+    app.edit_patient(&team, &other, &loaded).unwrap();
+    // This form changes only the phone; its address is the stale one.
+    let mut mine = loaded.clone();
+    mine.phone = Some("03-0000-1111".into());
+    app.edit_patient(&team, &mine, &loaded).unwrap();
+    let now = app.record(&team, 1, Some(1)).unwrap().form;
+    assert_eq!(now.phone.as_deref(), Some("03-0000-1111"));
+    assert_eq!(
+        now.address.as_deref(),
+        Some("東京都中野区中野1-2-3"),
+        "the other edit is kept, not overwritten with the form's stale value"
+    );
+}

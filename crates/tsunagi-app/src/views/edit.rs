@@ -10,11 +10,8 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use super::{ms, name_of, BandView};
+use crate::app::opt;
 use crate::error::AppResult;
-
-fn opt(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
-}
 
 fn date(field: &'static str, s: &Option<String>) -> AppResult<Option<CalendarDate>> {
     Ok(opt(s).map(|d| CalendarDate::parse(field, &d)).transpose()?)
@@ -311,22 +308,11 @@ pub fn thresholds_from_form(mut t: Thresholds, f: &ThresholdsForm) -> AppResult<
             urgent_below: b.urgent_below,
             urgent_above: b.urgent_above,
         };
-        match b.field.as_str() {
-            "systolic" => t.systolic = band,
-            "diastolic" => t.diastolic = band,
-            "pulse" => t.pulse = band,
-            "temperature" => t.temperature = band,
-            "spo2" => t.spo2 = band,
-            "respiratory_rate" => t.respiratory_rate = band,
-            "glucose" => t.glucose = band,
-            "pain" => t.pain = band,
-            "consciousness" => t.consciousness = band,
-            other => Err(care_model::ValidationError {
-                field: "field",
-                value: other.to_string(),
-                accepted: "a vital sign",
-            })?,
-        }
+        *t.band_mut(&b.field).ok_or_else(|| care_model::ValidationError {
+            field: "field",
+            value: b.field.clone(),
+            accepted: "a vital sign",
+        })? = band;
     }
     t.spo2_scale2 = f.spo2_scale2;
     Ok(t)

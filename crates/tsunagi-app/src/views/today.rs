@@ -144,29 +144,13 @@ pub fn notification(item: &UrgentItem, lang: &str) -> (String, String) {
         item.flags
             .iter()
             .map(|f| {
-                let field = if en {
-                    field_label_en(&f.field)
-                } else {
-                    care_model::vocab::field_label_ja(&f.field)
-                };
-                format!("{field} {}", f.value)
+                let (ja, en_label) = field_label(std::slice::from_ref(&f.field));
+                format!("{} {}", if en { en_label } else { ja }, f.value)
             })
             .collect::<Vec<_>>()
             .join(if en { ", " } else { "、" })
     };
     (title, body)
-}
-
-fn field_label_en(field: &str) -> &str {
-    match field {
-        "systolic" => "systolic BP",
-        "diastolic" => "diastolic BP",
-        "respiratory_rate" => "respiratory rate",
-        "spo2" => "SpO2",
-        "consciousness" => "consciousness (JCS)",
-        "pain" => "pain (NRS)",
-        other => other,
-    }
 }
 
 pub fn patient_card(record: &Record, viewer: &Viewer, sample: bool, pending: u32) -> PatientCard {

@@ -2,7 +2,7 @@
 //! goes, which were made, which were missed; and the record's plans and
 //! recent visits.
 
-use care_model::{Assignee, Occurrence, Record, Visit, VisitPlan};
+use care_model::{Occurrence, Record, Visit, VisitPlan};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -76,14 +76,10 @@ fn item(record: &Record, o: &Occurrence, made: Option<&Visit>, viewer: &Viewer, 
         start: o.start.clone(),
         end: o.end.clone(),
         who: assignee(record, &o.who),
-        mine: mine(&o.who, viewer),
+        mine: assigned_to_viewer(&o.who, viewer),
         outcome: made.map(|v| v.outcome.code().into()),
         missed,
     }
-}
-
-fn mine(who: &Option<Assignee>, viewer: &Viewer) -> bool {
-    assigned_to_viewer(who, viewer)
 }
 
 /// Today's planned visits of `record`, and the missed ones of the week before.
