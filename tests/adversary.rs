@@ -37,7 +37,7 @@ impl Team {
             .enable_all()
             .build()
             .unwrap();
-        let mut nurse = Store::init(&root.join("nurse"), member("佐藤 花子"), now()).unwrap();
+        let mut nurse = Store::init(&root.join("nurse"), member("佐藤 花子"), now(), &tsunagi_tests::test_key()).unwrap();
         nurse.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
         let team = nurse
             .create_team(
@@ -73,7 +73,7 @@ impl Team {
     /// A laptop that joined with an invite from the nurse.
     fn joined(&mut self, name: &str) -> Store {
         let code = self.code();
-        let mut store = Store::init(&self.root.join(name), member(name), now()).unwrap();
+        let mut store = Store::init(&self.root.join(name), member(name), now(), &tsunagi_tests::test_key()).unwrap();
         self.rt.block_on(sync_client::join(&mut store, &code, now)).unwrap();
         store
     }
@@ -278,7 +278,7 @@ fn a_forged_snapshot_cannot_hide_an_entry_from_a_newcomer() {
         .unwrap();
 
     let code = t.code();
-    let mut newcomer = Store::init(&t.root.join("cm"), member("ケアマネ"), now()).unwrap();
+    let mut newcomer = Store::init(&t.root.join("cm"), member("ケアマネ"), now(), &tsunagi_tests::test_key()).unwrap();
     let joined = t.rt.block_on(sync_client::join(&mut newcomer, &code, now)).unwrap();
     assert_eq!(joined.report.unwrap().teams[0].from_snapshot, Some(covers));
     // The next pass checks the snapshot against the log and finds the note.
@@ -381,7 +381,7 @@ fn only_admins_invite_until_an_admin_opens_it() {
     let code =
         t.rt.block_on(sync_client::invite(&mut doctor, t.team, expires, now))
             .unwrap();
-    let mut pharmacist = Store::init(&t.root.join("ph"), member("薬剤師"), now()).unwrap();
+    let mut pharmacist = Store::init(&t.root.join("ph"), member("薬剤師"), now(), &tsunagi_tests::test_key()).unwrap();
     t.rt.block_on(sync_client::join(&mut pharmacist, &code, now)).unwrap();
     assert!(pharmacist
         .roster(t.team)
@@ -569,7 +569,7 @@ fn a_restore_of_the_whole_data_directory_is_noticed_and_nothing_is_lost() {
 fn an_invite_code_that_pins_no_certificate_is_refused() {
     let t = Team::new();
     let code = sync_proto::InviteCode::new(&t.relay.url, [0; 32], *t.team.as_bytes());
-    let mut laptop = Store::init(&t.root.join("z"), member("誰か"), now()).unwrap();
+    let mut laptop = Store::init(&t.root.join("z"), member("誰か"), now(), &tsunagi_tests::test_key()).unwrap();
     let joined = t.rt.block_on(sync_client::join(&mut laptop, &code, now));
     assert!(matches!(joined, Err(SyncError::NoFingerprint)), "{joined:?}");
 }

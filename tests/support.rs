@@ -140,15 +140,39 @@ impl Drop for Relay {
     }
 }
 
+/// The passphrase every test profile is locked with, in a file for
+/// `TSUNAGI_PASSPHRASE_FILE`, as a script would give it.
+pub const PASSPHRASE: &str = "test passphrase 合言葉";
+
+pub fn passphrase_file() -> PathBuf {
+    let path = std::env::temp_dir().join(format!("tsunagi-test-passphrase-{}", std::process::id()));
+    if !path.exists() {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, PASSPHRASE).expect("write the passphrase file");
+        std::fs::rename(&tmp, &path).expect("rename the passphrase file");
+    }
+    path
+}
+
+/// A fixed key for tests that use the store directly: the database is still
+/// encrypted with it for real.
+pub fn test_key() -> care_store::StoreKey {
+    care_store::StoreKey::from_bytes(&[7; 32])
+}
+
+/// The real `tsunagi` CLI with a profile directory and the test passphrase.
+pub fn tsunagi_command(home: &Path) -> Command {
+    let mut c = Command::new(binary("tsunagi"));
+    c.arg("--home")
+        .arg(home)
+        .env("TSUNAGI_PASSPHRASE_FILE", passphrase_file())
+        .env_remove("TSUNAGI_LOG");
+    c
+}
+
 /// Runs the real `tsunagi` CLI with a profile directory.
 pub fn tsunagi(home: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(binary("tsunagi"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env_remove("TSUNAGI_LOG")
-        .output()
-        .expect("tsunagi runs")
+    tsunagi_command(home).args(args).output().expect("tsunagi runs")
 }
 
 /// Runs `tsunagi`, which must succeed; returns stdout.
@@ -210,9 +234,7 @@ impl Laptop {
     }
     /// Starts `tsunagi sync --watch` on this laptop, stderr piped.
     pub fn watch(&self) -> std::process::Child {
-        std::process::Command::new(binary("tsunagi"))
-            .arg("--home")
-            .arg(&self.home)
+        tsunagi_command(&self.home)
             .args(["sync", "--watch"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())

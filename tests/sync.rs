@@ -231,7 +231,7 @@ fn a_client_killed_mid_push_loses_nothing_and_duplicates_nothing() {
         assert!(r["notes"].get(id).is_some(), "note {id} lost");
     }
     // The relay holds each envelope once: as many as the nurse made changes.
-    let store = care_store::Store::open(&nurse.home).unwrap();
+    let store = care_store::Store::open(&nurse.home, &tsunagi_tests::test_key()).unwrap();
     let id = sync_client::Identity::of(&store).unwrap();
     let client = sync_client::RelayClient::new(&relay.url, Some(&relay.fingerprint), Some(&id)).unwrap();
     let page = tokio::runtime::Runtime::new()

@@ -36,7 +36,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let relay = Relay::start(&dir.path().join("relay"));
         let mut stores: Vec<Store> = (0..laptops)
-            .map(|i| Store::init(&dir.path().join(format!("l{i}")), tsunagi_tests::member(&format!("看護師 {i}")), now()).unwrap())
+            .map(|i| Store::init(&dir.path().join(format!("l{i}")), tsunagi_tests::member(&format!("看護師 {i}")), now(), &tsunagi_tests::test_key()).unwrap())
             .collect();
         stores[0].set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
         let team = stores[0].create_team(Patient { name: "山田 太郎".into(), ..Default::default() }, now()).unwrap();

@@ -6,7 +6,29 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	profile: () => typedError<DeviceView | null, AppError>(__TAURI_INVOKE("profile")),
-	initProfile: (input: ProfileInput) => typedError<DeviceView, AppError>(__TAURI_INVOKE("init_profile", { input })),
+	/**
+	 *  Makes the profile, locked with `passphrase` (and the keychain unless
+	 *  `passphrase_only`); the answer carries the recovery key, shown once.
+	 */
+	initProfile: (input: ProfileInput, passphrase: string, passphraseOnly: boolean) => typedError<UnlockedView, AppError>(__TAURI_INVOKE("init_profile", { input, passphrase, passphraseOnly })),
+	lockState: () => typedError<LockView, AppError>(__TAURI_INVOKE("lock_state")),
+	unlock: (passphrase: string) => typedError<UnlockedView, AppError>(__TAURI_INVOKE("unlock", { passphrase })),
+	lock: () => typedError<null, AppError>(__TAURI_INVOKE("lock")),
+	/**  A profile from before encryption: encrypted now under a new passphrase. */
+	encryptProfile: (passphrase: string, passphraseOnly: boolean) => typedError<UnlockedView, AppError>(__TAURI_INVOKE("encrypt_profile", { passphrase, passphraseOnly })),
+	recover: (recoveryKey: string, newPassphrase: string) => typedError<UnlockedView, AppError>(__TAURI_INVOKE("recover", { recoveryKey, newPassphrase })),
+	changePassphrase: (old: string, new: string) => typedError<null, AppError>(__TAURI_INVOKE("change_passphrase", { old, new })),
+	securitySettings: () => typedError<SecuritySettings, AppError>(__TAURI_INVOKE("security_settings")),
+	setLockAfter: (minutes: number) => typedError<null, AppError>(__TAURI_INVOKE("set_lock_after", { minutes })),
+	setNotifyDetails: (on: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_notify_details", { on })),
+	/**
+	 *  The window opened a patient's record (`via`: "record" or "search"): an
+	 *  access-log entry.
+	 */
+	opened: (team: string, via: string, entry: string | null) => typedError<null, AppError>(__TAURI_INVOKE("opened", { team, via, entry })),
+	audit: (filter: AuditFilterInput) => typedError<AuditView, AppError>(__TAURI_INVOKE("audit", { filter })),
+	/**  Saves the filtered access log as CSV in Downloads; returns the path. */
+	exportAudit: (filter: AuditFilterInput) => typedError<string, AppError>(__TAURI_INVOKE("export_audit", { filter })),
 	vocabulary: () => __TAURI_INVOKE<Vocabulary>("vocabulary"),
 	setLanguage: (language: string) => typedError<null, AppError>(__TAURI_INVOKE("set_language", { language })),
 	today: () => typedError<Today, AppError>(__TAURI_INVOKE("today")),
@@ -81,6 +103,42 @@ export type AppError = {
 	field: string | null,
 	message_ja: string,
 	message_en: string,
+};
+
+export type AuditChoice = {
+	id: string,
+	name: string,
+};
+
+export type AuditFilterInput = {
+	team: string | null,
+	member: string | null,
+	/**  YYYY-MM-DD, from the start of that day (JST). */
+	from: string | null,
+	/**  YYYY-MM-DD, to the end of that day (JST). */
+	until: string | null,
+};
+
+export type AuditRowView = {
+	at: number,
+	member: string,
+	member_name: string,
+	device: string,
+	/**  open | search-open | print | export | change | unlock | lock | unlock-failed | audit-export */
+	action: string,
+	team: string | null,
+	patient: string | null,
+	/**  For a change: what kind (note.add, patient.edit, …); for an open: the entry. */
+	entry: string | null,
+};
+
+export type AuditView = {
+	rows: AuditRowView[],
+	members: AuditChoice[],
+	teams: AuditChoice[],
+	/**  Chains checked here (devices × patients) and what did not verify. */
+	chains: number,
+	problems: string[],
 };
 
 export type BandView = {
@@ -211,6 +269,21 @@ export type JoinView = {
 	pending: boolean,
 	/**  Joined, but the record has not arrived yet (the link dropped). */
 	record_pending: boolean,
+};
+
+export type LockView = {
+	/**
+	 *  `new` (no profile), `plaintext` (made before encryption: set a
+	 *  passphrase to encrypt it), `locked`, `unlocked`.
+	 */
+	state: string,
+	/**  Whether this desktop's keychain answers. */
+	keychain_available: boolean,
+	/**  Whether this profile's lock uses the keychain (false: passphrase only). */
+	uses_keychain: boolean,
+	/**  Seconds before the next try is accepted (after five wrong ones). */
+	wait_seconds: number,
+	failures: number,
 };
 
 export type MedicationInput = {
@@ -568,6 +641,12 @@ export type SearchHit = {
 	at: number | null,
 };
 
+export type SecuritySettings = {
+	lock_after_minutes: number,
+	notify_details: boolean,
+	uses_keychain: boolean,
+};
+
 /**  Emitted when the connection state or the send queue changed. */
 export type SyncChanged = {
 	sync: SyncView,
@@ -673,6 +752,13 @@ export type Today = {
 	 */
 	visits: PlannedVisitItem[],
 	sync: SyncView,
+};
+
+export type UnlockedView = {
+	device: DeviceView,
+	/**  Shown once, after set-up or encryption; never again. */
+	recovery_key: string | null,
+	lock_after_minutes: number,
 };
 
 /**  An urgent note or reading that needs someone to look. */

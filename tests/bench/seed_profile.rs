@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => 1,
     };
     let start = Timestamp(1_638_316_800_000); // 2021-12-01
-    let mut store = Store::init(std::path::Path::new(&home), station::seed_member(), start)?;
+    let mut store = Store::init(std::path::Path::new(&home), station::seed_member(), start, &tsunagi_tests::test_key())?;
     for p in 0..patients {
         let team = seed_patient(&mut store, p, start)?;
         println!("{team}");

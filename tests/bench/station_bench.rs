@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(seeded) => copy_dir(Path::new(&seeded), &home)?,
         None => seed(&home, patients)?,
     }
-    let teams = Store::open(&home)?.team_ids()?.len();
+    let teams = Store::open(&home, &tsunagi_tests::test_key())?.team_ids()?.len();
     println!(
         "station: {teams} patients, 5 years each ({:.1?} to prepare)",
         started.elapsed()
@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("first start, summaries made at start: {cold:.1?}");
 
     // As changes arrive: the indexer makes each team's summary and search rows.
-    let mut store = Store::open(&home)?;
+    let mut store = Store::open(&home, &tsunagi_tests::test_key())?;
     let since = Timestamp(now().0 - 7 * 24 * 3600 * 1000);
     let mut per_team = Vec::new();
     for team in store.team_ids()? {
@@ -69,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // Search as the nurse types, from a fresh connection.
-    let mut store = Store::open(&home)?;
+    let mut store = Store::open(&home, &tsunagi_tests::test_key())?;
     // As typed, keystroke by keystroke: a name, a word in notes, a rare word.
     let queries = [
         "す",
@@ -121,7 +121,7 @@ fn ratio(a: Duration, b: Duration) -> f64 {
 /// a store just opened (as a new process would).
 fn today_reads(home: &Path) -> Result<Duration, Box<dyn std::error::Error>> {
     let t = Instant::now();
-    let mut store = Store::open(home)?;
+    let mut store = Store::open(home, &tsunagi_tests::test_key())?;
     let since = Timestamp(now().0 - 7 * 24 * 3600 * 1000);
     for team in store.teams()? {
         store.summary(team.team, since)?;
@@ -131,7 +131,7 @@ fn today_reads(home: &Path) -> Result<Duration, Box<dyn std::error::Error>> {
 
 fn seed(home: &Path, patients: usize) -> Result<(), Box<dyn std::error::Error>> {
     let start = Timestamp(1_638_316_800_000); // 2021-12-01
-    let mut store = Store::init(home, station::seed_member(), start)?;
+    let mut store = Store::init(home, station::seed_member(), start, &tsunagi_tests::test_key())?;
     for p in 0..patients {
         station::seed_patient(&mut store, p, start)?;
     }

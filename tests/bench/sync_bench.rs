@@ -94,7 +94,7 @@ fn edit_to_visible(relay: &Relay, dir: &std::path::Path, n: usize) -> (Duration,
         .enable_all()
         .build()
         .unwrap();
-    let mut a = Store::init(&dir.join("a"), member("A"), now()).unwrap();
+    let mut a = Store::init(&dir.join("a"), member("A"), now(), &tsunagi_tests::test_key()).unwrap();
     a.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
     let team = a
         .create_team(
@@ -108,7 +108,7 @@ fn edit_to_visible(relay: &Relay, dir: &std::path::Path, n: usize) -> (Duration,
     let code = rt
         .block_on(sync_client::invite(&mut a, team, Timestamp(now().0 + 3_600_000), now))
         .unwrap();
-    let mut b = Store::init(&dir.join("b"), member("B"), now()).unwrap();
+    let mut b = Store::init(&dir.join("b"), member("B"), now(), &tsunagi_tests::test_key()).unwrap();
     rt.block_on(sync_client::join(&mut b, &code, now)).unwrap();
 
     let started: Arc<Mutex<Vec<Instant>>> = Arc::default();
@@ -325,9 +325,9 @@ fn catch_up(relay: &Relay, dir: &std::path::Path, patients: usize, visits: usize
         .enable_all()
         .build()
         .unwrap();
-    let mut station = Store::init(&dir.join("station"), member("station"), now()).unwrap();
+    let mut station = Store::init(&dir.join("station"), member("station"), now(), &tsunagi_tests::test_key()).unwrap();
     station.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
-    let mut laptop = Store::init(&dir.join("laptop"), member("laptop"), now()).unwrap();
+    let mut laptop = Store::init(&dir.join("laptop"), member("laptop"), now(), &tsunagi_tests::test_key()).unwrap();
     let mut teams = Vec::new();
     for p in 0..patients {
         let team = station

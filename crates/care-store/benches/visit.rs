@@ -130,7 +130,7 @@ fn main() {
     // 2 + 3. Five years of twice-weekly visits, each recorded durably.
     let visits = if quick { 104 } else { 520 };
     let home = dir.path().join("home");
-    let mut store = Store::init(&home, nurse(), t0).unwrap();
+    let mut store = Store::init(&home, nurse(), t0, &common::test_key()).unwrap();
     let team = store
         .create_team(
             Patient {
@@ -181,7 +181,7 @@ fn main() {
     let mut read_samples = Vec::new();
     for _ in 0..if quick { 5 } else { 20 } {
         let start = Instant::now();
-        let mut s = Store::open(&home).unwrap();
+        let mut s = Store::open(&home, &common::test_key()).unwrap();
         s.record(team).unwrap();
         open_samples.push(start.elapsed());
         let start = Instant::now();

@@ -12,6 +12,10 @@ pub enum StoreError {
     AlreadyInitialised { home: PathBuf },
     #[error("{path} は Tsunagi のデータではありません（別のアプリのファイルか、壊れています）。ファイルはそのまま残しています / {path} is not a Tsunagi store (another program's file, or damaged); it was left untouched")]
     NotAStore { path: PathBuf },
+    #[error("{path} はまだ暗号化されていません。パスフレーズを決めると、この端末で暗号化します / {path} is not encrypted yet: set a passphrase to encrypt it on this laptop")]
+    Plaintext { path: PathBuf },
+    #[error("{path} をこの端末の鍵で読めません（壊れているか、別の端末のファイルです）。ファイルはそのまま残しています / {path} cannot be read with this profile's key (damaged, or another laptop's file); it was left untouched")]
+    WrongKey { path: PathBuf },
     #[error("{path} は新しい版の Tsunagi で作られています (store schema {found} > {supported})。アプリを更新してください / {path} was written by a newer Tsunagi; update this one")]
     NewerStore { path: PathBuf, found: i64, supported: i64 },
     #[error("{path} が壊れています ({detail})。ファイルはそのまま残しています。バックアップから戻すか、管理者に連絡してください / {path} is damaged ({detail}); it was left untouched: restore a backup or contact your administrator")]
@@ -32,6 +36,8 @@ pub enum StoreError {
     UnsentEntries(u64),
     #[error(transparent)]
     Model(#[from] ModelError),
+    #[error(transparent)]
+    Lock(#[from] profile_lock::LockError),
     #[error("データベース / database: {0}")]
     Sqlite(rusqlite::Error),
 }

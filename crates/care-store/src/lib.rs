@@ -1,7 +1,8 @@
 //! # care-store
 //!
 //! A laptop's care records on disk. One SQLite file (`tsunagi.db`) per device
-//! profile ("home" directory) holds:
+//! profile ("home" directory), encrypted whole with SQLCipher under a
+//! [`StoreKey`] (profile-lock unwraps it), holds:
 //! - the device identity (who writes from this laptop);
 //! - each team's record: an automerge snapshot plus the changes since,
 //!   compacted into a new snapshot as they grow;
@@ -17,7 +18,12 @@
 //!
 //! Start at [`Store`]; the tables are in [`schema`].
 
+pub mod audit;
 mod error;
+mod key;
+mod migrate;
+mod private;
+pub mod profile;
 mod remote;
 pub mod schema;
 mod search;
@@ -26,6 +32,8 @@ mod summary;
 mod sync_state;
 
 pub use error::StoreError;
+pub use key::StoreKey;
+pub use migrate::{encrypt_plaintext, finish_interrupted, profile_file, ProfileFile};
 pub use remote::{Applied, Incoming, Quarantined, SnapshotCheck};
 pub use search::{Hit, MAX_HITS};
 pub use store::{DeviceProfile, Store, TeamSummary, COMPACT_AFTER};

@@ -1,16 +1,17 @@
 //! The SQLite file: how it is recognised, set up and migrated.
 //!
-//! One file, `tsunagi.db`, per device profile (the "home" directory).
-//! Everything goes through [`open_connection`], the one place a future
-//! SQLCipher key (`PRAGMA key`) would be given before the first read, so
-//! encryption at rest needs no change to the tables.
+//! One file, `tsunagi.db`, per device profile (the "home" directory),
+//! encrypted whole with SQLCipher (pages, WAL and temp files): every
+//! connection is keyed ([`StoreKey`]) before its first read. A plaintext file
+//! from before encryption is refused with [`StoreError::Plaintext`] and
+//! encrypted by [`crate::encrypt_plaintext`].
 
 use std::io::Read;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::StoreError;
+use crate::{StoreError, StoreKey};
 
 pub const FILE_NAME: &str = "tsunagi.db";
 
@@ -18,9 +19,9 @@ pub const FILE_NAME: &str = "tsunagi.db";
 const APPLICATION_ID: i64 = 0x5453_4E47;
 
 /// `PRAGMA user_version`: the version of the tables below.
-pub const STORE_SCHEMA: i64 = 6;
+pub const STORE_SCHEMA: i64 = 7;
 
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+pub(crate) const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 const SCHEMA_V1: &str = "
 CREATE TABLE device (
@@ -198,6 +199,34 @@ CREATE TABLE summaries (
 
 /// v6: the search index (search.rs), rebuilt per team when its state
 /// moves, like `summaries`.
+/// Version 7: the access log (監査ログ). `audit` holds every chain this
+/// laptop knows: its own (one per scope: a team, or '' for unlocks and
+/// locks) and other devices' that arrived sealed with a team. Checkpoints
+/// are the relay's countersignatures of this device's chains. Outbox rows
+/// get a kind, so audit entries waiting to be sent are not "unsent records".
+const SCHEMA_V7: &str = "
+CREATE TABLE audit (
+    device      TEXT NOT NULL,
+    scope       TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    at          INTEGER NOT NULL,
+    member      TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    entry_id    TEXT,
+    hash        BLOB NOT NULL,
+    entry       TEXT NOT NULL,
+    PRIMARY KEY (device, scope, seq)
+);
+CREATE INDEX audit_by_time ON audit (at DESC);
+CREATE TABLE audit_checkpoints (
+    scope       TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    checkpoint  TEXT NOT NULL,
+    PRIMARY KEY (scope, seq)
+);
+ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'change';
+";
+
 const SCHEMA_V6: &str = "
 CREATE TABLE search_entries (
     id          INTEGER PRIMARY KEY,
@@ -222,14 +251,21 @@ CREATE TABLE search_state (
 
 /// Opens an existing store, refusing anything that is not one without
 /// writing a byte to it.
-pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
+pub fn open_existing(path: &Path, key: &StoreKey) -> Result<Connection, StoreError> {
     let not_a_store = || StoreError::NotAStore {
         path: path.to_path_buf(),
     };
     let mut header = [0u8; 16];
     let mut f = std::fs::File::open(path).map_err(|e| StoreError::Io(e.to_string()))?;
-    if f.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
+    if f.read_exact(&mut header).is_err() {
         return Err(not_a_store());
+    }
+    // An encrypted file starts with its random salt; one in the clear is a
+    // profile from before encryption (or someone else's database).
+    if &header == SQLITE_MAGIC {
+        return Err(StoreError::Plaintext {
+            path: path.to_path_buf(),
+        });
     }
     // The checks run on a read-only connection: it sees the log (WAL) too,
     // so a profile killed right after `init` still reads as ours, yet it can
@@ -237,9 +273,18 @@ pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
     {
         let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(|e| StoreError::from(e).at(path))?;
-        let app_id: i64 = ro
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| StoreError::from(e).at(path))?;
+        key.apply(&ro)?;
+        let app_id: i64 = match ro.query_row("PRAGMA application_id", [], |r| r.get(0)) {
+            Ok(id) => id,
+            // With a key that unwrapped (authenticated) from this profile's
+            // lock, an unreadable first page means a damaged or foreign file.
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+                return Err(StoreError::WrongKey {
+                    path: path.to_path_buf(),
+                })
+            }
+            Err(e) => return Err(StoreError::from(e).at(path)),
+        };
         if app_id != APPLICATION_ID {
             return Err(not_a_store());
         }
@@ -257,27 +302,30 @@ pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| StoreError::from(e).at(path))?;
+    key.apply(&conn)?;
     configure(&conn).map_err(|e| e.at(path))?;
     Ok(conn)
 }
 
-/// Creates a new store file; refuses if one is there.
-pub fn create_new(path: &Path) -> Result<Connection, StoreError> {
+/// Creates a new encrypted store file; refuses if one is there.
+pub fn create_new(path: &Path, key: &StoreKey) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    key.apply(&conn)?;
     // Compaction frees pages; give them back to the file system afterwards.
     // Must be set before the first table exists.
     conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;")?;
     configure(&conn)?;
+    crate::private::restrict_file(path)?;
     Ok(conn)
 }
 
 /// Makes the tables, in the caller's transaction.
 pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6}"
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6} {SCHEMA_V7}"
     ))?;
     Ok(())
 }
@@ -318,6 +366,9 @@ pub fn migrate_tables(conn: &Connection) -> Result<i64, StoreError> {
     }
     if version < 6 {
         conn.execute_batch(SCHEMA_V6)?;
+    }
+    if version < 7 {
+        conn.execute_batch(SCHEMA_V7)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {STORE_SCHEMA};"))?;
     Ok(version)

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sync_proto::{MembershipOp, TeamKey};
 
 use crate::schema;
-use crate::StoreError;
+use crate::{StoreError, StoreKey};
 
 /// After this many changes since the last snapshot, a team's record is
 /// compacted into a new snapshot (one `save()`, about 1 ms per year of visits).
@@ -65,15 +65,17 @@ pub struct Store {
 
 impl Store {
     /// Makes a new device profile in `home` (created if missing).
-    pub fn init(home: &Path, member: Member, now: Timestamp) -> Result<Store, StoreError> {
+    /// The database is encrypted with `key` from its first page.
+    pub fn init(home: &Path, member: Member, now: Timestamp, key: &StoreKey) -> Result<Store, StoreError> {
         std::fs::create_dir_all(home).map_err(|e| StoreError::Io(format!("{}: {e}", home.display())))?;
+        crate::private::restrict_dir(home)?;
         let path = home.join(schema::FILE_NAME);
         if path.exists() {
             return Err(StoreError::AlreadyInitialised {
                 home: home.to_path_buf(),
             });
         }
-        let mut conn = schema::create_new(&path)?;
+        let mut conn = schema::create_new(&path, key)?;
         let device = DeviceProfile {
             device: DeviceId::random(),
             member: MemberId::random(),
@@ -115,14 +117,15 @@ impl Store {
     }
 
     /// Opens the device profile in `home`.
-    pub fn open(home: &Path) -> Result<Store, StoreError> {
+    pub fn open(home: &Path, key: &StoreKey) -> Result<Store, StoreError> {
+        crate::migrate::finish_interrupted(home)?;
         let path = home.join(schema::FILE_NAME);
         if !path.exists() {
             return Err(StoreError::NoProfile {
                 home: home.to_path_buf(),
             });
         }
-        let mut conn = schema::open_existing(&path)?;
+        let mut conn = schema::open_existing(&path, key)?;
         crate::sync_state::migrate(&mut conn).map_err(|e| e.at(&path))?;
         let device = read_device(&conn).map_err(|e| e.at(&path))?;
         let seed: Vec<u8> = conn.query_row("SELECT signing_key FROM device WHERE id = 1", [], |r| r.get(0))?;
@@ -192,7 +195,7 @@ impl Store {
     pub fn teams(&self) -> Result<Vec<TeamSummary>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT t.team_id, t.patient_name, t.patient_kana, t.created_at,
-                    (SELECT count(*) FROM outbox o WHERE o.team_id = t.team_id AND o.acked_seq IS NULL)
+                    (SELECT count(*) FROM outbox o WHERE o.team_id = t.team_id AND o.acked_seq IS NULL AND o.kind = 'change')
              FROM teams t",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -276,6 +279,8 @@ impl Store {
         let committed = current.record.change(&writer, now, action, f)?;
         if let Some(change) = &committed.change {
             current.upto_seq = insert_local_change(&tx, team, change, now, &self.signing, self.device.device)?;
+            // Every change is in the access log, in the same transaction.
+            crate::audit::append(&tx, &self.device, &self.signing, "change", Some(team), Some(action), now)?;
             if action.starts_with("patient") {
                 let p = current.record.patient()?;
                 tx.execute(
@@ -337,7 +342,7 @@ impl Store {
     /// Local changes of `team` waiting for a relay's acknowledgement.
     pub fn pending(&self, team: TeamId) -> Result<u64, StoreError> {
         let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM outbox WHERE team_id = ?1 AND acked_seq IS NULL",
+            "SELECT count(*) FROM outbox WHERE team_id = ?1 AND acked_seq IS NULL AND kind = 'change'",
             [team.to_string()],
             |r| r.get(0),
         )?;
@@ -348,7 +353,7 @@ impl Store {
     /// was made: what this laptop wrote since is still only here.
     pub fn oldest_unsent_at(&self, team: TeamId) -> Result<Option<Timestamp>, StoreError> {
         let at: Option<i64> = self.conn.query_row(
-            "SELECT min(created_at) FROM outbox WHERE team_id = ?1 AND acked_seq IS NULL",
+            "SELECT min(created_at) FROM outbox WHERE team_id = ?1 AND acked_seq IS NULL AND kind = 'change'",
             [team.to_string()],
             |r| r.get(0),
         )?;
@@ -456,19 +461,6 @@ fn insert_local_change(
         params![team.to_string(), change.hash.as_slice(), change.bytes],
     )?;
     let seq = conn.last_insert_rowid();
-    let (epoch, key) = crate::sync_state::latest_key(conn, team)?;
-    let sender_seq: i64 = conn.query_row(
-        "UPDATE teams SET next_sender_seq = next_sender_seq + 1 WHERE team_id = ?1 RETURNING next_sender_seq - 1",
-        [team.to_string()],
-        |r| r.get(0),
-    )?;
-    let header = sync_proto::Header {
-        kind: sync_proto::PayloadKind::Changes,
-        team: *team.as_bytes(),
-        epoch,
-        sender: *device.as_bytes(),
-        sender_seq: sender_seq as u64,
-    };
     // The roster head this laptop is on goes inside, for readers to compare.
     let roster: (Option<i64>, Option<Vec<u8>>) = conn.query_row(
         "SELECT roster_ops, roster_head FROM teams WHERE team_id = ?1",
@@ -482,20 +474,59 @@ fn insert_local_change(
         },
         _ => change.bytes.clone(),
     };
-    let envelope = sync_proto::seal(&key, signing, header, &payload)
-        .map_err(|e| StoreError::Io(format!("sealing a change: {e}")))?;
-    conn.execute(
-        "INSERT INTO outbox (team_id, hash, bytes, created_at, sender_seq, envelope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            team.to_string(),
-            change.hash.as_slice(),
-            change.bytes,
-            now.0,
-            sender_seq,
-            envelope.bytes()
-        ],
-    )?;
+    let sealed = Sealed {
+        kind: sync_proto::PayloadKind::Changes,
+        hash: &change.hash,
+        bytes: &change.bytes,
+        payload: &payload,
+    };
+    into_outbox(conn, team, sealed, now, signing, device)?;
     Ok(seq)
+}
+
+/// What goes into the outbox: its kind, the hash that makes it unique, the
+/// bytes kept, and the payload sealed.
+pub(crate) struct Sealed<'a> {
+    pub(crate) kind: sync_proto::PayloadKind,
+    pub(crate) hash: &'a [u8],
+    pub(crate) bytes: &'a [u8],
+    pub(crate) payload: &'a [u8],
+}
+
+/// Seals a payload for `team` with its latest key and the device's next
+/// sequence number, into the outbox, in the caller's transaction.
+pub(crate) fn into_outbox(
+    conn: &Connection,
+    team: TeamId,
+    item: Sealed<'_>,
+    now: Timestamp,
+    signing: &SigningKey,
+    device: DeviceId,
+) -> Result<(), StoreError> {
+    let (epoch, key) = crate::sync_state::latest_key(conn, team)?;
+    let sender_seq: i64 = conn.query_row(
+        "UPDATE teams SET next_sender_seq = next_sender_seq + 1 WHERE team_id = ?1 RETURNING next_sender_seq - 1",
+        [team.to_string()],
+        |r| r.get(0),
+    )?;
+    let header = sync_proto::Header {
+        kind: item.kind,
+        team: *team.as_bytes(),
+        epoch,
+        sender: *device.as_bytes(),
+        sender_seq: sender_seq as u64,
+    };
+    let envelope = sync_proto::seal(&key, signing, header, item.payload)
+        .map_err(|e| StoreError::Io(format!("sealing for the relay: {e}")))?;
+    let kind = match item.kind {
+        sync_proto::PayloadKind::Audit => "audit",
+        _ => "change",
+    };
+    conn.execute(
+        "INSERT INTO outbox (team_id, hash, bytes, created_at, sender_seq, envelope, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![team.to_string(), item.hash, item.bytes, now.0, sender_seq, envelope.bytes(), kind],
+    )?;
+    Ok(())
 }
 
 /// Brings a cached record up to date with the file, or loads it afresh.

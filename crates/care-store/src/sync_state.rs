@@ -308,11 +308,30 @@ impl Store {
 
     /// Deletes the team from this laptop: its record, keys, roster, cursors
     /// and quarantine. Refused while anything written here has not reached
-    /// the relay, so leaving a team never loses an entry.
+    /// the relay, so leaving a team never loses an entry. The deleted pages
+    /// are overwritten (`secure_delete`), the log is emptied into the file
+    /// and the freed pages are returned to the file system.
     pub fn forget_team(&mut self, team: TeamId) -> Result<(), StoreError> {
+        self.conn.execute_batch("PRAGMA secure_delete = ON;")?;
+        let erased = self.erase_team(team);
+        self.conn.execute_batch("PRAGMA secure_delete = OFF;")?;
+        erased?;
+        // Not in the transaction: vacuuming and checkpointing need none open.
+        {
+            // Frees one page per step: run it to the end.
+            let mut vacuum = self.conn.prepare("PRAGMA incremental_vacuum")?;
+            let mut rows = vacuum.query([])?;
+            while rows.next()?.is_some() {}
+        }
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        tracing::info!(%team, "team erased from this laptop");
+        Ok(())
+    }
+
+    fn erase_team(&mut self, team: TeamId) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let unsent: i64 = tx.query_row(
-            "SELECT count(*) FROM outbox WHERE team_id = ?1 AND acked_seq IS NULL",
+            "SELECT count(*) FROM outbox WHERE team_id = ?1 AND acked_seq IS NULL AND kind = 'change'",
             [team.to_string()],
             |r| r.get(0),
         )?;
@@ -336,7 +355,6 @@ impl Store {
         }
         tx.commit()?;
         self.cache.remove(&team);
-        tracing::info!(%team, "team removed from this laptop");
         Ok(())
     }
 

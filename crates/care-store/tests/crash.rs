@@ -28,7 +28,7 @@ fn now() -> Timestamp {
 
 /// Writes visits until killed.
 fn child(home: &str, round: &str) -> ! {
-    let mut s = Store::open(home.as_ref()).unwrap();
+    let mut s = Store::open(home.as_ref(), &common::test_key()).unwrap();
     let team = s.teams().unwrap()[0].team;
     for i in 0.. {
         let text = format!("round {round} visit {i} 本日入浴介助。");
@@ -76,7 +76,7 @@ fn sigkill_at_random_moments_never_loses_a_saved_visit() {
     let mut rng = Rng(seed);
 
     let home = tempfile::tempdir().unwrap();
-    let mut s = Store::init(home.path(), nurse(), now()).unwrap();
+    let mut s = Store::init(home.path(), nurse(), now(), &common::test_key()).unwrap();
     s.create_team(
         Patient {
             name: "山田 太郎".into(),
@@ -122,7 +122,7 @@ fn sigkill_at_random_moments_never_loses_a_saved_visit() {
         reported.len()
     );
 
-    let mut s = Store::open(home.path()).expect("the file opens after every crash");
+    let mut s = Store::open(home.path(), &common::test_key()).expect("the file opens after every crash");
     s.check().expect("integrity check passes after every crash");
     let team = s.teams().unwrap()[0].team;
     let notes = s.record(team).unwrap().read().unwrap().notes;

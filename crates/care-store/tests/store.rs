@@ -28,14 +28,14 @@ fn digest(path: &Path) -> Vec<u8> {
 #[test]
 fn a_saved_note_is_there_after_reopening() {
     let home = tempfile::tempdir().unwrap();
-    let mut s = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let mut s = Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
     let team = s.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
     let id = s
         .change(team, "note.add", t(2), |tx| tx.add_note(note("本日入浴介助。")))
         .unwrap();
     drop(s);
 
-    let mut s = Store::open(home.path()).unwrap();
+    let mut s = Store::open(home.path(), &common::test_key()).unwrap();
     assert_eq!(s.device().profile.name, "佐藤 花子");
     let rec = s.record(team).unwrap().read().unwrap();
     assert_eq!(rec.notes[&id.to_string()].current().text, "本日入浴介助。");
@@ -45,7 +45,7 @@ fn a_saved_note_is_there_after_reopening() {
 #[test]
 fn a_refused_entry_saves_nothing() {
     let home = tempfile::tempdir().unwrap();
-    let mut s = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let mut s = Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
     let team = s.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
     let err = s
         .change(team, "visit", t(2), |tx| {
@@ -59,14 +59,14 @@ fn a_refused_entry_saves_nothing() {
     assert!(err.to_string().contains("SpO2"), "{err}");
     assert_eq!(s.pending(team).unwrap(), 1);
     drop(s);
-    let mut s = Store::open(home.path()).unwrap();
+    let mut s = Store::open(home.path(), &common::test_key()).unwrap();
     assert!(s.record(team).unwrap().read().unwrap().notes.is_empty());
 }
 
 #[test]
 fn teams_are_listed_in_gojuon_order_of_the_reading() {
     let home = tempfile::tempdir().unwrap();
-    let mut s = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let mut s = Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
     for (name, kana) in [
         ("渡辺 清", "ワタナベ キヨシ"),
         ("伊藤 ハル", "イトウ ハル"),
@@ -81,9 +81,9 @@ fn teams_are_listed_in_gojuon_order_of_the_reading() {
 #[test]
 fn no_profile_and_double_init_are_clear_errors() {
     let home = tempfile::tempdir().unwrap();
-    assert!(matches!(Store::open(home.path()), Err(StoreError::NoProfile { .. })));
-    Store::init(home.path(), nurse(), t(0)).unwrap();
-    let err = Store::init(home.path(), nurse(), t(0)).err().unwrap();
+    assert!(matches!(Store::open(home.path(), &common::test_key()), Err(StoreError::NoProfile { .. })));
+    Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
+    let err = Store::init(home.path(), nurse(), t(0), &common::test_key()).err().unwrap();
     assert!(matches!(err, StoreError::AlreadyInitialised { .. }), "{err}");
 }
 
@@ -98,20 +98,20 @@ fn a_foreign_file_is_refused_and_left_untouched() {
         .unwrap();
     drop(other);
     let before = digest(&path);
-    let err = Store::open(home.path()).err().unwrap();
+    let err = Store::open(home.path(), &common::test_key()).err().unwrap();
     assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
     assert_eq!(digest(&path), before);
 
     // Not SQLite at all.
     std::fs::write(&path, "家計簿メモ\n").unwrap();
-    assert!(matches!(Store::open(home.path()), Err(StoreError::NotAStore { .. })));
+    assert!(matches!(Store::open(home.path(), &common::test_key()), Err(StoreError::NotAStore { .. })));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "家計簿メモ\n");
 }
 
 #[test]
 fn a_damaged_file_gives_a_clear_error_and_is_never_overwritten() {
     let home = tempfile::tempdir().unwrap();
-    let mut s = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let mut s = Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
     let team = s.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
     for i in 0..40 {
         s.change(team, "note.add", t(2 + i), |tx| {
@@ -133,7 +133,7 @@ fn a_damaged_file_gives_a_clear_error_and_is_never_overwritten() {
     }
     std::fs::write(&path, &bytes).unwrap();
 
-    let outcome = Store::open(home.path()).and_then(|mut s| s.check());
+    let outcome = Store::open(home.path(), &common::test_key()).and_then(|mut s| s.check());
     let Err(err) = outcome else {
         panic!("damage must be reported")
     };
@@ -152,7 +152,7 @@ fn a_damaged_file_gives_a_clear_error_and_is_never_overwritten() {
 #[test]
 fn compaction_keeps_every_entry_and_the_whole_outbox() {
     let home = tempfile::tempdir().unwrap();
-    let mut s = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let mut s = Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
     let team = s.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
     let n = COMPACT_AFTER + 20;
     for i in 0..n {
@@ -168,7 +168,7 @@ fn compaction_keeps_every_entry_and_the_whole_outbox() {
         "changes were compacted into a snapshot ({rows} rows left)"
     );
     drop(s);
-    let mut s = Store::open(home.path()).unwrap();
+    let mut s = Store::open(home.path(), &common::test_key()).unwrap();
     assert_eq!(s.record(team).unwrap().read().unwrap().notes.len() as i64, n);
     assert_eq!(
         s.pending(team).unwrap() as i64,
@@ -180,10 +180,10 @@ fn compaction_keeps_every_entry_and_the_whole_outbox() {
 #[test]
 fn edits_from_another_process_are_seen_without_reopening() {
     let home = tempfile::tempdir().unwrap();
-    let mut a = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let mut a = Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
     let team = a.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
     a.record(team).unwrap();
-    let mut b = Store::open(home.path()).unwrap();
+    let mut b = Store::open(home.path(), &common::test_key()).unwrap();
     b.change(team, "note.add", t(2), |tx| tx.add_note(note("別の画面から")))
         .unwrap();
     a.change(team, "note.add", t(3), |tx| tx.add_note(note("こちらから")))
@@ -221,7 +221,7 @@ fn a_full_disk_is_reported_and_loses_nothing_saved() {
     let _guard = Unmount(mnt);
 
     let home = mnt.join("home");
-    let mut s = Store::init(&home, nurse(), t(0)).unwrap();
+    let mut s = Store::init(&home, nurse(), t(0), &common::test_key()).unwrap();
     let team = s.create_team(patient("山田 太郎", "ヤマダ タロウ"), t(1)).unwrap();
     let mut saved = Vec::new();
     let mut failure = None;
@@ -243,7 +243,7 @@ fn a_full_disk_is_reported_and_loses_nothing_saved() {
     );
     drop(s);
 
-    let mut s = Store::open(&home).unwrap();
+    let mut s = Store::open(&home, &common::test_key()).unwrap();
     s.check().unwrap();
     let notes = s.record(team).unwrap().read().unwrap().notes;
     for id in &saved {
@@ -258,14 +258,14 @@ fn a_full_disk_is_reported_and_loses_nothing_saved() {
 #[test]
 fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
     let home = tempfile::tempdir().unwrap();
-    drop(Store::init(home.path(), nurse(), t(0)).unwrap());
+    drop(Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap());
     let path = home.path().join("tsunagi.db");
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch("PRAGMA user_version = 99;")
         .unwrap();
     let before = digest(&path);
-    let err = Store::open(home.path()).err().unwrap();
+    let err = Store::open(home.path(), &common::test_key()).err().unwrap();
     assert!(matches!(err, StoreError::NewerStore { found: 99, .. }), "{err}");
     assert!(err.to_string().contains("update"), "{err}");
     assert_eq!(digest(&path), before);
@@ -274,7 +274,7 @@ fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
 #[test]
 fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
     let home = tempfile::tempdir().unwrap();
-    let mut store = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let mut store = Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
     let team = store.create_team(patient("鈴木 正雄", "スズキ マサオ"), t(1)).unwrap();
     let note_id = store
         .change(team, "visit", t(2), |tx| tx.add_note(note("移行前の記録")))
@@ -286,7 +286,7 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
         .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; DROP TABLE snapshot_checks; DROP TABLE search_fts; DROP TABLE search_entries; DROP TABLE search_state; PRAGMA user_version = 2;")
         .unwrap();
 
-    let mut store = Store::open(home.path()).unwrap();
+    let mut store = Store::open(home.path(), &common::test_key()).unwrap();
     let record = store.record(team).unwrap().read().unwrap();
     assert_eq!(record.notes[&note_id.to_string()].versions[0].text, "移行前の記録");
     assert_eq!(
@@ -324,7 +324,7 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
 #[test]
 fn todays_summary_is_kept_between_opens_and_follows_every_change() {
     let home = tempfile::tempdir().unwrap();
-    let mut store = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let mut store = Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
     let team = store.create_team(patient("鈴木 正雄", "スズキ マサオ"), t(1)).unwrap();
     let reading = |at: i64| {
         VitalsForm {
@@ -345,7 +345,7 @@ fn todays_summary_is_kept_between_opens_and_follows_every_change() {
 
     // Reopened: the kept summary, cut to a later `since`, is what a fresh
     // read gives.
-    let mut store = Store::open(home.path()).unwrap();
+    let mut store = Store::open(home.path(), &common::test_key()).unwrap();
     let kept = store.summary(team, t(18)).unwrap();
     assert_eq!(kept, store.record(team).unwrap().read_summary(t(18)).unwrap());
     assert_eq!(kept.vitals.len(), 1, "only the reading from day 20");
@@ -361,7 +361,7 @@ fn todays_summary_is_kept_between_opens_and_follows_every_change() {
 #[test]
 fn search_finds_patients_by_any_kana_and_notes_tasks_medications_and_follows_edits() {
     let home = tempfile::tempdir().unwrap();
-    let mut store = Store::init(home.path(), nurse(), t(0)).unwrap();
+    let mut store = Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
     let team = store
         .create_team(
             Patient {

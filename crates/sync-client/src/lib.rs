@@ -352,6 +352,50 @@ impl RelayClient {
         Ok(a.damaged)
     }
 
+    /// Asks the relay to countersign this device's access-log chain head.
+    pub async fn audit_checkpoint(
+        &self,
+        team: &[u8; 16],
+        device: &[u8; 16],
+        scope: Option<&[u8; 16]>,
+        seq: u64,
+        head: &[u8; 32],
+    ) -> Result<sync_proto::Checkpoint, SyncError> {
+        #[derive(Deserialize)]
+        struct Answer {
+            checkpoint: sync_proto::Checkpoint,
+        }
+        let url = format!("{}/v1/teams/{}/audit-checkpoints", self.base, hex::encode(team));
+        let body = serde_json::json!({
+            "device": hex::encode(device),
+            "scope": scope.map(hex::encode),
+            "seq": seq,
+            "head": hex::encode(head),
+        });
+        let resp = Self::send(self.http.post(url).json(&body)).await?;
+        Ok(resp.json_capped::<Answer>().await?.checkpoint)
+    }
+
+    /// The team's latest checkpoints and the relay's key that signed them
+    /// (read over the pinned connection, so the key is the relay's).
+    pub async fn audit_checkpoints(
+        &self,
+        team: &[u8; 16],
+    ) -> Result<(Vec<sync_proto::Checkpoint>, ed25519_dalek::VerifyingKey), SyncError> {
+        #[derive(Deserialize)]
+        struct Answer {
+            checkpoints: Vec<sync_proto::Checkpoint>,
+            relay_key: String,
+        }
+        let url = format!("{}/v1/teams/{}/audit-checkpoints", self.base, hex::encode(team));
+        let resp = Self::send(self.http.get(url)).await?;
+        let a = resp.json_capped::<Answer>().await?;
+        let mut key = [0u8; 32];
+        hex::decode_to_slice(&a.relay_key, &mut key).map_err(|_| SyncError::BadAnswer("relay key".into()))?;
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| SyncError::BadAnswer("relay key".into()))?;
+        Ok((a.checkpoints, key))
+    }
+
     /// Reads the team's log after `after`.
     pub async fn read(&self, team: &[u8; 16], after: u64) -> Result<Page, SyncError> {
         let url = format!("{}/v1/teams/{}/envelopes?after={after}", self.base, hex::encode(team));

@@ -93,8 +93,39 @@ pub async fn sync_teams(
             continue;
         }
         report.teams.push(t);
+        // The relay countersigns this device's access-log chains, so
+        // deleting entries later is detected. Never fails a sync.
+        if let Err(e) = checkpoint_audit(store, &client, team, team == teams[0]).await {
+            tracing::info!(%team, error = %e, "audit checkpoint not taken now");
+        }
     }
     Ok(report)
+}
+
+/// Sends this device's chain head for `team` (and, once per pass, for its
+/// device events) to be countersigned, and keeps the answers.
+async fn checkpoint_audit(
+    store: &mut Store,
+    client: &RelayClient,
+    team: care_model::TeamId,
+    with_device_chain: bool,
+) -> Result<(), SyncError> {
+    let me = *store.device_id().as_bytes();
+    let heads = store.audit_heads().map_err(store_err)?;
+    for (scope, seq, head) in heads {
+        let wanted = match scope {
+            Some(s) => s == team,
+            None => with_device_chain,
+        };
+        if !wanted {
+            continue;
+        }
+        let c = client
+            .audit_checkpoint(team.as_bytes(), &me, scope.as_ref().map(|s| s.as_bytes()), seq, &head)
+            .await?;
+        store.save_checkpoint(&c).map_err(store_err)?;
+    }
+    Ok(())
 }
 
 fn store_err(e: care_store::StoreError) -> SyncError {
@@ -698,6 +729,23 @@ async fn pull(
                 )
                 .map(|plain| Some((env, plain)))
             });
+            // Another member's access log: kept for the team's admins, not
+            // applied to the record. Entries not signed by the envelope's
+            // device, or about another team, are dropped and counted.
+            let opened = match opened {
+                Ok(Some((env, plain))) if env.header().kind == sync_proto::PayloadKind::Audit => {
+                    let h = *env.header();
+                    let entries: Vec<sync_proto::AuditEntry> = serde_json::from_slice(&plain).unwrap_or_default();
+                    if let Some(key) = r.key_at(&h.sender, h.epoch, seq) {
+                        let (_, refused) = store.receive_audit(team, &key, h.sender, &entries).map_err(store_err)?;
+                        if refused > 0 {
+                            tracing::warn!(%team, refused, "audit entries not signed by their sender were dropped");
+                        }
+                    }
+                    continue;
+                }
+                other => other,
+            };
             match opened.map(|p| p.map(|(env, plain)| (env, change_of(plain)))) {
                 Ok(None) => {}
                 Ok(Some((env, Ok((head, change))))) => {

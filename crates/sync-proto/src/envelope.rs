@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  field
 //!      0     1  version (1)
-//!      1     1  payload kind (1 = changes, 2 = snapshot)
+//!      1     1  payload kind (1 = changes, 2 = snapshot, 3 = audit entries)
 //!      2    16  team id
 //!     18     4  key epoch, big-endian
 //!     22    16  sender device id
@@ -38,6 +38,8 @@ pub const MAX_ENVELOPE_BYTES: usize = 1 << 20;
 pub enum PayloadKind {
     Changes = 1,
     Snapshot = 2,
+    /// A batch of the sender's audit entries (JSON list of `AuditEntry`).
+    Audit = 3,
 }
 
 /// The part of an envelope anyone can read, the relay included.
@@ -74,6 +76,7 @@ impl Header {
         let kind = match b[1] {
             1 => PayloadKind::Changes,
             2 => PayloadKind::Snapshot,
+            3 => PayloadKind::Audit,
             _ => return Err(EnvelopeError::Malformed("unknown payload kind")),
         };
         let arr16 = |r: std::ops::Range<usize>| <[u8; 16]>::try_from(&b[r]).expect("16 bytes");

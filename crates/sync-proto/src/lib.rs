@@ -10,6 +10,7 @@
 //!
 //! Start with [`envelope`]: the byte layout, [`seal`] and [`open`].
 
+pub mod audit;
 pub mod envelope;
 pub mod invite;
 pub mod lockbox;
@@ -20,5 +21,6 @@ pub use envelope::{
     open, seal, split_roster_head, with_roster_head, Envelope, EnvelopeError, Header, PayloadKind, RosterHead, TeamKey,
     MAX_ENVELOPE_BYTES,
 };
+pub use audit::{verify_chain, AuditEntry, AuditProblem, Checkpoint};
 pub use invite::{InviteCode, InviteError};
 pub use roster::{MembershipOp, Roster, RosterEntry, RosterError, RosterOp, Vouch, MAX_INVITE_MS};

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
 
+use crate::app::audit::{AuditFilterInput, AuditView};
+use crate::app::lock::{LockView, SecuritySettings, UnlockedView};
 use crate::app::App;
 use crate::error::AppResult;
 use crate::views::*;
@@ -22,10 +24,93 @@ pub async fn profile(app: AppState<'_>) -> AppResult<Option<DeviceView>> {
     app.profile()
 }
 
+/// Makes the profile, locked with `passphrase` (and the keychain unless
+/// `passphrase_only`); the answer carries the recovery key, shown once.
 #[tauri::command]
 #[specta::specta]
-pub async fn init_profile(app: AppState<'_>, input: ProfileInput) -> AppResult<DeviceView> {
-    app.init_profile(input)
+pub async fn init_profile(
+    app: AppState<'_>,
+    input: ProfileInput,
+    passphrase: String,
+    passphrase_only: bool,
+) -> AppResult<UnlockedView> {
+    app.init_profile(input, &passphrase, passphrase_only)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn lock_state(app: AppState<'_>) -> AppResult<LockView> {
+    app.lock_state()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock(app: AppState<'_>, passphrase: String) -> AppResult<UnlockedView> {
+    app.unlock(&passphrase)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn lock(app: AppState<'_>) -> AppResult<()> {
+    app.lock()
+}
+
+/// A profile from before encryption: encrypted now under a new passphrase.
+#[tauri::command]
+#[specta::specta]
+pub async fn encrypt_profile(app: AppState<'_>, passphrase: String, passphrase_only: bool) -> AppResult<UnlockedView> {
+    app.encrypt_profile(&passphrase, passphrase_only)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn recover(app: AppState<'_>, recovery_key: String, new_passphrase: String) -> AppResult<UnlockedView> {
+    app.recover(&recovery_key, &new_passphrase)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn change_passphrase(app: AppState<'_>, old: String, new: String) -> AppResult<()> {
+    app.change_passphrase(&old, &new)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn security_settings(app: AppState<'_>) -> AppResult<SecuritySettings> {
+    app.security_settings()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_lock_after(app: AppState<'_>, minutes: u32) -> AppResult<()> {
+    app.set_lock_after(minutes)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_notify_details(app: AppState<'_>, on: bool) -> AppResult<()> {
+    app.set_notify_details(on)
+}
+
+/// The window opened a patient's record (`via`: "record" or "search"): an
+/// access-log entry.
+#[tauri::command]
+#[specta::specta]
+pub async fn opened(app: AppState<'_>, team: String, via: String, entry: Option<String>) -> AppResult<()> {
+    app.opened(&team, &via, entry.as_deref())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn audit(app: AppState<'_>, filter: AuditFilterInput) -> AppResult<AuditView> {
+    app.audit_view(&filter)
+}
+
+/// Saves the filtered access log as CSV in Downloads; returns the path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_audit(app: AppState<'_>, filter: AuditFilterInput) -> AppResult<String> {
+    app.export_audit(&filter)
 }
 
 #[tauri::command]

@@ -56,6 +56,9 @@ impl From<care_store::StoreError> for AppError {
         use care_store::StoreError as E;
         match e {
             E::Model(m) => m.into(),
+            E::Lock(l) => l.into(),
+            E::Plaintext { .. } => AppError::new("plaintext", e),
+            E::WrongKey { .. } => AppError::new("damaged", e),
             E::NoProfile { .. } => AppError::new("no-profile", e),
             E::DiskFull => AppError::new("disk-full", e),
             E::Io(_) => AppError::new("io", e),
@@ -63,6 +66,22 @@ impl From<care_store::StoreError> for AppError {
             E::UnknownTeam(_) | E::UnknownEntry(_) | E::NotYetReceived(_) => AppError::new("not-found", e),
             _ => AppError::new("other", e),
         }
+    }
+}
+
+impl From<profile_lock::LockError> for AppError {
+    fn from(e: profile_lock::LockError) -> Self {
+        use profile_lock::LockError as E;
+        let code = match &e {
+            E::WrongPassphrase { .. } => "wrong-passphrase",
+            E::TooSoon { .. } => "too-soon",
+            E::WrongRecoveryKey | E::BadRecoveryKey => "wrong-recovery-key",
+            E::WeakPassphrase => "invalid",
+            E::KeychainSecretMissing => "keychain-secret-missing",
+            E::Keychain(_) => "no-keychain",
+            _ => "damaged",
+        };
+        AppError::new(code, e)
     }
 }
 

@@ -37,14 +37,15 @@ pub fn spawn(app: Arc<App>, emit: impl Fn(Update) + Send + 'static) {
 
 async fn run(app: Arc<App>, emit: impl Fn(Update)) {
     loop {
-        let mut store = match care_store::Store::open(&app.home) {
+        // Nothing to sync before the profile is made or unlocked.
+        if !app.has_key() {
+            app.profile_ready.notified().await;
+            continue;
+        }
+        let mut store = match app.connect() {
             Ok(s) => s,
-            Err(care_store::StoreError::NoProfile { .. }) => {
-                app.profile_ready.notified().await;
-                continue;
-            }
             Err(e) => {
-                tracing::error!(error = %e, "live sync cannot open the store; working offline");
+                tracing::error!(error = %e.message_en, "live sync cannot open the store; working offline");
                 return;
             }
         };

@@ -1,9 +1,8 @@
 //! Starts the desktop app: the profile from `TSUNAGI_HOME` (shared with the
 //! CLI) or the platform's data directory, the window, and the live sync loop.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::Context;
 use tauri::Manager;
@@ -77,12 +76,6 @@ fn run() -> anyhow::Result<()> {
             }
             tauri_app.manage(app.clone());
             let handle = tauri_app.handle().clone();
-            // Urgent items already there at start are not news.
-            let seen: Mutex<HashSet<String>> = Mutex::new(
-                app.today()
-                    .map(|t| t.urgent.into_iter().map(|u| u.id).collect())
-                    .unwrap_or_default(),
-            );
             let for_loop = app.clone();
             live::spawn(app, move |update| match update {
                 Update::Status => {
@@ -91,33 +84,32 @@ fn run() -> anyhow::Result<()> {
                     }
                 }
                 Update::Changed(teams) => {
-                    notify_urgent(&handle, &for_loop, &teams, &seen);
+                    notify_urgent(&handle, &for_loop, &teams);
                     let _ = RecordsChanged { teams }.emit(&handle);
                 }
             });
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .context("the window could not start")?;
+        .build(tauri::generate_context!())
+        .context("the window could not start")?
+        .run(|_, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Every save is already committed and synced to disk. Ending
+                // without C exit handlers keeps SQLCipher from tearing down
+                // its crypto under the sync thread's open connection.
+                tracing::info!("quit");
+                // SAFETY: _exit ends the process at once; nothing after it runs.
+                unsafe { libc::_exit(0) }
+            }
+        });
     Ok(())
 }
 
 /// A desktop notification only for urgent notes and readings past a
 /// patient's urgent band, once each; everything else is a quiet badge.
-fn notify_urgent(handle: &tauri::AppHandle, app: &App, teams: &[String], seen: &Mutex<HashSet<String>>) {
-    let Ok(today) = app.today() else { return };
-    let Ok(mut seen) = seen.lock() else { return };
-    let lang = app
-        .profile()
-        .ok()
-        .flatten()
-        .map_or_else(|| "ja".to_string(), |p| p.language);
-    for item in today.urgent.iter().filter(|u| teams.contains(&u.team)) {
-        // Not for what I wrote or have already acknowledged.
-        if item.mine || item.acked_by_me || !seen.insert(item.id.clone()) {
-            continue;
-        }
-        let (title, body) = tsunagi_app::views::notification(item, &lang);
+/// What it says is `App::news`: a count unless the user asked for details.
+fn notify_urgent(handle: &tauri::AppHandle, app: &App, teams: &[String]) {
+    for (title, body) in app.news(teams) {
         let shown = handle.notification().builder().title(title).body(body).show();
         if let Err(e) = shown {
             tracing::info!(error = %e, "desktop notification not shown");

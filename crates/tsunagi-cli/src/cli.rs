@@ -29,8 +29,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// この端末のプロフィールを作る / make this laptop's device profile
+    /// この端末のプロフィールを作る（パスフレーズを決め、回復キーを表示） / make this laptop's device profile (sets the passphrase, shows the recovery key)
     Init(InitArgs),
+    /// パスフレーズ / the passphrase that unlocks this profile
+    #[command(subcommand)]
+    Passphrase(PassphraseCommand),
+    /// 回復キーで新しいパスフレーズを設定 / set a new passphrase with the recovery key
+    Recover(RecoverArgs),
     /// チーム（患者ごと）/ care teams, one per patient
     #[command(subcommand)]
     Team(TeamCommand),
@@ -159,6 +164,22 @@ pub struct InitArgs {
     pub email: Option<String>,
     #[arg(long)]
     pub fax: Option<String>,
+    /// キーチェーンを使わずパスフレーズだけで守る（弱い） / protect with the passphrase only, no keychain (weaker)
+    #[arg(long)]
+    pub no_keychain: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PassphraseCommand {
+    /// パスフレーズを変える（TSUNAGI_NEW_PASSPHRASE_FILE か入力） / change the passphrase (TSUNAGI_NEW_PASSPHRASE_FILE or typed)
+    Change,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// 回復キーを書いたファイル（省略時は入力） / a file holding the recovery key (typed otherwise)
+    #[arg(long, value_name = "FILE")]
+    pub recovery_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

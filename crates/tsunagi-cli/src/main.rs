@@ -7,6 +7,7 @@
 
 mod cli;
 mod edit_cmd;
+mod lock_cmd;
 mod plan_cmd;
 mod render;
 mod sync_cmd;
@@ -56,7 +57,7 @@ fn home(cli: &Cli) -> Result<PathBuf> {
 }
 
 pub(crate) fn open(cli: &Cli) -> Result<Store> {
-    Ok(Store::open(&home(cli)?)?)
+    lock_cmd::open(cli)
 }
 
 pub(crate) fn print_json(value: serde_json::Value) {
@@ -111,6 +112,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Join(a) => sync_cmd::join(&cli, a),
         Command::Sync(a) => sync_cmd::sync(&cli, a),
         Command::Status => sync_cmd::status(&cli),
+        Command::Passphrase(PassphraseCommand::Change) => lock_cmd::change(&cli),
+        Command::Recover(a) => lock_cmd::recover(&cli, a),
     }
 }
 
@@ -149,10 +152,10 @@ fn init(cli: &Cli, a: &InitArgs) -> Result<()> {
         bail!("--name と --org は空にできません / --name and --org cannot be empty");
     }
     let home = home(cli)?;
-    let store = Store::init(&home, member, now())?;
+    let (store, recovery) = lock_cmd::create(cli, member, a.no_keychain)?;
     let d = store.device();
     if cli.json {
-        print_json(json!({ "device": d.device.to_string(), "member": d.member.to_string(), "home": home }));
+        print_json(json!({ "device": d.device.to_string(), "member": d.member.to_string(), "home": home, "recovery_key": recovery.display().as_str() }));
     } else {
         println!(
             "端末プロフィールを作りました / device profile created: {} ({}, {})",

@@ -20,9 +20,11 @@ use sha2::Digest;
 
 use crate::policy::Policy;
 
+mod checkpoints;
 mod invites;
 mod writer;
 
+pub use checkpoints::CheckpointError;
 pub use invites::{new_enrolment, ClaimError, EnrolError};
 use writer::Job;
 
@@ -272,6 +274,7 @@ impl LogStore {
             conn.execute("ALTER TABLE members ADD COLUMN log_len INTEGER", [])?;
         }
         invites::create_tables(&conn)?;
+        checkpoints::create_tables(&conn)?;
         // Since a restore of the whole data directory is detected: each
         // envelope carries the running hash of the log up to it.
         let has_chain: bool = conn.query_row(

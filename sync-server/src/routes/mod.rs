@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::log_store::{LogStore, Membership};
 use crate::policy::{FreeSpace, Policy};
 
+mod audit;
 mod damaged;
 mod enrol;
 mod envelopes;
@@ -58,6 +59,10 @@ pub fn router(store: LogStore, policy: Arc<Policy>) -> Router {
             post(members::add_member).get(members::members),
         )
         .route("/v1/teams/{team}/damaged", post(damaged::report_damaged))
+        .route(
+            "/v1/teams/{team}/audit-checkpoints",
+            post(audit::checkpoint).get(audit::checkpoints),
+        )
         .route(
             "/v1/teams/{team}/snapshot",
             axum::routing::put(snapshot::put_snapshot).get(snapshot::get_snapshot),

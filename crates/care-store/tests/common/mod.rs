@@ -23,3 +23,9 @@ pub fn note(text: &str) -> NewNote {
         urgency: Urgency::Routine,
     }
 }
+
+/// A fixed key: these tests are about the store, not the lock; the
+/// database is still encrypted with it for real.
+pub fn test_key() -> care_store::StoreKey {
+    care_store::StoreKey::from_bytes(&[7; 32])
+}

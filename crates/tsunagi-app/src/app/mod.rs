@@ -18,7 +18,10 @@ use tokio::sync::Notify;
 use crate::error::{AppError, AppResult};
 use crate::views::*;
 
+pub mod audit;
 mod edit;
+pub mod lock;
+mod notices;
 mod search;
 mod sync_page;
 mod team;
@@ -26,6 +29,19 @@ mod visits;
 
 pub fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
+}
+
+impl Drop for App {
+    /// The indexer finishes its batch and closes its connection first:
+    /// SQLCipher tears its crypto down at process exit, under any thread
+    /// still inside a query.
+    fn drop(&mut self) {
+        let indexer = self.indexer.lock().map(|mut s| s.take()).unwrap_or(None);
+        if let Some((tx, handle)) = indexer {
+            drop(tx);
+            let _ = handle.join();
+        }
+    }
 }
 
 /// What the live loop last reported.
@@ -52,7 +68,16 @@ pub struct App {
     open_error: Option<AppError>,
     /// Rebuilds summaries and the search index of teams whose changes just
     /// arrived, off the window's and the sync loop's threads.
-    indexer: Mutex<Option<std::sync::mpsc::Sender<Vec<TeamId>>>>,
+    indexer: Mutex<Option<(std::sync::mpsc::Sender<Vec<TeamId>>, std::thread::JoinHandle<()>)>>,
+    /// The database key once unlocked, for the sync loop's and the
+    /// indexer's own connections.
+    key: Mutex<Option<care_store::StoreKey>>,
+    /// The window is locked (idle, or asked): commands are refused.
+    locked: std::sync::atomic::AtomicBool,
+    /// This desktop's keychain, if it answers.
+    keychain: Option<profile_lock::SecretService>,
+    /// Urgent items already announced (or there before this session).
+    notified: Mutex<Option<std::collections::HashSet<String>>>,
 }
 
 pub(crate) fn parse_team(team: &str) -> AppResult<TeamId> {
@@ -82,6 +107,31 @@ pub(crate) fn kana(s: &Option<String>) -> AppResult<Option<String>> {
         .transpose()
 }
 
+fn locked_error() -> AppError {
+    AppError::new("locked", "ロック中です。パスフレーズで解除してください / locked: unlock with your passphrase")
+}
+
+/// The member a profile form describes.
+pub(crate) fn member_of(input: &ProfileInput) -> AppResult<Member> {
+    let member = Member {
+        name: input.name.trim().to_string(),
+        kana: kana(&input.kana)?,
+        profession: input.profession.parse()?,
+        organisation: input.organisation.trim().to_string(),
+        phone: opt(&input.phone),
+        email: None,
+        fax: None,
+        on_call: false,
+    };
+    if member.name.is_empty() {
+        return Err(AppError {
+            field: Some("name".into()),
+            ..AppError::new("invalid", "名前を入力してください / enter your name")
+        });
+    }
+    Ok(member)
+}
+
 pub(crate) fn opt(s: &Option<String>) -> Option<String> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
 }
@@ -106,27 +156,57 @@ fn blanks_removed(f: &VitalsForm) -> VitalsForm {
 const SAMPLE_KEY: &str = "sample_teams";
 
 impl App {
-    /// Opens the profile in `home` if there is one; the first-run screen
-    /// makes it otherwise.
+    /// Prepares the window for the profile in `home`; nothing is read
+    /// until it is unlocked (or made, on first run).
     pub fn open(home: &Path) -> App {
-        let (store, open_error) = match Store::open(home) {
-            Ok(s) => (Some(s), None),
-            Err(care_store::StoreError::NoProfile { .. }) => (None, None),
+        let open_error = match care_store::profile_file(home) {
+            // An encrypted-looking file without its lock is not one of ours
+            // (or lost its key file): said, and left untouched.
+            Ok(care_store::ProfileFile::Encrypted) if !profile_lock::Lock::exists(home) => Some(
+                care_store::StoreError::NotAStore {
+                    path: home.join(care_store::schema::FILE_NAME),
+                }
+                .into(),
+            ),
+            Ok(_) => None,
             Err(e) => {
                 tracing::error!(error = %e, "the profile could not be opened");
-                (None, Some(e.into()))
+                Some(e.into())
+            }
+        };
+        let keychain = match profile_lock::SecretService::connect() {
+            Ok(k) => Some(k),
+            Err(e) => {
+                tracing::warn!(error = %e, "no keychain on this desktop");
+                None
             }
         };
         App {
             home: home.to_path_buf(),
-            store: Mutex::new(store),
+            store: Mutex::new(None),
             live: Mutex::new(LiveStatus::default()),
             nudge: Arc::new(Notify::new()),
             profile_ready: Arc::new(Notify::new()),
             default_relay: Mutex::new(None),
             open_error,
             indexer: Mutex::new(None),
+            key: Mutex::new(None),
+            locked: std::sync::atomic::AtomicBool::new(false),
+            keychain,
+            notified: Mutex::new(None),
         }
+    }
+
+    /// A new connection to the unlocked profile (sync loop, indexer, relay calls).
+    pub fn connect(&self) -> AppResult<Store> {
+        let key = self.key.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let key = key.ok_or_else(locked_error)?;
+        Ok(Store::open(&self.home, &key)?)
+    }
+
+    /// Whether the profile has been unlocked this session (the key is here).
+    pub fn has_key(&self) -> bool {
+        self.key.lock().map(|k| k.is_some()).unwrap_or(false)
     }
 
     /// Uses this relay for a profile that has none, now or once it is made.
@@ -156,8 +236,20 @@ impl App {
     }
 
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Store) -> AppResult<T>) -> AppResult<T> {
+        if self.is_locked() {
+            return Err(locked_error());
+        }
+        self.with_unlocked_or_not(f)
+    }
+
+    /// The store even while the window is locked: for what arrives in the
+    /// background (notifications), never for what the window shows.
+    pub(crate) fn with_unlocked_or_not<T>(&self, f: impl FnOnce(&mut Store) -> AppResult<T>) -> AppResult<T> {
         if let Some(e) = &self.open_error {
             return Err(e.clone());
+        }
+        if self.guard().is_none() && care_store::profile_file(&self.home)? != care_store::ProfileFile::None {
+            return Err(locked_error());
         }
         let mut guard = self.guard();
         let store = guard.as_mut().ok_or_else(|| {
@@ -204,46 +296,13 @@ impl App {
         if let Some(e) = &self.open_error {
             return Err(e.clone());
         }
+        if self.is_locked() {
+            return Err(locked_error());
+        }
         match self.guard().as_ref() {
             Some(store) => Ok(Some(Self::device_view(store)?)),
             None => Ok(None),
         }
-    }
-
-    pub fn init_profile(&self, input: ProfileInput) -> AppResult<DeviceView> {
-        let member = Member {
-            name: input.name.trim().to_string(),
-            kana: kana(&input.kana)?,
-            profession: input.profession.parse()?,
-            organisation: input.organisation.trim().to_string(),
-            phone: opt(&input.phone),
-            email: None,
-            fax: None,
-            on_call: false,
-        };
-        if member.name.is_empty() {
-            return Err(AppError {
-                field: Some("name".into()),
-                ..AppError::new("invalid", "名前を入力してください / enter your name")
-            });
-        }
-        if let Some(e) = &self.open_error {
-            return Err(e.clone());
-        }
-        let mut guard = self.guard();
-        if guard.is_some() {
-            return Err(AppError::new(
-                "exists",
-                "この端末にはプロフィールがあります / this device already has a profile",
-            ));
-        }
-        let store = Store::init(&self.home, member, now())?;
-        let view = Self::device_view(&store)?;
-        *guard = Some(store);
-        drop(guard);
-        self.apply_default_relay()?;
-        self.profile_ready.notify_one();
-        Ok(view)
     }
 
     pub fn set_language(&self, language: &str) -> AppResult<()> {
@@ -284,7 +343,11 @@ impl App {
     }
 
     pub fn today(&self) -> AppResult<Today> {
-        self.with(|store| {
+        self.with(|store| self.today_in(store))
+    }
+
+    pub(crate) fn today_in(&self, store: &mut Store) -> AppResult<Today> {
+        {
             let viewer = Self::viewer(store);
             let samples = Self::samples(store)?;
             let mut patients = Vec::new();
@@ -326,7 +389,7 @@ impl App {
                 visits,
                 sync: self.sync_view(store)?,
             })
-        })
+        }
     }
 
     /// The record screen: the `notes` newest notes, the readings of the last

@@ -23,18 +23,17 @@ impl App {
     /// (the live loop calls it after a sync pass brought changes).
     pub fn index_later(&self, teams: Vec<TeamId>) {
         let Ok(mut slot) = self.indexer.lock() else { return };
-        if let Some(tx) = slot.as_ref() {
+        if let Some((tx, _)) = slot.as_ref() {
             if tx.send(teams.clone()).is_ok() {
                 return;
             }
         }
         let (tx, rx) = std::sync::mpsc::channel::<Vec<TeamId>>();
-        let home = self.home.clone();
+        let mut store = match self.connect() {
+            Ok(s) => s,
+            Err(e) => return tracing::warn!(error = %e.message_en, "the indexer cannot open the store"),
+        };
         let spawned = std::thread::Builder::new().name("indexer".into()).spawn(move || {
-            let mut store = match Store::open(&home) {
-                Ok(s) => s,
-                Err(e) => return tracing::warn!(error = %e, "the indexer cannot open the store"),
-            };
             while let Ok(mut batch) = rx.recv() {
                 // Whatever queued meanwhile goes in the same pass.
                 while let Ok(more) = rx.try_recv() {
@@ -49,8 +48,10 @@ impl App {
                 }
             }
         });
-        if spawned.is_ok() && tx.send(teams).is_ok() {
-            *slot = Some(tx);
+        if let Ok(handle) = spawned {
+            if tx.send(teams).is_ok() {
+                *slot = Some((tx, handle));
+            }
         }
     }
 }

@@ -34,7 +34,10 @@ impl App {
     /// The device's key pair and relay calls need a store of their own: the
     /// window's store stays free while the network is slow.
     fn own_store(&self) -> AppResult<Store> {
-        Ok(Store::open(&self.home)?)
+        if self.is_locked() {
+            return Err(AppError::new("locked", "ロック中です / locked"));
+        }
+        self.connect()
     }
 
     pub async fn invite(&self, team: &str, hours: u32) -> AppResult<InviteView> {

@@ -2,19 +2,38 @@
 
 use super::*;
 
+pub(crate) const PASSPHRASE: &str = "correct horse battery";
+
+/// A new profile, locked with the real keychain (the tests run under
+/// gnome-keyring: scripts/test.sh).
 pub(crate) fn app() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path());
     assert!(app.profile().unwrap().is_none(), "first run: no profile");
-    app.init_profile(ProfileInput {
-        name: "佐藤 花子".into(),
-        kana: Some("さとう はなこ".into()),
-        profession: "nurse".into(),
-        organisation: "つばさ訪問看護ステーション".into(),
-        phone: None,
-    })
-    .unwrap();
+    assert_eq!(app.lock_state().unwrap().state, "new");
+    let made = app
+        .init_profile(
+            ProfileInput {
+                name: "佐藤 花子".into(),
+                kana: Some("さとう はなこ".into()),
+                profession: "nurse".into(),
+                organisation: "つばさ訪問看護ステーション".into(),
+                phone: None,
+            },
+            PASSPHRASE,
+            false,
+        )
+        .unwrap();
+    assert!(made.recovery_key.is_some(), "the recovery key is shown at set-up");
     (dir, app)
+}
+
+/// The app started again on the same profile, unlocked.
+pub(crate) fn reopen(dir: &std::path::Path) -> App {
+    let app = App::open(dir);
+    assert_eq!(app.lock_state().unwrap().state, "locked");
+    app.unlock(PASSPHRASE).unwrap();
+    app
 }
 
 pub(crate) fn patient() -> PatientInput {
@@ -119,7 +138,7 @@ fn a_visit_of_vitals_note_and_task_ticks_is_saved_as_one_change_and_survives_reo
         .unwrap();
     assert!(saved.pending >= 1, "the visit waits to reach the relay");
     drop(app);
-    let app = App::open(dir.path());
+    let app = reopen(dir.path());
     let view = app.record(&team, 100, None).unwrap();
     assert_eq!(view.notes[0].text, "本日入浴介助。背部に発赤あり。");
     assert_eq!(view.vitals.len(), 1);
@@ -195,13 +214,17 @@ fn a_damaged_profile_is_reported_by_every_command_and_left_untouched() {
     assert_eq!(err.code, "damaged", "{err:?}");
     assert!(err.message_ja.contains("そのまま残しています"), "{err:?}");
     assert_eq!(app.today().unwrap_err().code, "damaged");
-    let made = app.init_profile(ProfileInput {
-        name: "佐藤 花子".into(),
-        kana: None,
-        profession: "nurse".into(),
-        organisation: "つばさ".into(),
-        phone: None,
-    });
+    let made = app.init_profile(
+        ProfileInput {
+            name: "佐藤 花子".into(),
+            kana: None,
+            profession: "nurse".into(),
+            organisation: "つばさ".into(),
+            phone: None,
+        },
+        PASSPHRASE,
+        false,
+    );
     assert!(made.is_err(), "no new profile over a damaged one");
     assert_eq!(std::fs::read(&file).unwrap(), b"not a database, but someone's data");
 }
@@ -238,7 +261,7 @@ fn marking_reviewed_is_kept_in_the_record_and_only_later_changes_show() {
     .unwrap();
     drop(app);
     // The review is in the record, not in this laptop's settings.
-    let app = App::open(dir.path());
+    let app = reopen(dir.path());
     let after = app.review().unwrap();
     assert!(after[0].last_review.is_some());
     let changes: Vec<&str> = after[0].changes.iter().map(|c| c.summary.as_str()).collect();
