@@ -13,6 +13,10 @@ command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 if ! pkg-config --exists webkit2gtk-4.1 2>/dev/null; then
   need_apt+=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev libssl-dev file)
 fi
+# Encryption at rest: SQLCipher links libcrypto (libssl-dev to build); the
+# keychain in tests is GNOME Keyring's Secret Service.
+pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || need_apt+=(gnome-keyring)
 # End-to-end tests of the real app: a virtual display, WebKit's WebDriver, a session bus.
 command -v WebKitWebDriver >/dev/null 2>&1 || need_apt+=(webkit2gtk-driver)
 command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb xauth)

@@ -10,6 +10,15 @@ source scripts/setup.sh
 npm --prefix app-ui run build
 # The integration tests in tests/ start the real relay, CLI and app binaries.
 cargo build --workspace --bins --locked
-cargo test --workspace --locked "$@"
-npm --prefix app-ui test
-dbus-run-session -- tests/e2e/run.sh
+# The keychain for real: GNOME Keyring's Secret Service on a private session
+# bus, with a throwaway keyring unlocked for the run (profiles are locked with
+# a passphrase plus a secret kept there).
+keyrings="$(mktemp -d)"
+trap 'rm -rf "$keyrings"' EXIT
+dbus-run-session -- env XDG_DATA_HOME="$keyrings" bash -c '
+  set -euo pipefail
+  echo -n tsunagi-test | gnome-keyring-daemon --components=secrets --daemonize --unlock >/dev/null
+  cargo test --workspace --locked "$@"
+  npm --prefix app-ui test
+  tests/e2e/run.sh
+' bash "$@"

@@ -37,7 +37,13 @@ impl Team {
             .enable_all()
             .build()
             .unwrap();
-        let mut nurse = Store::init(&root.join("nurse"), member("佐藤 花子"), now(), &tsunagi_tests::test_key()).unwrap();
+        let mut nurse = Store::init(
+            &root.join("nurse"),
+            member("佐藤 花子"),
+            now(),
+            &tsunagi_tests::test_key(),
+        )
+        .unwrap();
         nurse.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
         let team = nurse
             .create_team(
@@ -108,7 +114,7 @@ impl Team {
         let env = sync_proto::seal(&key, from.signing_key(), header, payload).unwrap();
         let client = self.relay.client_as(from.signing_key(), from.device_id().as_bytes());
         match kind {
-            PayloadKind::Changes => self
+            PayloadKind::Changes | PayloadKind::Audit => self
                 .rt
                 .block_on(client.append(self.team.as_bytes(), &env))
                 .map(|a| a.seq),
@@ -278,7 +284,13 @@ fn a_forged_snapshot_cannot_hide_an_entry_from_a_newcomer() {
         .unwrap();
 
     let code = t.code();
-    let mut newcomer = Store::init(&t.root.join("cm"), member("ケアマネ"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut newcomer = Store::init(
+        &t.root.join("cm"),
+        member("ケアマネ"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     let joined = t.rt.block_on(sync_client::join(&mut newcomer, &code, now)).unwrap();
     assert_eq!(joined.report.unwrap().teams[0].from_snapshot, Some(covers));
     // The next pass checks the snapshot against the log and finds the note.
@@ -423,8 +435,15 @@ fn forked_team() -> (Team, Store, Store, Relay) {
 fn forward_newest(t: &Team, copy: &Relay) {
     let real = t.relay.client_as(t.nurse.signing_key(), t.nurse.device_id().as_bytes());
     let page = t.rt.block_on(real.read(t.team.as_bytes(), 0)).unwrap();
-    let (_, newest) = page.envelopes.last().unwrap().clone();
-    let env = sync_proto::Envelope::parse(newest).unwrap();
+    // The newest change (an access-log envelope may follow it).
+    let newest = page
+        .envelopes
+        .iter()
+        .rev()
+        .map(|(_, b)| sync_proto::Envelope::parse(b.clone()).unwrap())
+        .find(|e| e.header().kind == PayloadKind::Changes)
+        .unwrap();
+    let env = newest;
     let db = rusqlite::Connection::open(copy.data.join("relay.db")).unwrap();
     db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
     db.execute(

@@ -35,7 +35,13 @@ fn a_new_laptop_starts_from_the_snapshot_and_reads_only_the_rest() {
         assert!(report.teams.iter().all(|t| t.error.is_none()), "{report:?}");
         report
     };
-    let mut station = Store::init(&dir.path().join("station"), member("高橋 美咲"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut station = Store::init(
+        &dir.path().join("station"),
+        member("高橋 美咲"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     station.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
     let team = station
         .create_team(
@@ -72,7 +78,13 @@ fn a_new_laptop_starts_from_the_snapshot_and_reads_only_the_rest() {
             now,
         ))
         .unwrap();
-    let mut laptop = Store::init(&dir.path().join("laptop"), member("佐藤 花子"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut laptop = Store::init(
+        &dir.path().join("laptop"),
+        member("佐藤 花子"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     let report = rt
         .block_on(sync_client::join(&mut laptop, &code, now))
         .unwrap()

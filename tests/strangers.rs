@@ -52,7 +52,13 @@ fn new_teams_only_from_enrolled_devices_and_joining_needs_no_enrolment() {
     let data = dir.path().join("relay");
     let relay = Relay::start_with(&data, "127.0.0.1:0", &["--min-free-mb", "0"]);
     let rt = rt();
-    let mut station = Store::init(&dir.path().join("station"), member("管理者"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut station = Store::init(
+        &dir.path().join("station"),
+        member("管理者"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     station.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
     let team = station.create_team(patient(), now()).unwrap();
     let report = rt.block_on(sync_client::sync_once(&mut station, now)).unwrap();
@@ -75,7 +81,13 @@ fn new_teams_only_from_enrolled_devices_and_joining_needs_no_enrolment() {
     assert!(report.teams[0].error.is_none(), "{report:?}");
 
     // The code was for one laptop.
-    let mut other = Store::init(&dir.path().join("other"), member("他"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut other = Store::init(
+        &dir.path().join("other"),
+        member("他"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     other.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
     assert!(matches!(
         rt.block_on(sync_client::enrol(&mut other, &code)),
@@ -108,7 +120,13 @@ fn a_teams_quota_and_the_free_space_floor_stop_appends_and_reads_go_on() {
     ] {
         let data = dir.path().join(code);
         let relay = Relay::start_with(&data, "127.0.0.1:0", &flags);
-        let mut laptop = Store::init(&dir.path().join(format!("{code}-laptop")), member("佐藤"), now(), &tsunagi_tests::test_key()).unwrap();
+        let mut laptop = Store::init(
+            &dir.path().join(format!("{code}-laptop")),
+            member("佐藤"),
+            now(),
+            &tsunagi_tests::test_key(),
+        )
+        .unwrap();
         laptop.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
         let team = laptop.create_team(patient(), now()).unwrap();
         // Register the team (a roster op, not an append), then fill the log.
@@ -159,7 +177,13 @@ fn a_page_of_the_log_is_capped_in_bytes_not_only_in_count() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(&dir.path().join("relay"));
     let rt = rt();
-    let mut laptop = Store::init(&dir.path().join("laptop"), member("佐藤"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut laptop = Store::init(
+        &dir.path().join("laptop"),
+        member("佐藤"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     laptop.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
     let team = laptop.create_team(patient(), now()).unwrap();
     rt.block_on(sync_client::sync_once(&mut laptop, now)).unwrap();
@@ -241,7 +265,13 @@ fn a_stranger_flooding_the_relay_does_not_stop_two_members() {
         .output()
         .unwrap();
     let code = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let mut nurse = Store::init(&dir.path().join("nurse"), member("佐藤 花子"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut nurse = Store::init(
+        &dir.path().join("nurse"),
+        member("佐藤 花子"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     nurse.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
     rt.block_on(sync_client::enrol(&mut nurse, &code)).unwrap();
     let team = nurse.create_team(patient(), now()).unwrap();
@@ -254,7 +284,13 @@ fn a_stranger_flooding_the_relay_does_not_stop_two_members() {
             now,
         ))
         .unwrap();
-    let mut doctor = Store::init(&dir.path().join("doctor"), member("田中 医師"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut doctor = Store::init(
+        &dir.path().join("doctor"),
+        member("田中 医師"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     rt.block_on(sync_client::join(&mut doctor, &invite, now)).unwrap();
     let before_kb = rss_kb(relay.pid());
 
@@ -420,7 +456,13 @@ fn on_a_link_that_cuts_answers_every_laptop_still_joins_with_its_one_code() {
     let proxy = FlakyProxy::start(relay.addr());
     let rt = rt();
     let via_proxy = format!("https://{}", proxy.addr);
-    let mut station = Store::init(&dir.path().join("station"), member("管理者"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut station = Store::init(
+        &dir.path().join("station"),
+        member("管理者"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     station.set_relay(&via_proxy, Some(&relay.fingerprint)).unwrap();
     let team = station.create_team(patient(), now()).unwrap();
     rt.block_on(sync_client::sync_once(&mut station, now)).unwrap();
@@ -440,7 +482,13 @@ fn on_a_link_that_cuts_answers_every_laptop_still_joins_with_its_one_code() {
     let mut laptops = Vec::new();
     let mut cut_messages = Vec::new();
     for (i, code) in codes.iter().enumerate() {
-        let mut laptop = Store::init(&dir.path().join(format!("laptop{i}")), member("看護師"), now(), &tsunagi_tests::test_key()).unwrap();
+        let mut laptop = Store::init(
+            &dir.path().join(format!("laptop{i}")),
+            member("看護師"),
+            now(),
+            &tsunagi_tests::test_key(),
+        )
+        .unwrap();
         let mut tries = 0;
         loop {
             tries += 1;

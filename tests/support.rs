@@ -144,6 +144,45 @@ impl Drop for Relay {
 /// `TSUNAGI_PASSPHRASE_FILE`, as a script would give it.
 pub const PASSPHRASE: &str = "test passphrase 合言葉";
 
+/// The passphrase of profiles made by `seed-profile`.
+pub const SAMPLE_PASSPHRASE: &str = "sample station 1";
+
+/// The data key of a profile the CLI made (passphrase + keychain).
+pub fn data_key(home: &Path) -> [u8; 32] {
+    let keychain = profile_lock::SecretService::connect().ok();
+    let unlocked = profile_lock::Lock::load(home)
+        .unwrap()
+        .unlock(
+            PASSPHRASE,
+            keychain.as_ref().map(|k| k as &dyn profile_lock::Keychain),
+            0,
+        )
+        .expect("the test profile unlocks");
+    *unlocked.key.bytes()
+}
+
+/// A raw connection to a CLI-made profile's database, as someone who knows
+/// the passphrase could open it (to tamper with it, in tests).
+pub fn raw_db(home: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(home.join("tsunagi.db")).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(data_key(home))))
+        .unwrap();
+    conn
+}
+
+/// Opens a profile the CLI made, as the CLI does (passphrase + keychain).
+pub fn unlock(home: &Path) -> care_store::Store {
+    let keychain = profile_lock::SecretService::connect().ok();
+    care_store::profile::unlock(
+        home,
+        PASSPHRASE,
+        keychain.as_ref().map(|k| k as &dyn profile_lock::Keychain),
+        care_model::Timestamp(0),
+    )
+    .expect("the test profile unlocks")
+    .store
+}
+
 pub fn passphrase_file() -> PathBuf {
     let path = std::env::temp_dir().join(format!("tsunagi-test-passphrase-{}", std::process::id()));
     if !path.exists() {

@@ -17,10 +17,25 @@ export class Failure extends Error {
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
+/** Told when any command answers "locked" (the profile was locked under a
+ * screen still loading): the window shows the Unlock screen. */
+let onLocked: () => void = () => {};
+export function whenLocked(f: () => void) {
+  onLocked = f;
+}
+
 export async function ok<T>(p: Promise<Result<T>>): Promise<T> {
   const r = await p;
-  if (r.status === "error") throw new Failure(r.error);
+  if (r.status === "error") {
+    if (r.error.code === "locked") onLocked();
+    throw new Failure(r.error);
+  }
   return r.data;
+}
+
+/** The error code of a failed command, if it is one. */
+export function code(e: unknown): string | null {
+  return e instanceof Failure ? e.error.code : null;
 }
 
 export function message(e: unknown): string {

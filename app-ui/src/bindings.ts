@@ -17,7 +17,7 @@ export const commands = {
 	/**  A profile from before encryption: encrypted now under a new passphrase. */
 	encryptProfile: (passphrase: string, passphraseOnly: boolean) => typedError<UnlockedView, AppError>(__TAURI_INVOKE("encrypt_profile", { passphrase, passphraseOnly })),
 	recover: (recoveryKey: string, newPassphrase: string) => typedError<UnlockedView, AppError>(__TAURI_INVOKE("recover", { recoveryKey, newPassphrase })),
-	changePassphrase: (old: string, new: string) => typedError<null, AppError>(__TAURI_INVOKE("change_passphrase", { old, new })),
+	changePassphrase: (old: string, newPassphrase: string) => typedError<null, AppError>(__TAURI_INVOKE("change_passphrase", { old, newPassphrase })),
 	securitySettings: () => typedError<SecuritySettings, AppError>(__TAURI_INVOKE("security_settings")),
 	setLockAfter: (minutes: number) => typedError<null, AppError>(__TAURI_INVOKE("set_lock_after", { minutes })),
 	setNotifyDetails: (on: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_notify_details", { on })),
@@ -85,6 +85,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	locked: makeEvent<Locked, Locked>("locked"),
 	recordsChanged: makeEvent<RecordsChanged, RecordsChanged>("records-changed"),
 	syncChanged: makeEvent<SyncChanged, SyncChanged>("sync-changed"),
 };
@@ -285,6 +286,12 @@ export type LockView = {
 	wait_seconds: number,
 	failures: number,
 };
+
+/**
+ *  Emitted when the window was locked from outside it (the desktop locked
+ *  its screen): the front end shows the Unlock screen.
+ */
+export type Locked = Record<string, never>;
 
 export type MedicationInput = {
 	name: string,

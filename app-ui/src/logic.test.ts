@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
-import { BAND_COLOUR, chartSeries, contrast, filterNotes, filterPatients, flagText, isEmptyVisit, moveContact, worst, yRange, NO_FILTER, NO_PATIENT_FILTER } from "./logic";
+import { BAND_COLOUR, chartSeries, contrast, filterNotes, filterPatients, flagText, idleExpired, isEmptyVisit, looksLikeRecoveryKey, moveContact, passphraseProblem, worst, yRange, NO_FILTER, NO_PATIENT_FILTER } from "./logic";
 import { dictionaries, setLang, t } from "./i18n";
 import { formatDate, formatIsoDate, formatTime, tokyoIso, telHref } from "./format";
 import type { NoteView, VitalsView } from "./bindings";
@@ -169,7 +169,7 @@ describe("every visible string goes through the i18n layer", () => {
   const visible = /[A-Za-z\u3041-\u30fa\u4e00-\u9fff]/;
   // Shown as they are in every language: a language's own name, and
   // example values of technical fields.
-  const allowed = new Set(["日本語", "English", "URL", 'placeholder="https://192.168.1.10:8443"', 'placeholder="3f9c-81aa-…"']);
+  const allowed = new Set(["日本語", "English", "URL", 'placeholder="https://192.168.1.10:8443"', 'placeholder="3f9c-81aa-…"', 'placeholder="ABCD-EFGH-…"']);
   const literals = (name: string, src: string): string[] => {
     const out: string[] = [];
     const file = ts.createSourceFile(name, src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
@@ -228,5 +228,36 @@ describe("contrast (WCAG AA, 4.5:1 for text)", () => {
   });
   it("fails a pale pair", () => {
     expect(contrast("#b7791f", "#ffffff")).toBeLessThan(4.5);
+  });
+});
+
+describe("the idle lock", () => {
+  const t0 = 1_000_000;
+  it("locks once the window has been idle for the set minutes", () => {
+    expect(idleExpired(t0, t0 + 59_999, 1)).toBe(false);
+    expect(idleExpired(t0, t0 + 60_000, 1)).toBe(true);
+    expect(idleExpired(t0, t0 + 29 * 60_000, 30)).toBe(false);
+    expect(idleExpired(t0, t0 + 30 * 60_000, 30)).toBe(true);
+  });
+  it("takes five minutes when the setting is unknown or out of range", () => {
+    for (const m of [null, undefined, 0, -3, 61, NaN]) {
+      expect(idleExpired(t0, t0 + 4 * 60_000, m)).toBe(false);
+      expect(idleExpired(t0, t0 + 5 * 60_000, m)).toBe(true);
+    }
+  });
+  it("does not lock on activity just now", () => expect(idleExpired(t0, t0, 1)).toBe(false));
+});
+
+describe("passphrases", () => {
+  it("wants eight characters, typed the same twice", () => {
+    expect(passphraseProblem("short", "short")).toBe("passTooShort");
+    expect(passphraseProblem("つなぎの合言葉です", "つなぎの合言葉です")).toBeNull();
+    expect(passphraseProblem("correct horse battery", "correct horse batter")).toBe("passMismatch");
+    expect(passphraseProblem("correct horse battery", "correct horse battery")).toBeNull();
+  });
+  it("knows a recovery key's shape", () => {
+    expect(looksLikeRecoveryKey("ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567")).toBe(true);
+    expect(looksLikeRecoveryKey(" abcd-efgh-ijkl-mnop-qrst-uvwx-yz23-4567 ")).toBe(true);
+    expect(looksLikeRecoveryKey("ABCD-EFGH")).toBe(false);
   });
 });

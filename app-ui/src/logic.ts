@@ -131,3 +131,25 @@ export function contrast(a: string, b: string): number {
   const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
   return (hi + 0.05) / (lo + 0.05);
 }
+
+/** Minutes of no use before the window locks, when none is known. */
+export const DEFAULT_LOCK_MINUTES = 5;
+
+/** Whether the window has been idle long enough to lock: `minutes` out of
+ * 1..60 (or unknown) counts as the default. */
+export function idleExpired(lastActivity: number, now: number, minutes: number | null | undefined): boolean {
+  const m = minutes != null && Number.isFinite(minutes) && minutes >= 1 && minutes <= 60 ? minutes : DEFAULT_LOCK_MINUTES;
+  return now - lastActivity >= m * 60_000;
+}
+
+/** What is wrong with a new passphrase typed twice, or null. */
+export function passphraseProblem(pass: string, again: string): "passTooShort" | "passMismatch" | null {
+  if ([...pass].length < 8) return "passTooShort";
+  if (pass !== again) return "passMismatch";
+  return null;
+}
+
+/** The recovery key's shape: 32 letters or digits in groups of four. */
+export function looksLikeRecoveryKey(key: string): boolean {
+  return /^[A-Z0-9]{4}(-[A-Z0-9]{4}){7}$/.test(key.trim().toUpperCase());
+}

@@ -1,10 +1,11 @@
 import "./locale-fix";
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
-import type { SyncView, Vocabulary } from "./bindings";
-import { commands, events, message, ok } from "./api";
+import type { LockView, SyncView, UnlockedView, Vocabulary } from "./bindings";
+import { commands, events, message, ok, whenLocked } from "./api";
+import { DEFAULT_LOCK_MINUTES, idleExpired } from "./logic";
 import { setLang, t, type Lang } from "./i18n";
 import { formatTime } from "./format";
 import type { Route, Shared } from "./state";
@@ -19,6 +20,15 @@ import { Start } from "./screens/Start";
 import { EditPatient } from "./screens/EditPatient";
 import { SearchBox } from "./screens/Search";
 import { SyncPageScreen } from "./screens/SyncPage";
+import { Encrypt, RecoveryKey, Unlock } from "./screens/Lock";
+import { Audit } from "./screens/Audit";
+
+/** What the window may show: the first run, a profile to encrypt, the
+ * Unlock screen, the recovery key once, or the app itself. */
+type Gate = "first-run" | "encrypt" | "locked" | "recovery-key" | "open";
+
+/** What counts as someone using the window. */
+const ACTIVITY = ["keydown", "mousedown", "mousemove", "wheel", "touchstart", "focus"] as const;
 
 function SyncBar({ sync, open }: { sync: SyncView | null; open: () => void }) {
   if (!sync) return null;
@@ -47,20 +57,76 @@ function App() {
   const [revision, setRevision] = useState(0);
   const [sync, setSync] = useState<SyncView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [gate, setGate] = useState<Gate | null>(null);
+  const [lockView, setLockView] = useState<LockView | null>(null);
+  const [recoveryKey, setRecoveryKey] = useState<string | null>(null);
+  const [lockAfter, setLockAfter] = useState(DEFAULT_LOCK_MINUTES);
+  // Unlocked (a profile exists and is open): the idle lock runs.
+  const [unlocked, setUnlocked] = useState(false);
+  const lastActivity = useRef(Date.now());
+
+  const applyLanguage = (language: string) => {
+    const l = language === "en" ? "en" : "ja";
+    setLang(l);
+    setLangState(l);
+  };
+  /** The profile is open: its language and lock time; back to where the window was. */
+  const opened = (v: UnlockedView) => {
+    applyLanguage(v.device.language);
+    setLockAfter(v.lock_after_minutes || DEFAULT_LOCK_MINUTES);
+    setUnlocked(true);
+    setGate((g) => (g === "first-run" ? "open" : g));
+    lastActivity.current = Date.now();
+  };
+  const showLocked = () => {
+    setUnlocked(false);
+    setGate((g) => (g === "encrypt" || g === "first-run" ? g : "locked"));
+    ok(commands.lockState()).then(setLockView, () => {});
+  };
+  const lockNow = async () => {
+    try {
+      await ok(commands.lock());
+    } catch {}
+    showLocked();
+  };
+  const afterUnlock = (v: UnlockedView) => {
+    opened(v);
+    if (v.recovery_key) {
+      setRecoveryKey(v.recovery_key);
+      setGate("recovery-key");
+    } else {
+      setGate("open");
+    }
+    go((r) => (r && r.name !== "first-run" ? r : { name: "today" }));
+    ok(commands.syncStatus()).then(setSync, () => {});
+  };
 
   useEffect(() => {
+    whenLocked(showLocked);
     (async () => {
       try {
         setVocab(await commands.vocabulary());
-        const me = await ok(commands.profile());
-        if (me) {
-          const l = me.language === "en" ? "en" : "ja";
-          setLang(l);
-          setLangState(l);
-          go({ name: "today" });
-          setSync(await ok(commands.syncStatus()));
-        } else {
+        const lock = await ok(commands.lockState());
+        setLockView(lock);
+        if (lock.state === "new") {
           go({ name: "first-run" });
+          setGate("first-run");
+        } else if (lock.state === "plaintext") {
+          setGate("encrypt");
+        } else if (lock.state === "locked") {
+          setGate("locked");
+        } else {
+          const me = await ok(commands.profile());
+          if (!me) {
+            go({ name: "first-run" });
+            setGate("first-run");
+            return;
+          }
+          const security = await ok(commands.securitySettings());
+          opened({ device: me, recovery_key: null, lock_after_minutes: security.lock_after_minutes });
+          go({ name: "today" });
+          setGate("open");
+          setSync(await ok(commands.syncStatus()));
         }
       } catch (e) {
         setError(message(e));
@@ -69,16 +135,65 @@ function App() {
     const unlisten = [
       events.recordsChanged.listen(() => setRevision((r) => r + 1)),
       events.syncChanged.listen((e) => setSync(e.payload.sync)),
+      // The desktop locked its screen: so did the window.
+      events.locked.listen(() => showLocked()),
     ];
     return () => unlisten.forEach((p) => p.then((f) => f()));
   }, []);
 
+  // The idle lock: any use of the window counts; checked every few seconds.
   useEffect(() => {
-    if (route && route.name !== "first-run") ok(commands.syncStatus()).then(setSync, () => {});
-  }, [route, revision]);
+    if (!unlocked) return;
+    lastActivity.current = Date.now();
+    const touch = () => (lastActivity.current = Date.now());
+    for (const name of ACTIVITY) window.addEventListener(name, touch, { capture: true, passive: true });
+    const timer = setInterval(() => {
+      if (idleExpired(lastActivity.current, Date.now(), lockAfter)) lockNow();
+    }, 5000);
+    return () => {
+      clearInterval(timer);
+      for (const name of ACTIVITY) window.removeEventListener(name, touch, { capture: true });
+    };
+  }, [unlocked, lockAfter]);
+
+  useEffect(() => {
+    if (route && route.name !== "first-run" && gate === "open") ok(commands.syncStatus()).then(setSync, () => {});
+  }, [route, revision, gate]);
 
   if (error) return <p class="error" role="alert">{error}</p>;
-  if (!route || !vocab) return <p class="muted">…</p>;
+  if (!vocab || !gate) return <p class="muted">…</p>;
+  // Locked: nothing of a patient on screen; the route is kept for after.
+  if (gate === "locked")
+    return (
+      <div class="shell" lang={lang}>
+        <main>
+          <Unlock lock={lockView} done={afterUnlock} />
+        </main>
+      </div>
+    );
+  if (gate === "encrypt")
+    return (
+      <div class="shell" lang={lang}>
+        <main>
+          <Encrypt lock={lockView} done={afterUnlock} />
+        </main>
+      </div>
+    );
+  if (gate === "recovery-key" && recoveryKey)
+    return (
+      <div class="shell" lang={lang}>
+        <main>
+          <RecoveryKey
+            keyText={recoveryKey}
+            onContinue={() => {
+              setRecoveryKey(null);
+              setGate("open");
+            }}
+          />
+        </main>
+      </div>
+    );
+  if (!route) return <p class="muted">…</p>;
 
   const shared: Shared = {
     vocab,
@@ -95,8 +210,10 @@ function App() {
       localStorage.setItem("era", e ? "1" : "0");
       setEra(e);
     },
+    unlocked: opened,
+    setLockAfter,
   };
-  const nav = (name: "today" | "review" | "settings", key: "navToday" | "navReview" | "navSettings") => (
+  const nav = (name: "today" | "review" | "settings" | "audit", key: "navToday" | "navReview" | "navSettings" | "navAudit") => (
     <button
       id={`nav-${name}`}
       class={route.name === name ? "nav active" : "nav"}
@@ -116,22 +233,31 @@ function App() {
             {nav("today", "navToday")}
             {nav("review", "navReview")}
             {nav("settings", "navSettings")}
+            {nav("audit", "navAudit")}
           </nav>
           <SearchBox shared={shared} />
           <SyncBar sync={sync} open={() => go({ name: "sync" })} />
+          {unlocked && (
+            <button class="nav" id="lock-now" onClick={lockNow}>
+              {t("lockNow")}
+            </button>
+          )}
         </header>
       )}
       <main>
-        {route.name === "first-run" && <FirstRun shared={shared} />}
+        {route.name === "first-run" && <FirstRun shared={shared} lock={lockView} />}
         {route.name === "today" && <Today shared={shared} />}
         {route.name === "start" && <Start shared={shared} />}
         {route.name === "edit" && <EditPatient shared={shared} team={route.team} />}
-        {route.name === "record" && <Record shared={shared} team={route.team} entry={route.entry} key={`${route.team}-${route.entry ?? ""}`} />}
+        {route.name === "record" && (
+          <Record shared={shared} team={route.team} entry={route.entry} via={route.via} key={`${route.team}-${route.entry ?? ""}`} />
+        )}
         {route.name === "visit" && <Visit shared={shared} team={route.team} planned={route.planned} sync={sync} />}
         {route.name === "review" && <Review shared={shared} />}
         {route.name === "team" && <Team shared={shared} team={route.team} />}
         {route.name === "settings" && <Settings shared={shared} sync={sync} />}
         {route.name === "sync" && <SyncPageScreen shared={shared} />}
+        {route.name === "audit" && <Audit shared={shared} />}
       </main>
     </div>
   );

@@ -1,6 +1,6 @@
 // The little state the whole window shares: where we are, the vocabulary
 // from Rust, the era preference.
-import type { Vocabulary } from "./bindings";
+import type { UnlockedView, Vocabulary } from "./bindings";
 import type { Lang } from "./i18n";
 
 export type Route =
@@ -8,12 +8,13 @@ export type Route =
   | { name: "today" }
   | { name: "start" }
   | { name: "edit"; team: string }
-  | { name: "record"; team: string; entry?: string }
+  | { name: "record"; team: string; entry?: string; via?: "search" }
   | { name: "visit"; team: string; planned?: string }
   | { name: "review" }
   | { name: "team"; team: string }
   | { name: "settings" }
-  | { name: "sync" };
+  | { name: "sync" }
+  | { name: "audit" };
 
 export interface Shared {
   vocab: Vocabulary;
@@ -24,6 +25,10 @@ export interface Shared {
   revision: number;
   setLang: (l: Lang) => void;
   setEra: (e: boolean) => void;
+  /** The profile was just unlocked (or made): its language and lock time. */
+  unlocked: (v: UnlockedView) => void;
+  /** Minutes of no use before the window locks. */
+  setLockAfter: (minutes: number) => void;
 }
 
 /** The label of a vocabulary code in the current language. */

@@ -103,7 +103,13 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let mut a = Store::init(&dir.path().join("a"), member("佐藤 花子"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut a = Store::init(
+        &dir.path().join("a"),
+        member("佐藤 花子"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     a.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
     let team = a
         .create_team(
@@ -115,7 +121,13 @@ fn main() {
         )
         .unwrap();
     rt.block_on(sync_client::sync_once(&mut a, now)).unwrap();
-    let mut b = Store::init(&dir.path().join("b"), member("田中 一郎"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut b = Store::init(
+        &dir.path().join("b"),
+        member("田中 一郎"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     let joined = rt
         .block_on(sync_client::invite(&mut a, team, Timestamp(now().0 + 3_600_000), now))
         .and_then(|code| rt.block_on(sync_client::join(&mut b, &code, now)));

@@ -3,10 +3,12 @@
 //! vitals, a 500-character note, a task made and one ticked per visit), for
 //! the app's "open a 5-year record" and "cold start" figures.
 //!
-//! Run: `cargo run -p tsunagi-tests --bin seed-profile -- HOME [--patients N]`
+//! The profile is locked like a real one: passphrase "sample station 1"
+//! (or `--passphrase P`), with the desktop's keychain when it answers.
+//!
+//! Run: `cargo run -p tsunagi-tests --bin seed-profile -- HOME [--patients N] [--passphrase P]`
 
 use care_model::*;
-use care_store::Store;
 
 #[path = "station.rs"]
 mod station;
@@ -20,8 +22,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(i) => args.get(i + 1).ok_or("--patients N")?.parse()?,
         None => 1,
     };
+    let passphrase = match args.iter().position(|a| a == "--passphrase") {
+        Some(i) => args.get(i + 1).ok_or("--passphrase P")?.clone(),
+        None => tsunagi_tests::SAMPLE_PASSPHRASE.to_string(),
+    };
     let start = Timestamp(1_638_316_800_000); // 2021-12-01
-    let mut store = Store::init(std::path::Path::new(&home), station::seed_member(), start, &tsunagi_tests::test_key())?;
+    let keychain = profile_lock::SecretService::connect().ok();
+    let (opened, _recovery) = care_store::profile::create(
+        std::path::Path::new(&home),
+        station::seed_member(),
+        &passphrase,
+        keychain.as_ref().map(|k| k as &dyn profile_lock::Keychain),
+        profile_lock::DEFAULT_COST,
+        start,
+    )?;
+    let mut store = opened.store;
     for p in 0..patients {
         let team = seed_patient(&mut store, p, start)?;
         println!("{team}");

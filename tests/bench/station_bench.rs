@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(seeded) => copy_dir(Path::new(&seeded), &home)?,
         None => seed(&home, patients)?,
     }
-    let teams = Store::open(&home, &tsunagi_tests::test_key())?.team_ids()?.len();
+    let teams = Store::open(&home, &key_for(&home)?)?.team_ids()?.len();
     println!(
         "station: {teams} patients, 5 years each ({:.1?} to prepare)",
         started.elapsed()
@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("first start, summaries made at start: {cold:.1?}");
 
     // As changes arrive: the indexer makes each team's summary and search rows.
-    let mut store = Store::open(&home, &tsunagi_tests::test_key())?;
+    let mut store = Store::open(&home, &key_for(&home)?)?;
     let since = Timestamp(now().0 - 7 * 24 * 3600 * 1000);
     let mut per_team = Vec::new();
     for team in store.team_ids()? {
@@ -69,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // Search as the nurse types, from a fresh connection.
-    let mut store = Store::open(&home, &tsunagi_tests::test_key())?;
+    let mut store = Store::open(&home, &key_for(&home)?)?;
     // As typed, keystroke by keystroke: a name, a word in notes, a rare word.
     let queries = [
         "す",
@@ -117,11 +117,26 @@ fn ratio(a: Duration, b: Duration) -> f64 {
     a.as_secs_f64() / b.as_secs_f64().max(1e-9)
 }
 
+/// The key of a profile made here (the tests' fixed key) or by
+/// `seed-profile` (locked with its sample passphrase).
+fn key_for(home: &Path) -> Result<care_store::StoreKey, Box<dyn std::error::Error>> {
+    if !profile_lock::Lock::exists(home) {
+        return Ok(tsunagi_tests::test_key());
+    }
+    let keychain = profile_lock::SecretService::connect().ok();
+    let unlocked = profile_lock::Lock::load(home)?.unlock(
+        tsunagi_tests::SAMPLE_PASSPHRASE,
+        keychain.as_ref().map(|k| k as &dyn profile_lock::Keychain),
+        0,
+    )?;
+    Ok(care_store::StoreKey::from_bytes(unlocked.key.bytes()))
+}
+
 /// What Today reads at start: the team list and each team's summary, from
 /// a store just opened (as a new process would).
 fn today_reads(home: &Path) -> Result<Duration, Box<dyn std::error::Error>> {
     let t = Instant::now();
-    let mut store = Store::open(home, &tsunagi_tests::test_key())?;
+    let mut store = Store::open(home, &key_for(home)?)?;
     let since = Timestamp(now().0 - 7 * 24 * 3600 * 1000);
     for team in store.teams()? {
         store.summary(team.team, since)?;

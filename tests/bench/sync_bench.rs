@@ -325,7 +325,13 @@ fn catch_up(relay: &Relay, dir: &std::path::Path, patients: usize, visits: usize
         .enable_all()
         .build()
         .unwrap();
-    let mut station = Store::init(&dir.join("station"), member("station"), now(), &tsunagi_tests::test_key()).unwrap();
+    let mut station = Store::init(
+        &dir.join("station"),
+        member("station"),
+        now(),
+        &tsunagi_tests::test_key(),
+    )
+    .unwrap();
     station.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
     let mut laptop = Store::init(&dir.join("laptop"), member("laptop"), now(), &tsunagi_tests::test_key()).unwrap();
     let mut teams = Vec::new();

@@ -14,12 +14,18 @@ import {
   close,
   freePort,
   notifications,
+  CLI_PASSPHRASE,
   openApp,
+  passRecoveryKey,
   screenshot,
+  SEED_PASSPHRASE,
+  setPassphrase,
   sleep,
   startRelay,
   stopAll,
   tmp,
+  typeNewPassphrase,
+  unlock,
   waitText,
   writeResults,
 } from "./harness.mjs";
@@ -34,13 +40,14 @@ before(async () => {
   relay = await startRelay(relayData, relayPort);
   homeA = path.join(tmp("a"), "home");
   homeB = path.join(tmp("b"), "home");
-  cli(homeA, "init", "--name", "佐藤 花子", "--kana", "サトウ ハナコ", "--profession", "nurse", "--org", "つばさ訪問看護ステーション");
+  // Locked with CLI_PASSPHRASE, passphrase only (the test desktop has no keychain).
+  cli(homeA, "init", "--name", "佐藤 花子", "--kana", "サトウ ハナコ", "--profession", "nurse", "--org", "つばさ訪問看護ステーション", "--no-keychain");
   cli(homeA, "relay", "set", relay.url, "--fingerprint", relay.fingerprint);
   teamId = cli(homeA, "team", "create", "--patient", "鈴木 正雄", "--kana", "スズキ マサオ", "--born", "昭和15年12月1日", "--care-level", "care-3");
   for (const title of ["褥瘡処置", "服薬確認", "物品補充"]) cli(homeA, "task", "add", teamId, "--title", title, "--due", today);
   cli(homeA, "sync", "--once");
   const code = cli(homeA, "invite", teamId).split("\n").pop();
-  cli(homeB, "init", "--name", "田中 一郎", "--profession", "doctor", "--org", "なかの在宅クリニック");
+  cli(homeB, "init", "--name", "田中 一郎", "--profession", "doctor", "--org", "なかの在宅クリニック", "--no-keychain");
   cli(homeB, "join", code);
   cli(homeB, "sync", "--once");
 });
@@ -50,8 +57,11 @@ after(async () => {
   stopAll();
 });
 
+const FIRST_PASSPHRASE = "first run passphrase";
+
 test("first run: make a profile, load the sample station, see Today, review and settings", async () => {
   const home = path.join(tmp("first"), "home");
+  setPassphrase(home, FIRST_PASSPHRASE);
   const app = await openApp(home);
   try {
     await (await app.$("#first-run")).waitForDisplayed({ timeout: 20000 });
@@ -59,7 +69,10 @@ test("first run: make a profile, load the sample station, see Today, review and 
     await (await app.$("#p-name")).setValue("山本 直子");
     await (await app.$("#p-kana")).setValue("やまもと なおこ");
     await (await app.$("#p-org")).setValue("つばさ訪問看護ステーション中野");
+    await typeNewPassphrase(app, FIRST_PASSPHRASE);
     await (await app.$("#create-profile")).click();
+    // The recovery key, shown once, before step 2.
+    await passRecoveryKey(app, "01b-recovery-key");
     await (await app.$("#load-demo")).waitForClickable({ timeout: 10000 });
     await (await app.$("#load-demo")).click();
     await (await app.$("#today")).waitForDisplayed({ timeout: 30000 });
@@ -87,6 +100,7 @@ test("first run: make a profile, load the sample station, see Today, review and 
 test("record a visit from Today in 15 actions or fewer; it shows in the timeline and the chart", async () => {
   const app = await openApp(homeA);
   try {
+    await unlock(app, CLI_PASSPHRASE);
     await (await app.$(".patient-card")).waitForDisplayed({ timeout: 20000 });
     figures.cold_start_ms = await app.execute(() => window.__tsunagiStartupMs ?? null);
     await app.waitUntil(async () => (await app.execute(() => window.__tsunagiStartupMs)) != null, { timeout: 5000 });
@@ -142,6 +156,7 @@ test("record a visit from Today in 15 actions or fewer; it shows in the timeline
 test("team trust: the admin lets every member invite; a laptop enrols at a closed relay to start teams", async () => {
   const app = await openApp(homeA);
   try {
+    await unlock(app, CLI_PASSPHRASE);
     await (await app.$(".open-btn")).waitForClickable({ timeout: 20000 });
     await (await app.$(".open-btn")).click();
     await (await app.$("button=チーム")).waitForClickable({ timeout: 10000 });
@@ -165,12 +180,13 @@ test("team trust: the admin lets every member invite; a laptop enrols at a close
   const closed = await startRelay(closedData, await freePort(), { open: false });
   const code = execFileSync(path.join(BIN, "sync-server"), ["enrol", "--data", closedData], { encoding: "utf8" }).trim();
   const homeC = path.join(tmp("enrol"), "home");
-  cli(homeC, "init", "--name", "小林 真理", "--profession", "nurse", "--org", "みどり訪問看護ステーション");
+  cli(homeC, "init", "--name", "小林 真理", "--profession", "nurse", "--org", "みどり訪問看護ステーション", "--no-keychain");
   cli(homeC, "relay", "set", closed.url, "--fingerprint", closed.fingerprint);
   cli(homeC, "team", "create", "--patient", "木村 一郎");
   assert.match(cli(homeC, "sync", "--once"), /enrol/, "refused before enrolling");
   const c = await openApp(homeC);
   try {
+    await unlock(c, CLI_PASSPHRASE);
     await (await c.$("#nav-settings")).waitForClickable({ timeout: 20000 });
     await (await c.$("#nav-settings")).click();
     await (await c.$("#enrol-code")).setValue(code);
@@ -187,6 +203,15 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
   const a = await openApp(homeA);
   const b = await openApp(homeB);
   try {
+    await unlock(a, CLI_PASSPHRASE);
+    await unlock(b, CLI_PASSPHRASE);
+    // Notifications name the patient only when the user allows it (off by
+    // default: "緊急の記録があります（N 件）"); the doctor allows it here.
+    await (await b.$("#nav-settings")).click();
+    await (await b.$("#notify-details")).waitForClickable({ timeout: 10000 });
+    await (await b.$("#notify-details")).click();
+    await waitText(b, "#notify-status", "保存しました");
+    await (await b.$("#nav-today")).click();
     for (const app of [a, b]) {
       await (await app.$(".open-btn")).waitForClickable({ timeout: 20000 });
       await (await app.$(".open-btn")).click();
@@ -289,6 +314,7 @@ const stationHome = process.env.TSUNAGI_E2E_STATION_HOME;
 test("figures: cold start on a whole station of 5-year records", { skip: !stationHome }, async () => {
   const app = await openApp(stationHome);
   try {
+    await unlock(app, SEED_PASSPHRASE, { timeout: 60000 });
     await (await app.$(".open-btn")).waitForClickable({ timeout: 60000 });
     await app.waitUntil(async () => (await app.execute(() => window.__tsunagiStartupMs)) != null, { timeout: 5000 });
     figures.cold_start_ms_station = await app.execute(() => window.__tsunagiStartupMs);
@@ -300,9 +326,11 @@ test("figures: cold start on a whole station of 5-year records", { skip: !statio
 
 test("figures: open a 5-year record and save a visit in the real app", async () => {
   const home = path.join(tmp("5y"), "home");
+  // Locked with seed-profile's fixed passphrase.
   execFileSync(path.join(BIN, "seed-profile"), [home]);
   const app = await openApp(home);
   try {
+    await unlock(app, SEED_PASSPHRASE, { timeout: 60000 });
     await (await app.$(".open-btn")).waitForClickable({ timeout: 30000 });
     await app.waitUntil(async () => (await app.execute(() => window.__tsunagiStartupMs)) != null, { timeout: 5000 });
     figures.cold_start_ms_5y_profile = await app.execute(() => window.__tsunagiStartupMs);

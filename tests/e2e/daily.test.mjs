@@ -8,13 +8,32 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
 import { Key } from "webdriverio";
-import { cli, close, freePort, openApp, screenshot, sleep, startRelay, stopAll, tmp, waitText } from "./harness.mjs";
+import {
+  cli,
+  close,
+  freePort,
+  openApp,
+  passRecoveryKey,
+  screenshot,
+  setPassphrase,
+  sleep,
+  startRelay,
+  stopAll,
+  tmp,
+  typeNewPassphrase,
+  unlock,
+  waitText,
+} from "./harness.mjs";
 
 const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Tokyo" }).format(new Date());
 let relay, relayData, relayPort;
 const homeA = path.join(tmp("day-a"), "home");
 const homeB = path.join(tmp("day-b"), "home");
+const PASSPHRASE = "correct horse battery";
+setPassphrase(homeA, PASSPHRASE);
+setPassphrase(homeB, PASSPHRASE);
 
 before(async () => {
   relayData = tmp("day-relay");
@@ -43,13 +62,16 @@ async function select(app, selector, value) {
   await el.selectByAttribute("value", value);
 }
 
-/** The first run of a laptop: who uses it, then straight to step 2. */
-async function firstRun(app, name, kana, org) {
+/** The first run of a laptop: who uses it and the passphrase, the
+ * recovery key (once), then step 2. */
+async function firstRun(app, name, kana, org, shot) {
   await (await app.$("#first-run")).waitForDisplayed({ timeout: 20000 });
   await type(app, "#p-name", name);
   await type(app, "#p-kana", kana);
   await type(app, "#p-org", org);
+  await typeNewPassphrase(app, PASSPHRASE);
   await click(app, "#create-profile");
+  await passRecoveryKey(app, shot);
   await (await app.$("#first-run-2")).waitForDisplayed({ timeout: 10000 });
 }
 
@@ -69,7 +91,7 @@ async function visitFlags(app) {
 test("a station's day in one app: patients, edits, contacts, medications, tasks, scale 2, closing a case", async () => {
   const app = await openApp(homeA);
   try {
-    await firstRun(app, "佐藤 花子", "さとう はなこ", "つばさ訪問看護ステーション");
+    await firstRun(app, "佐藤 花子", "さとう はなこ", "つばさ訪問看護ステーション", "21-recovery-key");
     // The relay, from the first-run screen (no CLI).
     await type(app, "#fr-relay", relay.url);
     await type(app, "#fr-fingerprint", relay.fingerprint);
@@ -312,6 +334,7 @@ test("a second laptop joins from Today, sees the edits; a conflict is shown in w
   const a = await openApp(homeA);
   const b = await openApp(homeB);
   try {
+    await unlock(a, PASSPHRASE);
     // An invite made in A's app, read off the screen.
     await openRecord(a, "鈴木 正雄");
     await click(a, "button=チーム");
@@ -418,5 +441,67 @@ test("a second laptop joins from Today, sees the edits; a conflict is shown in w
   } finally {
     await close(a);
     await close(b);
+  }
+});
+
+test("locks when idle and keeps a half-typed visit", async () => {
+  const app = await openApp(homeA);
+  try {
+    await (await app.$("#unlock-screen")).waitForDisplayed({ timeout: 30000 });
+    await screenshot(app, "20-unlock");
+    await unlock(app, PASSPHRASE);
+    await (await app.$("#today")).waitForDisplayed({ timeout: 30000 });
+
+    // Lock after one minute without use.
+    await click(app, "#nav-settings");
+    await type(app, "#lock-after", "1");
+    await click(app, "#save-lock-after");
+    await waitText(app, "#lock-after-status", "1 分");
+
+    // A visit half typed when the window locks by itself.
+    await openRecord(app, "鈴木 正雄");
+    await click(app, "button=訪問を記録");
+    await type(app, "#v-pulse", "84");
+    await type(app, "#v-note", "E2E-LOCK 訪問途中でロック");
+    await (await app.$("#unlock-screen")).waitForDisplayed({ timeout: 90000, timeoutMsg: "the window did not lock when idle" });
+    const shown = await app.execute(() => document.body.innerText);
+    for (const name of ["鈴木 正雄", "高橋 ハル", "E2E-LOCK"]) assert.ok(!shown.includes(name), `the locked window shows ${name}`);
+
+    // A wrong passphrase is refused in words; the right one brings the form back.
+    await type(app, "#unlock-pass", "not the passphrase");
+    await click(app, "#unlock-button");
+    await (await app.$("#unlock-error")).waitForDisplayed({ timeout: 30000 });
+    assert.equal(await (await app.$("#unlock-error")).getAttribute("role"), "alert");
+    await screenshot(app, "20-unlock-wrong");
+    await unlock(app, PASSPHRASE);
+    await (await app.$("#visit-form")).waitForDisplayed({ timeout: 15000 });
+    assert.equal(await (await app.$("#v-pulse")).getValue(), "84", "the pulse survived the lock");
+    assert.equal(await (await app.$("#v-note")).getValue(), "E2E-LOCK 訪問途中でロック", "the note survived the lock");
+    await click(app, "#save-visit");
+    await waitText(app, "#save-status", "この端末に保存しました");
+
+    // The desktop locks its screen (the screen saver's D-Bus signal, as
+    // GNOME and KDE send it): the window locks at once.
+    execFileSync("dbus-send", ["--session", "--type=signal", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true"]);
+    await (await app.$("#unlock-screen")).waitForDisplayed({ timeout: 15000, timeoutMsg: "the desktop's lock did not lock the window" });
+    await unlock(app, PASSPHRASE);
+
+    // The access log: the unlock and the record opened are in it.
+    await click(app, "#nav-settings");
+    await click(app, "#nav-audit");
+    await (await app.$("#audit-table")).waitForDisplayed({ timeout: 15000 });
+    await app.waitUntil(async () => (await app.$$('#audit-table tr[data-action="unlock"]')).length > 0, {
+      timeout: 15000,
+      timeoutMsg: "no unlock row in the access log",
+    });
+    assert.ok((await app.$$('#audit-table tr[data-action="open"]')).length > 0, "no open row in the access log");
+    await screenshot(app, "22-audit");
+    // Back to a longer lock for whoever opens this profile next.
+    await click(app, "#nav-settings");
+    await type(app, "#lock-after", "5");
+    await click(app, "#save-lock-after");
+    await waitText(app, "#lock-after-status", "5 分");
+  } finally {
+    await close(app);
   }
 });

@@ -67,8 +67,64 @@ export function startRelay(data, port, { open = true } = {}) {
   });
 }
 
+/** The passphrase of the profiles the tests make with the CLI, unless
+ * `setPassphrase` names another for a home (one made in the app). */
+export const CLI_PASSPHRASE = "e2e station passphrase";
+/** seed-profile's profiles are locked with this. */
+export const SEED_PASSPHRASE = "sample station 1";
+const passphrases = new Map();
+
+export function setPassphrase(home, passphrase) {
+  passphrases.set(home, passphrase);
+}
+
+/** The CLI reads the passphrase from a file (TSUNAGI_PASSPHRASE_FILE). */
+function passphraseFile(home) {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "tsunagi-e2e-pass-")), "passphrase");
+  writeFileSync(file, passphrases.get(home) ?? CLI_PASSPHRASE, { mode: 0o600 });
+  return file;
+}
+
 export function cli(home, ...args) {
-  return execFileSync(path.join(BIN, "tsunagi"), ["--home", home, ...args], { encoding: "utf8" }).trim();
+  return execFileSync(path.join(BIN, "tsunagi"), ["--home", home, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, TSUNAGI_PASSPHRASE_FILE: passphraseFile(home) },
+  }).trim();
+}
+
+/** The Unlock screen of an app opened on an existing profile (or locked
+ * while idle): the passphrase, then whatever screen it returns to. */
+export async function unlock(browser, passphrase, { timeout = 30000 } = {}) {
+  await (await browser.$("#unlock-screen")).waitForDisplayed({ timeout });
+  await (await browser.$("#unlock-pass")).setValue(passphrase);
+  await (await browser.$("#unlock-button")).click();
+  await (await browser.$("#unlock-screen")).waitForExist({ timeout, reverse: true });
+}
+
+/** A new passphrase typed twice, and "passphrase only" ticked when this
+ * desktop has no keychain (the box is shown only then). */
+export async function typeNewPassphrase(browser, passphrase, ids = ["p-pass", "p-pass2", "p-pass-only"]) {
+  await (await browser.$(`#${ids[0]}`)).setValue(passphrase);
+  await (await browser.$(`#${ids[1]}`)).setValue(passphrase);
+  const only = await browser.$(`#${ids[2]}`);
+  if ((await only.isExisting()) && !(await only.isSelected())) await only.click();
+}
+
+/** 32 letters and digits in groups of four. */
+export const RECOVERY_KEY = /^[A-Z2-7]{4}(-[A-Z2-7]{4}){7}$/;
+
+/** The recovery key screen: read the key (checked for its shape), tick
+ * "written down", continue. Returns the key. */
+export async function passRecoveryKey(browser, shot) {
+  await (await browser.$("#recovery-key-screen")).waitForDisplayed({ timeout: 30000 });
+  const key = (await (await browser.$("#recovery-key")).getText()).trim();
+  if (!RECOVERY_KEY.test(key)) throw new Error(`the recovery key looks wrong: ${key}`);
+  if (await (await browser.$("#recovery-continue")).isEnabled()) throw new Error("Continue is enabled before the key is acknowledged");
+  if (shot) await screenshot(browser, shot);
+  await (await browser.$("#recovery-ack")).click();
+  await (await browser.$("#recovery-continue")).waitForClickable({ timeout: 5000 });
+  await (await browser.$("#recovery-continue")).click();
+  return key;
 }
 
 /** One tauri-driver (and its WebKitWebDriver) per app window. */

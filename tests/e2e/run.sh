@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the end-to-end tests of the real app under a virtual display:
-#   dbus-run-session -- tests/e2e/run.sh
+#   dbus-run-session -- tests/e2e/run.sh  (scripts/test.sh runs it with GNOME Keyring)
 # Needs: the debug binaries (tsunagi-app, tsunagi, sync-server, seed-profile),
 # Xvfb, WebKitWebDriver (webkit2gtk-driver), tauri-driver, dunst, dbus-monitor
 # and node_modules.

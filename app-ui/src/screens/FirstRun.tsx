@@ -1,14 +1,21 @@
 import { useState } from "preact/hooks";
+import type { LockView, UnlockedView } from "../bindings";
 import { commands, ok } from "../api";
 import { t } from "../i18n";
 import type { Shared } from "../state";
 import { JoinCard, NewPatientCard, useRun } from "./Start";
+import { NewPassphrase, newPassProblem, RecoveryKey } from "./Lock";
 
-/** Step 1: who uses this laptop. Step 2: join a team, start one, or load the sample station. */
-export function FirstRun({ shared }: { shared: Shared }) {
+/** Step 1: who uses this laptop, and the passphrase that locks it; then the
+ * recovery key, once. Step 2: join a team, start one, or load the sample station. */
+export function FirstRun({ shared, lock }: { shared: Shared; lock: LockView | null }) {
   const { vocab, lang, go } = shared;
-  const [step, setStep] = useState<1 | 2>(1);
-  const { busy, error, run } = useRun();
+  const [step, setStep] = useState<1 | "key" | 2>(1);
+  const { busy, error, run, setError } = useRun();
+  const [pass, setPass] = useState("");
+  const [again, setAgain] = useState("");
+  const [only, setOnly] = useState(false);
+  const [made, setMade] = useState<UnlockedView | null>(null);
   const [profile, setProfile] = useState({ name: "", kana: "", profession: "nurse", organisation: "", phone: "" });
   const [notice, setNotice] = useState<string | null>(null);
   const [relay, setRelay] = useState({ url: "", fingerprint: "", enrol: "" });
@@ -30,9 +37,17 @@ export function FirstRun({ shared }: { shared: Shared }) {
         id="first-run"
         onSubmit={(e) => {
           e.preventDefault();
+          const problem = newPassProblem(lock, pass, again, only);
+          if (problem) return setError(problem);
           run(async () => {
-            await ok(commands.initProfile({ ...profile, kana: profile.kana || null, phone: profile.phone || null }));
-            setStep(2);
+            const v = await ok(
+              commands.initProfile({ ...profile, kana: profile.kana || null, phone: profile.phone || null }, pass, only),
+            );
+            setPass("");
+            setAgain("");
+            shared.unlocked(v);
+            setMade(v);
+            setStep(v.recovery_key ? "key" : 2);
           });
         }}
       >
@@ -50,11 +65,23 @@ export function FirstRun({ shared }: { shared: Shared }) {
         </label>
         {text(profile.organisation, (v) => setProfile({ ...profile, organisation: v }), "p-org", t("organisation"), true)}
         {text(profile.phone, (v) => setProfile({ ...profile, phone: v }), "p-phone", t("phone"))}
+        <NewPassphrase ids={["p-pass", "p-pass2", "p-pass-only"]} lock={lock} {...{ pass, setPass, again, setAgain, only, setOnly }} />
         {error && <p class="error" role="alert">{error}</p>}
         <button class="primary" id="create-profile" disabled={busy}>
           {t("createProfile")}
         </button>
       </form>
+    );
+
+  if (step === "key" && made?.recovery_key)
+    return (
+      <RecoveryKey
+        keyText={made.recovery_key}
+        onContinue={() => {
+          setMade(null);
+          setStep(2);
+        }}
+      />
     );
 
   return (

@@ -14,8 +14,12 @@ import { NoteItem } from "./NoteItem";
 import { useRun } from "./Start";
 
 /** The whole record of one patient, with what matters in an emergency on top. */
-export function Record({ shared, team, entry }: { shared: Shared; team: string; entry?: string }) {
+export function Record({ shared, team, entry, via }: { shared: Shared; team: string; entry?: string; via?: "search" }) {
   const { vocab, lang, era, go, revision } = shared;
+  // The access log: this window showed the patient's record (once per opening).
+  useEffect(() => {
+    ok(commands.opened(team, via ?? "record", entry ?? null)).catch(() => {});
+  }, []);
   // The newest notes first; older ones on request (five years is 500+ notes).
   const [limit, setLimit] = useState(20);
   // Readings of the last three months first (five years is 500+, each

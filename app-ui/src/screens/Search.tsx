@@ -32,7 +32,7 @@ export function SearchBox({ shared }: { shared: Shared }) {
   }, [query]);
   const open = (h: SearchHit) => {
     setQuery("");
-    go({ name: "record", team: h.team, entry: h.entry || undefined });
+    go({ name: "record", team: h.team, entry: h.entry || undefined, via: "search" });
   };
   const kind = (k: string) => t(`searchKind_${k}` as Key);
   return (

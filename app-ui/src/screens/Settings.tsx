@@ -4,6 +4,114 @@ import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import { useLoad } from "../hooks";
 import { label, type Shared } from "../state";
+import { passphraseProblem } from "../logic";
+import { PassField } from "./Lock";
+
+/** How long until the window locks, notification details, the passphrase. */
+function SecuritySection({ shared }: { shared: Shared }) {
+  const { data: security, setData } = useLoad(() => ok(commands.securitySettings()), []);
+  const [minutes, setMinutes] = useState<string | null>(null);
+  const [lockNote, setLockNote] = useState<string | null>(null);
+  const [notifyNote, setNotifyNote] = useState<string | null>(null);
+  const [pass, setPass] = useState({ old: "", next: "", again: "" });
+  const [passNote, setPassNote] = useState<{ text: string; ok: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!security) return null;
+  const shown = minutes ?? String(security.lock_after_minutes);
+  const saveLockAfter = async (e?: Event) => {
+    e?.preventDefault();
+    const n = Number(shown);
+    try {
+      await ok(commands.setLockAfter(n));
+      setData({ ...security, lock_after_minutes: n });
+      setMinutes(null);
+      shared.setLockAfter(n);
+      setLockNote(t("lockAfterSaved", { n }));
+    } catch (err) {
+      setLockNote(message(err));
+    }
+  };
+  const change = async (e: Event) => {
+    e.preventDefault();
+    const problem = passphraseProblem(pass.next, pass.again);
+    if (problem) return setPassNote({ text: t(problem), ok: false });
+    setBusy(true);
+    try {
+      await ok(commands.changePassphrase(pass.old, pass.next));
+      setPass({ old: "", next: "", again: "" });
+      setPassNote({ text: t("passChanged"), ok: true });
+    } catch (err) {
+      setPassNote({ text: message(err), ok: false });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section id="security">
+      <h2>{t("security")}</h2>
+      <p class="muted" id="keychain-state">
+        {security.uses_keychain ? t("keychainUsed") : t("keychainNotUsed")}
+      </p>
+      <form class="row" onSubmit={saveLockAfter}>
+        <label class="field">
+          <span>{t("lockAfter")}</span>
+          <input
+            id="lock-after"
+            type="number"
+            min={1}
+            max={60}
+            value={shown}
+            onInput={(e) => setMinutes((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <button id="save-lock-after">{t("saveLockAfter")}</button>
+      </form>
+      {lockNote && (
+        <p role="status" id="lock-after-status">
+          {lockNote}
+        </p>
+      )}
+      <label class="tick">
+        <input
+          id="notify-details"
+          type="checkbox"
+          checked={security.notify_details}
+          onChange={async (e) => {
+            const on = (e.target as HTMLInputElement).checked;
+            try {
+              await ok(commands.setNotifyDetails(on));
+              setData({ ...security, notify_details: on });
+              setNotifyNote(t("notifySaved"));
+            } catch (err) {
+              setNotifyNote(message(err));
+            }
+          }}
+        />
+        {t("notifyDetails")}
+      </label>
+      <p class="muted small">{t("notifyDetailsNote")}</p>
+      {notifyNote && (
+        <p role="status" id="notify-status">
+          {notifyNote}
+        </p>
+      )}
+      <form class="stack" id="change-pass-form" onSubmit={change}>
+        <h3>{t("changePassphrase")}</h3>
+        <PassField id="old-pass" value={pass.old} set={(v) => setPass({ ...pass, old: v })} label={t("oldPassphrase")} />
+        <PassField id="new-pass" value={pass.next} set={(v) => setPass({ ...pass, next: v })} label={t("newPassphrase")} />
+        <PassField id="new-pass2" value={pass.again} set={(v) => setPass({ ...pass, again: v })} label={t("newPassphraseAgain")} />
+        <button id="change-pass" disabled={busy || !pass.old || !pass.next}>
+          {t("changePassphrase")}
+        </button>
+        {passNote && (
+          <p role={passNote.ok ? "status" : "alert"} class={passNote.ok ? "saved" : "error"} id="change-pass-status">
+            {passNote.text}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
 
 export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | null }) {
   const { vocab, lang } = shared;
@@ -77,6 +185,7 @@ export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | nu
           )}
         </form>
       </section>
+      <SecuritySection shared={shared} />
       {me && (
         <section>
           <h2>{t("thisDevice")}</h2>

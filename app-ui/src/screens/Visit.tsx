@@ -22,6 +22,22 @@ const EMPTY: VitalsForm = {
 };
 
 type Field = Exclude<keyof VitalsForm, "note">;
+
+/** A visit half typed, kept while the window is locked (the form is
+ * unmounted then). In memory only: patient data is never written to the
+ * browser's storage, which is not encrypted. */
+interface Draft {
+  vitals: VitalsForm;
+  note: string;
+  category: string;
+  urgency: string;
+  ticks: string[];
+  kind: string;
+  start: string;
+  end: string;
+}
+const drafts = new Map<string, Draft>();
+const draftKey = (team: string, planned?: string) => `${team}|${planned ?? ""}`;
 const MAIN: [Field, Key, string][] = [
   ["bp", "bp", "132/84"],
   ["pulse", "pulse", "78"],
@@ -45,15 +61,17 @@ const MORE: [Field, Key, string][] = [
 export function Visit({ shared, team, planned, sync }: { shared: Shared; team: string; planned?: string; sync: SyncView | null }) {
   const { vocab, lang, go } = shared;
   const { data: record, error: loadError, reload } = useLoad(() => ok(commands.record(team, 1, 0)), [team]);
-  const [vitals, setVitals] = useState<VitalsForm>(EMPTY);
-  const [note, setNote] = useState("");
-  const [category, setCategory] = useState("observation");
-  const [urgency, setUrgency] = useState("routine");
-  const [ticks, setTicks] = useState<string[]>([]);
+  const key = draftKey(team, planned);
+  const draft = drafts.get(key);
+  const [vitals, setVitals] = useState<VitalsForm>(draft?.vitals ?? EMPTY);
+  const [note, setNote] = useState(draft?.note ?? "");
+  const [category, setCategory] = useState(draft?.category ?? "observation");
+  const [urgency, setUrgency] = useState(draft?.urgency ?? "routine");
+  const [ticks, setTicks] = useState<string[]>(draft?.ticks ?? []);
   // 定期 for a planned visit; the times are empty for "now".
-  const [kind, setKind] = useState(planned ? "regular" : "extra");
-  const [start, setStart] = useState("");
-  const [end, setEnd] = useState("");
+  const [kind, setKind] = useState(draft?.kind ?? (planned ? "regular" : "extra"));
+  const [start, setStart] = useState(draft?.start ?? "");
+  const [end, setEnd] = useState(draft?.end ?? "");
   const [check, setCheck] = useState<VitalsCheck | null>(null);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<SaveResult | null>(null);
@@ -62,6 +80,12 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
   const first = useRef<HTMLInputElement>(null);
 
   useEffect(() => first.current?.focus(), [record == null]);
+
+  // Kept as typed, for a lock in the middle of the visit.
+  useEffect(() => {
+    if (isEmptyVisit(vitals as any, note, ticks)) drafts.delete(key);
+    else drafts.set(key, { vitals, note, category, urgency, ticks, kind, start, end });
+  }, [key, vitals, note, category, urgency, ticks, kind, start, end]);
 
   // Flag readings outside the patient's bands while typing.
   useEffect(() => {
@@ -106,6 +130,7 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
         }),
       );
       (window as any).__tsunagiSaveMs = performance.now() - started;
+      drafts.delete(key);
       setSaved(r);
       setReachedAt(null);
       setVitals(EMPTY);
@@ -280,6 +305,7 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
             onClick={async () => {
               try {
                 await ok(commands.absent(team, planned));
+                drafts.delete(key);
                 go({ name: "today" });
               } catch (e) {
                 setError(message(e));

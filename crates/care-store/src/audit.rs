@@ -1,9 +1,10 @@
 //! The access log on this laptop (the chain itself is in
 //! `sync_proto::audit`). Its own entries are appended in the same
 //! transaction as what they record (a change) or right after (an open, a
-//! print, an unlock); a team's entries are sealed into the outbox for that
-//! team, so the station's admins see who looked at which patient. Other
-//! devices' entries arrive with the team's log and are kept beside.
+//! print, an unlock). Before each push, a team's unsent entries are sealed
+//! into one envelope for that team ([`Store::seal_audit`]), so the station's
+//! admins see who looked at which patient. Other devices' entries arrive
+//! with the team's log and are kept beside.
 
 use care_model::{TeamId, Timestamp};
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -104,18 +105,11 @@ pub(crate) fn append(
         prev,
     );
     insert(conn, &e)?;
-    if let Some(team) = team {
-        let json = serde_json::to_vec(&vec![&e]).expect("entries serialise");
-        let sealed = Sealed {
-            kind: sync_proto::PayloadKind::Audit,
-            hash: &e.hash(),
-            bytes: &json,
-            payload: &json,
-        };
-        into_outbox(conn, team, sealed, now, signing, device.device)?;
-    }
     Ok(())
 }
+
+/// At most this many entries go in one envelope (well under its size limit).
+const BATCH: i64 = 500;
 
 fn insert(conn: &Connection, e: &AuditEntry) -> Result<bool, StoreError> {
     let scope = e.scope.map(hex::encode).unwrap_or_default();
@@ -140,17 +134,67 @@ fn insert(conn: &Connection, e: &AuditEntry) -> Result<bool, StoreError> {
 impl Store {
     /// Records one look or act in the access log (never clinical content:
     /// an action word, the team, an entry id).
-    pub fn audit(&mut self, action: &str, team: Option<TeamId>, entry: Option<&str>, now: Timestamp) -> Result<(), StoreError> {
+    pub fn audit(
+        &mut self,
+        action: &str,
+        team: Option<TeamId>,
+        entry: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         append(&tx, &self.device, &self.signing, action, team, entry, now)?;
         tx.commit()?;
         Ok(())
     }
 
+    /// Seals this device's unsent entries about `team` into one envelope in
+    /// the outbox (called before each push); returns how many.
+    pub fn seal_audit(&mut self, team: TeamId, now: Timestamp) -> Result<u64, StoreError> {
+        let me = self.device.device.to_string();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let texts: Vec<(i64, String)> = tx
+            .prepare(
+                "SELECT seq, entry FROM audit WHERE device = ?1 AND scope = ?2 AND sent = 0 ORDER BY seq LIMIT ?3",
+            )?
+            .query_map(params![me, team.to_string(), BATCH], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let Some(&(last, _)) = texts.last() else { return Ok(0) };
+        let entries: Vec<AuditEntry> = texts
+            .iter()
+            .map(|(_, t)| serde_json::from_str(t))
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("audit entry: {e}"),
+            })?;
+        let json = serde_json::to_vec(&entries).expect("entries serialise");
+        // The last entry's hash names the batch: unique per team.
+        let hash = entries[entries.len() - 1].hash();
+        let sealed = Sealed {
+            kind: sync_proto::PayloadKind::Audit,
+            hash: &hash,
+            bytes: &json,
+            payload: &json,
+        };
+        into_outbox(&tx, team, sealed, now, &self.signing, self.device.device)?;
+        tx.execute(
+            "UPDATE audit SET sent = 1 WHERE device = ?1 AND scope = ?2 AND seq <= ?3",
+            params![me, team.to_string(), last],
+        )?;
+        tx.commit()?;
+        Ok(entries.len() as u64)
+    }
+
     /// Keeps another device's entries that arrived sealed with `team`.
     /// Each must be signed by `sender` (the envelope's device) and be about
     /// this team; others are refused and counted.
-    pub fn receive_audit(&mut self, team: TeamId, sender: &VerifyingKey, sender_device: [u8; 16], entries: &[AuditEntry]) -> Result<(u64, u64), StoreError> {
+    pub fn receive_audit(
+        &mut self,
+        team: TeamId,
+        sender: &VerifyingKey,
+        sender_device: [u8; 16],
+        entries: &[AuditEntry],
+    ) -> Result<(u64, u64), StoreError> {
         let tx = self.conn.transaction()?;
         let (mut kept, mut refused) = (0, 0);
         for e in entries {
@@ -233,7 +277,11 @@ impl Store {
         Ok(rows
             .into_iter()
             .filter_map(|(scope, seq, hash)| {
-                let team = if scope.is_empty() { None } else { Some(scope.parse().ok()?) };
+                let team = if scope.is_empty() {
+                    None
+                } else {
+                    Some(scope.parse().ok()?)
+                };
                 Some((team, seq as u64, hash.try_into().ok()?))
             })
             .collect())

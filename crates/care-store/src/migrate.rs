@@ -51,11 +51,21 @@ pub fn profile_file(home: &Path) -> Result<ProfileFile, StoreError> {
     })
 }
 
+/// Whether the file is a profile in clear. Another program's SQLite file
+/// is refused here, so it is never "encrypted" as if it were ours.
 fn is_plaintext(path: &Path) -> Result<bool, StoreError> {
     use std::io::Read;
     let mut header = [0u8; 16];
     let mut f = std::fs::File::open(path).map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
-    Ok(f.read_exact(&mut header).is_ok() && &header == SQLITE_MAGIC)
+    if f.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
+        return Ok(false);
+    }
+    if !schema::is_ours_in_clear(path)? {
+        return Err(StoreError::NotAStore {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(true)
 }
 
 /// Puts a directory left by a crash mid-migration back into one state.
@@ -87,10 +97,15 @@ pub fn encrypt_plaintext(home: &Path, key: &StoreKey) -> Result<(), StoreError> 
     if !is_plaintext(&path)? {
         return Err(StoreError::NotAStore { path });
     }
+    // The checks above read the file; nothing was written to it yet.
     let copy = home.join(COPY);
     let counts = {
-        let plain = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| StoreError::from(e).at(&path))?;
+        // CREATE: the attached copy is a new file (the original exists, checked above).
+        let plain = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::from(e).at(&path))?;
         // Everything in the WAL goes into the main file first, so the export
         // reads one file and nothing is left in a plaintext log.
         plain.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
@@ -111,7 +126,9 @@ pub fn encrypt_plaintext(home: &Path, key: &StoreKey) -> Result<(), StoreError> 
         counts
     };
     crate::private::restrict_file(&copy)?;
-    std::fs::File::open(&copy).and_then(|f| f.sync_all()).map_err(io(&copy))?;
+    std::fs::File::open(&copy)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&copy))?;
     verify(&copy, key, &counts)?;
     let old = home.join(OLD);
     rename(&path, &old)?;

@@ -61,7 +61,12 @@ pub fn create(
     ))
 }
 
-pub fn unlock(home: &Path, passphrase: &str, keychain: Option<&dyn Keychain>, now: Timestamp) -> Result<Opened, StoreError> {
+pub fn unlock(
+    home: &Path,
+    passphrase: &str,
+    keychain: Option<&dyn Keychain>,
+    now: Timestamp,
+) -> Result<Opened, StoreError> {
     match crate::profile_file(home)? {
         ProfileFile::None => {
             return Err(StoreError::NoProfile {

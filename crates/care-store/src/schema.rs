@@ -215,6 +215,8 @@ CREATE TABLE audit (
     entry_id    TEXT,
     hash        BLOB NOT NULL,
     entry       TEXT NOT NULL,
+    -- This device's team entries: sealed to the team yet?
+    sent        INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (device, scope, seq)
 );
 CREATE INDEX audit_by_time ON audit (at DESC);
@@ -263,8 +265,12 @@ pub fn open_existing(path: &Path, key: &StoreKey) -> Result<Connection, StoreErr
     // An encrypted file starts with its random salt; one in the clear is a
     // profile from before encryption (or someone else's database).
     if &header == SQLITE_MAGIC {
-        return Err(StoreError::Plaintext {
-            path: path.to_path_buf(),
+        return Err(if is_ours_in_clear(path)? {
+            StoreError::Plaintext {
+                path: path.to_path_buf(),
+            }
+        } else {
+            not_a_store()
         });
     }
     // The checks run on a read-only connection: it sees the log (WAL) too,
@@ -305,6 +311,17 @@ pub fn open_existing(path: &Path, key: &StoreKey) -> Result<Connection, StoreErr
     key.apply(&conn)?;
     configure(&conn).map_err(|e| e.at(path))?;
     Ok(conn)
+}
+
+/// Whether a file in clear is a Tsunagi profile from before encryption
+/// (read-only: nothing is written).
+pub(crate) fn is_ours_in_clear(path: &Path) -> Result<bool, StoreError> {
+    let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| StoreError::from(e).at(path))?;
+    let app_id: i64 = ro
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| StoreError::from(e).at(path))?;
+    Ok(app_id == APPLICATION_ID)
 }
 
 /// Creates a new encrypted store file; refuses if one is there.

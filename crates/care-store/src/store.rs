@@ -280,7 +280,15 @@ impl Store {
         if let Some(change) = &committed.change {
             current.upto_seq = insert_local_change(&tx, team, change, now, &self.signing, self.device.device)?;
             // Every change is in the access log, in the same transaction.
-            crate::audit::append(&tx, &self.device, &self.signing, "change", Some(team), Some(action), now)?;
+            crate::audit::append(
+                &tx,
+                &self.device,
+                &self.signing,
+                "change",
+                Some(team),
+                Some(action),
+                now,
+            )?;
             if action.starts_with("patient") {
                 let p = current.record.patient()?;
                 tx.execute(

@@ -339,6 +339,12 @@ impl Store {
             return Err(StoreError::UnsentEntries(unsent as u64));
         }
         crate::search::forget(&tx, team)?;
+        // Other members' access-log entries about this patient go too; this
+        // device's own chain stays (it is its evidence of what it did).
+        tx.execute(
+            "DELETE FROM audit WHERE scope = ?1 AND device <> (SELECT device_id FROM device WHERE id = 1)",
+            [team.to_string()],
+        )?;
         for table in [
             "changes",
             "outbox",

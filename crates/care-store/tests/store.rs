@@ -81,9 +81,14 @@ fn teams_are_listed_in_gojuon_order_of_the_reading() {
 #[test]
 fn no_profile_and_double_init_are_clear_errors() {
     let home = tempfile::tempdir().unwrap();
-    assert!(matches!(Store::open(home.path(), &common::test_key()), Err(StoreError::NoProfile { .. })));
+    assert!(matches!(
+        Store::open(home.path(), &common::test_key()),
+        Err(StoreError::NoProfile { .. })
+    ));
     Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap();
-    let err = Store::init(home.path(), nurse(), t(0), &common::test_key()).err().unwrap();
+    let err = Store::init(home.path(), nurse(), t(0), &common::test_key())
+        .err()
+        .unwrap();
     assert!(matches!(err, StoreError::AlreadyInitialised { .. }), "{err}");
 }
 
@@ -92,7 +97,7 @@ fn a_foreign_file_is_refused_and_left_untouched() {
     let home = tempfile::tempdir().unwrap();
     let path = home.path().join("tsunagi.db");
     // Another program's SQLite database.
-    let other = rusqlite::Connection::open(&path).unwrap();
+    let other = rusqlite::Connection::open(&path).unwrap(); // in clear, as another program writes
     other
         .execute_batch("CREATE TABLE budget (x); INSERT INTO budget VALUES (1);")
         .unwrap();
@@ -102,9 +107,13 @@ fn a_foreign_file_is_refused_and_left_untouched() {
     assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
     assert_eq!(digest(&path), before);
 
-    // Not SQLite at all.
+    // Not SQLite at all: to the key it reads as another laptop's (or a
+    // damaged) encrypted file; either way it is refused and kept.
     std::fs::write(&path, "家計簿メモ\n").unwrap();
-    assert!(matches!(Store::open(home.path(), &common::test_key()), Err(StoreError::NotAStore { .. })));
+    assert!(matches!(
+        Store::open(home.path(), &common::test_key()),
+        Err(StoreError::NotAStore { .. } | StoreError::WrongKey { .. })
+    ));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "家計簿メモ\n");
 }
 
@@ -122,8 +131,7 @@ fn a_damaged_file_gives_a_clear_error_and_is_never_overwritten() {
     drop(s);
     let path = home.path().join("tsunagi.db");
     // Fold the log into the main file, then scribble over its middle pages.
-    rusqlite::Connection::open(&path)
-        .unwrap()
+    common::raw(&path)
         .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
         .unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
@@ -159,8 +167,7 @@ fn compaction_keeps_every_entry_and_the_whole_outbox() {
         s.change(team, "note.add", t(2 + i), |tx| tx.add_note(note(&format!("記録 {i}"))))
             .unwrap();
     }
-    let rows: i64 = rusqlite::Connection::open(home.path().join("tsunagi.db"))
-        .unwrap()
+    let rows: i64 = common::raw(home.path().join("tsunagi.db"))
         .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
         .unwrap();
     assert!(
@@ -260,10 +267,7 @@ fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
     let home = tempfile::tempdir().unwrap();
     drop(Store::init(home.path(), nurse(), t(0), &common::test_key()).unwrap());
     let path = home.path().join("tsunagi.db");
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch("PRAGMA user_version = 99;")
-        .unwrap();
+    common::raw(&path).execute_batch("PRAGMA user_version = 99;").unwrap();
     let before = digest(&path);
     let err = Store::open(home.path(), &common::test_key()).err().unwrap();
     assert!(matches!(err, StoreError::NewerStore { found: 99, .. }), "{err}");
@@ -281,9 +285,8 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
         .unwrap();
     drop(store);
     let path = home.path().join("tsunagi.db");
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; DROP TABLE snapshot_checks; DROP TABLE search_fts; DROP TABLE search_entries; DROP TABLE search_state; PRAGMA user_version = 2;")
+    common::raw(&path)
+        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; DROP TABLE snapshot_checks; DROP TABLE search_fts; DROP TABLE search_entries; DROP TABLE search_state; DROP TABLE audit; DROP TABLE audit_checkpoints; ALTER TABLE outbox DROP COLUMN kind; PRAGMA user_version = 2;")
         .unwrap();
 
     let mut store = Store::open(home.path(), &common::test_key()).unwrap();

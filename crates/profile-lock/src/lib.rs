@@ -46,7 +46,11 @@ pub const FREE_TRIES: u32 = 5;
 
 /// Argon2id cost, chosen for about half a second on a two-core laptop
 /// (BENCHMARKS.md): 256 MiB, 3 passes, one lane.
-pub const DEFAULT_COST: Cost = Cost { m_kib: 256 * 1024, t: 3, p: 1 };
+pub const DEFAULT_COST: Cost = Cost {
+    m_kib: 256 * 1024,
+    t: 3,
+    p: 1,
+};
 
 /// Bound into every seal, so a wrap cannot be moved to another purpose.
 const AAD_PASSPHRASE: &[u8] = b"tsunagi data key v1 / passphrase";
@@ -172,7 +176,12 @@ impl Lock {
             None => None,
         };
         let salt = random_salt();
-        let kek = derive(passphrase.as_bytes(), &salt, secret.as_ref().map(|s| s.as_slice()), cost)?;
+        let kek = derive(
+            passphrase.as_bytes(),
+            &salt,
+            secret.as_ref().map(|s| s.as_slice()),
+            cost,
+        )?;
         let recovery = RecoveryKey::random();
         let recovery_salt = random_salt();
         let rkek = derive(recovery.bytes(), &recovery_salt, None, cost)?;
@@ -219,7 +228,9 @@ impl Lock {
 
     /// Seconds before the next try is accepted, given the last failure.
     pub fn wait(&self, now_ms: i64) -> u64 {
-        let Some(last) = self.file.failed_at.last() else { return 0 };
+        let Some(last) = self.file.failed_at.last() else {
+            return 0;
+        };
         let until = last + (delay_after(self.file.failures) as i64) * 1000;
         ((until - now_ms).max(0) as u64).div_ceil(1000)
     }
@@ -238,7 +249,12 @@ impl Lock {
             return Err(LockError::TooSoon { seconds: wait });
         }
         let secret = self.secret(keychain)?;
-        let kek = derive(passphrase.as_bytes(), &self.salt()?, secret.as_ref().map(|s| s.as_slice()), self.file.cost)?;
+        let kek = derive(
+            passphrase.as_bytes(),
+            &self.salt()?,
+            secret.as_ref().map(|s| s.as_slice()),
+            self.file.cost,
+        )?;
         match open(&kek, &self.file.sealed, AAD_PASSPHRASE) {
             Some(key) => {
                 let failed_at = std::mem::take(&mut self.file.failed_at);
@@ -337,7 +353,9 @@ impl Lock {
             return Ok(None);
         }
         let k = keychain.ok_or_else(|| LockError::Keychain("no keychain on this desktop".into()))?;
-        k.get(&self.file.profile)?.map(Some).ok_or(LockError::KeychainSecretMissing)
+        k.get(&self.file.profile)?
+            .map(Some)
+            .ok_or(LockError::KeychainSecretMissing)
     }
 
     fn salt(&self) -> Result<Vec<u8>, LockError> {
@@ -392,8 +410,14 @@ fn unhex(s: &str, path: &Path) -> Result<Vec<u8>, LockError> {
     })
 }
 
-fn derive(secret_input: &[u8], salt: &[u8], keychain_secret: Option<&[u8]>, cost: Cost) -> Result<Zeroizing<[u8; 32]>, LockError> {
-    let params = Params::new(cost.m_kib, cost.t, cost.p, Some(32)).map_err(|e| LockError::Io(format!("argon2: {e}")))?;
+fn derive(
+    secret_input: &[u8],
+    salt: &[u8],
+    keychain_secret: Option<&[u8]>,
+    cost: Cost,
+) -> Result<Zeroizing<[u8; 32]>, LockError> {
+    let params =
+        Params::new(cost.m_kib, cost.t, cost.p, Some(32)).map_err(|e| LockError::Io(format!("argon2: {e}")))?;
     let argon = match keychain_secret {
         Some(s) => Argon2::new_with_secret(s, Algorithm::Argon2id, Version::V0x13, params)
             .map_err(|e| LockError::Io(format!("argon2: {e}")))?,
@@ -425,7 +449,11 @@ fn open(kek: &[u8; 32], sealed: &str, aad: &[u8]) -> Option<DataKey> {
     }
     let (nonce, ct) = bytes.split_at(24);
     let cipher = XChaCha20Poly1305::new(kek.into());
-    let plain = Zeroizing::new(cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad }).ok()?);
+    let plain = Zeroizing::new(
+        cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad })
+            .ok()?,
+    );
     let key: [u8; 32] = plain.as_slice().try_into().ok()?;
     Some(DataKey(Zeroizing::new(key)))
 }

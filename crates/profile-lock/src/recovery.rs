@@ -36,7 +36,11 @@ impl RecoveryKey {
     /// `ABCD-EFGH-…`: eight groups of four.
     pub fn display(&self) -> Zeroizing<String> {
         let plain = data_encoding::BASE32_NOPAD.encode(self.bytes());
-        let groups: Vec<&str> = plain.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).expect("base32 is ASCII")).collect();
+        let groups: Vec<&str> = plain
+            .as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).expect("base32 is ASCII"))
+            .collect();
         Zeroizing::new(groups.join("-"))
     }
 }

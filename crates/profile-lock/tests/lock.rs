@@ -4,11 +4,17 @@
 use profile_lock::{Cost, Keychain, Lock, LockError, SecretService};
 
 /// Cheap enough for many unlocks in a test; the real cost is DEFAULT_COST.
-const TEST_COST: Cost = Cost { m_kib: 1024, t: 1, p: 1 };
+const TEST_COST: Cost = Cost {
+    m_kib: 1024,
+    t: 1,
+    p: 1,
+};
 const T0: i64 = 1_790_000_000_000;
 
 fn keychain() -> SecretService {
-    SecretService::connect().expect("these tests need the Secret Service: run them under scripts/test.sh (dbus-run-session + gnome-keyring)")
+    SecretService::connect().expect(
+        "these tests need the Secret Service: run them under scripts/test.sh (dbus-run-session + gnome-keyring)",
+    )
 }
 
 #[test]
@@ -26,7 +32,10 @@ fn passphrase_and_keychain_together_open_the_data_key() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(Lock::path_in(dir.path())).unwrap().permissions().mode();
+        let mode = std::fs::metadata(Lock::path_in(dir.path()))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 }
@@ -60,15 +69,19 @@ fn the_passphrase_without_the_keychain_secret_opens_nothing_and_the_recovery_key
     let dir = tempfile::tempdir().unwrap();
     let k = keychain();
     let (_, key, recovery) = Lock::create(dir.path(), "correct horse", Some(&k), TEST_COST).unwrap();
-    let profile = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(Lock::path_in(dir.path())).unwrap())
-        .unwrap()["profile"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let profile =
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(Lock::path_in(dir.path())).unwrap())
+            .unwrap()["profile"]
+            .as_str()
+            .unwrap()
+            .to_string();
     // The disk moved to another machine: its keychain has no secret.
     k.delete(&profile).unwrap();
     let mut lock = Lock::load(dir.path()).unwrap();
-    assert!(matches!(lock.unlock("correct horse", Some(&k), T0), Err(LockError::KeychainSecretMissing)));
+    assert!(matches!(
+        lock.unlock("correct horse", Some(&k), T0),
+        Err(LockError::KeychainSecretMissing)
+    ));
     assert!(matches!(
         lock.recover("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "new passphrase", Some(&k)),
         Err(LockError::WrongRecoveryKey)
@@ -76,8 +89,14 @@ fn the_passphrase_without_the_keychain_secret_opens_nothing_and_the_recovery_key
     let reset = lock.recover(&recovery.display(), "new passphrase", Some(&k)).unwrap();
     assert_eq!(reset.bytes(), key.bytes());
     let mut lock = Lock::load(dir.path()).unwrap();
-    assert!(matches!(lock.unlock("correct horse", Some(&k), T0), Err(LockError::WrongPassphrase { .. })));
-    assert_eq!(lock.unlock("new passphrase", Some(&k), T0).unwrap().key.bytes(), key.bytes());
+    assert!(matches!(
+        lock.unlock("correct horse", Some(&k), T0),
+        Err(LockError::WrongPassphrase { .. })
+    ));
+    assert_eq!(
+        lock.unlock("new passphrase", Some(&k), T0).unwrap().key.bytes(),
+        key.bytes()
+    );
 }
 
 #[test]
@@ -90,12 +109,21 @@ fn a_passphrase_change_reseals_the_same_key() {
         lock.change_passphrase("correct horse", "short", Some(&k), T0),
         Err(LockError::WeakPassphrase)
     ));
-    lock.change_passphrase("correct horse", "battery staple", Some(&k), T0).unwrap();
+    lock.change_passphrase("correct horse", "battery staple", Some(&k), T0)
+        .unwrap();
     let mut lock = Lock::load(dir.path()).unwrap();
     assert!(lock.unlock("correct horse", Some(&k), T0).is_err());
-    assert_eq!(lock.unlock("battery staple", Some(&k), T0).unwrap().key.bytes(), key.bytes());
+    assert_eq!(
+        lock.unlock("battery staple", Some(&k), T0).unwrap().key.bytes(),
+        key.bytes()
+    );
     // The recovery key still works after a change.
-    assert_eq!(lock.recover(&recovery.display(), "third passphrase", Some(&k)).unwrap().bytes(), key.bytes());
+    assert_eq!(
+        lock.recover(&recovery.display(), "third passphrase", Some(&k))
+            .unwrap()
+            .bytes(),
+        key.bytes()
+    );
 }
 
 #[test]

@@ -392,7 +392,8 @@ impl RelayClient {
         let a = resp.json_capped::<Answer>().await?;
         let mut key = [0u8; 32];
         hex::decode_to_slice(&a.relay_key, &mut key).map_err(|_| SyncError::BadAnswer("relay key".into()))?;
-        let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| SyncError::BadAnswer("relay key".into()))?;
+        let key =
+            ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| SyncError::BadAnswer("relay key".into()))?;
         Ok((a.checkpoints, key))
     }
 

@@ -530,11 +530,15 @@ async fn push(
     report: &mut TeamReport,
 ) -> Result<(), SyncError> {
     let id = *team.as_bytes();
+    // This laptop's access-log entries about the team go along, sealed.
+    store.seal_audit(team, now()).map_err(store_err)?;
     for item in store.outbox(team).map_err(store_err)? {
         let env = Envelope::parse(item.envelope).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let ack = client.append(&id, &env).await?;
         store.acknowledge(item.id, ack.seq, now()).map_err(store_err)?;
-        report.pushed += 1;
+        if env.header().kind != sync_proto::PayloadKind::Audit {
+            report.pushed += 1;
+        }
     }
     Ok(())
 }

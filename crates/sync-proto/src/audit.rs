@@ -56,9 +56,14 @@ mod opt_hex16 {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 16]>, D::Error> {
-        let Some(text) = Option::<String>::deserialize(d)? else { return Ok(None) };
+        let Some(text) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
         let bytes = hex::decode(text).map_err(serde::de::Error::custom)?;
-        bytes.try_into().map(Some).map_err(|_| serde::de::Error::custom("16 bytes"))
+        bytes
+            .try_into()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("16 bytes"))
     }
 }
 
@@ -131,9 +136,13 @@ impl AuditEntry {
     }
 
     fn well_formed(&self) -> bool {
-        [self.member.len(), self.action.len(), self.entry.as_deref().map_or(0, str::len)]
-            .iter()
-            .all(|n| *n <= MAX_FIELD)
+        [
+            self.member.len(),
+            self.action.len(),
+            self.entry.as_deref().map_or(0, str::len),
+        ]
+        .iter()
+        .all(|n| *n <= MAX_FIELD)
     }
 }
 
@@ -171,8 +180,17 @@ impl Checkpoint {
     }
 
     /// The relay's side: countersigns what a device says its chain is.
-    pub fn countersign(relay: &SigningKey, device: [u8; 16], scope: Option<[u8; 16]>, seq: u64, head: [u8; 32], relay_time: i64) -> Checkpoint {
-        let sig = relay.sign(&Self::encode(&device, &scope, seq, &head, relay_time)).to_bytes();
+    pub fn countersign(
+        relay: &SigningKey,
+        device: [u8; 16],
+        scope: Option<[u8; 16]>,
+        seq: u64,
+        head: [u8; 32],
+        relay_time: i64,
+    ) -> Checkpoint {
+        let sig = relay
+            .sign(&Self::encode(&device, &scope, seq, &head, relay_time))
+            .to_bytes();
         Checkpoint {
             device,
             scope,
@@ -261,7 +279,17 @@ mod tests {
         let mut prev = GENESIS;
         (1..=n)
             .map(|seq| {
-                let e = AuditEntry::new(key, seq, 1000 + seq as i64, [1; 16], "m", "open", Some([2; 16]), None, prev);
+                let e = AuditEntry::new(
+                    key,
+                    seq,
+                    1000 + seq as i64,
+                    [1; 16],
+                    "m",
+                    "open",
+                    Some([2; 16]),
+                    None,
+                    prev,
+                );
                 prev = e.hash();
                 e
             })
@@ -280,11 +308,17 @@ mod tests {
 
         let mut edited = good.clone();
         edited[2].action = "print".into();
-        assert_eq!(verify_chain(&edited, &vk, &[], None), Err(AuditProblem::BadSignature { seq: 3 }));
+        assert_eq!(
+            verify_chain(&edited, &vk, &[], None),
+            Err(AuditProblem::BadSignature { seq: 3 })
+        );
 
         let mut deleted = good.clone();
         deleted.remove(1);
-        assert_eq!(verify_chain(&deleted, &vk, &[], None), Err(AuditProblem::Gap { seq: 3, expected: 2 }));
+        assert_eq!(
+            verify_chain(&deleted, &vk, &[], None),
+            Err(AuditProblem::Gap { seq: 3, expected: 2 })
+        );
 
         let mut reordered = good.clone();
         reordered.swap(1, 2);
@@ -313,6 +347,9 @@ mod tests {
 
         let mut forged = cp.clone();
         forged.relay_time += 1;
-        assert_eq!(verify_chain(&good, &vk, &[forged], Some(&rvk)), Err(AuditProblem::BadCheckpoint { seq: 5 }));
+        assert_eq!(
+            verify_chain(&good, &vk, &[forged], Some(&rvk)),
+            Err(AuditProblem::BadCheckpoint { seq: 5 })
+        );
     }
 }

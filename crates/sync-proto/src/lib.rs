@@ -17,10 +17,10 @@ pub mod lockbox;
 pub mod page;
 pub mod roster;
 
+pub use audit::{verify_chain, AuditEntry, AuditProblem, Checkpoint};
 pub use envelope::{
     open, seal, split_roster_head, with_roster_head, Envelope, EnvelopeError, Header, PayloadKind, RosterHead, TeamKey,
     MAX_ENVELOPE_BYTES,
 };
-pub use audit::{verify_chain, AuditEntry, AuditProblem, Checkpoint};
 pub use invite::{InviteCode, InviteError};
 pub use roster::{MembershipOp, Roster, RosterEntry, RosterError, RosterOp, Vouch, MAX_INVITE_MS};

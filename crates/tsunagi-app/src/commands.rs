@@ -70,8 +70,8 @@ pub async fn recover(app: AppState<'_>, recovery_key: String, new_passphrase: St
 
 #[tauri::command]
 #[specta::specta]
-pub async fn change_passphrase(app: AppState<'_>, old: String, new: String) -> AppResult<()> {
-    app.change_passphrase(&old, &new)
+pub async fn change_passphrase(app: AppState<'_>, old: String, new_passphrase: String) -> AppResult<()> {
+    app.change_passphrase(&old, &new_passphrase)
 }
 
 #[tauri::command]
@@ -425,6 +425,11 @@ pub fn ui_ready() -> u32 {
 pub struct RecordsChanged {
     pub teams: Vec<String>,
 }
+
+/// Emitted when the window was locked from outside it (the desktop locked
+/// its screen): the front end shows the Unlock screen.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct Locked {}
 
 /// Emitted when the connection state or the send queue changed.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod demo;
 pub mod error;
 pub mod live;
+pub mod screen_lock;
 pub mod views;
 
 use std::sync::OnceLock;
@@ -91,7 +92,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             load_demo,
             ui_ready,
         ])
-        .events(tauri_specta::collect_events![RecordsChanged, SyncChanged])
+        .events(tauri_specta::collect_events![RecordsChanged, SyncChanged, Locked])
         // Times are i64 milliseconds: exact in a JavaScript number for
         // hundreds of thousands of years.
         .dangerously_cast_bigints_to_number()

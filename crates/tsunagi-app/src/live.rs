@@ -15,6 +15,8 @@ pub enum Update {
     Status,
     /// These teams received changes from other devices.
     Changed(Vec<String>),
+    /// This laptop was removed from this many teams; their data was erased.
+    Removed(usize),
 }
 
 /// Starts the loop once a profile exists and keeps it running for the life of
@@ -77,6 +79,10 @@ async fn run(app: Arc<App>, emit: impl Fn(Update)) {
                         .map(|t| t.team.clone())
                         .collect();
                     let error = report.teams.iter().find_map(|t| t.error.clone());
+                    let removed = report.teams.iter().filter(|t| t.removed).count();
+                    if removed > 0 {
+                        emit(Update::Removed(removed));
+                    }
                     if let Ok(mut l) = app.live.lock() {
                         l.last_error = error;
                     }

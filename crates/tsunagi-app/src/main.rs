@@ -9,7 +9,7 @@ use tauri::Manager;
 use tauri_plugin_notification::NotificationExt;
 use tauri_specta::Event;
 use tsunagi_app::app::App;
-use tsunagi_app::commands::{RecordsChanged, SyncChanged};
+use tsunagi_app::commands::{Locked, RecordsChanged, SyncChanged};
 use tsunagi_app::live::{self, Update};
 
 /// つなぎ Tsunagi: the care record of your patients' teams, offline first.
@@ -76,12 +76,35 @@ fn run() -> anyhow::Result<()> {
             }
             tauri_app.manage(app.clone());
             let handle = tauri_app.handle().clone();
+            // The desktop's lock locks the window too.
+            let (for_lock, lock_handle) = (app.clone(), handle.clone());
+            tsunagi_app::screen_lock::watch(move || {
+                if for_lock.lock().is_ok() {
+                    let _ = Locked {}.emit(&lock_handle);
+                }
+            });
             let for_loop = app.clone();
             live::spawn(app, move |update| match update {
                 Update::Status => {
                     if let Ok(sync) = for_loop.sync_status() {
                         let _ = SyncChanged { sync }.emit(&handle);
                     }
+                }
+                Update::Removed(n) => {
+                    // Said without naming the patients.
+                    let lang = for_loop.language();
+                    let body = if lang == "en" {
+                        format!("This laptop was removed from {n} team(s); their records were erased from it.")
+                    } else {
+                        format!("この端末はチームから外されたため、{n} 件の利用者の記録をこの端末から消去しました。")
+                    };
+                    let _ = handle
+                        .notification()
+                        .builder()
+                        .title("つなぎ Tsunagi")
+                        .body(body)
+                        .show();
+                    let _ = RecordsChanged { teams: Vec::new() }.emit(&handle);
                 }
                 Update::Changed(teams) => {
                     notify_urgent(&handle, &for_loop, &teams);

@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand};
     about = "つなぎ — 在宅ケアチームの記録 / Tsunagi: the home-care team's shared record",
     long_about = "つなぎ — 在宅ケアチームの記録。オフラインでも記録でき、保存は端末に即時・確実に行われます。\n\
                   Tsunagi keeps each patient's care record on this laptop; every command that says it saved has saved durably.\n\n\
-                  Dates may be typed as 2026-11-24, 2026/11/24 or in 和暦 (昭和13年4月2日).",
+                  Dates may be typed as 2026-11-24, 2026/11/24 or in 和暦 (昭和13年4月2日).\n\n\
+                  The profile is encrypted: each command asks for its passphrase, or reads it from the file named by TSUNAGI_PASSPHRASE_FILE.",
     after_help = "例 / Example:\n  tsunagi --home ~/tsunagi init --name '佐藤 花子' --profession nurse --org 'つばさ訪問看護ステーション'\n  tsunagi team create --patient '山田 太郎' --kana 'ヤマダ タロウ' --born 昭和13年4月2日\n  tsunagi vitals add <TEAM> --bp 132/84 --spo2 96"
 )]
 pub struct Cli {
@@ -36,6 +37,8 @@ pub enum Command {
     Passphrase(PassphraseCommand),
     /// 回復キーで新しいパスフレーズを設定 / set a new passphrase with the recovery key
     Recover(RecoverArgs),
+    /// 監査ログ（誰がいつどの利用者の記録を見た・変えたか）と `audit verify` / the access log, and `audit verify`
+    Audit(AuditArgs),
     /// チーム（患者ごと）/ care teams, one per patient
     #[command(subcommand)]
     Team(TeamCommand),
@@ -173,6 +176,30 @@ pub struct InitArgs {
 pub enum PassphraseCommand {
     /// パスフレーズを変える（TSUNAGI_NEW_PASSPHRASE_FILE か入力） / change the passphrase (TSUNAGI_NEW_PASSPHRASE_FILE or typed)
     Change,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+    /// このチーム（利用者）だけ / only this team (patient)
+    pub team: Option<String>,
+    /// このメンバー ID だけ / only this member id
+    #[arg(long)]
+    pub member: Option<String>,
+    /// この日から (YYYY-MM-DD) / from this day
+    #[arg(long)]
+    pub from: Option<String>,
+    /// この日まで (YYYY-MM-DD) / until this day
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// すべての監査ログの署名と連鎖、中継サーバーの確認印を照合 / check every chain's signatures and links, and the relay's checkpoints
+    Verify,
 }
 
 #[derive(Debug, Args)]

@@ -31,7 +31,9 @@ fn as_dyn(k: &Option<SecretService>) -> Option<&dyn Keychain> {
 }
 
 fn read_file(var: &str) -> Result<Option<Zeroizing<String>>> {
-    let Some(path) = std::env::var_os(var) else { return Ok(None) };
+    let Some(path) = std::env::var_os(var) else {
+        return Ok(None);
+    };
     let text = Zeroizing::new(
         std::fs::read_to_string(&path).with_context(|| format!("{var}: {}", Path::new(&path).display()))?,
     );
@@ -83,7 +85,11 @@ pub(crate) fn open(cli: &Cli) -> Result<Store> {
     let opened = match care_store::profile_file(&home)? {
         ProfileFile::Plaintext => {
             eprintln!("この端末の記録を暗号化します / encrypting this laptop's records at rest");
-            let pass = if Lock::exists(&home) { passphrase()? } else { new_passphrase("TSUNAGI_PASSPHRASE_FILE")? };
+            let pass = if Lock::exists(&home) {
+                passphrase()?
+            } else {
+                new_passphrase("TSUNAGI_PASSPHRASE_FILE")?
+            };
             let (opened, recovery) =
                 profile::encrypt(&home, &pass, as_dyn(&keychain), profile_lock::DEFAULT_COST, now())?;
             show_recovery(cli, &recovery);
@@ -111,7 +117,14 @@ pub(crate) fn create(cli: &Cli, member: care_model::Member, no_keychain: bool) -
         }
     };
     let pass = new_passphrase("TSUNAGI_PASSPHRASE_FILE")?;
-    let (opened, recovery) = profile::create(&home, member, &pass, as_dyn(&keychain), profile_lock::DEFAULT_COST, now())?;
+    let (opened, recovery) = profile::create(
+        &home,
+        member,
+        &pass,
+        as_dyn(&keychain),
+        profile_lock::DEFAULT_COST,
+        now(),
+    )?;
     show_recovery(cli, &recovery);
     Ok((opened.store, recovery))
 }

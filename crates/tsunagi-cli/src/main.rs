@@ -5,6 +5,7 @@
 //! what went wrong and what to do, and exits 1 (2 for a mistyped command).
 //! Logs go to stderr (`TSUNAGI_LOG=debug`) and never contain patient data.
 
+mod audit_cmd;
 mod cli;
 mod edit_cmd;
 mod lock_cmd;
@@ -114,6 +115,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status => sync_cmd::status(&cli),
         Command::Passphrase(PassphraseCommand::Change) => lock_cmd::change(&cli),
         Command::Recover(a) => lock_cmd::recover(&cli, a),
+        Command::Audit(a) => audit_cmd::run(&cli, a),
     }
 }
 
@@ -155,7 +157,9 @@ fn init(cli: &Cli, a: &InitArgs) -> Result<()> {
     let (store, recovery) = lock_cmd::create(cli, member, a.no_keychain)?;
     let d = store.device();
     if cli.json {
-        print_json(json!({ "device": d.device.to_string(), "member": d.member.to_string(), "home": home, "recovery_key": recovery.display().as_str() }));
+        print_json(
+            json!({ "device": d.device.to_string(), "member": d.member.to_string(), "home": home, "recovery_key": recovery.display().as_str() }),
+        );
     } else {
         println!(
             "端末プロフィールを作りました / device profile created: {} ({}, {})",
@@ -415,6 +419,7 @@ fn contact_add(cli: &Cli, a: &ContactAddArgs) -> Result<()> {
 fn show(cli: &Cli, a: &TeamArg) -> Result<()> {
     let mut store = open(cli)?;
     let team = store.resolve_team(&a.team)?;
+    store.audit("open", Some(team), None, now())?;
     let pending = store.pending(team)?;
     let record = store.record(team)?.read()?;
     if cli.json {

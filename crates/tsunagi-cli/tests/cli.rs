@@ -5,9 +5,21 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+const PASSPHRASE: &str = "correct horse battery";
+
+/// The passphrase as a script gives it: in a file beside the profile.
+fn passphrase_file(home: &Path) -> std::path::PathBuf {
+    let file = home.with_extension("passphrase");
+    if !file.exists() {
+        std::fs::write(&file, PASSPHRASE).unwrap();
+    }
+    file
+}
+
 fn tsunagi(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tsunagi"))
         .env("TSUNAGI_HOME", home)
+        .env("TSUNAGI_PASSPHRASE_FILE", passphrase_file(home))
         .env_remove("TSUNAGI_LOG")
         .args(args)
         .output()

@@ -47,7 +47,9 @@ pub enum CheckpointError {
     /// The device is not the caller, or not on the team.
     NotYours,
     /// Shorter than one signed before: the chain was cut.
-    Shorter { signed: u64 },
+    Shorter {
+        signed: u64,
+    },
     Storage(rusqlite::Error),
 }
 

@@ -27,7 +27,11 @@ pub(super) async fn checkpoint(
     let key = member(&store, team, peer).await?;
     let claim = json_body(body)?;
     let device = hex_array::<16>("device", &claim.device)?;
-    let scope = claim.scope.as_deref().map(|s| hex_array::<16>("scope", s)).transpose()?;
+    let scope = claim
+        .scope
+        .as_deref()
+        .map(|s| hex_array::<16>("scope", s))
+        .transpose()?;
     let head = hex_array::<32>("head", &claim.head)?;
     let signed = tokio::task::spawn_blocking(move || {
         store.audit_checkpoint(&team, &key, device, scope, claim.seq, head, now_ms())

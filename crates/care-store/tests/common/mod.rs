@@ -29,3 +29,11 @@ pub fn note(text: &str) -> NewNote {
 pub fn test_key() -> care_store::StoreKey {
     care_store::StoreKey::from_bytes(&[7; 32])
 }
+
+/// A raw connection to a test profile's database, keyed as the store keys it.
+pub fn raw(path: impl AsRef<std::path::Path>) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode([7u8; 32])))
+        .unwrap();
+    conn
+}

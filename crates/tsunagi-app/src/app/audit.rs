@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use care_model::TeamId;
-use chrono::TimeZone;
 use care_store::audit::AuditFilter;
+use chrono::TimeZone;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -114,7 +114,11 @@ impl App {
                     }
                 }
                 // Removed devices' entries from while they belonged still verify.
-                for (d, e) in roster.devices.iter().chain(roster.removed.iter().map(|(d, (e, _))| (d, e))) {
+                for (d, e) in roster
+                    .devices
+                    .iter()
+                    .chain(roster.removed.iter().map(|(d, (e, _))| (d, e)))
+                {
                     keys.insert(hex::encode(d), e.key);
                 }
             }
@@ -127,9 +131,19 @@ impl App {
                 ));
             }
             let f = AuditFilter {
-                team: filter.team.as_deref().filter(|t| !t.is_empty()).map(parse_team).transpose()?,
+                team: filter
+                    .team
+                    .as_deref()
+                    .filter(|t| !t.is_empty())
+                    .map(parse_team)
+                    .transpose()?,
                 member: filter.member.clone().filter(|m| !m.is_empty()),
-                from: filter.from.as_deref().filter(|d| !d.is_empty()).map(|d| day_start(d, "from")).transpose()?,
+                from: filter
+                    .from
+                    .as_deref()
+                    .filter(|d| !d.is_empty())
+                    .map(|d| day_start(d, "from"))
+                    .transpose()?,
                 until: filter
                     .until
                     .as_deref()
@@ -147,7 +161,10 @@ impl App {
                     None => r.device == me,
                 })
                 .map(|r| AuditRowView {
-                    member_name: names.get(&r.member).cloned().unwrap_or_else(|| r.member.chars().take(8).collect()),
+                    member_name: names
+                        .get(&r.member)
+                        .cloned()
+                        .unwrap_or_else(|| r.member.chars().take(8).collect()),
                     patient: r.team.as_ref().and_then(|t| patients.get(t).cloned()),
                     at: r.at,
                     member: r.member,
@@ -162,15 +179,15 @@ impl App {
                 .iter()
                 .filter_map(|c| {
                     c.problem.as_ref().map(|p| {
-                        let who = names.get(&c.device).cloned().unwrap_or_else(|| c.device.chars().take(8).collect());
+                        let who = names
+                            .get(&c.device)
+                            .cloned()
+                            .unwrap_or_else(|| c.device.chars().take(8).collect());
                         format!("{who}: {p}")
                     })
                 })
                 .collect();
-            let mut members: Vec<AuditChoice> = names
-                .into_iter()
-                .map(|(id, name)| AuditChoice { id, name })
-                .collect();
+            let mut members: Vec<AuditChoice> = names.into_iter().map(|(id, name)| AuditChoice { id, name }).collect();
             members.sort_by(|a, b| a.name.cmp(&b.name));
             let mut teams: Vec<AuditChoice> = admin_teams
                 .iter()
@@ -196,7 +213,10 @@ impl App {
         let view = self.audit_view(filter)?;
         let mut out = String::from("\u{feff}time,member,device,action,patient,team,entry\n");
         for r in &view.rows {
-            let time = care_model::Timestamp(r.at).to_jst().format("%Y-%m-%d %H:%M:%S").to_string();
+            let time = care_model::Timestamp(r.at)
+                .to_jst()
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string();
             let cells = [
                 time,
                 r.member_name.clone(),
@@ -206,7 +226,10 @@ impl App {
                 r.team.clone().unwrap_or_default(),
                 r.entry.clone().unwrap_or_default(),
             ];
-            let line: Vec<String> = cells.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
+            let line: Vec<String> = cells
+                .iter()
+                .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+                .collect();
             out.push_str(&line.join(","));
             out.push('\n');
         }
@@ -217,11 +240,19 @@ impl App {
     /// Saves the CSV in the user's Downloads folder (or home); returns the path.
     pub fn export_audit(&self, filter: &AuditFilterInput) -> AppResult<String> {
         let csv = self.audit_csv(filter)?;
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
+        let home = std::env::var_os("HOME")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir);
         let dir = std::env::var_os("XDG_DOWNLOAD_DIR")
             .map(std::path::PathBuf::from)
             .filter(|d| d.is_dir())
-            .unwrap_or_else(|| if home.join("Downloads").is_dir() { home.join("Downloads") } else { home });
+            .unwrap_or_else(|| {
+                if home.join("Downloads").is_dir() {
+                    home.join("Downloads")
+                } else {
+                    home
+                }
+            });
         let path = dir.join(format!("tsunagi-audit-{}.csv", now().date_jst().iso()));
         std::fs::write(&path, csv).map_err(|e| AppError::new("io", format!("{}: {e}", path.display())))?;
         Ok(path.display().to_string())

@@ -150,7 +150,12 @@ impl App {
         self.locked.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    pub fn init_profile(&self, input: ProfileInput, passphrase: &str, passphrase_only: bool) -> AppResult<UnlockedView> {
+    pub fn init_profile(
+        &self,
+        input: ProfileInput,
+        passphrase: &str,
+        passphrase_only: bool,
+    ) -> AppResult<UnlockedView> {
         if let Some(e) = &self.open_error {
             return Err(e.clone());
         }
@@ -162,8 +167,14 @@ impl App {
             ));
         }
         let keychain = self.keychain_for_new(passphrase_only)?;
-        let (opened, recovery) =
-            profile::create(&self.home, member, passphrase, keychain, profile_lock::DEFAULT_COST, now())?;
+        let (opened, recovery) = profile::create(
+            &self.home,
+            member,
+            passphrase,
+            keychain,
+            profile_lock::DEFAULT_COST,
+            now(),
+        )?;
         self.adopt(opened, Some(recovery.display().to_string()))
     }
 
@@ -174,8 +185,7 @@ impl App {
         } else {
             self.keychain_for_new(passphrase_only)?
         };
-        let (opened, recovery) =
-            profile::encrypt(&self.home, passphrase, keychain, profile_lock::DEFAULT_COST, now())?;
+        let (opened, recovery) = profile::encrypt(&self.home, passphrase, keychain, profile_lock::DEFAULT_COST, now())?;
         self.adopt(opened, Some(recovery.display().to_string()))
     }
 
@@ -195,7 +205,10 @@ impl App {
 
     pub fn set_lock_after(&self, minutes: u32) -> AppResult<()> {
         if !(1..=60).contains(&minutes) {
-            return Err(AppError::new("invalid", "1〜60 分で指定してください / between 1 and 60 minutes"));
+            return Err(AppError::new(
+                "invalid",
+                "1〜60 分で指定してください / between 1 and 60 minutes",
+            ));
         }
         self.with(|s| Ok(s.set_preference(LOCK_AFTER_KEY, &minutes.to_string())?))
     }

@@ -108,7 +108,10 @@ pub(crate) fn kana(s: &Option<String>) -> AppResult<Option<String>> {
 }
 
 fn locked_error() -> AppError {
-    AppError::new("locked", "ロック中です。パスフレーズで解除してください / locked: unlock with your passphrase")
+    AppError::new(
+        "locked",
+        "ロック中です。パスフレーズで解除してください / locked: unlock with your passphrase",
+    )
 }
 
 /// The member a profile form describes.

@@ -20,6 +20,14 @@ impl App {
         *self.notified.lock().unwrap_or_else(|p| p.into_inner()) = Some(seen);
     }
 
+    /// The interface language, even while locked (for notifications).
+    pub fn language(&self) -> String {
+        self.with_unlocked_or_not(|s| Ok(s.preference("language")?))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "ja".into())
+    }
+
     /// Read even while the window is locked: these feed a notification, not the screen.
     fn urgent_now(&self) -> crate::error::AppResult<Vec<crate::views::UrgentItem>> {
         Ok(self.with_unlocked_or_not(|s| self.today_in(s))?.urgent)
@@ -31,7 +39,9 @@ impl App {
     pub fn news(&self, teams: &[String]) -> Vec<(String, String)> {
         let mut slot = self.notified.lock().unwrap_or_else(|p| p.into_inner());
         let Some(seen) = slot.as_mut() else { return Vec::new() };
-        let Ok(urgent) = self.urgent_now() else { return Vec::new() };
+        let Ok(urgent) = self.urgent_now() else {
+            return Vec::new();
+        };
         let (lang, details) = self
             .with_unlocked_or_not(|s| {
                 Ok((
