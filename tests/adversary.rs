@@ -617,3 +617,63 @@ fn a_relay_restored_without_its_newest_roster_op_gets_it_back_and_nobody_stops()
     assert!(doctor.roster(t.team).unwrap().admins.contains(&doctors_member));
     assert!(doctor.roster_fork(t.team).unwrap().is_none());
 }
+
+#[test]
+fn a_member_cannot_put_words_in_another_members_access_log() {
+    let mut t = Team::new();
+    let mut doctor = t.joined("dr");
+    t.sync(&mut doctor);
+    let team = t.team;
+    let nurse_device = *t.nurse.device_id().as_bytes();
+    let nurse_member = t.nurse.device().member.to_string();
+    // The doctor's modified client sends entries claiming the nurse opened
+    // the record (signed with the doctor's key, or not at all), and one of
+    // its own about another team.
+    let as_nurse = sync_proto::AuditEntry::new(
+        doctor.signing_key(),
+        1,
+        now().0,
+        nurse_device,
+        &nurse_member,
+        "open",
+        Some(*team.as_bytes()),
+        None,
+        sync_proto::audit::GENESIS,
+    );
+    let elsewhere = sync_proto::AuditEntry::new(
+        doctor.signing_key(),
+        1,
+        now().0,
+        *doctor.device_id().as_bytes(),
+        &doctor.device().member.to_string(),
+        "open",
+        Some([9; 16]),
+        None,
+        sync_proto::audit::GENESIS,
+    );
+    let payload = serde_json::to_vec(&vec![as_nurse, elsewhere]).unwrap();
+    t.send_as(&doctor, PayloadKind::Audit, 800_000, &payload).unwrap();
+    // Garbage in an audit envelope stops nothing either.
+    t.send_as(&doctor, PayloadKind::Audit, 800_001, b"not json at all")
+        .unwrap();
+    t.note(&mut doctor, "往診：処方変更なし");
+    t.sync(&mut doctor);
+
+    let report = sync(&t.rt, &mut t.nurse);
+    assert!(report.teams[0].error.is_none(), "{report:?}");
+    let rows = t.nurse.audit_rows(&Default::default()).unwrap();
+    // Nothing claims to be the nurse's device except the nurse's own entries,
+    // and nothing about another team was kept.
+    let forged_kept = rows
+        .iter()
+        .filter(|r| r.device == hex::encode(nurse_device) && r.action == "open")
+        .count();
+    assert_eq!(forged_kept, 0, "the nurse never opened anything here: {rows:?}");
+    assert!(
+        rows.iter().all(|r| r.team.as_deref() != Some(&hex::encode([9u8; 16]))),
+        "{rows:?}"
+    );
+    // The doctor's honest note still arrived.
+    let notes = t.nurse.record(team).unwrap().read().unwrap().notes;
+    assert!(notes.values().any(|n| n.current().text == "往診：処方変更なし"));
+}

@@ -131,6 +131,9 @@ export type AuditRowView = {
 	patient: string | null,
 	/**  For a change: what kind (note.add, patient.edit, …); for an open: the entry. */
 	entry: string | null,
+	/**  A change's kind in words: 経過記録の追加 / note added. */
+	entry_ja: string | null,
+	entry_en: string | null,
 };
 
 export type AuditView = {

@@ -141,7 +141,7 @@ export function Audit({ shared }: { shared: Shared }) {
                   <td title={`${t("auditDevice")} ${r.device}`}>{r.member_name}</td>
                   <td>{action(r.action)}</td>
                   <td>{r.patient ?? ""}</td>
-                  <td class="small">{r.entry ?? ""}</td>
+                  <td class="small">{(lang === "ja" ? r.entry_ja : r.entry_en) ?? r.entry ?? ""}</td>
                 </tr>
               ))}
             </tbody>

@@ -167,8 +167,7 @@ fn main() {
     let saved_record = store.record(team).unwrap().save().len();
     drop(store); // closing folds the WAL into the file
     let size = std::fs::metadata(home.join("tsunagi.db")).unwrap().len();
-    let breakdown: (i64, i64, i64, i64) = rusqlite::Connection::open(home.join("tsunagi.db"))
-        .unwrap()
+    let breakdown: (i64, i64, i64, i64) = common::raw(home.join("tsunagi.db"))
         .query_row(
             "SELECT (SELECT coalesce(sum(length(bytes)),0) FROM outbox), (SELECT coalesce(sum(length(bytes)),0) FROM changes),
                     (SELECT coalesce(sum(length(snapshot)),0) FROM teams), (SELECT freelist_count FROM pragma_freelist_count)",

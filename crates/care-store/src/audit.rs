@@ -48,6 +48,10 @@ pub struct AuditFilter {
     pub limit: Option<u32>,
 }
 
+/// The head of one of this device's chains: its scope (a team, or none for
+/// device events), length and last hash.
+pub type ChainHead = (Option<TeamId>, u64, [u8; 32]);
+
 /// One chain's verdict.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChainCheck {
@@ -264,7 +268,7 @@ impl Store {
     }
 
     /// This device's chains: (scope, length, head) for the relay to countersign.
-    pub fn audit_heads(&self) -> Result<Vec<(Option<TeamId>, u64, [u8; 32])>, StoreError> {
+    pub fn audit_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
         let me = self.device.device.to_string();
         let rows: Vec<(String, i64, Vec<u8>)> = self
             .conn

@@ -19,12 +19,18 @@ impl RecoveryKey {
         self.0.as_slice()
     }
 
-    /// Accepts the key as written: any case, with or without dashes or spaces.
+    /// Accepts the key as written: any case, with or without dashes or
+    /// spaces, and the digits a hand-copied O, I or B turns into.
     pub fn parse(text: &str) -> Result<RecoveryKey, LockError> {
         let clean: String = text
             .chars()
             .filter(|c| !matches!(c, '-' | ' ' | '\u{3000}'))
-            .map(|c| c.to_ascii_uppercase())
+            .map(|c| match c.to_ascii_uppercase() {
+                '0' => 'O',
+                '1' => 'I',
+                '8' => 'B',
+                c => c,
+            })
             .collect();
         let bytes = data_encoding::BASE32_NOPAD
             .decode(clean.as_bytes())
@@ -56,6 +62,8 @@ mod tests {
         assert_eq!(shown.len(), 39);
         let typed = shown.to_lowercase().replace('-', " ");
         assert_eq!(RecoveryKey::parse(&typed).unwrap().bytes(), k.bytes());
+        let misread = shown.replace('O', "0").replace('I', "1").replace('B', "8");
+        assert_eq!(RecoveryKey::parse(&misread).unwrap().bytes(), k.bytes());
         assert!(RecoveryKey::parse("ABCD-EFGH").is_err());
     }
 }

@@ -41,6 +41,15 @@ fn signing_key(conn: &Connection) -> rusqlite::Result<SigningKey> {
     Ok(SigningKey::from_bytes(&seed))
 }
 
+/// What a device says its chain is: (device, scope) has `seq` entries
+/// ending in `head`.
+pub struct ChainClaim {
+    pub device: [u8; 16],
+    pub scope: Option<[u8; 16]>,
+    pub seq: u64,
+    pub head: [u8; 32],
+}
+
 /// Why a checkpoint was refused.
 #[derive(Debug)]
 pub enum CheckpointError {
@@ -73,12 +82,15 @@ impl LogStore {
         &self,
         team: &[u8; 16],
         peer: &[u8; 32],
-        device: [u8; 16],
-        scope: Option<[u8; 16]>,
-        seq: u64,
-        head: [u8; 32],
+        claim: ChainClaim,
         now_ms: i64,
     ) -> Result<Checkpoint, CheckpointError> {
+        let ChainClaim {
+            device,
+            scope,
+            seq,
+            head,
+        } = claim;
         let conn = self.conn.lock().expect("log lock");
         let roster = self.roster(&conn, team)?;
         if roster.key(&device).map(|k| k.to_bytes()) != Some(*peer) {

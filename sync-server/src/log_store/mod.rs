@@ -24,7 +24,7 @@ mod checkpoints;
 mod invites;
 mod writer;
 
-pub use checkpoints::CheckpointError;
+pub use checkpoints::{ChainClaim, CheckpointError};
 pub use invites::{new_enrolment, ClaimError, EnrolError};
 use writer::Job;
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::*;
-use crate::log_store::CheckpointError;
+use crate::log_store::{ChainClaim, CheckpointError};
 
 #[derive(Deserialize)]
 pub(super) struct Claim {
@@ -33,11 +33,15 @@ pub(super) async fn checkpoint(
         .map(|s| hex_array::<16>("scope", s))
         .transpose()?;
     let head = hex_array::<32>("head", &claim.head)?;
-    let signed = tokio::task::spawn_blocking(move || {
-        store.audit_checkpoint(&team, &key, device, scope, claim.seq, head, now_ms())
-    })
-    .await
-    .map_err(|e| AppError::unavailable(e.to_string()))?;
+    let chain = ChainClaim {
+        device,
+        scope,
+        seq: claim.seq,
+        head,
+    };
+    let signed = tokio::task::spawn_blocking(move || store.audit_checkpoint(&team, &key, chain, now_ms()))
+        .await
+        .map_err(|e| AppError::unavailable(e.to_string()))?;
     match signed {
         Ok(c) => Ok(Json(json!({ "checkpoint": c }))),
         Err(CheckpointError::NotYours) => Err(AppError::bad_request(

@@ -34,6 +34,47 @@ pub struct AuditRowView {
     pub patient: Option<String>,
     /// For a change: what kind (note.add, patient.edit, …); for an open: the entry.
     pub entry: Option<String>,
+    /// A change's kind in words: 経過記録の追加 / note added.
+    pub entry_ja: Option<String>,
+    pub entry_en: Option<String>,
+}
+
+/// A change's action word (`note.add`) in words, Japanese and English.
+pub fn change_words(action: &str) -> Option<(String, String)> {
+    let (what, verb) = action.split_once('.').unwrap_or((action, ""));
+    let what = match what {
+        "note" => ("経過記録", "note"),
+        "vitals" => ("バイタル", "vital signs"),
+        "visit" => ("訪問", "visit"),
+        "task" => ("タスク", "task"),
+        "med" | "medication" => ("薬", "medication"),
+        "contact" => ("連絡先", "contact"),
+        "patient" => ("基本情報", "patient details"),
+        "plan" => ("訪問予定", "visit plan"),
+        "case" => ("利用", "case"),
+        "thresholds" => ("基準値", "thresholds"),
+        "review" => ("管理者レビュー", "review"),
+        "conflict" => ("同時編集", "conflict"),
+        _ => return None,
+    };
+    let verb = match verb {
+        "" => ("記録", "recorded"),
+        "add" => ("追加", "added"),
+        "edit" => ("編集", "edited"),
+        "remove" => ("削除", "removed"),
+        "reorder" => ("並べ替え", "reordered"),
+        "ack" => ("確認", "acknowledged"),
+        "stop" => ("中止", "stopped"),
+        "change" => ("変更", "changed"),
+        "assign" => ("担当変更", "reassigned"),
+        "absent" => ("不在", "absent"),
+        "close" => ("終了", "closed"),
+        "reopen" => ("再開", "reopened"),
+        "settle" => ("解決", "settled"),
+        "status" => ("状態変更", "status changed"),
+        _ => return None,
+    };
+    Some((format!("{}の{}", what.0, verb.0), format!("{} {}", what.1, verb.1)))
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -161,6 +202,8 @@ impl App {
                     None => r.device == me,
                 })
                 .map(|r| AuditRowView {
+                    entry_ja: r.entry.as_deref().and_then(change_words).map(|w| w.0),
+                    entry_en: r.entry.as_deref().and_then(change_words).map(|w| w.1),
                     member_name: names
                         .get(&r.member)
                         .cloned()
@@ -224,7 +267,7 @@ impl App {
                 r.action.clone(),
                 r.patient.clone().unwrap_or_default(),
                 r.team.clone().unwrap_or_default(),
-                r.entry.clone().unwrap_or_default(),
+                r.entry_ja.clone().or_else(|| r.entry.clone()).unwrap_or_default(),
             ];
             let line: Vec<String> = cells
                 .iter()

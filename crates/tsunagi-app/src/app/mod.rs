@@ -31,6 +31,9 @@ pub fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
 }
 
+/// The indexer thread: where to send it teams, and its handle to join.
+type Indexer = (std::sync::mpsc::Sender<Vec<TeamId>>, std::thread::JoinHandle<()>);
+
 impl Drop for App {
     /// The indexer finishes its batch and closes its connection first:
     /// SQLCipher tears its crypto down at process exit, under any thread
@@ -68,7 +71,7 @@ pub struct App {
     open_error: Option<AppError>,
     /// Rebuilds summaries and the search index of teams whose changes just
     /// arrived, off the window's and the sync loop's threads.
-    indexer: Mutex<Option<(std::sync::mpsc::Sender<Vec<TeamId>>, std::thread::JoinHandle<()>)>>,
+    indexer: Mutex<Option<Indexer>>,
     /// The database key once unlocked, for the sync loop's and the
     /// indexer's own connections.
     key: Mutex<Option<care_store::StoreKey>>,

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use super::lock::NOTIFY_DETAILS_KEY;
 use super::App;
-use crate::views::notification;
+use crate::views::{notification, UrgentItem};
 
 impl App {
     /// What is there at unlock is not news.
@@ -55,17 +55,65 @@ impl App {
             .filter(|u| teams.contains(&u.team) && !u.mine && !u.acked_by_me)
             .filter(|u| seen.insert(u.id.clone()))
             .collect();
-        if fresh.is_empty() {
-            return Vec::new();
+        worded(&fresh, details && !self.is_locked(), &lang)
+    }
+}
+
+/// What the desktop shows for new urgent items: with details (the user
+/// chose it, and the window is unlocked) one per item; otherwise one line
+/// with the count, no name, no text.
+fn worded(fresh: &[UrgentItem], details: bool, lang: &str) -> Vec<(String, String)> {
+    if fresh.is_empty() {
+        return Vec::new();
+    }
+    if details {
+        return fresh.iter().map(|u| notification(u, lang)).collect();
+    }
+    let n = fresh.len();
+    vec![if lang == "en" {
+        ("Tsunagi".into(), format!("There are urgent entries ({n})"))
+    } else {
+        ("つなぎ".into(), format!("緊急の記録があります（{n} 件）"))
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urgent(patient: &str, text: &str) -> UrgentItem {
+        UrgentItem {
+            team: "t".into(),
+            patient: patient.into(),
+            kind: "note".into(),
+            id: text.into(),
+            text: text.into(),
+            flags: Vec::new(),
+            author: "鈴木 一郎".into(),
+            at: 0,
+            acked_by_me: false,
+            mine: false,
+            unacknowledged: true,
         }
-        if details && !self.is_locked() {
-            return fresh.iter().map(|u| notification(u, &lang)).collect();
+    }
+
+    #[test]
+    fn a_notification_names_no_patient_and_quotes_no_note_unless_asked() {
+        let items = [urgent("鈴木 正雄", "SpO2 86%、呼吸苦"), urgent("高橋 ハル", "転倒")];
+        let plain = worded(&items, false, "ja");
+        assert_eq!(
+            plain,
+            vec![("つなぎ".to_string(), "緊急の記録があります（2 件）".to_string())]
+        );
+        let all: String = plain.iter().map(|(t, b)| format!("{t}{b}")).collect();
+        for secret in ["鈴木", "高橋", "SpO2", "転倒"] {
+            assert!(!all.contains(secret), "{all}");
         }
-        let n = fresh.len();
-        vec![if lang == "en" {
-            ("Tsunagi".into(), format!("There are urgent entries ({n})"))
-        } else {
-            ("つなぎ".into(), format!("緊急の記録があります（{n} 件）"))
-        }]
+        assert_eq!(worded(&items, false, "en")[0].1, "There are urgent entries (2)");
+        // Details only when the user turned them on.
+        let detailed = worded(&items, true, "ja");
+        assert_eq!(detailed.len(), 2);
+        assert!(detailed[0].0.contains("鈴木 正雄"));
+        assert!(worded(&[], false, "ja").is_empty());
     }
 }
