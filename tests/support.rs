@@ -184,13 +184,14 @@ pub fn unlock(home: &Path) -> care_store::Store {
 }
 
 pub fn passphrase_file() -> PathBuf {
-    let path = std::env::temp_dir().join(format!("tsunagi-test-passphrase-{}", std::process::id()));
-    if !path.exists() {
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, PASSPHRASE).expect("write the passphrase file");
-        std::fs::rename(&tmp, &path).expect("rename the passphrase file");
-    }
-    path
+    // Written once per test process, whichever test thread asks first.
+    static FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("tsunagi-test-passphrase-{}", std::process::id()));
+        std::fs::write(&path, PASSPHRASE).expect("write the passphrase file");
+        path
+    })
+    .clone()
 }
 
 /// A fixed key for tests that use the store directly: the database is still
