@@ -26,6 +26,12 @@ export const commands = {
 	 *  access-log entry.
 	 */
 	opened: (team: string, via: string, entry: string | null) => typedError<null, AppError>(__TAURI_INVOKE("opened", { team, via, entry })),
+	/**
+	 *  Mutes a patient for me (routine notes addressed to me stop notifying;
+	 *  urgent ones never do).
+	 */
+	setMuted: (team: string, on: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_muted", { team, on })),
+	isMuted: (team: string) => typedError<boolean, AppError>(__TAURI_INVOKE("is_muted", { team })),
 	audit: (filter: AuditFilterInput) => typedError<AuditView, AppError>(__TAURI_INVOKE("audit", { filter })),
 	/**  Saves the filtered access log as CSV in Downloads; returns the path. */
 	exportAudit: (filter: AuditFilterInput) => typedError<string, AppError>(__TAURI_INVOKE("export_audit", { filter })),
@@ -811,6 +817,8 @@ export type VisitInput = {
 	 */
 	start: string | null,
 	end: string | null,
+	/**  `listless`, `appetite`, `unusual`: the soft signs ticked. */
+	soft_signs: string[],
 };
 
 export type VisitView = {
@@ -821,6 +829,7 @@ export type VisitView = {
 	end: number | null,
 	by: string,
 	planned: string | null,
+	soft_signs: string[],
 };
 
 /**  Before saving: what is out of the patient's bands, or which field is wrong. */
@@ -889,6 +898,7 @@ export type Vocabulary = {
 	closure_reasons: Term[],
 	visit_kinds: Term[],
 	visit_outcomes: Term[],
+	soft_signs: Term[],
 };
 
 /* Tauri Specta runtime */

@@ -458,8 +458,17 @@ test("locks when idle and keeps a half-typed visit", async () => {
     await click(app, "#save-lock-after");
     await waitText(app, "#lock-after-status", "1 分");
 
-    // A visit half typed when the window locks by itself.
+    // Mute a patient for myself: kept on this laptop, shown on the record.
     await openRecord(app, "鈴木 正雄");
+    await (await app.$("#mute-patient")).waitForDisplayed({ timeout: 15000 });
+    assert.equal(await (await app.$("#mute-patient")).isSelected(), false);
+    await click(app, "#mute-patient");
+    await click(app, "#nav-today");
+    await openRecord(app, "鈴木 正雄");
+    await app.waitUntil(async () => (await app.$("#mute-patient")).isSelected(), { timeout: 15000, timeoutMsg: "the mute was not kept" });
+    await click(app, "#mute-patient");
+
+    // A visit half typed when the window locks by itself.
     await click(app, "button=訪問を記録");
     await type(app, "#v-pulse", "84");
     await type(app, "#v-note", "E2E-LOCK 訪問途中でロック");
@@ -477,8 +486,12 @@ test("locks when idle and keeps a half-typed visit", async () => {
     await (await app.$("#visit-form")).waitForDisplayed({ timeout: 15000 });
     assert.equal(await (await app.$("#v-pulse")).getValue(), "84", "the pulse survived the lock");
     assert.equal(await (await app.$("#v-note")).getValue(), "E2E-LOCK 訪問途中でロック", "the note survived the lock");
+    // A soft sign ticked on the visit (いつもと違う), kept with it.
+    await click(app, '#soft-signs input[value="unusual"]');
     await click(app, "#save-visit");
     await waitText(app, "#save-status", "この端末に保存しました");
+    await openRecord(app, "鈴木 正雄");
+    await waitText(app, "#recent-visits", "いつもと違う");
 
     // The desktop locks its screen (the screen saver's D-Bus signal, as
     // GNOME and KDE send it): the window locks at once.

@@ -20,6 +20,11 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
   useEffect(() => {
     ok(commands.opened(team, via ?? "record", entry ?? null)).catch(() => {});
   }, []);
+  // Muted for me: routine notes addressed to me stop notifying (urgent still do).
+  const [muted, setMuted] = useState<boolean | null>(null);
+  useEffect(() => {
+    ok(commands.isMuted(team)).then(setMuted, () => setMuted(null));
+  }, [team]);
   // The newest notes first; older ones on request (five years is 500+ notes).
   const [limit, setLimit] = useState(20);
   // Readings of the last three months first (five years is 500+, each
@@ -251,6 +256,20 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
               </button>
             )}
             <button onClick={() => go({ name: "team", team })}>{t("team")}</button>
+            {muted != null && (
+              <label class="check" title={t("muteHint")}>
+                <input
+                  type="checkbox"
+                  id="mute-patient"
+                  checked={muted}
+                  onChange={(e) => {
+                    const on = (e.target as HTMLInputElement).checked;
+                    ok(commands.setMuted(team, on)).then(() => setMuted(on), (err) => alert(message(err)));
+                  }}
+                />{" "}
+                {t("mutePatient")}
+              </label>
+            )}
           </div>
           {conflicts && conflicts.length > 0 && (
             <p class="badge warn" id="record-conflicts">

@@ -118,7 +118,11 @@ export function RecordPlans({
             {visits.slice(0, 10).map((v) => (
               <li key={v.id}>
                 {formatDateTime(v.start, lang)} <span class="badge">{label(vocab.visit_kinds, v.kind, lang)}</span>{" "}
-                <span class={`badge ${v.outcome}`}>{label(vocab.visit_outcomes, v.outcome, lang)}</span> <span class="muted">{v.by}</span>
+                <span class={`badge ${v.outcome}`}>{label(vocab.visit_outcomes, v.outcome, lang)}</span>{" "}
+                {v.soft_signs.map((s) => (
+                  <span class="badge warn soft-sign-badge">{label(vocab.soft_signs, s, lang)}</span>
+                ))}{" "}
+                <span class="muted">{v.by}</span>
               </li>
             ))}
           </ul>

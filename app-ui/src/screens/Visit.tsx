@@ -35,6 +35,7 @@ interface Draft {
   kind: string;
   start: string;
   end: string;
+  signs: string[];
 }
 const drafts = new Map<string, Draft>();
 const draftKey = (team: string, planned?: string) => `${team}|${planned ?? ""}`;
@@ -72,6 +73,8 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
   const [kind, setKind] = useState(draft?.kind ?? (planned ? "regular" : "extra"));
   const [start, setStart] = useState(draft?.start ?? "");
   const [end, setEnd] = useState(draft?.end ?? "");
+  // Soft signs (元気がない, 食欲低下, いつもと違う): what a nurse notices first.
+  const [signs, setSigns] = useState<string[]>(draft?.signs ?? []);
   const [check, setCheck] = useState<VitalsCheck | null>(null);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<SaveResult | null>(null);
@@ -83,9 +86,9 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
 
   // Kept as typed, for a lock in the middle of the visit.
   useEffect(() => {
-    if (isEmptyVisit(vitals as any, note, ticks)) drafts.delete(key);
-    else drafts.set(key, { vitals, note, category, urgency, ticks, kind, start, end });
-  }, [key, vitals, note, category, urgency, ticks, kind, start, end]);
+    if (isEmptyVisit(vitals as any, note, ticks) && signs.length === 0) drafts.delete(key);
+    else drafts.set(key, { vitals, note, category, urgency, ticks, kind, start, end, signs });
+  }, [key, vitals, note, category, urgency, ticks, kind, start, end, signs]);
 
   // Flag readings outside the patient's bands while typing.
   useEffect(() => {
@@ -112,7 +115,7 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
 
   const save = async () => {
     if (saving) return;
-    if (isEmptyVisit(vitals as any, note, ticks)) return setError(t("nothingToSave"));
+    if (isEmptyVisit(vitals as any, note, ticks) && signs.length === 0) return setError(t("nothingToSave"));
     setSaving(true);
     setError(null);
     try {
@@ -127,6 +130,7 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
           kind,
           start: start.trim() || null,
           end: end.trim() || null,
+          soft_signs: signs,
         }),
       );
       (window as any).__tsunagiSaveMs = performance.now() - started;
@@ -136,6 +140,7 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
       setVitals(EMPTY);
       setNote("");
       setTicks([]);
+      setSigns([]);
       setCheck(null);
       reload();
       first.current?.focus();
@@ -263,6 +268,22 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
           ))}
         </fieldset>
       )}
+      <fieldset id="soft-signs">
+        <legend>{t("softSigns")}</legend>
+        {vocab.soft_signs.map((c) => (
+          <label class="tick" key={c.code}>
+            <input
+              type="checkbox"
+              class="soft-sign"
+              value={c.code}
+              checked={signs.includes(c.code)}
+              onChange={(e) => setSigns((e.target as HTMLInputElement).checked ? [...signs, c.code] : signs.filter((x) => x !== c.code))}
+            />
+            {c[lang]}
+          </label>
+        ))}
+        {signs.length > 0 && urgency === "routine" && <p class="muted small">{t("softSignsHint")}</p>}
+      </fieldset>
       <details>
         <summary>{t("vitals")} +</summary>
         <div class="row">{MORE.map((f) => field(f))}</div>

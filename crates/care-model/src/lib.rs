@@ -58,6 +58,7 @@ pub mod medications;
 pub mod members;
 pub mod news2;
 pub mod notes;
+pub mod notify;
 pub mod patient;
 pub mod record;
 pub mod search;
@@ -86,7 +87,7 @@ pub use search::{fold, Searchable};
 pub use tasks::{Assignee, NewTask, Task};
 pub use thresholds::{Band, Flag, Thresholds};
 pub use time::{CalendarDate, Timestamp};
-pub use visits::{occurrences, NewPlan, NewVisit, Occurrence, Visit, VisitKind, VisitOutcome, VisitPlan};
+pub use visits::{occurrences, NewPlan, NewVisit, Occurrence, SoftSign, Visit, VisitKind, VisitOutcome, VisitPlan};
 pub use vitals::{parse_bp, GlucoseFlag, Jcs, VitalSigns, VitalsEntry, VitalsForm};
 pub use vocab::{
     CareLevel, ClosureReason, InsuranceKind, NoteCategory, Priority, Profession, Resuscitation, Sex, TaskStatus,

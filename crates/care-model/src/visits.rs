@@ -31,6 +31,15 @@ crate::vocab::vocab_enum!(
     Absent = ("absent", "不在", "not at home"),
 });
 
+crate::vocab::vocab_enum!(
+    /// Soft signs of deterioration nurses and families notice before the
+    /// numbers move (the community early-warning scores' checklist).
+    SoftSign, "soft_sign", accepted: "listless | appetite | unusual" {
+    Listless = ("listless", "元気がない", "listless"),
+    Appetite = ("appetite", "食欲低下", "eating less"),
+    Unusual = ("unusual", "いつもと違う", "not themselves"),
+});
+
 /// A planned visit: every week on `weekday` from `from` (until `until`),
 /// or once on `from` when `weekday` is none. Times are JST, `HH:MM`.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
@@ -59,6 +68,10 @@ pub struct Visit {
     /// the times typed, not when it was saved).
     pub start: Timestamp,
     pub end: Option<Timestamp>,
+    /// Soft signs ticked on the visit (none in visits from before they existed).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub soft_signs: Vec<SoftSign>,
     pub by: MemberId,
     pub at: Timestamp,
 }
@@ -187,6 +200,7 @@ pub struct NewVisit {
     pub outcome: VisitOutcome,
     pub start: Timestamp,
     pub end: Option<Timestamp>,
+    pub soft_signs: Vec<SoftSign>,
 }
 
 impl RecordTx<'_, '_> {
@@ -280,6 +294,12 @@ impl RecordTx<'_, '_> {
             outcome: visit.outcome,
             start: visit.start,
             end: visit.end,
+            soft_signs: {
+                let mut signs = visit.soft_signs;
+                signs.sort_by_key(|s| s.code());
+                signs.dedup();
+                signs
+            },
             by: self.writer.member,
             at: self.at,
         };

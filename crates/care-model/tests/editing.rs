@@ -393,6 +393,7 @@ fn a_weekly_plan_gives_the_days_visits_and_an_unrecorded_one_is_missed() {
             outcome: VisitOutcome::Absent,
             start: at(60),
             end: None,
+            soft_signs: Vec::new(),
         })
     })
     .unwrap();
@@ -412,6 +413,7 @@ fn a_weekly_plan_gives_the_days_visits_and_an_unrecorded_one_is_missed() {
                 outcome: VisitOutcome::Done,
                 start: at(200),
                 end: None,
+                soft_signs: Vec::new(),
             })
         })
         .unwrap_err();

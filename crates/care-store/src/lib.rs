@@ -22,6 +22,7 @@ pub mod audit;
 mod error;
 mod key;
 mod migrate;
+mod mute;
 mod private;
 pub mod profile;
 mod remote;

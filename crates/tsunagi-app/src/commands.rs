@@ -92,6 +92,20 @@ pub async fn set_notify_details(app: AppState<'_>, on: bool) -> AppResult<()> {
     app.set_notify_details(on)
 }
 
+/// Mutes a patient for me (routine notes addressed to me stop notifying;
+/// urgent ones never do).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_muted(app: AppState<'_>, team: String, on: bool) -> AppResult<()> {
+    app.set_muted(&team, on)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn is_muted(app: AppState<'_>, team: String) -> AppResult<bool> {
+    app.is_muted(&team)
+}
+
 /// The window opened a patient's record (`via`: "record" or "search"): an
 /// access-log entry.
 #[tauri::command]

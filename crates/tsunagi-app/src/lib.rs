@@ -41,6 +41,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             set_lock_after,
             set_notify_details,
             opened,
+            set_muted,
+            is_muted,
             audit,
             export_audit,
             vocabulary,

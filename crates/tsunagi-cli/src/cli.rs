@@ -39,6 +39,8 @@ pub enum Command {
     Recover(RecoverArgs),
     /// 監査ログ（誰がいつどの利用者の記録を見た・変えたか）と `audit verify` / the access log, and `audit verify`
     Audit(AuditArgs),
+    /// この利用者の通常の記録で自分に通知しない（緊急は常に通知） / no notifications for me from this patient's routine notes (urgent always)
+    Mute(MuteArgs),
     /// チーム（患者ごと）/ care teams, one per patient
     #[command(subcommand)]
     Team(TeamCommand),
@@ -200,6 +202,15 @@ pub struct AuditArgs {
 pub enum AuditCommand {
     /// すべての監査ログの署名と連鎖、中継サーバーの確認印を照合 / check every chain's signatures and links, and the relay's checkpoints
     Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct MuteArgs {
+    /// チーム / the team
+    pub team: String,
+    /// 通知を元に戻す / notify again
+    #[arg(long)]
+    pub off: bool,
 }
 
 #[derive(Debug, Args)]
@@ -662,6 +673,22 @@ pub struct PlanStopArgs {
 pub enum VisitCommand {
     /// 不在（訪問したが会えなかった）を記録 / record that the patient was not at home
     Absent(VisitAbsentArgs),
+    /// 訪問を記録（種類、ソフトサイン） / record a visit (kind, soft signs); readings and notes go with `vitals add` / `note add`
+    Done(VisitDoneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VisitDoneArgs {
+    pub team: String,
+    /// `plan list` の予定 / the planned visit it fulfils
+    #[arg(long)]
+    pub planned: Option<String>,
+    /// regular (定期) | urgent (緊急) | extra (臨時)
+    #[arg(long, default_value = "extra")]
+    pub kind: String,
+    /// listless (元気がない) | appetite (食欲低下) | unusual (いつもと違う); repeat for several
+    #[arg(long = "soft-sign", value_name = "SIGN")]
+    pub soft_signs: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -101,6 +101,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Plan(PlanCommand::List(a)) => plan_cmd::list(&cli, a),
         Command::Plan(PlanCommand::Stop(a)) => plan_cmd::stop(&cli, a),
         Command::Visit(VisitCommand::Absent(a)) => plan_cmd::absent(&cli, a),
+        Command::Visit(VisitCommand::Done(a)) => plan_cmd::done(&cli, a),
         Command::Task(TaskCommand::Assign(a)) => edit_cmd::task_assign(&cli, a),
         Command::Med(MedCommand::Change(a)) => edit_cmd::med_change(&cli, a),
         Command::Show(a) => show(&cli, a),
@@ -116,6 +117,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Passphrase(PassphraseCommand::Change) => lock_cmd::change(&cli),
         Command::Recover(a) => lock_cmd::recover(&cli, a),
         Command::Audit(a) => audit_cmd::run(&cli, a),
+        Command::Mute(a) => mute(&cli, a),
     }
 }
 
@@ -412,6 +414,20 @@ fn contact_add(cli: &Cli, a: &ContactAddArgs) -> Result<()> {
         print_json(json!({ "saved": "contact", "team": team.to_string() }));
     } else {
         eprintln!("この端末に保存しました / saved on this laptop");
+    }
+    Ok(())
+}
+
+fn mute(cli: &Cli, a: &MuteArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    store.set_muted(team, !a.off)?;
+    if cli.json {
+        print_json(json!({ "team": team.to_string(), "muted": !a.off }));
+    } else if a.off {
+        println!("通知を元に戻しました / notifications back on");
+    } else {
+        println!("この利用者の通常の記録は通知しません（緊急は通知します） / muted: routine notes no longer notify you (urgent ones still do)");
     }
     Ok(())
 }

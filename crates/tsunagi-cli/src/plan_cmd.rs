@@ -130,8 +130,26 @@ pub fn absent(cli: &Cli, a: &VisitAbsentArgs) -> Result<()> {
         outcome: VisitOutcome::Absent,
         start: at,
         end: None,
+        soft_signs: Vec::new(),
     };
     let id = store.change(team, "visit.absent", at, |tx| tx.add_visit(visit))?;
+    saved(cli, "visit", id, team);
+    Ok(())
+}
+
+pub fn done(cli: &Cli, a: &VisitDoneArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let at = now();
+    let visit = NewVisit {
+        planned: a.planned.clone(),
+        kind: a.kind.parse()?,
+        outcome: VisitOutcome::Done,
+        start: at,
+        end: None,
+        soft_signs: a.soft_signs.iter().map(|s| s.parse()).collect::<Result<_, _>>()?,
+    };
+    let id = store.change(team, "visit", at, |tx| tx.add_visit(visit))?;
     saved(cli, "visit", id, team);
     Ok(())
 }

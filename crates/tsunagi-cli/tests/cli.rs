@@ -488,3 +488,32 @@ fn a_weekly_plan_lists_today_and_absent_is_recorded_against_it() {
     ok(h, &["visit", "absent", &t, "--planned", &planned]);
     assert_eq!(json(h, &["plan", "list"])[0]["state"], "absent");
 }
+
+#[test]
+fn a_visit_keeps_its_soft_signs_and_a_patient_can_be_muted() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    init(&home);
+    let team = team(&home);
+    let id = ok(
+        &home,
+        &[
+            "visit",
+            "done",
+            &team,
+            "--soft-sign",
+            "unusual",
+            "--soft-sign",
+            "appetite",
+        ],
+    );
+    let record = json(&home, &["show", &team]);
+    let signs = &record["visits"][id.trim()]["soft_signs"];
+    assert_eq!(signs, &serde_json::json!(["appetite", "unusual"]), "{record:#}");
+    let err = refused(&home, &["visit", "done", &team, "--soft-sign", "tired"]);
+    assert!(err.contains("listless | appetite | unusual"), "{err}");
+    let muted = json(&home, &["mute", &team]);
+    assert_eq!(muted["muted"], true);
+    let back = json(&home, &["mute", &team, "--off"]);
+    assert_eq!(back["muted"], false);
+}

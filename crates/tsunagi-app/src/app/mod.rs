@@ -476,6 +476,7 @@ impl App {
             outcome: care_model::VisitOutcome::Done,
             start: start.unwrap_or(at),
             end,
+            soft_signs: visit.soft_signs.iter().map(|s| s.parse()).collect::<Result<_, _>>()?,
         };
         let form = blanks_removed(&visit.vitals);
         // Readings are stamped with the arrival when it was typed.
@@ -497,7 +498,7 @@ impl App {
             .iter()
             .map(|t| parse_entry(t))
             .collect::<AppResult<_>>()?;
-        if reading.is_none() && note.is_none() && done.is_empty() {
+        if reading.is_none() && note.is_none() && done.is_empty() && record_visit.soft_signs.is_empty() {
             return Err(AppError::new(
                 "empty",
                 "保存する内容がありません / there is nothing to save",

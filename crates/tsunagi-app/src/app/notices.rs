@@ -1,22 +1,35 @@
-//! Desktop notifications for urgent items that arrive from other laptops.
-//! By default they say only "緊急の記録があります" with a count: no patient
-//! name, no note text, since a notification shows over a locked screen and
-//! in the desktop's history. A user may turn details on (Settings); while
-//! the window is locked the count is all that is ever shown.
+//! Desktop notifications for what arrives from other laptops: urgent items
+//! (always, muted or not) and routine notes that address me with `@name`
+//! (not from a patient I muted): `care_model::notify` decides. By default
+//! they say only "緊急の記録があります" / "あなた宛ての記録があります" with a
+//! count: no patient name, no note text, since a notification shows over a
+//! locked screen and in the desktop's history. A user may turn details on
+//! (Settings); while the window is locked the count is all that is shown.
 
 use std::collections::HashSet;
 
+use care_model::notify::{note_reason, Reason};
+use care_model::{TeamId, Timestamp};
+
 use super::lock::NOTIFY_DETAILS_KEY;
-use super::App;
-use crate::views::{notification, UrgentItem};
+use super::{now, App};
+use crate::error::AppResult;
+use crate::views::{notification, UrgentItem, URGENT_WINDOW_MS};
 
 impl App {
     /// What is there at unlock is not news.
     pub(crate) fn start_notices(&self) {
-        let seen: HashSet<String> = self
+        let mut seen: HashSet<String> = self
             .urgent_now()
             .map(|u| u.into_iter().map(|i| i.id).collect())
             .unwrap_or_default();
+        let teams: Vec<String> = self
+            .with_unlocked_or_not(|s| Ok(s.team_ids()?))
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        seen.extend(self.addressed_now(&teams).into_iter().map(|a| a.id));
         *self.notified.lock().unwrap_or_else(|p| p.into_inner()) = Some(seen);
     }
 
@@ -33,9 +46,60 @@ impl App {
         Ok(self.with_unlocked_or_not(|s| self.today_in(s))?.urgent)
     }
 
-    /// The notifications (title, body) to show for urgent items of `teams`
-    /// that arrived since the last call: once each, not my own, not ones I
-    /// acknowledged.
+    /// Routine notes of the last week in `teams` that address me, from
+    /// patients I have not muted.
+    fn addressed_now(&self, teams: &[String]) -> Vec<UrgentItem> {
+        self.with_unlocked_or_not(|s| {
+            let me = s.device().member;
+            let my_name = s.device().profile.name.clone();
+            let muted = s.muted()?;
+            let since = Timestamp(now().0 - URGENT_WINDOW_MS);
+            let mut out = Vec::new();
+            for team in teams {
+                let Ok(id) = team.parse::<TeamId>() else { continue };
+                let Ok(record) = s.summary(id, since) else { continue };
+                for (note_id, n) in &record.notes {
+                    if n.written_at.0 < since.0 {
+                        continue;
+                    }
+                    let reason = note_reason(n, &me, &my_name, muted.contains(&id));
+                    if reason == Some(Reason::Addressed) {
+                        out.push(UrgentItem {
+                            team: team.clone(),
+                            patient: record.patient.name.clone(),
+                            kind: "addressed".into(),
+                            id: note_id.clone(),
+                            text: n.current().text.clone(),
+                            flags: Vec::new(),
+                            author: String::new(),
+                            at: n.written_at.0,
+                            acked_by_me: false,
+                            mine: false,
+                            unacknowledged: true,
+                        });
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .unwrap_or_default()
+    }
+
+    /// Mutes (or unmutes) a patient for me: routine notes addressed to me
+    /// from that team stop notifying; urgent ones still do.
+    pub fn set_muted(&self, team: &str, on: bool) -> AppResult<()> {
+        let team = super::parse_team(team)?;
+        self.with(|s| Ok(s.set_muted(team, on)?))
+    }
+
+    pub fn is_muted(&self, team: &str) -> AppResult<bool> {
+        let team = super::parse_team(team)?;
+        self.with(|s| Ok(s.muted()?.contains(&team)))
+    }
+
+    /// The notifications (title, body) to show for urgent items and notes
+    /// addressed to me in `teams` that arrived since the last call: once
+    /// each, not my own, not ones I acknowledged.
     pub fn news(&self, teams: &[String]) -> Vec<(String, String)> {
         let mut slot = self.notified.lock().unwrap_or_else(|p| p.into_inner());
         let Some(seen) = slot.as_mut() else { return Vec::new() };
@@ -53,6 +117,7 @@ impl App {
         let fresh: Vec<_> = urgent
             .into_iter()
             .filter(|u| teams.contains(&u.team) && !u.mine && !u.acked_by_me)
+            .chain(self.addressed_now(teams))
             .filter(|u| seen.insert(u.id.clone()))
             .collect();
         worded(&fresh, details && !self.is_locked(), &lang)
@@ -69,12 +134,24 @@ fn worded(fresh: &[UrgentItem], details: bool, lang: &str) -> Vec<(String, Strin
     if details {
         return fresh.iter().map(|u| notification(u, lang)).collect();
     }
-    let n = fresh.len();
-    vec![if lang == "en" {
-        ("Tsunagi".into(), format!("There are urgent entries ({n})"))
-    } else {
-        ("つなぎ".into(), format!("緊急の記録があります（{n} 件）"))
-    }]
+    let addressed = fresh.iter().filter(|u| u.kind == "addressed").count();
+    let urgent = fresh.len() - addressed;
+    let mut out = Vec::new();
+    if urgent > 0 {
+        out.push(if lang == "en" {
+            ("Tsunagi".into(), format!("There are urgent entries ({urgent})"))
+        } else {
+            ("つなぎ".into(), format!("緊急の記録があります（{urgent} 件）"))
+        });
+    }
+    if addressed > 0 {
+        out.push(if lang == "en" {
+            ("Tsunagi".into(), format!("Notes addressed to you ({addressed})"))
+        } else {
+            ("つなぎ".into(), format!("あなた宛ての記録があります（{addressed} 件）"))
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -115,5 +192,9 @@ mod tests {
         assert_eq!(detailed.len(), 2);
         assert!(detailed[0].0.contains("鈴木 正雄"));
         assert!(worded(&[], false, "ja").is_empty());
+        let mut to_me = urgent("鈴木 正雄", "@佐藤 明日お願いします");
+        to_me.kind = "addressed".into();
+        let both = worded(&[items[0].clone(), to_me], false, "ja");
+        assert_eq!(both[1].1, "あなた宛ての記録があります（1 件）");
     }
 }

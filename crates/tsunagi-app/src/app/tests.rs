@@ -130,6 +130,7 @@ fn a_visit_of_vitals_note_and_task_ticks_is_saved_as_one_change_and_survives_reo
                 urgency: "routine".into(),
             }),
             done_tasks: vec![t1.clone(), t2.clone(), t3.clone()],
+            soft_signs: vec!["unusual".into(), "appetite".into()],
             planned: None,
             kind: "regular".into(),
             start: None,
@@ -142,6 +143,11 @@ fn a_visit_of_vitals_note_and_task_ticks_is_saved_as_one_change_and_survives_reo
     let view = app.record(&team, 100, None).unwrap();
     assert_eq!(view.notes[0].text, "本日入浴介助。背部に発赤あり。");
     assert_eq!(view.vitals.len(), 1);
+    // The soft signs ticked on the visit, in a fixed order.
+    assert_eq!(
+        view.visits[0].soft_signs,
+        vec!["appetite".to_string(), "unusual".to_string()]
+    );
     assert_eq!(view.vitals[0].systolic, Some(132.0));
     assert!(view.tasks.iter().all(|t| t.status == "done"), "{:?}", view.tasks);
     assert_eq!(view.patient.kana.as_deref(), Some("スズキ マサオ"));
@@ -168,6 +174,7 @@ fn a_wrong_reading_is_refused_naming_the_field_and_nothing_is_saved() {
                 urgency: "routine".into(),
             }),
             done_tasks: vec![],
+            soft_signs: vec![],
             planned: None,
             kind: "regular".into(),
             start: None,

@@ -18,6 +18,7 @@ impl App {
             outcome: VisitOutcome::Absent,
             start: at,
             end: None,
+            soft_signs: Vec::new(),
         };
         self.edit(team, "visit.absent", |tx| tx.add_visit(visit).map(|_| ()))
     }
@@ -60,6 +61,7 @@ mod tests {
             },
             note: None,
             done_tasks: vec![],
+            soft_signs: vec![],
             planned,
             kind: "regular".into(),
             start: start.map(String::from),

@@ -64,6 +64,7 @@ pub struct Vocabulary {
     pub closure_reasons: Vec<Term>,
     pub visit_kinds: Vec<Term>,
     pub visit_outcomes: Vec<Term>,
+    pub soft_signs: Vec<Term>,
 }
 
 macro_rules! terms {
@@ -94,6 +95,7 @@ pub fn vocabulary() -> Vocabulary {
         closure_reasons: terms!(ClosureReason),
         visit_kinds: terms!(VisitKind),
         visit_outcomes: terms!(VisitOutcome),
+        soft_signs: terms!(SoftSign),
     }
 }
 
@@ -205,6 +207,8 @@ pub struct VisitInput {
     /// with the arrival. Empty: now.
     pub start: Option<String>,
     pub end: Option<String>,
+    /// `listless`, `appetite`, `unusual`: the soft signs ticked.
+    pub soft_signs: Vec<String>,
 }
 
 /// Before saving: what is out of the patient's bands, or which field is wrong.

@@ -592,6 +592,7 @@ mod tests {
                 outcome: VisitOutcome::Absent,
                 start: at(10),
                 end: None,
+                soft_signs: Vec::new(),
             })
         })
         .unwrap();

@@ -135,10 +135,12 @@ pub fn notification(item: &UrgentItem, lang: &str) -> (String, String) {
     let title = match (item.kind.as_str(), en) {
         ("note", false) => format!("緊急: {}", item.patient),
         ("note", true) => format!("Urgent: {}", item.patient),
+        ("addressed", false) => format!("あなた宛て: {}", item.patient),
+        ("addressed", true) => format!("To you: {}", item.patient),
         (_, false) => format!("バイタル緊急域: {}", item.patient),
         (_, true) => format!("Vital signs past the urgent band: {}", item.patient),
     };
-    let body = if item.kind == "note" {
+    let body = if item.kind == "note" || item.kind == "addressed" {
         item.text.clone()
     } else {
         item.flags

@@ -53,6 +53,7 @@ pub struct VisitView {
     pub end: Option<i64>,
     pub by: String,
     pub planned: Option<String>,
+    pub soft_signs: Vec<String>,
 }
 
 /// A new plan from the record's form.
@@ -130,6 +131,7 @@ pub fn visit_views(record: &Record) -> Vec<VisitView> {
             end: x.end.map(ms),
             by: name_of(record, &x.by),
             planned: x.planned.clone(),
+            soft_signs: x.soft_signs.iter().map(|s| s.code().to_string()).collect(),
         })
         .collect();
     v.sort_by_key(|x| std::cmp::Reverse(x.start));
