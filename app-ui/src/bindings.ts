@@ -43,6 +43,8 @@ export const commands = {
 	checkVitals: (team: string, vitals: VitalsForm) => typedError<VitalsCheck, AppError>(__TAURI_INVOKE("check_vitals", { team, vitals })),
 	saveVisit: (visit: VisitInput) => typedError<SaveResult, AppError>(__TAURI_INVOKE("save_visit", { visit })),
 	acknowledge: (team: string, note: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge", { team, note })),
+	/**  A reading past the urgent band, acknowledged (確認). */
+	acknowledgeReading: (team: string, reading: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge_reading", { team, reading })),
 	addTask: (team: string, task: TaskInput) => typedError<string, AppError>(__TAURI_INVOKE("add_task", { team, task })),
 	setTaskStatus: (team: string, task: string, status: string) => typedError<null, AppError>(__TAURI_INVOKE("set_task_status", { team, task, status })),
 	reassignTask: (team: string, task: string, assignee: string | null) => typedError<null, AppError>(__TAURI_INVOKE("reassign_task", { team, task, assignee })),
@@ -797,6 +799,8 @@ export type UrgentItem = {
 	mine: boolean,
 	/**  Nobody has acknowledged it yet: it stays at the top. */
 	unacknowledged: boolean,
+	/**  Who acknowledged it and when (確認済み), earliest first. */
+	acked: AckView[],
 };
 
 export type VisitInput = {

@@ -29,9 +29,9 @@ export function Today({ shared }: { shared: Shared }) {
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!data) return <p class="muted">…</p>;
 
-  const ack = async (team: string, note: string) => {
+  const ack = async (team: string, id: string, kind: string) => {
     try {
-      await ok(commands.acknowledge(team, note));
+      await ok(kind === "vitals" ? commands.acknowledgeReading(team, id) : commands.acknowledge(team, id));
       reload();
     } catch (e) {
       alert(message(e));
@@ -139,8 +139,13 @@ export function Today({ shared }: { shared: Shared }) {
               <span class="muted">
                 {u.author} {formatDateTime(u.at, lang)}
               </span>
-              {u.kind === "note" && !u.acked_by_me && !u.mine && (
-                <button class="ack" onClick={() => ack(u.team, u.id)}>
+              {u.acked.length > 0 && (
+                <span class="acked muted">
+                  {t("ackedBy", { who: u.acked.map((a) => `${a.name} ${formatDateTime(a.at, lang)}`).join("、") })}
+                </span>
+              )}
+              {!u.acked_by_me && !u.mine && (
+                <button class="ack" onClick={() => ack(u.team, u.id, u.kind)}>
                   {t("acknowledge")}
                 </button>
               )}

@@ -100,7 +100,17 @@ impl RecordTx<'_, '_> {
     /// Records that this member has read the note (確認しました). Repeating it
     /// keeps the first time.
     pub fn acknowledge_note(&mut self, id: EntryId) -> Result<(), ModelError> {
-        let obj = self.entry(key::NOTES, "note", id)?;
+        self.acknowledge(key::NOTES, "note", id)
+    }
+
+    /// A reading past the patient's urgent band, acknowledged like a note.
+    pub fn acknowledge_vitals(&mut self, id: EntryId) -> Result<(), ModelError> {
+        self.acknowledge(key::VITALS, "reading", id)
+    }
+
+    /// Adds this member to an entry's `acks` (once: the first time counts).
+    fn acknowledge(&mut self, collection: &'static str, kind: &'static str, id: EntryId) -> Result<(), ModelError> {
+        let obj = self.entry(collection, kind, id)?;
         let acks = match self.tx.get(&obj, "acks")? {
             Some((automerge::Value::Object(ObjType::Map), acks)) => acks,
             _ => self.tx.put_object(&obj, "acks", ObjType::Map)?,

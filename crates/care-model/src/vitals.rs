@@ -266,6 +266,11 @@ pub struct VitalsEntry {
     pub author: MemberId,
     pub recorded_at: Timestamp,
     pub reading: VitalSigns,
+    /// Who has acknowledged a reading past the urgent band (確認), member id
+    /// -> when, as for notes. Absent in readings from before it existed.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub acks: std::collections::BTreeMap<String, Timestamp>,
 }
 
 impl RecordTx<'_, '_> {
@@ -287,6 +292,7 @@ impl RecordTx<'_, '_> {
             author: self.writer.member,
             recorded_at: self.at,
             reading,
+            acks: Default::default(),
         };
         let vitals = self.collection(key::VITALS)?;
         reconcile_prop(self.tx, &vitals, id.to_string().as_str(), &entry)?;

@@ -92,6 +92,13 @@ pub async fn set_notify_details(app: AppState<'_>, on: bool) -> AppResult<()> {
     app.set_notify_details(on)
 }
 
+/// A reading past the urgent band, acknowledged (確認).
+#[tauri::command]
+#[specta::specta]
+pub async fn acknowledge_reading(app: AppState<'_>, team: String, reading: String) -> AppResult<()> {
+    app.acknowledge_reading(&team, &reading)
+}
+
 /// Mutes a patient for me (routine notes addressed to me stop notifying;
 /// urgent ones never do).
 #[tauri::command]

@@ -53,6 +53,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             check_vitals,
             save_visit,
             acknowledge,
+            acknowledge_reading,
             add_task,
             set_task_status,
             reassign_task,

@@ -296,6 +296,15 @@ pub enum NoteCommand {
     Add(NoteAddArgs),
     /// 記録を修正（以前の版は残ります）/ edit a note; earlier versions are kept
     Edit(NoteEditArgs),
+    /// 緊急の記録を確認した / acknowledge an urgent note (確認)
+    Ack(AckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AckArgs {
+    pub team: String,
+    /// 記録またはバイタルの ID（先頭の数文字でも可） / the note's or reading's id (a unique prefix will do)
+    pub id: String,
 }
 
 #[derive(Debug, Args)]
@@ -329,7 +338,9 @@ pub struct NoteEditArgs {
 #[derive(Debug, Subcommand)]
 pub enum VitalsCommand {
     /// バイタルを記録 / record a reading
-    Add(VitalsAddArgs),
+    Add(Box<VitalsAddArgs>),
+    /// 緊急域のバイタルを確認した / acknowledge a reading past the urgent band (確認)
+    Ack(AckArgs),
 }
 
 #[derive(Debug, Args)]

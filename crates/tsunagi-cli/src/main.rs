@@ -80,6 +80,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Team(TeamCommand::Invites(a)) => sync_cmd::team_invites(&cli, a),
         Command::Note(NoteCommand::Add(a)) => note_add(&cli, a),
         Command::Note(NoteCommand::Edit(a)) => note_edit(&cli, a),
+        Command::Note(NoteCommand::Ack(a)) => ack(&cli, a, false),
+        Command::Vitals(VitalsCommand::Ack(a)) => ack(&cli, a, true),
         Command::Vitals(VitalsCommand::Add(a)) => vitals_add(&cli, a),
         Command::Task(TaskCommand::Add(a)) => task_add(&cli, a),
         Command::Task(TaskCommand::Done(a)) => task_status(&cli, a, TaskStatus::Done),
@@ -414,6 +416,23 @@ fn contact_add(cli: &Cli, a: &ContactAddArgs) -> Result<()> {
         print_json(json!({ "saved": "contact", "team": team.to_string() }));
     } else {
         eprintln!("この端末に保存しました / saved on this laptop");
+    }
+    Ok(())
+}
+
+/// 確認: an urgent note, or a reading past the urgent band.
+fn ack(cli: &Cli, a: &AckArgs, reading: bool) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let record = store.record(team)?.read()?;
+    if reading {
+        let id = entry(&record.vitals, &a.id, "バイタル / reading")?;
+        store.change(team, "vitals.ack", now(), |tx| tx.acknowledge_vitals(id))?;
+        saved(cli, "ack", id, team);
+    } else {
+        let id = entry(&record.notes, &a.id, "記録 / note")?;
+        store.change(team, "note.ack", now(), |tx| tx.acknowledge_note(id))?;
+        saved(cli, "ack", id, team);
     }
     Ok(())
 }

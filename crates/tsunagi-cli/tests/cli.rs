@@ -517,3 +517,27 @@ fn a_visit_keeps_its_soft_signs_and_a_patient_can_be_muted() {
     let back = json(&home, &["mute", &team, "--off"]);
     assert_eq!(back["muted"], false);
 }
+
+#[test]
+fn an_urgent_reading_and_an_urgent_note_are_acknowledged_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    init(&home);
+    let team = team(&home);
+    let reading = ok(&home, &["vitals", "add", &team, "--bp", "88/50"]);
+    let note = ok(
+        &home,
+        &["note", "add", &team, "--text", "呼吸苦あり", "--urgency", "urgent"],
+    );
+    ok(&home, &["vitals", "ack", &team, &reading.trim()[..8]]);
+    ok(&home, &["note", "ack", &team, note.trim()]);
+    let record = json(&home, &["show", &team]);
+    assert_eq!(
+        record["vitals"][reading.trim()]["acks"].as_object().unwrap().len(),
+        1,
+        "{record:#}"
+    );
+    assert_eq!(record["notes"][note.trim()]["acks"].as_object().unwrap().len(), 1);
+    let err = refused(&home, &["vitals", "ack", &team, "zzzz"]);
+    assert!(err.contains("zzzz"), "{err}");
+}

@@ -533,6 +533,17 @@ impl App {
         let note = parse_entry(note)?;
         self.with(|store| Ok(store.change(team, "note.ack", now(), |tx| tx.acknowledge_note(note))?))?;
         self.nudge.notify_one();
+        self.index_later(vec![team]);
+        Ok(())
+    }
+
+    /// A reading past the urgent band, acknowledged (確認) like a note.
+    pub fn acknowledge_reading(&self, team: &str, reading: &str) -> AppResult<()> {
+        let team = parse_team(team)?;
+        let reading = parse_entry(reading)?;
+        self.with(|store| Ok(store.change(team, "vitals.ack", now(), |tx| tx.acknowledge_vitals(reading))?))?;
+        self.nudge.notify_one();
+        self.index_later(vec![team]);
         Ok(())
     }
 

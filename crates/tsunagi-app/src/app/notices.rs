@@ -76,6 +76,7 @@ impl App {
                             acked_by_me: false,
                             mine: false,
                             unacknowledged: true,
+                            acked: Vec::new(),
                         });
                     }
                 }
@@ -171,6 +172,7 @@ mod tests {
             acked_by_me: false,
             mine: false,
             unacknowledged: true,
+            acked: Vec::new(),
         }
     }
 

@@ -414,6 +414,7 @@ pub(crate) mod tests {
             acked_by_me: false,
             mine: false,
             unacknowledged: false,
+            acked: Vec::new(),
         };
         assert_eq!(
             notification(&item, "ja"),
@@ -449,6 +450,46 @@ pub(crate) mod tests {
             "{flags:?}"
         );
         assert!(urgent_items(&rec.record, &viewer(&n, at(41)))
+            .iter()
+            .any(|i| i.kind == "vitals" && i.unacknowledged));
+    }
+
+    #[test]
+    fn an_urgent_reading_is_acknowledged_like_a_note_and_says_by_whom() {
+        let (mut r, n, d, _) = record_with_urgent_note();
+        let reading = r
+            .change(&n, at(40), "visit", |tx| {
+                tx.add_vitals(
+                    VitalsForm {
+                        bp: Some("88/50".into()),
+                        spo2: Some("96".into()),
+                        ..Default::default()
+                    }
+                    .parse(at(39))?,
+                )
+            })
+            .unwrap()
+            .value;
+        let doctor = viewer(&d, at(41));
+        let item = |r: &CareRecord, v: &Viewer| {
+            urgent_items(&r.read().unwrap(), v)
+                .into_iter()
+                .find(|i| i.kind == "vitals")
+                .unwrap()
+        };
+        assert!(item(&r, &doctor).unacknowledged && !item(&r, &doctor).acked_by_me);
+        r.change(&d, at(42), "vitals.ack", |tx| tx.acknowledge_vitals(reading))
+            .unwrap();
+        // Twice counts once: the first time stays.
+        r.change(&d, at(43), "vitals.ack", |tx| tx.acknowledge_vitals(reading))
+            .unwrap();
+        let seen = item(&r, &viewer(&n, at(44)));
+        assert!(!seen.unacknowledged);
+        assert_eq!(seen.acked.len(), 1);
+        assert_eq!(seen.acked[0].name, "田中 一郎");
+        assert_eq!(seen.acked[0].at, at(42).0);
+        // For the one who acknowledged it, it has left Today (as a note does).
+        assert!(!urgent_items(&r.read().unwrap(), &viewer(&d, at(44)))
             .iter()
             .any(|i| i.kind == "vitals"));
     }

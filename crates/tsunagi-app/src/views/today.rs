@@ -62,6 +62,21 @@ pub struct UrgentItem {
     pub mine: bool,
     /// Nobody has acknowledged it yet: it stays at the top.
     pub unacknowledged: bool,
+    /// Who acknowledged it and when (確認済み), earliest first.
+    pub acked: Vec<AckView>,
+}
+
+fn ack_views(record: &Record, acks: &std::collections::BTreeMap<String, Timestamp>) -> Vec<AckView> {
+    let mut v: Vec<AckView> = acks
+        .iter()
+        .map(|(m, at)| AckView {
+            member: m.clone(),
+            name: m.parse().map(|id| name_of(record, &id)).unwrap_or_else(|_| m.clone()),
+            at: ms(*at),
+        })
+        .collect();
+    v.sort_by_key(|a| a.at);
+    v
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -99,14 +114,18 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
             acked_by_me: n.acks.contains_key(&viewer.member),
             mine: n.author.to_string() == viewer.member,
             unacknowledged: n.acks.is_empty(),
+            acked: ack_views(record, &n.acks),
         })
         .collect();
     items.extend(
         record
             .vitals
             .iter()
-            .filter(|(_, e)| e.reading.taken_at.0 >= since)
             .filter(|(_, e)| record.thresholds.level(&e.reading) == Urgency::Urgent)
+            // As for notes: unacknowledged ones stay; acknowledged ones for a week.
+            .filter(|(_, e)| {
+                e.acks.is_empty() || (e.reading.taken_at.0 >= since && !e.acks.contains_key(&viewer.member))
+            })
             .map(|(id, e)| UrgentItem {
                 team: record.team.to_string(),
                 patient: patient.clone(),
@@ -119,9 +138,10 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
                     .collect(),
                 author: name_of(record, &e.author),
                 at: ms(e.reading.taken_at),
-                acked_by_me: false,
+                acked_by_me: e.acks.contains_key(&viewer.member),
                 mine: e.author.to_string() == viewer.member,
-                unacknowledged: false,
+                unacknowledged: e.acks.is_empty(),
+                acked: ack_views(record, &e.acks),
             }),
     );
     items.sort_by(|a, b| b.unacknowledged.cmp(&a.unacknowledged).then(b.at.cmp(&a.at)));
