@@ -460,6 +460,17 @@ fn show(cli: &Cli, a: &TeamArg) -> Result<()> {
     if cli.json {
         let mut v = serde_json::to_value(&record)?;
         v["pending"] = json!(pending);
+        // Each reading's NEWS2, worked out as the app shows it (not stored).
+        for (id, e) in &record.vitals {
+            let score = news2(&e.reading, record.thresholds.spo2_scale2);
+            v["vitals"][id]["news2"] = json!({
+                "total": score.total,
+                "risk": score.risk,
+                "complete": score.complete(),
+                "missing": score.missing,
+                "suggests": score.suggests().code(),
+            });
+        }
         print_json(v);
     } else {
         render::record(&record, pending, now());

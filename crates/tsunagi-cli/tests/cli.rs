@@ -541,3 +541,25 @@ fn an_urgent_reading_and_an_urgent_note_are_acknowledged_from_the_command_line()
     let err = refused(&home, &["vitals", "ack", &team, "zzzz"]);
     assert!(err.contains("zzzz"), "{err}");
 }
+
+#[test]
+fn show_json_gives_each_reading_its_news2() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    init(&home);
+    let team = team(&home);
+    // RR 25 (3), SpO2 91 (3, scale 1), air (0), systolic 95 (2), pulse 115
+    // (2), alert (0), 38.5 °C (1): 11, high.
+    let id = ok(
+        &home,
+        &[
+            "vitals", "add", &team, "--resp", "25", "--spo2", "91", "--bp", "95/60", "--pulse", "115", "--temp",
+            "38.5", "--jcs", "0", "--oxygen", "0",
+        ],
+    );
+    let record = json(&home, &["show", &team]);
+    let n = &record["vitals"][id.trim()]["news2"];
+    assert_eq!(n["total"], 11, "{record:#}");
+    assert_eq!(n["complete"], true);
+    assert_eq!(n["suggests"], "urgent");
+}
