@@ -12,7 +12,7 @@ use care_model::*;
 use care_store::Store;
 use sync_client::SyncError;
 use sync_proto::{Header, MembershipOp, PayloadKind};
-use tsunagi_tests::{add_note, member, Relay};
+use tsunagi_tests::{add_note, copy_dir, member, Relay};
 
 fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
@@ -401,20 +401,10 @@ fn only_admins_invite_until_an_admin_opens_it() {
         .contains(pharmacist.device_id().as_bytes()));
 }
 
-/// Copies a stopped relay's data directory: the same certificate, log and
-/// roster, so a second relay can show some laptops an older roster (what a
-/// relay gone wrong could do with one database).
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
-}
-
 /// A team of nurse (admin), doctor and pharmacist, all synced; then the
 /// relay's data is copied to a second relay that will show the pharmacist
-/// only what it held at that moment. Returns the team, the doctor, the
+/// only what it held at that moment (the same certificate, log and roster:
+/// what a relay gone wrong could do with one database). Returns the team, the doctor, the
 /// pharmacist (now on the second relay) and that relay.
 fn forked_team() -> (Team, Store, Store, Relay) {
     let mut t = Team::new();

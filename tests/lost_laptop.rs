@@ -6,14 +6,6 @@ use std::path::Path;
 
 use tsunagi_tests::*;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
-
 fn device_of(l: &Laptop) -> String {
     l.json(&["status"])["device"].as_str().unwrap().to_string()
 }

@@ -140,6 +140,15 @@ impl Drop for Relay {
     }
 }
 
+/// Copies a directory's files (a profile, a relay's data) as they are.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
 /// The passphrase every test profile is locked with, in a file for
 /// `TSUNAGI_PASSPHRASE_FILE`, as a script would give it.
 pub const PASSPHRASE: &str = "test passphrase 合言葉";

@@ -158,6 +158,15 @@ impl CalendarDate {
         Ok(Self(date))
     }
 
+    /// The moment this day begins in Japan (00:00 JST).
+    pub fn start_jst(&self) -> Timestamp {
+        let midnight = jst()
+            .from_local_datetime(&self.0.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            .single()
+            .expect("JST has no gaps");
+        Timestamp::from_datetime(&midnight)
+    }
+
     /// `2026-11-24`: the form stored in the document and in JSON.
     pub fn iso(&self) -> String {
         self.0.format("%Y-%m-%d").to_string()

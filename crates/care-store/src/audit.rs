@@ -6,6 +6,8 @@
 //! admins see who looked at which patient. Other devices' entries arrive
 //! with the team's log and are kept beside.
 
+use std::collections::HashMap;
+
 use care_model::{TeamId, Timestamp};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -304,17 +306,30 @@ impl Store {
         Ok(())
     }
 
-    /// Checks every chain this laptop holds. `key_of` gives a device's
-    /// public key (this device's own, or a team roster's); `extra` adds
-    /// checkpoints fetched from the relay (the ones kept here could have
-    /// been deleted along with the entries); `relay_key` checks their
-    /// countersignature.
+    /// Checks every chain this laptop holds, each against its device's
+    /// key (this device's own, or one a team roster names, removed devices
+    /// included: what they wrote while they belonged still verifies).
+    /// `extra` adds checkpoints fetched from the relay (the ones kept here
+    /// could have been deleted along with the entries); `relay_key` checks
+    /// their countersignature.
     pub fn verify_audit(
         &self,
-        key_of: impl Fn(&str) -> Option<VerifyingKey>,
         extra: &[Checkpoint],
         relay_key: Option<&VerifyingKey>,
     ) -> Result<Vec<ChainCheck>, StoreError> {
+        let mut keys = HashMap::new();
+        for team in self.team_ids()? {
+            let roster = self.roster(team)?;
+            for (d, e) in roster
+                .devices
+                .iter()
+                .chain(roster.removed.iter().map(|(d, (e, _))| (d, e)))
+            {
+                keys.insert(hex::encode(d), e.key);
+            }
+        }
+        keys.insert(self.device.device.to_string(), self.signing.verifying_key());
+        let key_of = |d: &str| keys.get(d).copied();
         let chains: Vec<(String, String)> = self
             .conn
             .prepare("SELECT DISTINCT device, scope FROM audit ORDER BY device, scope")?
