@@ -87,7 +87,7 @@ impl CareRecord {
             return Ok(());
         }
         let ops = decoded.decode().operations;
-        self.check_ops(&ops, sender)?;
+        self.check_ops(&ops, sender, decoded.deps().is_empty())?;
         let before = self.doc().get_heads();
         let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.apply(&change.bytes)));
         match applied {
@@ -112,7 +112,7 @@ impl CareRecord {
 
     /// The rules that need only the change's operations and the record
     /// before it.
-    fn check_ops(&self, ops: &[automerge::legacy::Op], sender: Sender) -> Result<(), Refusal> {
+    fn check_ops(&self, ops: &[automerge::legacy::Op], sender: Sender, first: bool) -> Result<(), Refusal> {
         let doc = self.doc();
         let obj_of = |name: &str| match doc.get(ROOT, name) {
             Ok(Some((automerge::Value::Object(_), id))) => Some(id.to_string()),
@@ -144,6 +144,11 @@ impl CareRecord {
                 // hide or break the record. New root keys (a newer app's)
                 // are kept.
                 if doc.get(ROOT, prop).ok().flatten().is_some() {
+                    return Err(Refusal::RootRewrite(prop.to_string()));
+                }
+                // Only the team's first change says what the record is (a
+                // later `kind` could hide a patient from Today).
+                if prop == key::KIND && !first {
                     return Err(Refusal::RootRewrite(prop.to_string()));
                 }
                 continue;
@@ -209,9 +214,13 @@ impl CareRecord {
             };
             let names_me = value == Some(me.as_str());
             let wrong = match last.as_str() {
-                "author" | "by" | "created_by" => !names_me,
+                "author" | "by" | "created_by" | "coded_by" => !names_me,
                 "closed_by" => !names_me && !matches!(op.action, OpType::Put(automerge::ScalarValue::Null)),
-                _ if parent == Some("acks") || (path.len() == 2 && path[0] == key::REVIEWS) => *last != me,
+                _ if parent == Some("acks")
+                    || (path.len() == 2 && (path[0] == key::REVIEWS || path[0] == key::SEEN)) =>
+                {
+                    *last != me
+                }
                 _ => false,
             };
             if wrong {
@@ -229,6 +238,11 @@ impl CareRecord {
                         && matches!(op.action, OpType::Put(automerge::ScalarValue::Null))));
             if reopens && !sender.admin {
                 return Err(Refusal::AdminsOnly("reopening a closed case".into()));
+            }
+            // The team's settings and a station's rota are the admins'.
+            let root = path.first().map(String::as_str);
+            if (root == Some(key::SETTINGS) || root == Some(key::ROTA)) && !sender.admin {
+                return Err(Refusal::AdminsOnly(format!("writing `{}`", path.join("."))));
             }
         }
         Ok(())
@@ -261,15 +275,20 @@ impl CareRecord {
                 (key::SCHEMA, _) => reads::<u64>(doc, &ROOT, key::SCHEMA),
                 (key::TEAM, _) => reads::<String>(doc, &ROOT, key::TEAM),
                 (key::CASE, _) => reads::<crate::CaseState>(doc, &ROOT, key::CASE),
+                (key::SETTINGS, _) => reads::<crate::TeamSettings>(doc, &ROOT, key::SETTINGS),
+                (key::ROTA, _) => reads::<crate::Rota>(doc, &ROOT, key::ROTA),
+                (key::KIND, _) => reads::<crate::RecordKind>(doc, &ROOT, key::KIND),
                 // Maps made on first use: the root key must stay a map, or
                 // no laptop could read the record.
-                (key::REVIEWS | key::PLANS | key::VISITS, None) => match doc.get(ROOT, root_key.as_str()) {
-                    Ok(Some((automerge::Value::Object(ObjType::Map), _))) | Ok(None) => Ok(()),
-                    _ => Err(autosurgeon::HydrateError::unexpected(
-                        "a map",
-                        "something else".to_string(),
-                    )),
-                },
+                (key::REVIEWS | key::PLANS | key::VISITS | key::SEEN | key::INSTRUCTIONS, None) => {
+                    match doc.get(ROOT, root_key.as_str()) {
+                        Ok(Some((automerge::Value::Object(ObjType::Map), _))) | Ok(None) => Ok(()),
+                        _ => Err(autosurgeon::HydrateError::unexpected(
+                            "a map",
+                            "something else".to_string(),
+                        )),
+                    }
+                }
                 (collection, Some(id)) => {
                     let Ok(Some((_, map))) = doc.get(ROOT, collection) else {
                         continue;
@@ -284,6 +303,8 @@ impl CareRecord {
                         key::REVIEWS => reads::<Timestamp>(doc, &map, id),
                         key::PLANS => reads::<crate::VisitPlan>(doc, &map, id),
                         key::VISITS => reads::<crate::Visit>(doc, &map, id),
+                        key::SEEN => reads::<Timestamp>(doc, &map, id),
+                        key::INSTRUCTIONS => reads::<crate::Instruction>(doc, &map, id),
                         // A newer app's collection: kept, not ours to read.
                         _ => Ok(()),
                     }

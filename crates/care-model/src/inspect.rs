@@ -314,12 +314,19 @@ fn walk_conflicts(
             automerge::Prop::Seq(i) => i.to_string(),
         };
         // Who reviewed when is bookkeeping, not a clinical value to settle.
-        if *obj == ROOT && label == crate::record::key::REVIEWS {
+        if *obj == ROOT && (label == crate::record::key::REVIEWS || label == crate::record::key::SEEN) {
             continue;
         }
         path.push(label);
         let all = doc.get_all(obj, prop)?;
-        if all.len() > 1 {
+        // Laptops that made the same renewal request at once made one task
+        // (its id is derived): nothing for the manager to settle.
+        let same_renewal = path.len() == 2
+            && path[0] == crate::record::key::TASKS
+            && all.iter().all(|(_, id)| {
+                matches!(doc.get(id, "title"), Ok(Some((Value::Scalar(t), _))) if t.as_str() == Some(crate::instructions::RENEWAL_TITLE))
+            });
+        if all.len() > 1 && !same_renewal {
             // automerge lists the winner last.
             let values = all.iter().rev().map(|(v, id)| (show_value(v), id.clone())).collect();
             out.push((path.clone(), values));

@@ -50,10 +50,12 @@ pub mod admit;
 pub mod case;
 pub mod contacts;
 mod error;
+pub mod escalation;
 #[cfg(any(test, feature = "hostile"))]
 pub mod hostile;
 mod ids;
 pub mod inspect;
+pub mod instructions;
 pub mod medications;
 pub mod members;
 pub mod news2;
@@ -61,7 +63,9 @@ pub mod notes;
 pub mod notify;
 pub mod patient;
 pub mod record;
+pub mod rota;
 pub mod search;
+pub mod settings;
 pub mod tasks;
 pub mod thresholds;
 pub mod time;
@@ -73,8 +77,12 @@ pub use admit::{Refusal, Sender};
 pub use case::{CaseState, Closure, Reopening};
 pub use contacts::Contact;
 pub use error::{ModelError, ValidationError};
+pub use escalation::{Escalation, Stage};
 pub use ids::{DeviceId, EntryId, MemberId, TeamId};
 pub use inspect::{Attributed, Conflict, FieldChange, HistoryEvent};
+pub use instructions::{
+    CodeInput, DiseaseCode, Instruction, InstructionDiagnosis, InstructionKind, InstructionStatus, NewInstruction,
+};
 pub use medications::{Medication, MedicationDetails, MedicationRevision};
 pub use members::Member;
 pub use news2::{news2, News2, News2Risk};
@@ -82,8 +90,10 @@ pub use notes::{NewNote, Note, NoteVersion};
 pub use patient::{
     check_icd10, check_kana, check_phone, to_katakana, AcpDetails, Certification, Diagnosis, Insurance, Patient, Person,
 };
-pub use record::{CareRecord, ChangeBytes, Committed, Recent, Record, RecordTx, Writer, SCHEMA_VERSION};
+pub use record::{CareRecord, ChangeBytes, Committed, Recent, Record, RecordKind, RecordTx, Writer, SCHEMA_VERSION};
+pub use rota::{Duty, OnCall, Rota};
 pub use search::{fold, Searchable};
+pub use settings::TeamSettings;
 pub use tasks::{Assignee, NewTask, Task};
 pub use thresholds::{Band, Flag, Thresholds};
 pub use time::{CalendarDate, Timestamp};

@@ -15,6 +15,10 @@
 //! medications  map       EntryId -> Medication   (revisions appended, never overwritten)
 //! ```
 //!
+//! Made on first use (older records lack them): `reviews`, `case`, `plans`,
+//! `visits`, `settings`, `seen`, `instructions`. A station's record (kind
+//! `station`, written by its first change) holds the on-call `rota`.
+//!
 //! Every user action is one [`CareRecord::change`] call: one automerge
 //! transaction, one change, one row in the store.
 
@@ -26,6 +30,9 @@ use autosurgeon::{hydrate_prop, reconcile_insert, reconcile_prop, Hydrate, Recon
 use serde::{Deserialize, Serialize};
 
 use crate::case::CaseState;
+use crate::instructions::Instruction;
+use crate::rota::Rota;
+use crate::settings::TeamSettings;
 use crate::visits::{Visit, VisitPlan};
 use crate::{
     DeviceId, EntryId, Medication, Member, MemberId, ModelError, Note, Patient, Task, TaskStatus, TeamId, Thresholds,
@@ -55,6 +62,11 @@ pub(crate) mod key {
     pub const CASE: &str = "case";
     pub const PLANS: &str = "plans";
     pub const VISITS: &str = "visits";
+    pub const KIND: &str = "kind";
+    pub const SETTINGS: &str = "settings";
+    pub const SEEN: &str = "seen";
+    pub const ROTA: &str = "rota";
+    pub const INSTRUCTIONS: &str = "instructions";
     /// The maps the team's first change makes at the root, which every
     /// record keeps (`reviews` came later and is made on first use).
     pub const ROOT_MAPS: [&str; 8] = [PATIENT, THRESHOLDS, MEMBERS, DEVICES, NOTES, VITALS, TASKS, MEDICATIONS];
@@ -93,6 +105,38 @@ pub struct Record {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub visits: BTreeMap<String, Visit>,
+    /// A patient's team, or a station's (which holds the rota).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub kind: RecordKind,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub settings: TeamSettings,
+    /// Member id -> when they last opened the record (passive 既読).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub seen: BTreeMap<String, Timestamp>,
+    /// 訪問看護指示書, appended.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub instructions: BTreeMap<String, Instruction>,
+    /// A station's on-call rota (empty in a patient's record).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub rota: Rota,
+}
+
+crate::vocab::vocab_enum!(
+    /// What a record is about: one patient, or a station (its rota).
+    RecordKind, "kind", accepted: "patient | station" {
+    Patient = ("patient", "利用者", "patient"),
+    Station = ("station", "ステーション", "station"),
+});
+
+impl Default for RecordKind {
+    fn default() -> Self {
+        RecordKind::Patient
+    }
 }
 
 impl Record {
@@ -195,6 +239,31 @@ impl CareRecord {
         patient: Patient,
         at: Timestamp,
     ) -> Result<(Self, ChangeBytes), ModelError> {
+        Self::create_kind(team, writer, patient, RecordKind::Patient, at)
+    }
+
+    /// Starts a station's record (its on-call rota), named `name`, with
+    /// `writer` as its first member and admin.
+    pub fn create_station(
+        team: TeamId,
+        writer: &Writer,
+        name: &str,
+        at: Timestamp,
+    ) -> Result<(Self, ChangeBytes), ModelError> {
+        let station = Patient {
+            name: name.to_string(),
+            ..Default::default()
+        };
+        Self::create_kind(team, writer, station, RecordKind::Station, at)
+    }
+
+    fn create_kind(
+        team: TeamId,
+        writer: &Writer,
+        patient: Patient,
+        kind: RecordKind,
+        at: Timestamp,
+    ) -> Result<(Self, ChangeBytes), ModelError> {
         crate::patient::validate_patient(&patient)?;
         let mut doc = Automerge::new().with_actor(actor_of(writer.device));
         let result = doc.transact_with(
@@ -214,6 +283,10 @@ impl CareRecord {
                     key::REVIEWS,
                 ] {
                     tx.put_object(ROOT, k, ObjType::Map)?;
+                }
+                if kind == RecordKind::Station {
+                    tx.put(ROOT, key::KIND, kind.code())?;
+                    reconcile_prop(tx, ROOT, key::ROTA, Rota::default())?;
                 }
                 let mut rtx = RecordTx { tx, writer, at };
                 rtx.register_writer()?;
@@ -471,7 +544,30 @@ impl CareRecord {
             visits: self.lazy_entries(key::VISITS, |v: &Visit| {
                 visits_since.is_none_or(|s| v.start.0 >= s.0 - 7 * 24 * 3_600_000)
             })?,
+            kind: self.kind()?,
+            settings: self.lazy(key::SETTINGS)?,
+            seen: self.lazy(key::SEEN)?,
+            instructions: self.lazy_entries(key::INSTRUCTIONS, |_: &Instruction| true)?,
+            rota: self.lazy(key::ROTA)?,
         })
+    }
+
+    /// A root value made on first use, its default when absent.
+    fn lazy<T: Hydrate + Default>(&self, name: &'static str) -> Result<T, ModelError> {
+        Ok(match self.doc.get(ROOT, name)? {
+            Some(_) => hydrate_prop(&self.doc, ROOT, name)?,
+            None => T::default(),
+        })
+    }
+
+    /// A patient's record or a station's, without reading the whole record.
+    pub fn kind(&self) -> Result<RecordKind, ModelError> {
+        self.lazy(key::KIND)
+    }
+
+    /// The team's settings, without reading the whole record.
+    pub fn settings(&self) -> Result<TeamSettings, ModelError> {
+        self.lazy(key::SETTINGS)
     }
 
     /// The entries of a map made on first use (absent: none) that `keep`.
@@ -670,6 +766,14 @@ impl RecordTx<'_, '_> {
         Ok(match self.tx.get(ROOT, name)? {
             Some((automerge::Value::Object(ObjType::Map), id)) => id,
             _ => self.tx.put_object(ROOT, name, ObjType::Map)?,
+        })
+    }
+
+    /// The map `name` inside `obj`, made on first use.
+    pub(crate) fn map_in(&mut self, obj: &ObjId, name: &'static str) -> Result<ObjId, ModelError> {
+        Ok(match self.tx.get(obj, name)? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => id,
+            _ => self.tx.put_object(obj, name, ObjType::Map)?,
         })
     }
 

@@ -62,11 +62,18 @@ pub struct NewTask {
 
 impl RecordTx<'_, '_> {
     pub fn add_task(&mut self, task: NewTask) -> Result<EntryId, ModelError> {
+        let id = EntryId::random();
+        self.put_task(id, task)?;
+        Ok(id)
+    }
+
+    /// Writes a new task under `id` (random, or derived where laptops must
+    /// agree on it, as for an instruction's renewal request).
+    pub(crate) fn put_task(&mut self, id: EntryId, task: NewTask) -> Result<(), ModelError> {
         check_text("title", &task.title, MAX_SHORT_CHARS)?;
         if let Some(due) = task.due {
             CalendarDate::parse("due", &due.iso())?;
         }
-        let id = EntryId::random();
         let value = Task {
             title: task.title,
             assignee: task.assignee,
@@ -80,7 +87,7 @@ impl RecordTx<'_, '_> {
         };
         let tasks = self.collection(key::TASKS)?;
         reconcile_prop(self.tx, &tasks, id.to_string().as_str(), &value)?;
-        Ok(id)
+        Ok(())
     }
 
     /// Marks a task done or cancelled (recording who and when), or reopens it.

@@ -461,3 +461,14 @@ fn only_an_admin_may_reopen_a_closed_case() {
     .unwrap();
     assert!(!mine.case().unwrap().is_closed());
 }
+
+#[test]
+fn nobody_may_turn_a_patients_record_into_a_stations_afterwards() {
+    let (r, _, d) = team();
+    // A later `kind` would hide the patient from everyone's Today.
+    let hide = forged(&r, d.device, |tx| {
+        tx.put(ROOT, "kind", "station").unwrap();
+    });
+    let err = copy(&r).admit(&hide, sender(&d)).unwrap_err();
+    assert!(matches!(err, Refusal::RootRewrite(ref k) if k == "kind"), "{err}");
+}
