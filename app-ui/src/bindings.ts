@@ -89,6 +89,23 @@ export const commands = {
 	 *  front end calls it once, for the cold-start benchmark.
 	 */
 	uiReady: () => __TAURI_INVOKE<number>("ui_ready"),
+	/**  Every station's on-call rota on this laptop. */
+	rotas: () => typedError<RotaView[], AppError>(__TAURI_INVOKE("rotas")),
+	createStation: (name: string) => typedError<string, AppError>(__TAURI_INVOKE("create_station", { name })),
+	/**  A weekday's duty (1 = Monday) or a date's override; empty clears it. */
+	setDuty: (station: string, weekday: number | null, date: string | null, duty: DutyForm) => typedError<null, AppError>(__TAURI_INVOKE("set_duty", { station, weekday, date, duty })),
+	setRotaBasics: (station: string, phone: string | null, handover: string) => typedError<null, AppError>(__TAURI_INVOKE("set_rota_basics", { station, phone, handover })),
+	teamSettings: (team: string) => typedError<TeamSettingsView, AppError>(__TAURI_INVOKE("team_settings", { team })),
+	setTeamSettings: (team: string, escalationMinutes: number, readReceipts: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_team_settings", { team, escalationMinutes, readReceipts })),
+	/**  The 急変時 information of one patient. */
+	emergency: (team: string) => typedError<EmergencyView, AppError>(__TAURI_INVOKE("emergency", { team })),
+	instructions: (team: string) => typedError<InstructionsView, AppError>(__TAURI_INVOKE("instructions", { team })),
+	addInstruction: (team: string, input: InstructionInput) => typedError<string, AppError>(__TAURI_INVOKE("add_instruction", { team, input })),
+	codeDiagnosis: (team: string, instruction: string, index: number, code: CodeForm) => typedError<null, AppError>(__TAURI_INVOKE("code_diagnosis", { team, instruction, index, code })),
+	/**  Loads the 傷病名 master (B) or the modifiers (Z) from a CP932 file. */
+	loadMaster: (path: string, kind: string | null, version: string | null) => typedError<MasterLoaded, AppError>(__TAURI_INVOKE("load_master", { path, kind, version })),
+	/**  `kind`: `disease` or `modifier`. */
+	lookupMaster: (kind: string, query: string) => typedError<MasterHit[], AppError>(__TAURI_INVOKE("lookup_master", { kind, query })),
 };
 
 /** Events */
@@ -185,6 +202,25 @@ export type ChangeItem = {
 	urgent: boolean,
 };
 
+/**  A 傷病名コード as the instruction form holds it. */
+export type CodeForm = {
+	code: string,
+	modifiers: string[],
+	icd10: string | null,
+	master: string,
+};
+
+export type CodedDiagnosisView = {
+	name: string,
+	code: string | null,
+	modifiers: string[],
+	icd10: string | null,
+	master: string | null,
+	/**  Who added the code, and when. */
+	coded_by: string | null,
+	coded_at: number | null,
+};
+
 export type ConflictValue = {
 	/**  The value as stored (a code, a number, text). */
 	value: string,
@@ -238,10 +274,48 @@ export type DeviceView = {
 	language: string,
 };
 
+export type DiagnosisCodeForm = {
+	name: string,
+	code: CodeForm | null,
+};
+
 export type DiagnosisForm = {
 	name: string,
 	/**  ICD-10, e.g. `I50.9`. */
 	code: string | null,
+};
+
+/**  One duty as the rota screen shows and edits it. */
+export type DutyForm = {
+	nurse: PersonForm | null,
+	/**  待機医: the doctors' group standing in for the attending doctor. */
+	doctor: PersonForm | null,
+};
+
+/**
+ *  The 急変時 information of one patient: what the person answering the
+ *  phone at 3 a.m. needs on one screen (clinical.md §2).
+ */
+export type EmergencyView = {
+	team: string,
+	patient: PatientView,
+	/**  `full`, `dnar`, `undecided` (蘇生の希望), if recorded. */
+	resuscitation: string | null,
+	acp: string | null,
+	acp_discussed_on: string | null,
+	acp_discussed_with: string | null,
+	/**  希望する搬送先. */
+	hospital: string | null,
+	doctor: PersonForm | null,
+	care_manager: PersonForm | null,
+	/**  Now on call at the stations on this laptop. */
+	on_call: OnCallView[],
+	medications: string[],
+	/**  The latest reading, with its flags against the patient's bands. */
+	last_vitals: VitalsView | null,
+	/**  The current instruction's 緊急時の連絡先 and devices. */
+	instruction_contact: string | null,
+	devices: string[],
 };
 
 export type FlagView = {
@@ -267,6 +341,60 @@ export type HistoryItem = {
 	/**  The user action (`visit`, `task.done`, ...). */
 	action: string,
 	changes: HistoryField[],
+};
+
+/**  A new instruction as the form holds it (dates as typed). */
+export type InstructionInput = {
+	/**  `ordinary`, `special`, `drip`, `psychiatric`. */
+	kind: string,
+	issued_on: string,
+	start: string,
+	end: string,
+	doctor: PersonForm,
+	diagnoses: DiagnosisCodeForm[],
+	bedridden: string | null,
+	dementia: string | null,
+	devices: string[],
+	directions: string,
+	emergency_contact: string,
+};
+
+/**
+ *  Where the instruction stands: `none`, `valid`, `ends-soon`, `ended`,
+ *  `not-yet`, with the date that goes with it.
+ */
+export type InstructionStateView = {
+	state: string,
+	date: string | null,
+};
+
+export type InstructionView = {
+	id: string,
+	kind: string,
+	issued_on: string,
+	start: string,
+	end: string,
+	doctor: PersonForm,
+	diagnoses: CodedDiagnosisView[],
+	bedridden: string | null,
+	dementia: string | null,
+	devices: string[],
+	directions: string,
+	emergency_contact: string,
+	created_by: string,
+	created_at: number,
+	/**  Valid today. */
+	current: boolean,
+};
+
+export type InstructionsView = {
+	team: string,
+	patient: string,
+	/**  Newest start first. */
+	instructions: InstructionView[],
+	state: InstructionStateView,
+	/**  The 傷病名 master on this laptop (its version), if loaded. */
+	master: string | null,
 };
 
 export type InviteView = {
@@ -303,6 +431,26 @@ export type LockView = {
  *  its screen): the front end shows the Unlock screen.
  */
 export type Locked = Record<string, never>;
+
+/**  One entry found in the 傷病名 master. */
+export type MasterHit = {
+	/**  `disease` (B) or `modifier` (Z). */
+	kind: string,
+	code: string,
+	name: string,
+	kana: string | null,
+	icd10: string | null,
+	version: string,
+};
+
+/**  What loading a master file did. */
+export type MasterLoaded = {
+	kind: string,
+	version: string,
+	entries: number,
+	abolished: number,
+	refused_lines: number[],
+};
 
 export type MedicationInput = {
 	name: string,
@@ -392,6 +540,33 @@ export type NoteView = {
 	versions: NoteVersionView[],
 	/**  The relay has acknowledged it (送信済み); false: この端末のみ. */
 	sent: boolean,
+	/**
+	 *  Passive 既読: who opened the record after it was written (empty
+	 *  unless the team turned read receipts on).
+	 */
+	seen_by: AckView[],
+};
+
+/**  Who is on call now at one station, with numbers to call. */
+export type OnCallView = {
+	station: string,
+	station_team: string,
+	/**  The station's 24-hour phone. */
+	phone: string | null,
+	/**  The duty day (starts at the handover time). */
+	date: string | null,
+	nurse: PersonForm | null,
+	doctor: PersonForm | null,
+	/**  From a dated override. */
+	overridden: boolean,
+	/**  The on-call nurse is me. */
+	me: boolean,
+};
+
+/**  A dated override of the rota. */
+export type OverrideView = {
+	date: string,
+	duty: DutyForm,
 };
 
 export type PatientCard = {
@@ -414,6 +589,8 @@ export type PatientCard = {
 	closed_on: string | null,
 	/**  The certification ends within a month: time to apply for renewal. */
 	renewal_due: string | null,
+	/**  Where the doctor's instruction (訪問看護指示書) stands. */
+	instruction: InstructionStateView,
 };
 
 /**  Every patient detail but the contacts (which have their own list). */
@@ -571,6 +748,10 @@ export type RecordView = {
 	 *  not know is kept, not shown.
 	 */
 	written_by_newer: boolean,
+	/**  Where the doctor's instruction stands. */
+	instruction: InstructionStateView,
+	/**  The team shows who has read what (passive 既読). */
+	read_receipts: boolean,
 };
 
 /**  Emitted when other devices' changes arrived for these teams. */
@@ -637,6 +818,24 @@ export type RosterView = {
 	 *  member a roster it does not show this laptop.
 	 */
 	fork: string | null,
+};
+
+/**  A station's rota as its screen shows it. */
+export type RotaView = {
+	team: string,
+	station: string,
+	phone: string | null,
+	/**  `HH:MM`. */
+	handover: string,
+	/**  Monday first: seven entries. */
+	weekly: DutyForm[],
+	/**  From today on, by date. */
+	overrides: OverrideView[],
+	now: OnCallView,
+	/**  I am one of the station's admins (may edit). */
+	admin: boolean,
+	/**  The station's members, who may be put on call. */
+	members: MemberView[],
 };
 
 export type SaveResult = {
@@ -745,6 +944,14 @@ export type TaskView = {
 	overdue: boolean,
 };
 
+/**  The team's settings as its form holds them. */
+export type TeamSettingsView = {
+	escalation_minutes: number,
+	read_receipts: boolean,
+	/**  I may change them (an admin). */
+	admin: boolean,
+};
+
 /**  One term of a controlled vocabulary, with its labels. */
 export type Term = {
 	code: string,
@@ -770,6 +977,8 @@ export type Today = {
 	 */
 	visits: PlannedVisitItem[],
 	sync: SyncView,
+	/**  Who is on call now at each station on this laptop. */
+	on_call: OnCallView[],
 };
 
 export type UnlockedView = {
@@ -801,6 +1010,18 @@ export type UrgentItem = {
 	unacknowledged: boolean,
 	/**  Who acknowledged it and when (確認済み), earliest first. */
 	acked: AckView[],
+	/**
+	 *  Where its escalation stands: `waiting` (未確認), `on-call` (当番へ
+	 *  通知), `admins` (管理者へ通知), `acknowledged` (確認済み).
+	 */
+	stage: string,
+	/**  When the on-call member was or will be told. */
+	on_call_at: number,
+	/**  When the admins were or will be told. */
+	admins_at: number,
+	/**  Whether the on-call step was reached (before the acknowledgement). */
+	reached_on_call: boolean,
+	reached_admins: boolean,
 };
 
 export type VisitInput = {

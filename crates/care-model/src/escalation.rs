@@ -107,8 +107,9 @@ pub struct UrgentItem {
 
 /// Every urgent item of the record (notes whose latest version is urgent,
 /// readings past the patient's urgent band), with its escalation at `now`.
-pub fn urgent_items(record: &Record, now: Timestamp) -> Vec<UrgentItem> {
-    let interval = record.settings.escalation_ms();
+/// `minute_ms` is 60 000 but in tests that shorten the team's interval.
+pub fn urgent_items(record: &Record, minute_ms: i64, now: Timestamp) -> Vec<UrgentItem> {
+    let interval = i64::from(record.settings.escalation_minutes) * minute_ms;
     let notes = record
         .notes
         .iter()

@@ -28,6 +28,8 @@ pub enum StoreError {
     UnknownTeam(String),
     #[error("「{0}」に当てはまるものが複数あります。もう少し長く入力してください / \"{0}\" matches more than one; type more of it")]
     Ambiguous(String),
+    #[error("ファイルを読み込めません: {0}")]
+    BadInput(String),
     #[error("「{0}」が見つかりません / nothing matches \"{0}\"")]
     UnknownEntry(String),
     #[error("チーム {0} の記録はまだ届いていません。`tsunagi sync` を実行してください / the record of team {0} has not arrived yet: run `tsunagi sync`")]

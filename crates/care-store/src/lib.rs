@@ -19,6 +19,7 @@
 //! Start at [`Store`]; the tables are in [`schema`].
 
 pub mod audit;
+pub mod disease_master;
 mod error;
 mod key;
 mod migrate;
@@ -28,6 +29,7 @@ pub mod profile;
 mod remote;
 pub mod schema;
 mod search;
+mod stations;
 mod store;
 mod summary;
 mod sync_state;
@@ -37,5 +39,6 @@ pub use key::StoreKey;
 pub use migrate::{encrypt_plaintext, finish_interrupted, profile_file, ProfileFile};
 pub use remote::{Applied, Incoming, Quarantined, SnapshotCheck};
 pub use search::{Hit, MAX_HITS};
+pub use stations::StationOnCall;
 pub use store::{DeviceProfile, Store, TeamSummary, COMPACT_AFTER};
 pub use sync_state::{Cursor, OutboxItem, RelaySettings};

@@ -112,8 +112,8 @@ impl Store {
         if let (Some(c), true) = (&current, applied.added > 0) {
             let p = c.record.patient()?;
             tx.execute(
-                "UPDATE teams SET patient_name = ?2, patient_kana = ?3 WHERE team_id = ?1",
-                params![team.to_string(), p.name, p.kana],
+                "UPDATE teams SET patient_name = ?2, patient_kana = ?3, kind = ?4 WHERE team_id = ?1",
+                params![team.to_string(), p.name, p.kana, c.record.kind()?.code()],
             )?;
         }
         tx.commit()?;

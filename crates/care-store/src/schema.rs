@@ -19,7 +19,7 @@ pub const FILE_NAME: &str = "tsunagi.db";
 const APPLICATION_ID: i64 = 0x5453_4E47;
 
 /// `PRAGMA user_version`: the version of the tables below.
-pub const STORE_SCHEMA: i64 = 7;
+pub const STORE_SCHEMA: i64 = 8;
 
 pub(crate) const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -229,6 +229,31 @@ CREATE TABLE audit_checkpoints (
 ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'change';
 ";
 
+/// Version 8: what a record is about (a patient, or a station holding the
+/// on-call rota); which escalations this laptop has told of, so each
+/// (item, stage) notifies once; the 傷病名 master loaded on this laptop
+/// (B: disease names, Z: modifiers), searched by folded name or reading.
+const SCHEMA_V8: &str = "
+ALTER TABLE teams ADD COLUMN kind TEXT NOT NULL DEFAULT 'patient';
+CREATE TABLE escalations_told (
+    team_id     TEXT NOT NULL,
+    entry_id    TEXT NOT NULL,
+    stage       TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    PRIMARY KEY (team_id, entry_id, stage)
+);
+CREATE TABLE disease_master (
+    kind        TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    kana        TEXT,
+    folded      TEXT NOT NULL,
+    icd10       TEXT,
+    version     TEXT NOT NULL,
+    PRIMARY KEY (kind, code)
+);
+";
+
 const SCHEMA_V6: &str = "
 CREATE TABLE search_entries (
     id          INTEGER PRIMARY KEY,
@@ -342,7 +367,7 @@ pub fn create_new(path: &Path, key: &StoreKey) -> Result<Connection, StoreError>
 /// Makes the tables, in the caller's transaction.
 pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6} {SCHEMA_V7}"
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6} {SCHEMA_V7} {SCHEMA_V8}"
     ))?;
     Ok(())
 }
@@ -386,6 +411,9 @@ pub fn migrate_tables(conn: &Connection) -> Result<i64, StoreError> {
     }
     if version < 7 {
         conn.execute_batch(SCHEMA_V7)?;
+    }
+    if version < 8 {
+        conn.execute_batch(SCHEMA_V8)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {STORE_SCHEMA};"))?;
     Ok(version)

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use care_model::{
-    CareRecord, ChangeBytes, DeviceId, Member, MemberId, ModelError, Patient, RecordTx, TeamId, Timestamp, Writer,
+    CareRecord, ChangeBytes, DeviceId, Member, MemberId, ModelError, Patient, RecordKind, RecordTx, TeamId, Timestamp,
+    Writer,
 };
 use ed25519_dalek::SigningKey;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -45,6 +46,8 @@ pub struct TeamSummary {
     pub created_at: Timestamp,
     /// Local changes not yet acknowledged by a relay (送信待ち).
     pub pending: u64,
+    /// A patient's team, or a station's (its rota).
+    pub kind: RecordKind,
 }
 
 /// A record held in memory, and how much of the file it reflects.
@@ -153,11 +156,31 @@ impl Store {
     /// Starts a new care team around `patient`, with this device's member in it.
     pub fn create_team(&mut self, patient: Patient, now: Timestamp) -> Result<TeamId, StoreError> {
         let team = TeamId::random();
-        let (record, genesis) = CareRecord::create(team, &self.device.writer(), patient.clone(), now)?;
+        let (record, genesis) = CareRecord::create(team, &self.device.writer(), patient, now)?;
+        self.store_new(record, genesis, now)
+    }
+
+    /// Starts a station's record (the on-call rota its teams share), with
+    /// this device's member as its first admin.
+    pub fn create_station(&mut self, name: &str, now: Timestamp) -> Result<TeamId, StoreError> {
+        let team = TeamId::random();
+        let (record, genesis) = CareRecord::create_station(team, &self.device.writer(), name, now)?;
+        self.store_new(record, genesis, now)
+    }
+
+    fn store_new(&mut self, record: CareRecord, genesis: ChangeBytes, now: Timestamp) -> Result<TeamId, StoreError> {
+        let team = record.team();
+        let patient = record.patient()?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "INSERT INTO teams (team_id, created_at, patient_name, patient_kana) VALUES (?1, ?2, ?3, ?4)",
-            params![team.to_string(), now.0, patient.name, patient.kana],
+            "INSERT INTO teams (team_id, created_at, patient_name, patient_kana, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                team.to_string(),
+                now.0,
+                patient.name,
+                patient.kana,
+                record.kind()?.code()
+            ],
         )?;
         tx.execute(
             "INSERT INTO team_keys (team_id, epoch, key) VALUES (?1, 0, ?2)",
@@ -191,31 +214,49 @@ impl Store {
         Ok(team)
     }
 
-    /// Every team on this laptop, in 五十音 order of the patient's reading.
+    /// Every team on this laptop (patients' and stations'), in 五十音 order
+    /// of the patient's reading: what sync goes through.
     pub fn teams(&self) -> Result<Vec<TeamSummary>, StoreError> {
+        self.teams_where(None)
+    }
+
+    /// The patients' teams: what Today, the lists and the reviews show.
+    pub fn patient_teams(&self) -> Result<Vec<TeamSummary>, StoreError> {
+        self.teams_where(Some(RecordKind::Patient))
+    }
+
+    /// The stations' records (their on-call rotas) on this laptop.
+    pub fn stations(&self) -> Result<Vec<TeamSummary>, StoreError> {
+        self.teams_where(Some(RecordKind::Station))
+    }
+
+    fn teams_where(&self, kind: Option<RecordKind>) -> Result<Vec<TeamSummary>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT t.team_id, t.patient_name, t.patient_kana, t.created_at,
-                    (SELECT count(*) FROM outbox o WHERE o.team_id = t.team_id AND o.acked_seq IS NULL AND o.kind = 'change')
-             FROM teams t",
+                    (SELECT count(*) FROM outbox o WHERE o.team_id = t.team_id AND o.acked_seq IS NULL AND o.kind = 'change'),
+                    t.kind
+             FROM teams t WHERE ?1 IS NULL OR t.kind = ?1",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([kind.map(|k| k.code())], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get(1)?,
                 r.get(2)?,
                 r.get::<_, i64>(3)?,
                 r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
             ))
         })?;
         let mut teams = Vec::new();
         for row in rows {
-            let (id, patient_name, patient_kana, created_at, pending) = row?;
+            let (id, patient_name, patient_kana, created_at, pending, kind) = row?;
             teams.push(TeamSummary {
                 team: id.parse().map_err(|_| self.corrupt("bad team id"))?,
                 patient_name,
                 patient_kana,
                 created_at: Timestamp(created_at),
                 pending: pending as u64,
+                kind: kind.parse().map_err(|_| self.corrupt("bad record kind"))?,
             });
         }
         // Katakana code points are in 五十音 order; names without a reading go last.

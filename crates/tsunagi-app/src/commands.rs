@@ -457,3 +457,107 @@ pub struct Locked {}
 pub struct SyncChanged {
     pub sync: SyncView,
 }
+
+/// Every station's on-call rota on this laptop.
+#[tauri::command]
+#[specta::specta]
+pub async fn rotas(app: AppState<'_>) -> AppResult<Vec<RotaView>> {
+    app.rotas()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_station(app: AppState<'_>, name: String) -> AppResult<String> {
+    app.create_station(&name)
+}
+
+/// A weekday's duty (1 = Monday) or a date's override; empty clears it.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_duty(
+    app: AppState<'_>,
+    station: String,
+    weekday: Option<u8>,
+    date: Option<String>,
+    duty: DutyForm,
+) -> AppResult<()> {
+    app.set_duty(&station, weekday, date, &duty)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_rota_basics(
+    app: AppState<'_>,
+    station: String,
+    phone: Option<String>,
+    handover: String,
+) -> AppResult<()> {
+    app.set_rota_basics(&station, phone, &handover)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn team_settings(app: AppState<'_>, team: String) -> AppResult<TeamSettingsView> {
+    app.team_settings(&team)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_team_settings(
+    app: AppState<'_>,
+    team: String,
+    escalation_minutes: u32,
+    read_receipts: bool,
+) -> AppResult<()> {
+    app.set_team_settings(&team, escalation_minutes, read_receipts)
+}
+
+/// The 急変時 information of one patient.
+#[tauri::command]
+#[specta::specta]
+pub async fn emergency(app: AppState<'_>, team: String) -> AppResult<EmergencyView> {
+    app.emergency(&team)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn instructions(app: AppState<'_>, team: String) -> AppResult<InstructionsView> {
+    app.instructions(&team)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_instruction(app: AppState<'_>, team: String, input: InstructionInput) -> AppResult<String> {
+    app.add_instruction(&team, &input)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn code_diagnosis(
+    app: AppState<'_>,
+    team: String,
+    instruction: String,
+    index: u32,
+    code: CodeForm,
+) -> AppResult<()> {
+    app.code_diagnosis(&team, &instruction, index, &code)
+}
+
+/// Loads the 傷病名 master (B) or the modifiers (Z) from a CP932 file.
+#[tauri::command]
+#[specta::specta]
+pub async fn load_master(
+    app: AppState<'_>,
+    path: String,
+    kind: Option<String>,
+    version: Option<String>,
+) -> AppResult<MasterLoaded> {
+    app.load_master(&path, kind, version)
+}
+
+/// `kind`: `disease` or `modifier`.
+#[tauri::command]
+#[specta::specta]
+pub async fn lookup_master(app: AppState<'_>, kind: String, query: String) -> AppResult<Vec<MasterHit>> {
+    app.lookup_master(&kind, &query)
+}

@@ -94,6 +94,18 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             leave_team,
             load_demo,
             ui_ready,
+            rotas,
+            create_station,
+            set_duty,
+            set_rota_basics,
+            team_settings,
+            set_team_settings,
+            emergency,
+            instructions,
+            add_instruction,
+            code_diagnosis,
+            load_master,
+            lookup_master,
         ])
         .events(tauri_specta::collect_events![RecordsChanged, SyncChanged, Locked])
         // Times are i64 milliseconds: exact in a JavaScript number for

@@ -83,6 +83,38 @@ fn run() -> anyhow::Result<()> {
                     let _ = Locked {}.emit(&lock_handle);
                 }
             });
+            // Around the clock: escalations reach the member on call and the
+            // admins on time, worked out here from the record and the clock;
+            // renewal requests are made when an instruction nears its end.
+            let (for_clock, clock_handle) = (app.clone(), handle.clone());
+            std::thread::Builder::new()
+                .name("clock".into())
+                .spawn(move || {
+                    for ticks in 0u64.. {
+                        let tick = (tsunagi_app::app::minute_ms() / 4).clamp(500, 15_000);
+                        std::thread::sleep(std::time::Duration::from_millis(tick as u64));
+                        if !for_clock.has_key() {
+                            continue;
+                        }
+                        for (title, body) in for_clock.escalation_news() {
+                            if let Err(e) = clock_handle.notification().builder().title(title).body(body).show() {
+                                tracing::info!(error = %e, "desktop notification not shown");
+                            }
+                        }
+                        // Renewals are a matter of days: every few minutes.
+                        if ticks % 20 != 0 {
+                            continue;
+                        }
+                        match for_clock.ensure_renewals() {
+                            Ok(n) if n > 0 => {
+                                let _ = RecordsChanged { teams: Vec::new() }.emit(&clock_handle);
+                            }
+                            Ok(_) => {}
+                            Err(e) => tracing::warn!(error = %e.message_en, "renewal requests not made"),
+                        }
+                    }
+                })
+                .context("start the clock thread")?;
             let for_loop = app.clone();
             live::spawn(app, move |update| match update {
                 Update::Status => {

@@ -58,7 +58,7 @@ pub fn list(cli: &Cli, a: &PlanListArgs) -> Result<()> {
         None => now().date_jst(),
     };
     let mut rows = Vec::new();
-    for t in store.teams()? {
+    for t in store.patient_teams()? {
         let record = match store.record(t.team) {
             Ok(r) => r.read()?,
             Err(care_store::StoreError::NotYetReceived(_)) => continue,

@@ -188,7 +188,7 @@ impl App {
     }
 }
 
-fn require_admin(store: &Store, team: care_model::TeamId) -> AppResult<()> {
+pub(crate) fn require_admin(store: &Store, team: care_model::TeamId) -> AppResult<()> {
     if store.roster(team)?.is_admin_device(store.device_id().as_bytes()) {
         Ok(())
     } else {

@@ -19,13 +19,29 @@ use crate::error::{AppError, AppResult};
 use crate::views::*;
 
 pub mod audit;
+mod clock;
 mod edit;
+mod instructions;
 pub mod lock;
 mod notices;
 mod search;
 mod sync_page;
 mod team;
 mod visits;
+
+/// How long an escalation "minute" is: 60 s, or `TSUNAGI_TEST_MINUTE_MS`
+/// where a test shortens the team's interval (the e2e waits seconds, not
+/// a quarter of an hour).
+pub fn minute_ms() -> i64 {
+    static MINUTE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *MINUTE.get_or_init(|| {
+        std::env::var("TSUNAGI_TEST_MINUTE_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|v: &i64| *v > 0)
+            .unwrap_or(60_000)
+    })
+}
 
 pub fn now() -> Timestamp {
     Timestamp::from_datetime(&chrono::Utc::now())
@@ -360,7 +376,7 @@ impl App {
             let mut tasks = Vec::new();
             let mut urgent = Vec::new();
             let mut visits = Vec::new();
-            for t in store.teams()? {
+            for t in store.patient_teams()? {
                 // Only what Today shows: urgent notes, the last week's
                 // readings, open tasks; not years of visits per patient.
                 let since = Timestamp(viewer.now.0 - URGENT_WINDOW_MS);
@@ -394,6 +410,7 @@ impl App {
                 urgent,
                 visits,
                 sync: self.sync_view(store)?,
+                on_call: Self::on_call_in(store)?,
             })
         }
     }
@@ -410,6 +427,7 @@ impl App {
             };
             let sample = Self::samples(store)?.contains(&team.to_string());
             let pending = store.pending(team)? as u32;
+            Self::mark_seen(store, team)?;
             let record = store.record(team)?;
             let loaded = started.elapsed();
             let since = vitals_days.map(|d| Timestamp(viewer.now.0 - i64::from(d) * 24 * 3600 * 1000));
@@ -423,6 +441,25 @@ impl App {
             tracing::debug!(?loaded, ?hydrated, total = ?started.elapsed(), "record view");
             Ok(view)
         })
+    }
+
+    /// Passive 既読: opening the record marks it seen by me, when the team
+    /// turned read receipts on and a note came since I last looked (one
+    /// small change, not one per opening).
+    fn mark_seen(store: &mut Store, team: TeamId) -> AppResult<()> {
+        let me = store.device().member.to_string();
+        let record = store.record(team)?;
+        if record.is_blank() || !record.settings()?.read_receipts || record.case()?.is_closed() {
+            return Ok(());
+        }
+        // The newest note only, and the `seen` map (small).
+        let read = record.read_recent(1, Some(now()))?.record;
+        let last_seen = read.seen.get(&me).copied();
+        let newest = read.notes.values().map(|n| n.written_at).max();
+        if newest.is_some_and(|n| last_seen.is_none_or(|s| s < n)) {
+            store.change(team, "seen", now(), |tx| tx.mark_seen())?;
+        }
+        Ok(())
     }
 
     /// Fields two laptops wrote differently at the same time. Separate from
@@ -582,7 +619,7 @@ impl App {
             let viewer = Self::viewer(store);
             let samples = Self::samples(store)?;
             let mut out = Vec::new();
-            for t in store.teams()? {
+            for t in store.patient_teams()? {
                 let record = match store.record(t.team) {
                     Ok(r) => r,
                     Err(care_store::StoreError::NotYetReceived(_)) => continue,

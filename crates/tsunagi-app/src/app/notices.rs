@@ -77,6 +77,7 @@ impl App {
                             mine: false,
                             unacknowledged: true,
                             acked: Vec::new(),
+                            ..Default::default()
                         });
                     }
                 }
@@ -173,6 +174,7 @@ mod tests {
             mine: false,
             unacknowledged: true,
             acked: Vec::new(),
+            ..Default::default()
         }
     }
 

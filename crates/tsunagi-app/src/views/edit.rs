@@ -71,7 +71,7 @@ pub struct PatientForm {
     pub acp_discussed_with: Option<String>,
 }
 
-fn person_form(p: &Person) -> PersonForm {
+pub(crate) fn person_form(p: &Person) -> PersonForm {
     PersonForm {
         member: p.member.map(|m| m.to_string()),
         name: p.name.clone(),
@@ -81,7 +81,7 @@ fn person_form(p: &Person) -> PersonForm {
     }
 }
 
-fn person(f: &Option<PersonForm>) -> AppResult<Option<Person>> {
+pub(crate) fn person(f: &Option<PersonForm>) -> AppResult<Option<Person>> {
     let Some(f) = f else { return Ok(None) };
     if f.name.trim().is_empty() {
         return Ok(None);

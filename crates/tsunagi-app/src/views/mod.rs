@@ -10,12 +10,14 @@ use care_model::{Assignee, CalendarDate, Record, TaskStatus, Timestamp};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+mod clock;
 mod edit;
 mod record;
 mod review;
 mod team;
 mod today;
 mod visits;
+pub use clock::*;
 pub use edit::*;
 pub use record::*;
 pub use review::*;
@@ -415,6 +417,7 @@ pub(crate) mod tests {
             mine: false,
             unacknowledged: false,
             acked: Vec::new(),
+            ..Default::default()
         };
         assert_eq!(
             notification(&item, "ja"),

@@ -61,6 +61,9 @@ pub struct NoteView {
     pub versions: Vec<NoteVersionView>,
     /// The relay has acknowledged it (送信済み); false: この端末のみ.
     pub sent: bool,
+    /// Passive 既読: who opened the record after it was written (empty
+    /// unless the team turned read receipts on).
+    pub seen_by: Vec<AckView>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -189,6 +192,10 @@ pub struct RecordView {
     /// A newer version of Tsunagi wrote this record: what this version does
     /// not know is kept, not shown.
     pub written_by_newer: bool,
+    /// Where the doctor's instruction stands.
+    pub instruction: InstructionStateView,
+    /// The team shows who has read what (passive 既読).
+    pub read_receipts: bool,
 }
 
 pub fn patient_view(p: &care_model::Patient, today: CalendarDate) -> PatientView {
@@ -258,6 +265,21 @@ pub fn note_view(record: &Record, id: &str, n: &Note, viewer: &Viewer) -> NoteVi
             })
             .collect(),
         sent: viewer.sent(&n.author, n.versions.last().map_or(n.written_at, |v| v.at)),
+        seen_by: if record.settings.read_receipts {
+            care_model::settings::seen_by(n, &record.seen)
+                .into_iter()
+                .map(|(m, at)| AckView {
+                    member: m.to_string(),
+                    name: m
+                        .parse()
+                        .map(|id| name_of(record, &id))
+                        .unwrap_or_else(|_| m.to_string()),
+                    at: ms(at),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -400,6 +422,8 @@ pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, p
             .filter(|d| *d <= viewer.today)
             .map(|d| d.iso()),
         written_by_newer: record.schema > care_model::record::SCHEMA_VERSION,
+        instruction: instruction_state(record, viewer.today),
+        read_receipts: record.settings.read_receipts,
     }
 }
 

@@ -28,6 +28,8 @@ pub struct PatientCard {
     pub closed_on: Option<String>,
     /// The certification ends within a month: time to apply for renewal.
     pub renewal_due: Option<String>,
+    /// Where the doctor's instruction (訪問看護指示書) stands.
+    pub instruction: InstructionStateView,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -44,7 +46,7 @@ pub struct TaskItem {
 }
 
 /// An urgent note or reading that needs someone to look.
-#[derive(Debug, Clone, Serialize, Type)]
+#[derive(Debug, Clone, Default, Serialize, Type)]
 pub struct UrgentItem {
     pub team: String,
     pub patient: String,
@@ -64,6 +66,36 @@ pub struct UrgentItem {
     pub unacknowledged: bool,
     /// Who acknowledged it and when (確認済み), earliest first.
     pub acked: Vec<AckView>,
+    /// Where its escalation stands: `waiting` (未確認), `on-call` (当番へ
+    /// 通知), `admins` (管理者へ通知), `acknowledged` (確認済み).
+    pub stage: String,
+    /// When the on-call member was or will be told.
+    pub on_call_at: i64,
+    /// When the admins were or will be told.
+    pub admins_at: i64,
+    /// Whether the on-call step was reached (before the acknowledgement).
+    pub reached_on_call: bool,
+    pub reached_admins: bool,
+}
+
+fn stage_code(s: care_model::Stage) -> String {
+    match s {
+        care_model::Stage::Waiting => "waiting",
+        care_model::Stage::OnCall => "on-call",
+        care_model::Stage::Admins => "admins",
+        care_model::Stage::Acknowledged => "acknowledged",
+    }
+    .into()
+}
+
+/// The escalation fields of an urgent item.
+fn with_escalation(mut item: UrgentItem, e: &care_model::Escalation) -> UrgentItem {
+    item.stage = stage_code(e.stage);
+    item.on_call_at = ms(e.on_call_at);
+    item.admins_at = ms(e.admins_at);
+    item.reached_on_call = e.reached_on_call;
+    item.reached_admins = e.reached_admins;
+    item
 }
 
 fn ack_views(record: &Record, acks: &std::collections::BTreeMap<String, Timestamp>) -> Vec<AckView> {
@@ -90,6 +122,8 @@ pub struct Today {
     /// and those of the last week nobody recorded.
     pub visits: Vec<PlannedVisitItem>,
     pub sync: SyncView,
+    /// Who is on call now at each station on this laptop.
+    pub on_call: Vec<OnCallView>,
 }
 
 /// Urgent notes of the last week the viewer or nobody has acknowledged, and
@@ -97,6 +131,11 @@ pub struct Today {
 pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
     let since = viewer.now.0 - URGENT_WINDOW_MS;
     let patient = record.patient.name.clone();
+    let escalations: std::collections::HashMap<String, care_model::Escalation> =
+        care_model::escalation::urgent_items(record, crate::app::minute_ms(), viewer.now)
+            .into_iter()
+            .map(|u| (u.id, u.escalation))
+            .collect();
     let mut items: Vec<UrgentItem> = record
         .notes
         .iter()
@@ -115,6 +154,7 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
             mine: n.author.to_string() == viewer.member,
             unacknowledged: n.acks.is_empty(),
             acked: ack_views(record, &n.acks),
+            ..Default::default()
         })
         .collect();
     items.extend(
@@ -142,8 +182,16 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
                 mine: e.author.to_string() == viewer.member,
                 unacknowledged: e.acks.is_empty(),
                 acked: ack_views(record, &e.acks),
+                ..Default::default()
             }),
     );
+    let mut items: Vec<UrgentItem> = items
+        .into_iter()
+        .map(|i| match escalations.get(&i.id) {
+            Some(e) => with_escalation(i, e),
+            None => i,
+        })
+        .collect();
     items.sort_by(|a, b| b.unacknowledged.cmp(&a.unacknowledged).then(b.at.cmp(&a.at)));
     items
 }
@@ -201,6 +249,7 @@ pub fn patient_card(record: &Record, viewer: &Viewer, sample: bool, pending: u32
             .renewal_due()
             .filter(|d| *d <= viewer.today)
             .map(|d| d.iso()),
+        instruction: instruction_state(record, viewer.today),
     }
 }
 
