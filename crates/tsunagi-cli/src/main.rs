@@ -7,6 +7,7 @@
 
 mod audit_cmd;
 mod cli;
+mod clock_cmd;
 mod edit_cmd;
 mod lock_cmd;
 mod plan_cmd;
@@ -120,6 +121,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Recover(a) => lock_cmd::recover(&cli, a),
         Command::Audit(a) => audit_cmd::run(&cli, a),
         Command::Mute(a) => mute(&cli, a),
+        Command::Oncall(a) => clock_cmd::oncall(&cli, a),
+        Command::Instruction(c) => clock_cmd::instruction(&cli, c),
+        Command::Master(c) => clock_cmd::master(&cli, c),
+        Command::Settings(a) => clock_cmd::settings(&cli, a),
+        Command::Urgent => clock_cmd::urgent(&cli),
     }
 }
 

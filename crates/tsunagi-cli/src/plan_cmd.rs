@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::cli::*;
 use crate::{assignee, entry, now, open, print_json, saved};
 
-fn weekday(s: &str) -> Result<u8> {
+pub(crate) fn weekday(s: &str) -> Result<u8> {
     let days = [
         ["mon", "月"],
         ["tue", "火"],
