@@ -17,3 +17,13 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   useEffect(reload, [reload]);
   return { data, error, reload, setData };
 }
+
+/** The time now, again every `ms` (for countdowns). */
+export function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}

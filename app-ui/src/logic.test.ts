@@ -22,6 +22,7 @@ const note = (over: Partial<NoteView>): NoteView => ({
   acked_by_me: false,
   versions: [],
   sent: true,
+  seen_by: [],
   ...over,
 });
 

@@ -22,6 +22,8 @@ import { SearchBox } from "./screens/Search";
 import { SyncPageScreen } from "./screens/SyncPage";
 import { Encrypt, RecoveryKey, Unlock } from "./screens/Lock";
 import { Audit } from "./screens/Audit";
+import { OnCall } from "./screens/OnCall";
+import { Instructions } from "./screens/Instructions";
 
 /** What the window may show: the first run, a profile to encrypt, the
  * Unlock screen, the recovery key once, or the app itself. */
@@ -213,7 +215,10 @@ function App() {
     unlocked: opened,
     setLockAfter,
   };
-  const nav = (name: "today" | "review" | "settings" | "audit", key: "navToday" | "navReview" | "navSettings" | "navAudit") => (
+  const nav = (
+    name: "today" | "oncall" | "review" | "settings" | "audit",
+    key: "navToday" | "navOnCall" | "navReview" | "navSettings" | "navAudit",
+  ) => (
     <button
       id={`nav-${name}`}
       class={route.name === name ? "nav active" : "nav"}
@@ -231,6 +236,7 @@ function App() {
           <strong class="brand">{t("appName")}</strong>
           <nav>
             {nav("today", "navToday")}
+            {nav("oncall", "navOnCall")}
             {nav("review", "navReview")}
             {nav("settings", "navSettings")}
             {nav("audit", "navAudit")}
@@ -254,7 +260,9 @@ function App() {
         )}
         {route.name === "visit" && <Visit shared={shared} team={route.team} planned={route.planned} sync={sync} />}
         {route.name === "review" && <Review shared={shared} />}
-        {route.name === "team" && <Team shared={shared} team={route.team} />}
+        {route.name === "team" && <Team shared={shared} team={route.team} station={route.station} key={route.team} />}
+        {route.name === "oncall" && <OnCall shared={shared} />}
+        {route.name === "instructions" && <Instructions shared={shared} team={route.team} key={route.team} />}
         {route.name === "settings" && <Settings shared={shared} sync={sync} />}
         {route.name === "sync" && <SyncPageScreen shared={shared} />}
         {route.name === "audit" && <Audit shared={shared} />}

@@ -11,7 +11,9 @@ export type Route =
   | { name: "record"; team: string; entry?: string; via?: "search" }
   | { name: "visit"; team: string; planned?: string }
   | { name: "review" }
-  | { name: "team"; team: string }
+  | { name: "team"; team: string; station?: boolean }
+  | { name: "oncall" }
+  | { name: "instructions"; team: string }
   | { name: "settings" }
   | { name: "sync" }
   | { name: "audit" };

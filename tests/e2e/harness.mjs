@@ -128,16 +128,18 @@ export async function passRecoveryKey(browser, shot) {
 }
 
 /** One tauri-driver (and its WebKitWebDriver) per app window. */
-export async function startDriver() {
+export async function startDriver(extraEnv = {}) {
   const port = await freePort();
   // The system may hand back the port just released: the two must differ,
   // or WebKitWebDriver cannot listen and tauri-driver spins on accept.
   let native = await freePort();
   while (native === port) native = await freePort();
   // Its own process group, so stopping it also stops WebKitWebDriver and the app.
+  // The app inherits the driver's environment: `extraEnv` reaches it.
   const proc = spawn("tauri-driver", ["--port", String(port), "--native-port", String(native)], {
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
+    env: { ...process.env, ...extraEnv },
   });
   proc.group = true;
   children.push(proc);
@@ -168,7 +170,7 @@ export class Actions {
 }
 
 export async function openApp(home, { extraEnv } = {}) {
-  const port = await startDriver();
+  const port = await startDriver(extraEnv);
   const browser = await remote({
     hostname: "127.0.0.1",
     port,

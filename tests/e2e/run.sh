@@ -25,4 +25,4 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 # Extra arguments go to node, e.g. --test-name-pattern=figures.
-node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit "$@" app.test.mjs daily.test.mjs
+node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit "$@" app.test.mjs daily.test.mjs clock.test.mjs

@@ -102,6 +102,17 @@ export function NoteItem({
           )}
         </p>
       )}
+      {n.seen_by.length > 0 && (
+        <p class="seen-by muted small">
+          {t("seenBy")}{" "}
+          {n.seen_by.map((s, i) => (
+            <span key={s.member} class="seen" data-member={s.member} title={formatDateTime(s.at, lang)}>
+              {i > 0 && "、"}
+              {s.name}
+            </span>
+          ))}
+        </p>
+      )}
       <p class="note-actions">
         {!readOnly && editing == null && (
           <button class="link note-edit" onClick={() => setEditing(n.text)}>

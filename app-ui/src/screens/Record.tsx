@@ -12,6 +12,7 @@ import { RecordTasks } from "./RecordTasks";
 import { RecordPlans } from "./RecordPlans";
 import { NoteItem } from "./NoteItem";
 import { useRun } from "./Start";
+import { RecordClockButtons } from "./Emergency";
 
 /** The whole record of one patient, with what matters in an emergency on top. */
 export function Record({ shared, team, entry, via }: { shared: Shared; team: string; entry?: string; via?: "search" }) {
@@ -256,6 +257,7 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
               </button>
             )}
             <button onClick={() => go({ name: "team", team })}>{t("team")}</button>
+            <RecordClockButtons shared={shared} team={team} instruction={r.instruction} />
             {muted != null && (
               <label class="check" title={t("muteHint")}>
                 <input

@@ -113,6 +113,56 @@ function SecuritySection({ shared }: { shared: Shared }) {
   );
 }
 
+/** The 傷病名 master (支払基金's b_YYYYMMDD.txt, or the modifiers'
+ * z_YYYYMMDD.txt) loaded from a file on this laptop. */
+function MasterSection() {
+  const [path, setPath] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState<{ text: string; ok: boolean } | null>(null);
+  const load = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setStatus(null);
+    try {
+      const m = await ok(commands.loadMaster(path.trim(), null, null));
+      const lines = m.refused_lines;
+      setStatus({
+        text:
+          t("masterLoaded", {
+            kind: t(m.kind === "modifier" ? "masterKindModifier" : "masterKindDisease"),
+            version: m.version,
+            entries: m.entries.toLocaleString(),
+            abolished: m.abolished.toLocaleString(),
+            refused: lines.length,
+          }) + (lines.length ? " " + t("masterRefusedLines", { lines: lines.slice(0, 10).join(", ") + (lines.length > 10 ? "…" : "") }) : ""),
+        ok: true,
+      });
+    } catch (err) {
+      setStatus({ text: message(err), ok: false });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section id="master">
+      <h2>{t("masterTitle")}</h2>
+      <p class="muted small">{t("masterHelp")}</p>
+      <form class="stack" onSubmit={load}>
+        <label class="field wide">
+          <span>{t("masterPath")}</span>
+          <input id="master-path" value={path} placeholder={t("masterPathPlaceholder")} onInput={(e) => setPath((e.target as HTMLInputElement).value)} />
+        </label>
+        <button id="load-master" disabled={busy || !path.trim()}>
+          {busy ? t("masterLoading") : t("loadMaster")}
+        </button>
+        <p id="master-status" role="status" class={status ? (status.ok ? "saved" : "error") : ""}>
+          {status?.text ?? ""}
+        </p>
+      </form>
+    </section>
+  );
+}
+
 export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | null }) {
   const { vocab, lang } = shared;
   const { data: me } = useLoad(() => ok(commands.profile()), []);
@@ -186,6 +236,7 @@ export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | nu
         </form>
       </section>
       <SecuritySection shared={shared} />
+      <MasterSection />
       {me && (
         <section>
           <h2>{t("thisDevice")}</h2>

@@ -5,13 +5,14 @@ import { t } from "../i18n";
 import { formatDateTime, telHref } from "../format";
 import { useLoad } from "../hooks";
 import { label, type Shared } from "../state";
+import { escalationMinutes } from "../clock";
 
 /** What waits for a second click: removing a member, naming an admin, or leaving. */
 type Pending = { kind: "remove" | "admin"; member: string; name: string } | { kind: "leave" };
 
 /** Members of one patient's team, invites shown face to face, removing a
  * member or naming another admin (the team's admins), and leaving. */
-export function Team({ shared, team }: { shared: Shared; team: string }) {
+export function Team({ shared, team, station }: { shared: Shared; team: string; station?: boolean }) {
   const { vocab, lang, go, revision } = shared;
   const { data: r, error } = useLoad(() => ok(commands.record(team, 1, 0)), [team, revision]);
   const { data: roster, reload: reloadRoster } = useLoad<RosterView>(() => ok(commands.roster(team)), [team, revision]);
@@ -135,7 +136,7 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
         <button id="leave-team" disabled={busy || r.sample} onClick={() => setPending({ kind: "leave" })}>
           {t("leave")}
         </button>
-        <button onClick={() => go({ name: "record", team })}>{t("back")}</button>
+        <button onClick={() => go(station ? { name: "oncall" } : { name: "record", team })}>{t("back")}</button>
       </div>
       {roster && (
         <section class="invite-policy" id="invite-policy">
@@ -156,6 +157,7 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
           )}
         </section>
       )}
+      <TeamSettingsSection team={team} sample={r.sample} />
       {refused && refused.length > 0 && (
         <section class="refused" id="refused">
           <h2>{t("refusedTitle")}</h2>
@@ -203,5 +205,83 @@ export function Team({ shared, team }: { shared: Shared; team: string }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** How long an urgent item waits for an acknowledgement before the
+ * on-call nurse is told (and as long again before the admins are), and
+ * whether the team shows who has read what. The team's admins change them. */
+function TeamSettingsSection({ team, sample }: { team: string; sample: boolean }) {
+  const { data, error, reload } = useLoad(() => ok(commands.teamSettings(team)), [team]);
+  const [minutes, setMinutes] = useState<string | null>(null);
+  const [receipts, setReceipts] = useState<boolean | null>(null);
+  const [status, setStatus] = useState<{ text: string; ok: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (error) return <p class="error" role="alert">{error}</p>;
+  if (!data) return null;
+  const shownMinutes = minutes ?? String(data.escalation_minutes);
+  const shownReceipts = receipts ?? data.read_receipts;
+  const locked = !data.admin || sample;
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const n = escalationMinutes(shownMinutes);
+    if (n == null) return setStatus({ text: t("escalationRange"), ok: false });
+    setBusy(true);
+    setStatus(null);
+    try {
+      await ok(commands.setTeamSettings(team, n, shownReceipts));
+      setMinutes(null);
+      setReceipts(null);
+      setStatus({ text: t("saved"), ok: true });
+      reload();
+    } catch (err) {
+      setStatus({ text: message(err), ok: false });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="team-settings" id="team-settings" aria-labelledby="team-settings-h">
+      <h2 id="team-settings-h">{t("teamSettingsTitle")}</h2>
+      {!data.admin && (
+        <p class="muted" id="team-settings-admins">
+          {t("teamSettingsAdminsOnly")}
+        </p>
+      )}
+      <form class="stack" onSubmit={save}>
+        <label class="field">
+          <span>{t("escalationMinutes")}</span>
+          <input
+            id="escalation-minutes"
+            type="number"
+            min={1}
+            max={1440}
+            value={shownMinutes}
+            disabled={locked}
+            onInput={(e) => setMinutes((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <p class="muted small">{t("escalationHelp")}</p>
+        <label class="tick">
+          <input
+            id="read-receipts"
+            type="checkbox"
+            checked={shownReceipts}
+            disabled={locked}
+            onChange={(e) => setReceipts((e.target as HTMLInputElement).checked)}
+          />
+          {t("readReceipts")}
+        </label>
+        <p class="muted small">{t("readReceiptsHelp")}</p>
+        <div class="actions">
+          <button id="save-team-settings" disabled={locked || busy}>
+            {t("saveSettings")}
+          </button>
+        </div>
+        <p id="team-settings-status" role="status" class={status ? (status.ok ? "saved" : "error") : ""}>
+          {status?.text ?? ""}
+        </p>
+      </form>
+    </section>
   );
 }

@@ -2,9 +2,13 @@ import { useEffect, useState } from "preact/hooks";
 import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import { formatDate, formatDateTime, formatIsoDate } from "../format";
-import { useLoad } from "../hooks";
+import { useLoad, useNow } from "../hooks";
 import { label, type Shared } from "../state";
 import { filterPatients, flagText, NO_PATIENT_FILTER, type PatientFilter } from "../logic";
+import { instructionDue, nextEscalation, stageText } from "../clock";
+import { TodayOnCall } from "./OnCallBox";
+import { InstructionBadge, InstructionsDue } from "./Instructions";
+import { Emergency } from "./Emergency";
 
 let startupMs: number | null = null;
 
@@ -15,6 +19,16 @@ export function Today({ shared }: { shared: Shared }) {
   const [filter, setFilter] = useState<PatientFilter>(NO_PATIENT_FILTER);
   const [station, setStation] = useState(false);
   const [onlyMine, setOnlyMine] = useState(false);
+  // The 急変時 panel of one patient, over the list.
+  const [emergency, setEmergency] = useState<string | null>(null);
+  // The countdown to the on-call step; the list is read again when a step falls due.
+  const now = useNow(30_000);
+  useEffect(() => {
+    const due = data && nextEscalation(data.urgent, Date.now());
+    if (due == null) return;
+    const timer = setTimeout(reload, Math.max(due - Date.now(), 0) + 3000);
+    return () => clearTimeout(timer);
+  }, [data]);
 
   useEffect(() => {
     if (data && startupMs == null) {
@@ -105,6 +119,7 @@ export function Today({ shared }: { shared: Shared }) {
         </div>
       </div>
       {data.patients.some((p) => p.sample) && <p class="sample-banner">{t("sampleBanner")}</p>}
+      <TodayOnCall list={data.on_call} lang={lang} open={() => go({ name: "oncall" })} />
       <section aria-labelledby="visits-h" class="visits-list" id="todays-visits">
         <div class="title-row">
           <h2 id="visits-h">{t("todaysVisits")}</h2>
@@ -139,6 +154,9 @@ export function Today({ shared }: { shared: Shared }) {
               <span class="muted">
                 {u.author} {formatDateTime(u.at, lang)}
               </span>
+              <span class={`stage stage-${u.stage}`} data-stage={u.stage}>
+                {stageText(u, now)}
+              </span>
               {u.acked.length > 0 && (
                 <span class="acked muted">
                   {t("ackedBy", { who: u.acked.map((a) => `${a.name} ${formatDateTime(a.at, lang)}`).join("、") })}
@@ -153,6 +171,10 @@ export function Today({ shared }: { shared: Shared }) {
           ))}
         </ul>
       </section>
+      <InstructionsDue
+        cards={data.patients.filter((p) => !p.closed && instructionDue(p.instruction))}
+        open={(team) => go({ name: "record", team })}
+      />
       <div class="columns">
         <section aria-labelledby="tasks-h">
           <h2 id="tasks-h">{t("tasksDue")}</h2>
@@ -227,6 +249,7 @@ export function Today({ shared }: { shared: Shared }) {
                     </span>
                   )}
                   {p.renewal_due && !p.closed && <span class="badge warn">{t("certification")}</span>}
+                  {!p.closed && <InstructionBadge state={p.instruction} />}
                   {p.last_visit != null && <span> {t("lastVisit", { date: formatDate(p.last_visit, lang) })}</span>}
                 </div>
                 <div class="actions">
@@ -244,12 +267,16 @@ export function Today({ shared }: { shared: Shared }) {
                   >
                     {t("openRecord")}
                   </button>
+                  <button class="emergency-button" data-team={p.team} onClick={() => setEmergency(p.team)}>
+                    {t("emergencyButton")}
+                  </button>
                 </div>
               </li>
             ))}
           </ul>
         </section>
       </div>
+      {emergency && <Emergency shared={shared} team={emergency} onClose={() => setEmergency(null)} />}
     </div>
   );
 }

@@ -389,7 +389,7 @@ impl RecordTx<'_, '_> {
     }
 
     /// Makes the renewal request for `instruction` if it is not there yet:
-    /// for the attending doctor when she is a member, due a week before
+    /// for the attending doctor when she is a member, due two weeks before
     /// the instruction ends. Returns whether it was made here.
     pub fn ensure_renewal_task(&mut self, instruction: EntryId) -> Result<bool, ModelError> {
         let map = self.root_map(key::INSTRUCTIONS)?;
@@ -414,7 +414,7 @@ impl RecordTx<'_, '_> {
             NewTask {
                 title: RENEWAL_TITLE.into(),
                 assignee,
-                due: Some(ins.end.add_days(-7)),
+                due: Some(ins.end.add_days(-14)),
                 priority: Priority::High,
             },
         )?;

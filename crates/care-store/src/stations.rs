@@ -43,6 +43,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Makes this laptop's member known in a record it joined but has not
+    /// written in yet (a station's admins pick the nurse on call from the
+    /// record's members). Returns whether a change was made.
+    pub fn introduce(&mut self, team: TeamId, at: Timestamp) -> Result<bool, StoreError> {
+        let me = self.device().member.to_string();
+        let record = self.record(team)?;
+        if record.is_blank() || record.read_recent(0, Some(at))?.record.members.contains_key(&me) {
+            return Ok(false);
+        }
+        // Every change registers its writer: an empty action is enough.
+        self.change(team, "member.introduce", at, |_| Ok(()))?;
+        Ok(true)
+    }
+
     /// Who is on call at `at` at each station on this laptop.
     pub fn on_call(&mut self, at: Timestamp) -> Result<Vec<StationOnCall>, StoreError> {
         Ok(self

@@ -74,6 +74,9 @@ pub fn oncall(cli: &Cli, a: &OncallArgs) -> Result<()> {
 
 fn show(cli: &Cli) -> Result<()> {
     let mut store = open(cli)?;
+    for s in store.stations()? {
+        store.introduce(s.team, now())?;
+    }
     let stations = store.on_call(now())?;
     if cli.json {
         print_json(serde_json::to_value(&stations)?);

@@ -62,6 +62,10 @@ impl App {
             let viewer = Self::viewer(store);
             let mut out = Vec::new();
             for s in store.stations()? {
+                // A member who joined shows in the list the admins pick from.
+                if store.introduce(s.team, viewer.now).unwrap_or(false) {
+                    self.nudge.notify_one();
+                }
                 let Ok(record) = store.record(s.team) else { continue };
                 if record.is_blank() {
                     continue;
