@@ -61,7 +61,9 @@ export function tokyoIso(ms: number): string {
   return formatter("sv-SE", { timeZone: TZ }).format(new Date(ms));
 }
 
-/** A phone number as a tel: link target (digits and + only). */
+/** A phone number as a tel: link target: digits, + and the hyphens as
+ * written (a visual separator RFC 3966 allows); spaces, brackets and
+ * anything else dropped. */
 export function telHref(phone: string): string {
-  return "tel:" + phone.replace(/[^\d+]/g, "");
+  return "tel:" + phone.replace(/[^\d+-]/g, "");
 }

@@ -131,7 +131,11 @@ describe("dates as Japanese users read them", () => {
     expect(formatDate(lateNight, "ja", true)).toBe("令和8年11月24日(火)");
     expect(formatIsoDate("1940-12-01", "ja", true)).toBe("昭和15年12月1日(日)");
   });
-  it("makes phone numbers callable", () => expect(telHref("03-0000-1234")).toBe("tel:0300001234"));
+  it("makes phone numbers callable", () => {
+    expect(telHref("03-0000-1234")).toBe("tel:03-0000-1234");
+    expect(telHref("(03) 0000 1234")).toBe("tel:0300001234");
+    expect(telHref("+81 90-1111-2222")).toBe("tel:+8190-1111-2222");
+  });
 });
 
 describe("patient list filters", () => {

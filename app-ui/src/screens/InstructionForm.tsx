@@ -21,6 +21,17 @@ export function grade(g: string): string {
   return g === "自立" ? t("independent") : g;
 }
 
+/** An option whose `value` attribute is always written: Preact leaves it
+ * out when it equals the text (A2, 自立), and the select is then found by
+ * value neither by tests nor by assistive tools. */
+function Grade({ value }: { value: string }) {
+  return (
+    <option value={value} ref={(el) => el?.setAttribute("value", value)}>
+      {grade(value)}
+    </option>
+  );
+}
+
 interface Draft {
   kind: string;
   issued: string;
@@ -219,9 +230,7 @@ export function InstructionForm({
           <select id="ins-bedridden" value={d.bedridden} onChange={set("bedridden")} {...invalid("ins-bedridden")}>
             <option value="">—</option>
             {BEDRIDDEN.map((g) => (
-              <option key={g} value={g}>
-                {grade(g)}
-              </option>
+              <Grade key={g} value={g} />
             ))}
           </select>
         </label>
@@ -230,9 +239,7 @@ export function InstructionForm({
           <select id="ins-dementia" value={d.dementia} onChange={set("dementia")} {...invalid("ins-dementia")}>
             <option value="">—</option>
             {DEMENTIA.map((g) => (
-              <option key={g} value={g}>
-                {grade(g)}
-              </option>
+              <Grade key={g} value={g} />
             ))}
           </select>
         </label>

@@ -160,7 +160,6 @@ function Rota({ shared, rota, suffix: s, reload }: { shared: Shared; rota: RotaV
           {t("rotaAdminsOnly")}
         </p>
       )}
-      <StatusLine id={`rota-status${s}`} status={status} />
       <form
         class="row rota-basics"
         onSubmit={(e) => {
@@ -239,6 +238,7 @@ function Rota({ shared, rota, suffix: s, reload }: { shared: Shared; rota: RotaV
           })}
         </tbody>
       </table>
+      <StatusLine id={`rota-status${s}`} status={status} />
       <Overrides rota={rota} suffix={s} week={week} readOnly={readOnly} busy={busy} save={save} setStatus={setStatus} lang={lang} />
     </section>
   );

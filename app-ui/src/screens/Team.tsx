@@ -248,7 +248,7 @@ function TeamSettingsSection({ team, sample }: { team: string; sample: boolean }
           {t("teamSettingsAdminsOnly")}
         </p>
       )}
-      <form class="stack" onSubmit={save}>
+      <form class="stack" noValidate onSubmit={save}>
         <label class="field">
           <span>{t("escalationMinutes")}</span>
           <input

@@ -1,11 +1,68 @@
 //! Who is told what on the desktop (USERS.md need 4: alerts so many they are
-//! missed). An urgent entry always reaches everyone but its author until
-//! they acknowledge it, muted or not; a routine note only reaches the
-//! members it addresses with `@name`; a patient a member muted sends them
-//! nothing routine. Pure: the app applies it to what arrives, the budget
-//! benchmark to a simulated week.
+//! missed). An urgent entry reaches its first responders at once, muted or
+//! not, until they acknowledge it: the patient's own nurses (on a visit
+//! plan, or who visited or wrote in the last two weeks) and every member
+//! who is not a nurse (the doctor, the care manager); the station's other
+//! nurses see it on Today, and if nobody acknowledges it escalation brings
+//! in the nurse on call, then the admins (`escalation.rs`). A routine note
+//! only reaches the members it addresses with `@name`; a patient a member
+//! muted sends them nothing routine. Pure: the app applies it to what
+//! arrives, the budget benchmark to a simulated week.
 
-use crate::{MemberId, Note, Urgency};
+use std::collections::BTreeSet;
+
+use crate::{Assignee, MemberId, Note, Profession, Record, Timestamp, Urgency};
+
+/// How far back a nurse's visit or entry makes her one of the patient's own.
+pub const OWN_NURSE_WINDOW_MS: i64 = 14 * 24 * 3_600_000;
+
+/// The members an urgent item reaches at once (see the module's doc). A
+/// record with none of its own nurses falls back to every member.
+pub fn first_responders(record: &Record, now: Timestamp) -> BTreeSet<MemberId> {
+    let since = now.0 - OWN_NURSE_WINDOW_MS;
+    let nurse = |m: &MemberId| {
+        record
+            .members
+            .get(&m.to_string())
+            .is_some_and(|p| p.profession == Profession::Nurse)
+    };
+    let mut own: BTreeSet<MemberId> = BTreeSet::new();
+    for plan in record.plans.values().filter(|p| p.stopped.is_none()) {
+        match plan.who {
+            Some(Assignee::Member(m)) => {
+                own.insert(m);
+            }
+            // A plan for "any nurse": every nurse is the patient's own.
+            Some(Assignee::Profession(Profession::Nurse)) => {
+                own.extend(record.members.keys().filter_map(|k| k.parse().ok()).filter(nurse));
+            }
+            _ => {}
+        }
+    }
+    own.extend(record.visits.values().filter(|v| v.at.0 >= since).map(|v| v.by));
+    own.extend(
+        record
+            .vitals
+            .values()
+            .filter(|e| e.recorded_at.0 >= since)
+            .map(|e| e.author),
+    );
+    own.extend(
+        record
+            .notes
+            .values()
+            .filter(|n| n.written_at.0 >= since)
+            .map(|n| n.author),
+    );
+    let all: Vec<MemberId> = record.members.keys().filter_map(|k| k.parse().ok()).collect();
+    let own_nurses: BTreeSet<MemberId> = own.into_iter().filter(nurse).collect();
+    if own_nurses.is_empty() {
+        return all.into_iter().collect();
+    }
+    all.into_iter()
+        .filter(|m| !nurse(m) || own_nurses.contains(m))
+        .collect()
+}
 
 /// Why a note deserves a desktop notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,14 +89,27 @@ pub fn addresses(text: &str, name: &str) -> bool {
     })
 }
 
-/// Whether and why `reader` (called `reader_name`) is told of `note`.
-pub fn note_reason(note: &Note, reader: &MemberId, reader_name: &str, muted: bool) -> Option<Reason> {
+/// Desktop notifications a member gets in a day before routine ones wait
+/// on Today (USERS.md need 4). Urgent ones always get through.
+pub const DAILY_BUDGET: usize = 3;
+
+/// Whether a notification for `reason` is shown, when `told_today` have
+/// been shown to this member today: urgent always, a note addressed to her
+/// while the day's budget lasts (past it, the note is on Today, unbadged by
+/// the desktop).
+pub fn within_budget(reason: Reason, told_today: usize) -> bool {
+    reason == Reason::Urgent || told_today < DAILY_BUDGET
+}
+
+/// Whether and why `reader` (called `reader_name`) is told of `note` when
+/// it arrives; `first` says whether she is one of its first responders.
+pub fn note_reason(note: &Note, reader: &MemberId, reader_name: &str, muted: bool, first: bool) -> Option<Reason> {
     if &note.author == reader {
         return None;
     }
     let current = note.current();
     if current.urgency == Urgency::Urgent {
-        return (!note.acks.contains_key(&reader.to_string())).then_some(Reason::Urgent);
+        return (first && !note.acks.contains_key(&reader.to_string())).then_some(Reason::Urgent);
     }
     if muted {
         return None;

@@ -306,3 +306,58 @@ fn seen_by_lists_who_opened_the_record_after_a_note_was_written() {
         .unwrap();
     assert!(copy(&r).admit(&forged, sender(&doc, false)).is_err());
 }
+
+#[test]
+fn an_urgent_note_reaches_the_patients_own_nurses_and_the_doctor_at_once() {
+    let (own, other, doc) = (
+        nurse(),
+        writer("田中 美咲", Profession::Nurse, "つばさ訪問看護ステーション"),
+        doctor(),
+    );
+    let (mut r, _) = CareRecord::create(TeamId::random(), &own, patient(), at(0)).unwrap();
+    // The other nurse is in the team but neither visits nor plans.
+    r.change(&other, at(1), "review", |tx| tx.mark_reviewed()).unwrap();
+    r.change(&doc, at(2), "note.add", |tx| tx.add_note(note("往診しました")))
+        .unwrap();
+    let id = r
+        .change(&own, at(3), "note.add", |tx| {
+            tx.add_note(NewNote {
+                urgency: Urgency::Urgent,
+                ..note("SpO2 86%、呼吸苦")
+            })
+        })
+        .unwrap()
+        .value;
+    let rec = r.read().unwrap();
+    let first = notify::first_responders(&rec, at(4));
+    assert!(first.contains(&own.member) && first.contains(&doc.member));
+    assert!(
+        !first.contains(&other.member),
+        "she hears of it if nobody acknowledges it"
+    );
+    let n = &rec.notes[&id.to_string()];
+    use notify::{note_reason, Reason};
+    assert_eq!(
+        note_reason(n, &doc.member, "鈴木 一郎", true, true),
+        Some(Reason::Urgent),
+        "muted or not"
+    );
+    assert_eq!(note_reason(n, &other.member, "田中 美咲", false, false), None);
+    // A plan for her makes her one of the patient's own.
+    r.change(&own, at(5), "plan.add", |tx| {
+        tx.add_plan(NewPlan {
+            weekday: Some(3),
+            from: at(5).date_jst(),
+            until: None,
+            start: "10:00".into(),
+            end: "11:00".into(),
+            who: Some(Assignee::Member(other.member)),
+        })
+    })
+    .unwrap();
+    assert!(notify::first_responders(&r.read().unwrap(), at(6)).contains(&other.member));
+    // The day's budget: addressed notes wait past three, urgent never.
+    assert!(notify::within_budget(Reason::Addressed, 2));
+    assert!(!notify::within_budget(Reason::Addressed, 3));
+    assert!(notify::within_budget(Reason::Urgent, 9));
+}

@@ -219,6 +219,7 @@ impl App {
         if fresh.is_empty() {
             return Vec::new();
         }
+        self.count_told(fresh.len());
         let (lang, _details) = self
             .with_unlocked_or_not(|s| {
                 Ok((

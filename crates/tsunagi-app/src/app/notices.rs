@@ -1,5 +1,6 @@
 //! Desktop notifications for what arrives from other laptops: urgent items
-//! (always, muted or not) and routine notes that address me with `@name`
+//! (to their first responders, muted or not; the rest of the station through
+//! escalation, `clock.rs`) and routine notes that address me with `@name`
 //! (not from a patient I muted): `care_model::notify` decides. By default
 //! they say only "緊急の記録があります" / "あなた宛ての記録があります" with a
 //! count: no patient name, no note text, since a notification shows over a
@@ -62,7 +63,7 @@ impl App {
                     if n.written_at.0 < since.0 {
                         continue;
                     }
-                    let reason = note_reason(n, &me, &my_name, muted.contains(&id));
+                    let reason = note_reason(n, &me, &my_name, muted.contains(&id), false);
                     if reason == Some(Reason::Addressed) {
                         out.push(UrgentItem {
                             team: team.clone(),
@@ -85,6 +86,27 @@ impl App {
             Ok(out)
         })
         .unwrap_or_default()
+    }
+
+    /// Desktop notifications shown today (Japan's day) on this laptop.
+    pub(crate) fn told_today(&self) -> usize {
+        let key = format!("notified.{}", now().date_jst().iso());
+        self.with_unlocked_or_not(|s| Ok(s.preference(&key)?))
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    pub(crate) fn count_told(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let key = format!("notified.{}", now().date_jst().iso());
+        let total = self.told_today() + n;
+        if let Err(e) = self.with_unlocked_or_not(|s| Ok(s.set_preference(&key, &total.to_string())?)) {
+            tracing::info!(error = %e.message_en, "notification count not kept");
+        }
     }
 
     /// Mutes (or unmutes) a patient for me: routine notes addressed to me
@@ -116,12 +138,48 @@ impl App {
                 ))
             })
             .unwrap_or(("ja".into(), false));
+        // Urgent items reach their first responders at once (the patient's
+        // own nurses, the members who are not nurses); the others hear of
+        // them through escalation if nobody acknowledges.
+        let first: HashSet<String> = self
+            .with_unlocked_or_not(|s| {
+                let me = s.device().member;
+                let at = now();
+                let since = Timestamp(at.0 - URGENT_WINDOW_MS);
+                let mut mine = HashSet::new();
+                for team in teams {
+                    let Ok(id) = team.parse::<TeamId>() else { continue };
+                    let Ok(record) = s.summary(id, since) else { continue };
+                    if care_model::notify::first_responders(&record, at).contains(&me) {
+                        mine.insert(team.clone());
+                    }
+                }
+                Ok(mine)
+            })
+            .unwrap_or_default();
         let fresh: Vec<_> = urgent
             .into_iter()
-            .filter(|u| teams.contains(&u.team) && !u.mine && !u.acked_by_me)
+            .filter(|u| teams.contains(&u.team) && !u.mine && !u.acked_by_me && first.contains(&u.team))
             .chain(self.addressed_now(teams))
             .filter(|u| seen.insert(u.id.clone()))
             .collect();
+        // Past the day's budget, a note addressed to me waits on Today;
+        // urgent ones always get through.
+        let mut told = self.told_today();
+        let fresh: Vec<_> = fresh
+            .into_iter()
+            .filter(|u| {
+                let reason = if u.kind == "addressed" {
+                    Reason::Addressed
+                } else {
+                    Reason::Urgent
+                };
+                let shown = care_model::notify::within_budget(reason, told);
+                told += usize::from(shown);
+                shown
+            })
+            .collect();
+        self.count_told(fresh.len());
         worded(&fresh, details && !self.is_locked(), &lang)
     }
 }
