@@ -133,6 +133,8 @@ crate::vocab::vocab_enum!(
     Station = ("station", "ステーション", "station"),
 });
 
+// vocab_enum! makes the enum, so `#[default]` cannot go on the variant.
+#[allow(clippy::derivable_impls)]
 impl Default for RecordKind {
     fn default() -> Self {
         RecordKind::Patient
