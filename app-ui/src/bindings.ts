@@ -752,6 +752,8 @@ export type RecordView = {
 	instruction: InstructionStateView,
 	/**  The team shows who has read what (passive 既読). */
 	read_receipts: boolean,
+	/**  Who is on call now at the stations on this laptop. */
+	on_call: OnCallView[],
 };
 
 /**  Emitted when other devices' changes arrived for these teams. */

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { InstructionStateView } from "../bindings";
+import type { InstructionStateView, OnCallView } from "../bindings";
 import { commands, ok } from "../api";
 import { t } from "../i18n";
 import { formatDateTime, formatIsoDate, telHref } from "../format";
@@ -178,7 +178,17 @@ export function Emergency({ shared, team, onClose }: { shared: Shared; team: str
 
 /** The record's buttons for the 急変時 panel and the instructions, with
  * where the instruction stands. */
-export function RecordClockButtons({ shared, team, instruction }: { shared: Shared; team: string; instruction: InstructionStateView }) {
+export function RecordClockButtons({
+  shared,
+  team,
+  instruction,
+  onCall,
+}: {
+  shared: Shared;
+  team: string;
+  instruction: InstructionStateView;
+  onCall: OnCallView[];
+}) {
   const [open, setOpen] = useState(false);
   return (
     <>
@@ -189,6 +199,7 @@ export function RecordClockButtons({ shared, team, instruction }: { shared: Shar
         {t("insButton")}
       </button>
       <InstructionBadge state={instruction} id="record-instruction-state" />
+      {onCall.length > 0 && <OnCallList list={onCall} lang={shared.lang} id="record-on-call" />}
       {open && <Emergency shared={shared} team={team} onClose={() => setOpen(false)} />}
     </>
   );

@@ -257,7 +257,7 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
               </button>
             )}
             <button onClick={() => go({ name: "team", team })}>{t("team")}</button>
-            <RecordClockButtons shared={shared} team={team} instruction={r.instruction} />
+            <RecordClockButtons shared={shared} team={team} instruction={r.instruction} onCall={r.on_call} />
             {muted != null && (
               <label class="check" title={t("muteHint")}>
                 <input

@@ -438,6 +438,7 @@ impl App {
                 .roster(team)
                 .map(|r| r.is_admin_device(store.device_id().as_bytes()))
                 .unwrap_or(false);
+            view.on_call = Self::on_call_in(store)?;
             tracing::debug!(?loaded, ?hydrated, total = ?started.elapsed(), "record view");
             Ok(view)
         })

@@ -196,6 +196,8 @@ pub struct RecordView {
     pub instruction: InstructionStateView,
     /// The team shows who has read what (passive 既読).
     pub read_receipts: bool,
+    /// Who is on call now at the stations on this laptop.
+    pub on_call: Vec<OnCallView>,
 }
 
 pub fn patient_view(p: &care_model::Patient, today: CalendarDate) -> PatientView {
@@ -424,6 +426,7 @@ pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, p
         written_by_newer: record.schema > care_model::record::SCHEMA_VERSION,
         instruction: instruction_state(record, viewer.today),
         read_receipts: record.settings.read_receipts,
+        on_call: Vec::new(),
     }
 }
 
