@@ -98,7 +98,7 @@ test("an unacknowledged urgent note reaches the nurse on call; the instruction, 
     await click(a, `#save-duty-${w}`);
     await waitText(a, "#rota-status", "保存しました");
     await waitText(a, "#on-call-now", "田中 美咲");
-    await screenshot(a, "20-rota");
+    await screenshot(a, "30-rota");
     // Today says who is on call, with the number to call, on both laptops.
     await click(a, "#nav-today");
     await waitText(a, "#today-on-call", "田中 美咲");
@@ -136,7 +136,7 @@ test("an unacknowledged urgent note reaches the nurse on call; the instruction, 
     const stage = await b.$(".urgent-item .stage");
     await stage.waitForExist({ timeout: 20000 });
     assert.match(await stage.getAttribute("data-stage"), /on-call|admins/);
-    await screenshot(b, "21-escalated");
+    await screenshot(b, "31-escalated");
     // She acknowledges; the author's app shows who did.
     await click(b, ".urgent-item .ack");
     await click(a, "#nav-review");
@@ -184,7 +184,7 @@ test("an unacknowledged urgent note reaches the nurse on call; the instruction, 
     await waitText(a, "#ins-status", "保存しました");
     await waitText(a, "#instructions-list", "4289014");
     await waitText(a, "#instructions-list", "佐藤 花子");
-    await screenshot(a, "22-instruction");
+    await screenshot(a, "32-instruction");
     // It ends within four weeks: Today lists it, and the renewal request is a task.
     await click(a, "#nav-today");
     await waitText(a, "#instructions-due", "鈴木 正雄");
@@ -194,7 +194,8 @@ test("an unacknowledged urgent note reaches the nurse on call; the instruction, 
     await click(a, ".emergency-button");
     await waitText(a, "#emergency", "鈴木 正雄");
     await waitText(a, "#emergency-on-call", "田中 美咲");
-    await screenshot(a, "23-emergency");
+    await waitText(a, "#emergency-diagnoses", "心不全");
+    await screenshot(a, "33-emergency");
     await click(a, "#emergency-close");
     await (await a.$("#emergency")).waitForExist({ reverse: true, timeout: 10000 });
     // The renewal request was made once, on whichever laptop saw it first.

@@ -24,5 +24,7 @@ for _ in $(seq 50); do
     string:org.freedesktop.Notifications 2>/dev/null | grep -q true && break
   sleep 0.1
 done
-# Extra arguments go to node, e.g. --test-name-pattern=figures.
-node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit "$@" app.test.mjs daily.test.mjs clock.test.mjs
+# Extra arguments go to node, e.g. --test-name-pattern=figures;
+# E2E_FILES="clock.test.mjs" runs one file.
+# shellcheck disable=SC2086
+node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit "$@" ${E2E_FILES:-app.test.mjs daily.test.mjs clock.test.mjs}

@@ -334,9 +334,17 @@ pub fn emergency_view(record: &Record, viewer: &Viewer, on_call: Vec<OnCallView>
         .filter(|i| i.kind.is_base() && i.start <= viewer.today && viewer.today <= i.end)
         .max_by_key(|i| i.start);
     let last = record.vitals_newest_first().into_iter().next();
+    let mut patient = patient_view(p, viewer.today);
+    // The instruction's diagnoses, as the doctor wrote them, where the
+    // patient's details do not already name them.
+    for d in current.iter().flat_map(|i| &i.diagnoses) {
+        if !patient.diagnoses.contains(&d.name) {
+            patient.diagnoses.push(d.name.clone());
+        }
+    }
     EmergencyView {
         team: record.team.to_string(),
-        patient: patient_view(p, viewer.today),
+        patient,
         resuscitation: acp.resuscitation.map(|r| r.code().into()),
         acp: p.acp.clone(),
         acp_discussed_on: acp.discussed_on.map(|d| d.iso()),

@@ -496,4 +496,47 @@ pub(crate) mod tests {
             .iter()
             .any(|i| i.kind == "vitals"));
     }
+
+    #[test]
+    fn the_emergency_panel_holds_the_wishes_the_instructions_diagnoses_and_who_is_on_call() {
+        let n = writer("佐藤 花子", Profession::Nurse);
+        let patient = Patient {
+            name: "鈴木 正雄".into(),
+            acp_details: Some(AcpDetails {
+                resuscitation: Some(Resuscitation::Dnar),
+                hospital: Some("中野総合病院".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let (mut r, _) = CareRecord::create(TeamId::random(), &n, patient, at(0)).unwrap();
+        let today = at(0).date_jst();
+        r.change(&n, at(1), "instruction.add", |tx| {
+            tx.add_instruction(NewInstruction {
+                kind: InstructionKind::Ordinary,
+                issued_on: today,
+                start: today,
+                end: today.add_days(30),
+                doctor: Person {
+                    name: "鈴木 一郎".into(),
+                    ..Default::default()
+                },
+                diagnoses: vec![("慢性心不全".into(), None)],
+                bedridden: None,
+                dementia: None,
+                devices: vec!["在宅酸素療法 2L/分".into()],
+                directions: String::new(),
+                emergency_contact: "03-1234-5678".into(),
+            })
+        })
+        .unwrap();
+        let on_call = vec![on_call_view("s", "つばさ", Some("03-5555-0000".into()), None, "me")];
+        let v = emergency_view(&r.read().unwrap(), &viewer(&n, at(2)), on_call);
+        assert_eq!(v.resuscitation.as_deref(), Some("dnar"));
+        assert_eq!(v.hospital.as_deref(), Some("中野総合病院"));
+        assert_eq!(v.patient.diagnoses, vec!["慢性心不全".to_string()]);
+        assert_eq!(v.devices, vec!["在宅酸素療法 2L/分".to_string()]);
+        assert_eq!(v.instruction_contact.as_deref(), Some("03-1234-5678"));
+        assert_eq!(v.on_call[0].phone.as_deref(), Some("03-5555-0000"));
+    }
 }
