@@ -24,7 +24,7 @@
 use std::collections::BTreeMap;
 
 use care_model::escalation::{escalate, to_tell, ItemKind, Stage, UrgentItem};
-use care_model::notify::{first_responders, note_reason, within_budget, Reason};
+use care_model::notify::{first_responder, note_reason, within_budget, Reason};
 use care_model::*;
 
 const NURSES: [&str; 8] = [
@@ -145,7 +145,15 @@ fn main() {
             r.read().unwrap()
         })
         .collect();
-    let first: Vec<_> = records.iter().map(|r| first_responders(r, Timestamp(start))).collect();
+    let first: Vec<Vec<bool>> = records
+        .iter()
+        .map(|r| {
+            nurses
+                .iter()
+                .map(|m| first_responder(r, m, Profession::Nurse, Timestamp(start)))
+                .collect()
+        })
+        .collect();
     // Each nurse mutes 3 patients that are not hers.
     let muted: Vec<Vec<usize>> = (0..NURSES.len())
         .map(|i| {
@@ -232,7 +240,7 @@ fn main() {
         // What would notify her, in the order it happens: (time, day, reason).
         let mut events: Vec<(i64, usize, Reason, bool)> = Vec::new();
         for (day, patient, n) in &week {
-            let is_first = first[*patient].contains(&nurses[i]);
+            let is_first = first[*patient][i];
             // On arrival, before anyone acknowledged it.
             let mut arriving = n.clone();
             arriving.acks.clear();

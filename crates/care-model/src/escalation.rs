@@ -25,6 +25,16 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The stable code, as the app and the store name the stage.
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Waiting => "waiting",
+            Stage::OnCall => "on-call",
+            Stage::Admins => "admins",
+            Stage::Acknowledged => "acknowledged",
+        }
+    }
+
     pub fn label_ja(self) -> &'static str {
         match self {
             Stage::Waiting => "未確認",

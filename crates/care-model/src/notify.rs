@@ -16,9 +16,9 @@ use crate::{Assignee, MemberId, Note, Profession, Record, Timestamp, Urgency};
 /// How far back a nurse's visit or entry makes her one of the patient's own.
 pub const OWN_NURSE_WINDOW_MS: i64 = 14 * 24 * 3_600_000;
 
-/// The members an urgent item reaches at once (see the module's doc). A
-/// record with none of its own nurses falls back to every member.
-pub fn first_responders(record: &Record, now: Timestamp) -> BTreeSet<MemberId> {
+/// The patient's own nurses: on a visit plan, or who visited or wrote in
+/// the last two weeks.
+pub fn own_nurses(record: &Record, now: Timestamp) -> BTreeSet<MemberId> {
     let since = now.0 - OWN_NURSE_WINDOW_MS;
     let nurse = |m: &MemberId| {
         record
@@ -54,14 +54,19 @@ pub fn first_responders(record: &Record, now: Timestamp) -> BTreeSet<MemberId> {
             .filter(|n| n.written_at.0 >= since)
             .map(|n| n.author),
     );
-    let all: Vec<MemberId> = record.members.keys().filter_map(|k| k.parse().ok()).collect();
-    let own_nurses: BTreeSet<MemberId> = own.into_iter().filter(nurse).collect();
-    if own_nurses.is_empty() {
-        return all.into_iter().collect();
+    own.into_iter().filter(nurse).collect()
+}
+
+/// Whether an urgent item of this record reaches `me` (of `profession`:
+/// her own, from her profile, since a member who has not written yet is
+/// not in the record's members) at once: every member who is not a nurse,
+/// and the patient's own nurses; every nurse when it has none.
+pub fn first_responder(record: &Record, me: &MemberId, profession: Profession, now: Timestamp) -> bool {
+    if profession != Profession::Nurse {
+        return true;
     }
-    all.into_iter()
-        .filter(|m| !nurse(m) || own_nurses.contains(m))
-        .collect()
+    let own = own_nurses(record, now);
+    own.is_empty() || own.contains(me)
 }
 
 /// Why a note deserves a desktop notification.

@@ -329,12 +329,13 @@ fn an_urgent_note_reaches_the_patients_own_nurses_and_the_doctor_at_once() {
         .unwrap()
         .value;
     let rec = r.read().unwrap();
-    let first = notify::first_responders(&rec, at(4));
-    assert!(first.contains(&own.member) && first.contains(&doc.member));
-    assert!(
-        !first.contains(&other.member),
-        "she hears of it if nobody acknowledges it"
-    );
+    let first = |w: &Writer| notify::first_responder(&rec, &w.member, w.profile.profession, at(4));
+    assert!(first(&own) && first(&doc));
+    assert!(!first(&other), "she hears of it if nobody acknowledges it");
+    // A doctor who joined but never wrote is not in the record's members:
+    // her own profession says she is told.
+    let newcomer = writer("高橋 医師", Profession::Doctor, "たかはし医院");
+    assert!(first(&newcomer));
     let n = &rec.notes[&id.to_string()];
     use notify::{note_reason, Reason};
     assert_eq!(
@@ -355,7 +356,12 @@ fn an_urgent_note_reaches_the_patients_own_nurses_and_the_doctor_at_once() {
         })
     })
     .unwrap();
-    assert!(notify::first_responders(&r.read().unwrap(), at(6)).contains(&other.member));
+    assert!(notify::first_responder(
+        &r.read().unwrap(),
+        &other.member,
+        Profession::Nurse,
+        at(6)
+    ));
     // The day's budget: addressed notes wait past three, urgent never.
     assert!(notify::within_budget(Reason::Addressed, 2));
     assert!(!notify::within_budget(Reason::Addressed, 3));

@@ -20,6 +20,23 @@ pub enum MasterKind {
 }
 
 impl MasterKind {
+    /// `disease` / `B`, `modifier` / `Z`.
+    pub fn parse(s: &str) -> Option<MasterKind> {
+        match s {
+            "disease" | "B" | "b" => Some(MasterKind::Disease),
+            "modifier" | "Z" | "z" => Some(MasterKind::Modifier),
+            _ => None,
+        }
+    }
+
+    /// What the app and the CLI call it.
+    pub fn name(self) -> &'static str {
+        match self {
+            MasterKind::Disease => "disease",
+            MasterKind::Modifier => "modifier",
+        }
+    }
+
     fn code(self) -> &'static str {
         match self {
             MasterKind::Disease => "B",
@@ -78,6 +95,32 @@ pub struct Loaded {
     pub abolished: usize,
     /// Rows that did not read as the master's layout (line numbers).
     pub refused_lines: Vec<usize>,
+}
+
+/// The kind and version of a master file from what was given, else from
+/// its name as the 支払基金 names it (`b_20240601.txt`, `z_20240601.txt`).
+pub fn kind_and_version(
+    path: &std::path::Path,
+    kind: Option<&str>,
+    version: Option<&str>,
+) -> Result<(MasterKind, String), StoreError> {
+    let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let kind_text = kind.unwrap_or_else(|| name.get(..1).unwrap_or_default());
+    let kind = MasterKind::parse(kind_text).ok_or_else(|| {
+        StoreError::BadInput(format!(
+            "マスターの種類「{kind_text}」: disease か modifier を指定してください / master kind \"{kind_text}\": give disease or modifier"
+        ))
+    })?;
+    let version = version
+        .map(str::to_string)
+        .or_else(|| name.split('_').nth(1).map(str::to_string))
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| {
+            StoreError::BadInput(
+                "マスターの版（ファイルの日付）を指定してください / give the master's version (its date)".into(),
+            )
+        })?;
+    Ok((kind, version))
 }
 
 /// Reads a master file's bytes (CP932 CSV). `version` is the file's date

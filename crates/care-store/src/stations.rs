@@ -20,15 +20,6 @@ pub struct StationOnCall {
     pub on_call: Option<OnCall>,
 }
 
-fn stage_code(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Waiting => "waiting",
-        Stage::OnCall => "on-call",
-        Stage::Admins => "admins",
-        Stage::Acknowledged => "acknowledged",
-    }
-}
-
 impl Store {
     /// Each station's rota on this laptop.
     pub fn rotas(&mut self) -> Result<Vec<(TeamId, String, Rota)>, StoreError> {
@@ -77,7 +68,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT 1 FROM escalations_told WHERE team_id = ?1 AND entry_id = ?2 AND stage = ?3",
-                params![team.to_string(), entry, stage_code(stage)],
+                params![team.to_string(), entry, stage.code()],
                 |_| Ok(()),
             )
             .optional()?
@@ -88,7 +79,7 @@ impl Store {
     pub fn mark_told(&self, team: TeamId, entry: &str, stage: Stage, at: Timestamp) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT OR IGNORE INTO escalations_told (team_id, entry_id, stage, at) VALUES (?1, ?2, ?3, ?4)",
-            params![team.to_string(), entry, stage_code(stage), at.0],
+            params![team.to_string(), entry, stage.code(), at.0],
         )?;
         Ok(())
     }

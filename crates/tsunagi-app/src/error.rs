@@ -64,6 +64,7 @@ impl From<care_store::StoreError> for AppError {
             E::Io(_) => AppError::new("io", e),
             E::NotAStore { .. } | E::NewerStore { .. } | E::Corrupt { .. } => AppError::new("damaged", e),
             E::UnknownTeam(_) | E::UnknownEntry(_) | E::NotYetReceived(_) => AppError::new("not-found", e),
+            E::BadInput(_) => AppError::new("invalid", e),
             _ => AppError::new("other", e),
         }
     }

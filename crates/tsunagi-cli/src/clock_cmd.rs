@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use care_model::escalation::urgent_items;
 use care_model::instructions::InstructionStatus;
 use care_model::*;
-use care_store::disease_master::{parse_master, MasterKind};
+use care_store::disease_master::{kind_and_version, parse_master, MasterKind};
 use care_store::Store;
 use serde_json::json;
 
@@ -387,24 +387,7 @@ pub fn master(cli: &Cli, c: &MasterCommand) -> Result<()> {
     let mut store = open(cli)?;
     match c {
         MasterCommand::Load(a) => {
-            let name = a
-                .file
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_string();
-            let kind = match a.kind.as_deref().unwrap_or(&name[..name.len().min(1)]) {
-                "disease" | "b" | "B" => MasterKind::Disease,
-                "modifier" | "z" | "Z" => MasterKind::Modifier,
-                k => bail!(
-                    "マスターの種類「{k}」: --kind disease|modifier / master kind \"{k}\": use --kind disease|modifier"
-                ),
-            };
-            let version = a
-                .version
-                .clone()
-                .or_else(|| name.split('_').nth(1).map(str::to_string))
-                .context("版が分かりません: --version YYYYMMDD / no version: give --version YYYYMMDD")?;
+            let (kind, version) = kind_and_version(&a.file, a.kind.as_deref(), a.version.as_deref())?;
             let bytes = std::fs::read(&a.file)
                 .with_context(|| format!("{} を読めません / cannot read it", a.file.display()))?;
             let (entries, loaded) = parse_master(kind, &bytes, &version)?;

@@ -4,7 +4,7 @@
 //! by kanji or kana while typing).
 
 use care_model::{CalendarDate, CodeInput, InstructionKind, NewInstruction};
-use care_store::disease_master::{parse_master, MasterKind};
+use care_store::disease_master::{kind_and_version, parse_master, MasterKind};
 
 use super::{parse_entry, parse_team, App};
 use crate::error::{AppError, AppResult};
@@ -60,24 +60,6 @@ pub(crate) fn new_instruction(input: &InstructionInput) -> AppResult<NewInstruct
     })
 }
 
-fn master_kind(kind: &str) -> AppResult<MasterKind> {
-    match kind {
-        "disease" | "B" | "b" => Ok(MasterKind::Disease),
-        "modifier" | "Z" | "z" => Ok(MasterKind::Modifier),
-        _ => Err(AppError::new(
-            "invalid",
-            format!("マスターの種類「{kind}」: disease か modifier / master kind \"{kind}\": disease or modifier"),
-        )),
-    }
-}
-
-fn kind_code(k: MasterKind) -> &'static str {
-    match k {
-        MasterKind::Disease => "disease",
-        MasterKind::Modifier => "modifier",
-    }
-}
-
 impl App {
     pub fn instructions(&self, team: &str) -> AppResult<InstructionsView> {
         let team = parse_team(team)?;
@@ -113,24 +95,7 @@ impl App {
     /// given.
     pub fn load_master(&self, path: &str, kind: Option<String>, version: Option<String>) -> AppResult<MasterLoaded> {
         let path = std::path::Path::new(path);
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_string();
-        let kind = match kind {
-            Some(k) => master_kind(&k)?,
-            None => master_kind(&name[..name.len().min(1)])?,
-        };
-        let version = version
-            .or_else(|| name.split('_').nth(1).map(str::to_string))
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| {
-                AppError::new(
-                    "invalid",
-                    "マスターの版（ファイルの日付）を指定してください / give the master's version (its date)",
-                )
-            })?;
+        let (kind, version) = kind_and_version(path, kind.as_deref(), version.as_deref())?;
         let bytes = std::fs::read(path).map_err(|e| {
             AppError::new(
                 "io",
@@ -146,7 +111,7 @@ impl App {
         }
         self.with(|s| Ok(s.load_master(&entries, &loaded)?))?;
         Ok(MasterLoaded {
-            kind: kind_code(kind).into(),
+            kind: kind.name().into(),
             version: loaded.version,
             entries: loaded.entries as u32,
             abolished: loaded.abolished as u32,
@@ -156,12 +121,13 @@ impl App {
 
     /// Entries of the master whose name or reading contains `query`.
     pub fn lookup_master(&self, kind: &str, query: &str) -> AppResult<Vec<MasterHit>> {
-        let kind = master_kind(kind)?;
+        let kind = MasterKind::parse(kind)
+            .ok_or_else(|| AppError::new("invalid", format!("マスターの種類「{kind}」 / master kind \"{kind}\"")))?;
         self.with(|s| {
             Ok(s.lookup_master(kind, query)?
                 .into_iter()
                 .map(|(e, version)| MasterHit {
-                    kind: kind_code(kind).into(),
+                    kind: kind.name().into(),
                     code: e.code,
                     name: e.name,
                     kana: e.kana,

@@ -144,13 +144,14 @@ impl App {
         let first: HashSet<String> = self
             .with_unlocked_or_not(|s| {
                 let me = s.device().member;
+                let profession = s.device().profile.profession;
                 let at = now();
                 let since = Timestamp(at.0 - URGENT_WINDOW_MS);
                 let mut mine = HashSet::new();
                 for team in teams {
                     let Ok(id) = team.parse::<TeamId>() else { continue };
                     let Ok(record) = s.summary(id, since) else { continue };
-                    if care_model::notify::first_responders(&record, at).contains(&me) {
+                    if care_model::notify::first_responder(&record, &me, profession, at) {
                         mine.insert(team.clone());
                     }
                 }

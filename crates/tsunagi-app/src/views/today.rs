@@ -78,19 +78,9 @@ pub struct UrgentItem {
     pub reached_admins: bool,
 }
 
-fn stage_code(s: care_model::Stage) -> String {
-    match s {
-        care_model::Stage::Waiting => "waiting",
-        care_model::Stage::OnCall => "on-call",
-        care_model::Stage::Admins => "admins",
-        care_model::Stage::Acknowledged => "acknowledged",
-    }
-    .into()
-}
-
 /// The escalation fields of an urgent item.
 fn with_escalation(mut item: UrgentItem, e: &care_model::Escalation) -> UrgentItem {
-    item.stage = stage_code(e.stage);
+    item.stage = e.stage.code().into();
     item.on_call_at = ms(e.on_call_at);
     item.admins_at = ms(e.admins_at);
     item.reached_on_call = e.reached_on_call;
