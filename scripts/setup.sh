@@ -26,6 +26,10 @@ command -v dunst >/dev/null 2>&1 || need_apt+=(dunst)
 command -v dbus-monitor >/dev/null 2>&1 || need_apt+=(dbus-bin)
 # A Japanese font, so the interface (and the tests' screenshots) show kanji.
 fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-ipafont-gothic)
+# FHIR export tests validate every Bundle with Python's fhir.resources in a
+# virtual environment of our own (Debian's Python refuses system-wide pip).
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: need apt packages ${need_apt[*]}; run as root or install them first" >&2
@@ -60,3 +64,12 @@ for dir in app-ui tests/e2e; do
     npm --prefix "$root/$dir" ci --no-audit --no-fund
   fi
 done
+
+# fhir.resources 6.4.0 is the last release whose models are FHIR R4 (6.5 is
+# R4B, 7.x R5); it needs pydantic 1.
+venv="$HOME/.cache/tsunagi-venv"
+if ! "$venv/bin/python" -c 'import fhir.resources, pydantic; assert fhir.resources.__version__ == "6.4.0"' >/dev/null 2>&1; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "fhir.resources==6.4.0" "pydantic>=1.10,<2"
+fi
+export TSUNAGI_PYTHON="$venv/bin/python"

@@ -106,6 +106,12 @@ export const commands = {
 	loadMaster: (path: string, kind: string | null, version: string | null) => typedError<MasterLoaded, AppError>(__TAURI_INVOKE("load_master", { path, kind, version })),
 	/**  `kind`: `disease` or `modifier`. */
 	lookupMaster: (kind: string, query: string) => typedError<MasterHit[], AppError>(__TAURI_INVOKE("lookup_master", { kind, query })),
+	/**  Saves the record as a FHIR R4 Bundle in the download folder; the path. */
+	exportFhir: (team: string) => typedError<string, AppError>(__TAURI_INVOKE("export_fhir", { team })),
+	/**  What importing a FHIR Bundle (a file) would add to `team` (a new team when none). */
+	fhirPreview: (path: string, team: string | null) => typedError<ImportPreview, AppError>(__TAURI_INVOKE("fhir_preview", { path, team })),
+	/**  Imports the Bundle as previewed; the team's id. */
+	fhirImport: (path: string, team: string | null) => typedError<string, AppError>(__TAURI_INVOKE("fhir_import", { path, team })),
 };
 
 /** Events */
@@ -341,6 +347,30 @@ export type HistoryItem = {
 	/**  The user action (`visit`, `task.done`, ...). */
 	action: string,
 	changes: HistoryField[],
+};
+
+/**  A detail the Bundle would fill in, or one it gives differently. */
+export type ImportField = {
+	field: string,
+	/**  What the record has (none when it is filled in). */
+	ours: string | null,
+	theirs: string,
+};
+
+/**  What importing a Bundle would add; nothing the record has is changed. */
+export type ImportPreview = {
+	patient: string | null,
+	fill: ImportField[],
+	/**  Given differently: shown, not changed. */
+	differ: ImportField[],
+	diagnoses: string[],
+	medications: string[],
+	allergies: string[],
+	contacts: string[],
+	readings: number,
+	tasks: string[],
+	/**  Nothing would be added. */
+	empty: boolean,
 };
 
 /**  A new instruction as the form holds it (dates as typed). */

@@ -14,6 +14,7 @@ export type Route =
   | { name: "team"; team: string; station?: boolean }
   | { name: "oncall" }
   | { name: "instructions"; team: string }
+  | { name: "import"; team?: string }
   | { name: "settings" }
   | { name: "sync" }
   | { name: "audit" };

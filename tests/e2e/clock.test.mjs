@@ -9,6 +9,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   cli,
@@ -27,8 +28,9 @@ import {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MASTER = path.resolve(here, "../../data/byomei/b_sample.txt");
-const FAST = { extraEnv: { TSUNAGI_TEST_MINUTE_MS: "4000" } };
-let relay, homeA, homeB, teamId, stationId;
+const DOWNLOADS = tmp("clock-downloads");
+const FAST = { extraEnv: { TSUNAGI_TEST_MINUTE_MS: "4000", XDG_DOWNLOAD_DIR: DOWNLOADS } };
+let relay, homeA, homeB, teamId, stationId, exported;
 
 before(async () => {
   const port = await freePort();
@@ -190,6 +192,19 @@ test("an unacknowledged urgent note reaches the nurse on call; the instruction, 
     await waitText(a, "#instructions-due", "鈴木 正雄");
     await waitText(a, "#today", "訪問看護指示書の更新依頼", 30000);
 
+    // The record handed over as FHIR R4, saved in the download folder.
+    await click(a, ".open-btn");
+    await click(a, "#export-fhir");
+    await waitText(a, "#export-fhir-status", "tsunagi-fhir-");
+    const saved = (await (await a.$("#export-fhir-status")).getText()).match(/(\/\S+\.json)/)[1];
+    exported = saved;
+    assert.ok(saved.startsWith(DOWNLOADS), saved);
+    const bundle = JSON.parse(readFileSync(saved, "utf8"));
+    const patient = bundle.entry.map((e) => e.resource).find((r) => r.resourceType === "Patient");
+    assert.equal(patient.name[0].text, "鈴木 正雄");
+    assert.ok(bundle.entry.some((e) => e.resource.resourceType === "Condition" && e.resource.code.text === "心不全"));
+    await click(a, "#nav-today");
+
     // 急変時: one click from Today.
     await click(a, ".emergency-button");
     await waitText(a, "#emergency", "鈴木 正雄");
@@ -198,6 +213,16 @@ test("an unacknowledged urgent note reaches the nurse on call; the instruction, 
     await screenshot(a, "33-emergency");
     await click(a, "#emergency-close");
     await (await a.$("#emergency")).waitForExist({ reverse: true, timeout: 10000 });
+
+    // The Bundle read back as a new patient: a preview first, then one click.
+    await click(a, "#import-fhir");
+    await type(a, "#import-path", exported);
+    await click(a, "#import-preview");
+    await waitText(a, "#import-plan", "鈴木 正雄");
+    await waitText(a, "#import-plan", "心不全");
+    await screenshot(a, "34-import-preview");
+    await click(a, "#import-confirm");
+    await waitText(a, "#record", "心不全", 20000);
     // The renewal request was made once, on whichever laptop saw it first.
     cli(homeB, "sync", "--once");
   } finally {

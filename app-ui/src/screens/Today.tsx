@@ -116,6 +116,9 @@ export function Today({ shared }: { shared: Shared }) {
           <button id="join-team" onClick={() => go({ name: "start" })}>
             {t("joinTeam")}
           </button>
+          <button id="import-fhir" onClick={() => go({ name: "import" })}>
+            {t("importFhirButton")}
+          </button>
         </div>
       </div>
       {data.patients.some((p) => p.sample) && <p class="sample-banner">{t("sampleBanner")}</p>}

@@ -40,7 +40,7 @@ impl Medication {
 }
 
 /// A medication's name, dose and dates.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MedicationDetails {
     pub name: String,
     pub dose: String,

@@ -561,3 +561,28 @@ pub async fn load_master(
 pub async fn lookup_master(app: AppState<'_>, kind: String, query: String) -> AppResult<Vec<MasterHit>> {
     app.lookup_master(&kind, &query)
 }
+
+/// Saves the record as a FHIR R4 Bundle in the download folder; the path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_fhir(app: AppState<'_>, team: String) -> AppResult<String> {
+    app.export_fhir(&team)
+}
+
+/// What importing a FHIR Bundle (a file) would add to `team` (a new team when none).
+#[tauri::command]
+#[specta::specta]
+pub async fn fhir_preview(
+    app: AppState<'_>,
+    path: String,
+    team: Option<String>,
+) -> AppResult<crate::app::export::ImportPreview> {
+    app.fhir_preview(&path, team)
+}
+
+/// Imports the Bundle as previewed; the team's id.
+#[tauri::command]
+#[specta::specta]
+pub async fn fhir_import(app: AppState<'_>, path: String, team: Option<String>) -> AppResult<String> {
+    app.fhir_import(&path, team)
+}

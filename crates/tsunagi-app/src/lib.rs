@@ -106,6 +106,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             code_diagnosis,
             load_master,
             lookup_master,
+            export_fhir,
+            fhir_preview,
+            fhir_import,
         ])
         .events(tauri_specta::collect_events![RecordsChanged, SyncChanged, Locked])
         // Times are i64 milliseconds: exact in a JavaScript number for

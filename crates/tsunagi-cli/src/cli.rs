@@ -53,6 +53,9 @@ pub enum Command {
     Settings(SettingsArgs),
     /// 緊急の記録とエスカレーションの段階 / urgent items and where their escalation stands
     Urgent,
+    /// FHIR R4 で書き出す / hand the record over as FHIR R4
+    #[command(subcommand)]
+    Fhir(FhirCommand),
     /// チーム（患者ごと）/ care teams, one per patient
     #[command(subcommand)]
     Team(TeamCommand),
@@ -931,4 +934,32 @@ pub struct SettingsArgs {
     /// 既読表示 on|off / show who has read what
     #[arg(long)]
     pub read_receipts: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FhirCommand {
+    /// 記録を FHIR R4 Bundle (JP Core) で書き出す（監査ログに残ります） / the record as a FHIR R4 Bundle (logged in the access log)
+    Export(FhirExportArgs),
+    /// Bundle（退院時の情報など）を取り込む。--yes がなければ内容を表示するだけ / read a Bundle into a new or an existing team; without --yes, only show what would be added
+    Import(FhirImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FhirImportArgs {
+    /// Bundle の JSON ファイル / the Bundle (JSON)
+    pub file: PathBuf,
+    /// 取り込む先のチーム（省略時は新しいチーム） / the team to add to (default: a new team)
+    #[arg(long)]
+    pub team: Option<String>,
+    /// 表示した内容で取り込む / import what the preview lists
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FhirExportArgs {
+    pub team: String,
+    /// 書き出すファイル（省略時は標準出力） / the file (default: standard output)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

@@ -234,3 +234,39 @@ pub fn history(events: &[HistoryEvent]) {
         }
     }
 }
+
+/// What an import would add, and what differs and stays as it is.
+pub fn import_plan(plan: &care_fhir::Plan) {
+    let inc = &plan.incoming;
+    for (field, value) in &plan.fill {
+        println!("追加 / add  {field}: {value}");
+    }
+    for (field, ours, theirs) in &plan.differ {
+        println!("相違（変更しません） / differs, kept  {field}: {ours} ≠ {theirs}");
+    }
+    for d in &inc.diagnoses {
+        println!(
+            "病名 / diagnosis  {}{}",
+            d.name,
+            d.code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+        );
+    }
+    for m in &inc.medications {
+        println!("薬 / medication  {} {} {}", m.name, m.dose, m.schedule);
+    }
+    for a in &inc.allergies {
+        println!("アレルギー / allergy  {a}");
+    }
+    for c in &inc.contacts {
+        println!("連絡先 / contact  {} ({}) {}", c.name, c.relation, c.phone);
+    }
+    for v in &inc.readings {
+        println!("バイタル / reading  {}", v.taken_at.format_ja());
+    }
+    for t in &inc.tasks {
+        println!("タスク / task  {}", t.title);
+    }
+    if plan.is_empty() {
+        println!("追加するものはありません / nothing to add");
+    }
+}

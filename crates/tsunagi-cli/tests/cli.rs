@@ -259,6 +259,8 @@ fn every_command_has_help() {
         vec!["master", "load", "--help"],
         vec!["settings", "--help"],
         vec!["urgent", "--help"],
+        vec!["fhir", "export", "--help"],
+        vec!["fhir", "import", "--help"],
     ] {
         let out = ok(home.path(), &args);
         assert!(out.contains("Usage"), "{args:?}: {out}");
@@ -734,4 +736,56 @@ fn a_station_sets_its_rota_instruction_and_master_from_the_command_line() {
     );
     let urgent = json(&home, &["urgent"]);
     assert_eq!(urgent[0]["stage"], "waiting");
+}
+
+#[test]
+fn a_record_is_exported_as_fhir_and_the_export_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    init(&home);
+    let team = team(&home);
+    ok(&home, &["vitals", "add", &team, "--bp", "132/84", "--spo2", "96"]);
+    let file = dir.path().join("bundle.json");
+    ok(&home, &["fhir", "export", &team, "-o", file.to_str().unwrap()]);
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    let kinds: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"Patient") && kinds.contains(&"Observation"),
+        "{kinds:?}"
+    );
+    // Standard output too, and the access log says who exported it.
+    let out: Value = serde_json::from_str(&ok(&home, &["fhir", "export", &team])).unwrap();
+    assert_eq!(out["entry"], bundle["entry"]);
+    let log = json(&home, &["audit", &team]);
+    assert!(log.as_array().unwrap().iter().any(|e| e["action"] == "export"), "{log}");
+    // Read back: a preview only, then a new team with --yes; into the same
+    // team again, nothing to add.
+    let preview = ok(&home, &["fhir", "import", file.to_str().unwrap()]);
+    assert!(preview.contains("バイタル"), "{preview}");
+    assert_eq!(
+        json(&home, &["team", "list"]).as_array().unwrap().len(),
+        1,
+        "a preview adds nothing"
+    );
+    let copy = json(&home, &["fhir", "import", file.to_str().unwrap(), "--yes"])["team"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let record = json(&home, &["show", &copy]);
+    assert_eq!(record["patient"]["name"], "山田 太郎");
+    assert_eq!(record["vitals"].as_object().unwrap().len(), 1);
+    let plan = json(&home, &["fhir", "import", file.to_str().unwrap(), "--team", &copy]);
+    assert!(plan["differ"].as_array().unwrap().is_empty());
+    assert!(
+        plan["incoming"]["readings"].as_array().unwrap().is_empty(),
+        "the reading is already there"
+    );
+    let err = refused(&home, &["fhir", "import", "/nonexistent.json"]);
+    assert!(err.contains("cannot read"), "{err}");
 }

@@ -267,19 +267,7 @@ impl App {
     /// Saves the CSV in the user's Downloads folder (or home); returns the path.
     pub fn export_audit(&self, filter: &AuditFilterInput) -> AppResult<String> {
         let csv = self.audit_csv(filter)?;
-        let home = std::env::var_os("HOME")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir);
-        let dir = std::env::var_os("XDG_DOWNLOAD_DIR")
-            .map(std::path::PathBuf::from)
-            .filter(|d| d.is_dir())
-            .unwrap_or_else(|| {
-                if home.join("Downloads").is_dir() {
-                    home.join("Downloads")
-                } else {
-                    home
-                }
-            });
+        let dir = super::downloads_dir();
         let path = dir.join(format!("tsunagi-audit-{}.csv", now().date_jst().iso()));
         std::fs::write(&path, csv).map_err(|e| AppError::new("io", format!("{}: {e}", path.display())))?;
         Ok(path.display().to_string())

@@ -21,6 +21,7 @@ use crate::views::*;
 pub mod audit;
 mod clock;
 mod edit;
+pub mod export;
 mod instructions;
 pub mod lock;
 mod notices;
@@ -41,6 +42,24 @@ pub fn minute_ms() -> i64 {
             .filter(|v: &i64| *v > 0)
             .unwrap_or(60_000)
     })
+}
+
+/// Where an exported file goes: the desktop's download folder
+/// (`XDG_DOWNLOAD_DIR`, else ~/Downloads), else the home folder.
+pub(crate) fn downloads_dir() -> PathBuf {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    std::env::var_os("XDG_DOWNLOAD_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| {
+            if home.join("Downloads").is_dir() {
+                home.join("Downloads")
+            } else {
+                home
+            }
+        })
 }
 
 pub fn now() -> Timestamp {
