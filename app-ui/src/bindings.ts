@@ -106,8 +106,8 @@ export const commands = {
 	loadMaster: (path: string, kind: string | null, version: string | null) => typedError<MasterLoaded, AppError>(__TAURI_INVOKE("load_master", { path, kind, version })),
 	/**  `kind`: `disease` or `modifier`. */
 	lookupMaster: (kind: string, query: string) => typedError<MasterHit[], AppError>(__TAURI_INVOKE("lookup_master", { kind, query })),
-	/**  Saves the record as a FHIR R4 Bundle in the download folder; the path. */
-	exportFhir: (team: string) => typedError<string, AppError>(__TAURI_INVOKE("export_fhir", { team })),
+	/**  Saves the record in the download folder (`fhir`, `csv` or `automerge`); the path. */
+	exportRecord: (team: string, format: string) => typedError<string, AppError>(__TAURI_INVOKE("export_record", { team, format })),
 	/**  What importing a FHIR Bundle (a file) would add to `team` (a new team when none). */
 	fhirPreview: (path: string, team: string | null) => typedError<ImportPreview, AppError>(__TAURI_INVOKE("fhir_preview", { path, team })),
 	/**  Imports the Bundle as previewed; the team's id. */

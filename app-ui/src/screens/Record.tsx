@@ -13,7 +13,7 @@ import { RecordPlans } from "./RecordPlans";
 import { NoteItem } from "./NoteItem";
 import { useRun } from "./Start";
 import { RecordClockButtons } from "./Emergency";
-import { ExportFhir } from "./ExportFhir";
+import { ExportRecord } from "./ExportRecord";
 
 /** The whole record of one patient, with what matters in an emergency on top. */
 export function Record({ shared, team, entry, via }: { shared: Shared; team: string; entry?: string; via?: "search" }) {
@@ -259,7 +259,7 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
             )}
             <button onClick={() => go({ name: "team", team })}>{t("team")}</button>
             <RecordClockButtons shared={shared} team={team} instruction={r.instruction} onCall={r.on_call} />
-            <ExportFhir team={team} go={go} />
+            <ExportRecord team={team} go={go} />
             {muted != null && (
               <label class="check" title={t("muteHint")}>
                 <input

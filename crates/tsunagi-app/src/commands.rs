@@ -562,11 +562,11 @@ pub async fn lookup_master(app: AppState<'_>, kind: String, query: String) -> Ap
     app.lookup_master(&kind, &query)
 }
 
-/// Saves the record as a FHIR R4 Bundle in the download folder; the path.
+/// Saves the record in the download folder (`fhir`, `csv` or `automerge`); the path.
 #[tauri::command]
 #[specta::specta]
-pub async fn export_fhir(app: AppState<'_>, team: String) -> AppResult<String> {
-    app.export_fhir(&team)
+pub async fn export_record(app: AppState<'_>, team: String, format: String) -> AppResult<String> {
+    app.export_record(&team, &format)
 }
 
 /// What importing a FHIR Bundle (a file) would add to `team` (a new team when none).

@@ -106,7 +106,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             code_diagnosis,
             load_master,
             lookup_master,
-            export_fhir,
+            export_record,
             fhir_preview,
             fhir_import,
         ])

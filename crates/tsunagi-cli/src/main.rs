@@ -9,6 +9,7 @@ mod audit_cmd;
 mod cli;
 mod clock_cmd;
 mod edit_cmd;
+mod exchange_cmd;
 mod lock_cmd;
 mod plan_cmd;
 mod render;
@@ -17,7 +18,7 @@ mod sync_cmd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use care_model::*;
 use care_store::Store;
 use clap::Parser;
@@ -126,8 +127,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Master(c) => clock_cmd::master(&cli, c),
         Command::Settings(a) => clock_cmd::settings(&cli, a),
         Command::Urgent => clock_cmd::urgent(&cli),
-        Command::Fhir(FhirCommand::Export(a)) => fhir_export(&cli, a),
-        Command::Fhir(FhirCommand::Import(a)) => fhir_import(&cli, a),
+        Command::Export(a) => exchange_cmd::export(&cli, a),
+        Command::Import(a) => exchange_cmd::import(&cli, a),
     }
 }
 
@@ -442,75 +443,6 @@ fn ack(cli: &Cli, a: &AckArgs, reading: bool) -> Result<()> {
         store.change(team, "note.ack", now(), |tx| tx.acknowledge_note(id))?;
         saved(cli, "ack", id, team);
     }
-    Ok(())
-}
-
-/// The record as a FHIR R4 Bundle, to a file or standard output; logged.
-fn fhir_export(cli: &Cli, a: &FhirExportArgs) -> Result<()> {
-    let mut store = open(cli)?;
-    let team = store.resolve_team(&a.team)?;
-    let record = store.record(team)?.read()?;
-    store.audit("export", Some(team), None, now())?;
-    let bundle = care_fhir::export(&record, now());
-    let text = serde_json::to_string_pretty(&bundle)?;
-    match &a.output {
-        Some(path) => {
-            std::fs::write(path, text + "\n")
-                .with_context(|| format!("{} に書けません / cannot write it", path.display()))?;
-            eprintln!("書き出しました / written: {}", path.display());
-        }
-        None => println!("{text}"),
-    }
-    Ok(())
-}
-
-/// A Bundle read into a new or an existing team: the preview, then (with
-/// `--yes`) one change adding what it lists. Nothing is overwritten.
-fn fhir_import(cli: &Cli, a: &FhirImportArgs) -> Result<()> {
-    let bytes =
-        std::fs::read(&a.file).with_context(|| format!("{} を読めません / cannot read it", a.file.display()))?;
-    let bundle: serde_json::Value =
-        serde_json::from_slice(&bytes).context("JSON として読めません / the file is not JSON")?;
-    let incoming = care_fhir::read(&bundle)?;
-    let mut store = open(cli)?;
-    let team = a.team.as_deref().map(|t| store.resolve_team(t)).transpose()?;
-    let existing = match team {
-        Some(t) => Some(store.record(t)?.read()?),
-        None => None,
-    };
-    let plan = care_fhir::plan(existing.as_ref(), &incoming);
-    if !a.yes {
-        if cli.json {
-            print_json(serde_json::to_value(&plan)?);
-        } else {
-            render::import_plan(&plan);
-            eprintln!("取り込むには --yes を付けてください / add --yes to import this");
-        }
-        return Ok(());
-    }
-    if plan.is_empty() {
-        eprintln!("追加するものはありません / nothing to add");
-        return Ok(());
-    }
-    let team = match team {
-        Some(t) => t,
-        None => {
-            let name = incoming
-                .details
-                .name
-                .clone()
-                .context("Bundle に患者の氏名がありません / the Bundle names no patient")?;
-            store.create_team(
-                Patient {
-                    name,
-                    ..Default::default()
-                },
-                now(),
-            )?
-        }
-    };
-    store.change(team, "fhir.import", now(), |tx| care_fhir::apply(tx, &plan))?;
-    saved(cli, "import", team, team);
     Ok(())
 }
 

@@ -236,7 +236,7 @@ pub fn history(events: &[HistoryEvent]) {
 }
 
 /// What an import would add, and what differs and stays as it is.
-pub fn import_plan(plan: &care_fhir::Plan) {
+pub fn import_plan(plan: &care_exchange::fhir::Plan) {
     let inc = &plan.incoming;
     for (field, value) in &plan.fill {
         println!("追加 / add  {field}: {value}");

@@ -1,6 +1,7 @@
 //! A patient's record handed over in an open format, and data from
-//! elsewhere taken in: a FHIR R4 Bundle (care-fhir) saved to the download
-//! folder, or read from a file with a preview before anything is added.
+//! elsewhere taken in (care-exchange): a FHIR R4 Bundle, CSV for Excel or
+//! the automerge document saved to the download folder; a Bundle read from
+//! a file with a preview before anything is added.
 //! An export is logged in the access log like an opening: a record that
 //! leaves the app is accounted for.
 
@@ -37,7 +38,7 @@ pub struct ImportPreview {
     pub empty: bool,
 }
 
-fn preview(plan: &care_fhir::Plan) -> ImportPreview {
+fn preview(plan: &care_exchange::fhir::Plan) -> ImportPreview {
     let inc = &plan.incoming;
     ImportPreview {
         patient: inc.details.name.clone(),
@@ -87,41 +88,62 @@ fn preview(plan: &care_fhir::Plan) -> ImportPreview {
     }
 }
 
-fn read_bundle(path: &str) -> AppResult<care_fhir::Incoming> {
+fn read_bundle(path: &str) -> AppResult<care_exchange::fhir::Incoming> {
     let bytes = std::fs::read(path)
         .map_err(|e| AppError::new("io", format!("{path} を読めません / cannot read {path}: {e}")))?;
     let json: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| AppError::new("invalid", format!("JSON として読めません / not JSON: {e}")))?;
-    care_fhir::read(&json).map_err(|e| AppError::new("invalid", e))
+    care_exchange::fhir::read(&json).map_err(|e| AppError::new("invalid", e))
 }
 
 impl App {
-    /// Saves the team's record as a FHIR R4 Bundle (JSON) in the download
-    /// folder and returns the file's path. The file name carries no
-    /// patient name.
-    pub fn export_fhir(&self, team: &str) -> AppResult<String> {
+    /// Saves the team's record in the download folder and returns the
+    /// file's path: `fhir` (a FHIR R4 Bundle, JSON), `csv` (readings and
+    /// notes for Excel) or `automerge` (the document itself). The file name
+    /// carries no patient name.
+    pub fn export_record(&self, team: &str, format: &str) -> AppResult<String> {
         let team = parse_team(team)?;
-        let bundle = self.with(|store| {
-            let record = store.record(team)?.read()?;
+        let (bytes, ext) = self.with(|store| {
+            let made = match format {
+                "automerge" => (store.record(team)?.save(), "automerge"),
+                "csv" => (care_exchange::table::readings_and_notes(&store.record(team)?.read()?), "csv"),
+                "fhir" => {
+                    let bundle = care_exchange::fhir::export(&store.record(team)?.read()?, now());
+                    (serde_json::to_vec_pretty(&bundle).expect("JSON values serialise"), "json")
+                }
+                other => {
+                    return Err(AppError::new(
+                        "invalid",
+                        format!("書き出し形式「{other}」: fhir, csv, automerge / export format \"{other}\": fhir, csv or automerge"),
+                    ))
+                }
+            };
             store.audit("export", Some(team), None, now())?;
-            Ok(care_fhir::export(&record, now()))
+            Ok(made)
         })?;
         let id = team.to_string();
-        let path = downloads_dir().join(format!("tsunagi-fhir-{}-{}.json", &id[..8], now().date_jst().iso()));
-        let json = serde_json::to_vec_pretty(&bundle).expect("JSON values serialise");
-        std::fs::write(&path, json).map_err(|e| AppError::new("io", format!("{}: {e}", path.display())))?;
-        tracing::info!(%team, "record exported as FHIR");
+        let path = downloads_dir().join(format!(
+            "tsunagi-{format}-{}-{}.{ext}",
+            &id[..8],
+            now().date_jst().iso()
+        ));
+        std::fs::write(&path, bytes).map_err(|e| AppError::new("io", format!("{}: {e}", path.display())))?;
+        tracing::info!(%team, format, "record exported");
         Ok(path.display().to_string())
     }
 
-    fn import_plan(&self, path: &str, team: Option<&str>) -> AppResult<(care_fhir::Incoming, care_fhir::Plan)> {
+    fn import_plan(
+        &self,
+        path: &str,
+        team: Option<&str>,
+    ) -> AppResult<(care_exchange::fhir::Incoming, care_exchange::fhir::Plan)> {
         let incoming = read_bundle(path)?;
         let team = team.map(parse_team).transpose()?;
         let existing = match team {
             Some(t) => Some(self.with(|s| Ok(s.record(t)?.read()?))?),
             None => None,
         };
-        let plan = care_fhir::plan(existing.as_ref(), &incoming);
+        let plan = care_exchange::fhir::plan(existing.as_ref(), &incoming);
         Ok((incoming, plan))
     }
 
@@ -156,7 +178,7 @@ impl App {
             }
         };
         if !plan.is_empty() {
-            self.edit(&team, "fhir.import", |tx| care_fhir::apply(tx, &plan))?;
+            self.edit(&team, "fhir.import", |tx| care_exchange::fhir::apply(tx, &plan))?;
         }
         Ok(team)
     }

@@ -5,7 +5,7 @@
 use care_model::Record;
 use serde_json::{json, Value};
 
-use crate::{profile, resource_id};
+use super::{profile, resource_id};
 
 pub const EN_REPRESENTATION: &str = "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation";
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use care_model::Record;
 use serde_json::{json, Value};
 
-use crate::patient::human_name;
-use crate::{profile, resource_id};
+use super::patient::human_name;
+use super::{profile, resource_id};
 
 pub(crate) fn related_persons(record: &Record, patient: &str) -> Vec<Value> {
     let team = record.team.to_string();

@@ -5,7 +5,7 @@
 use care_model::{Assignee, Record, TaskStatus};
 use serde_json::{json, Value};
 
-use crate::{profile, resource_id};
+use super::{profile, resource_id};
 
 pub const ICD10: &str = "http://jpfhir.jp/fhir/core/mhlw/CodeSystem/ICD10-2013-full";
 pub const RECEIPT_DISEASE: &str = "http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterB-disease";
@@ -142,7 +142,7 @@ pub(crate) fn tasks(record: &Record, patient: &str) -> Vec<Value> {
                 },
                 "description": t.title,
                 "for": { "reference": patient },
-                "authoredOn": crate::instant(t.created_at),
+                "authoredOn": super::instant(t.created_at),
             });
             if let Some(due) = t.due {
                 task["restriction"] = json!({ "period": { "end": due.iso() } });

@@ -141,7 +141,7 @@ fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
 
 #[test]
 fn the_bundle_is_valid_r4_by_fhir_resources() {
-    let bundle = care_fhir::export(&record(), at(20));
+    let bundle = care_exchange::fhir::export(&record(), at(20));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bundle.json");
     std::fs::write(&file, serde_json::to_vec_pretty(&bundle).unwrap()).unwrap();
@@ -192,7 +192,7 @@ fn the_bundle_is_valid_r4_by_fhir_resources() {
 #[test]
 fn the_export_follows_the_jp_core_rules_it_relies_on() {
     let rec = record();
-    let bundle = care_fhir::export(&rec, at(20));
+    let bundle = care_exchange::fhir::export(&rec, at(20));
     assert_eq!(bundle["type"], "collection");
     // Patient: JP_Patient, kanji (IDE) and kana (SYL) names.
     let p = resources(&bundle, "Patient")[0];
@@ -316,7 +316,7 @@ fn the_export_follows_the_jp_core_rules_it_relies_on() {
         assert!(urls.contains(&r), "{r} is not in the Bundle");
     }
     // The same record exports the same ids.
-    assert_eq!(care_fhir::export(&rec, at(30))["entry"], bundle["entry"]);
+    assert_eq!(care_exchange::fhir::export(&rec, at(30))["entry"], bundle["entry"]);
 }
 
 /// What a re-export must keep: each resource's content without ids.
@@ -345,8 +345,8 @@ fn contents(bundle: &Value, kind: &str) -> Vec<String> {
 #[test]
 fn an_export_read_back_into_a_new_team_exports_the_same() {
     let original = record();
-    let bundle = care_fhir::export(&original, at(20));
-    let incoming = care_fhir::read(&bundle).unwrap();
+    let bundle = care_exchange::fhir::export(&original, at(20));
+    let incoming = care_exchange::fhir::read(&bundle).unwrap();
     assert_eq!(incoming.details.name.as_deref(), Some("山田 太郎"));
     assert_eq!(incoming.details.kana.as_deref(), Some("ヤマダ タロウ"));
     assert_eq!(
@@ -361,11 +361,11 @@ fn an_export_read_back_into_a_new_team_exports_the_same() {
         ..Default::default()
     };
     let (mut copy, _) = CareRecord::create(TeamId::random(), &n, patient, at(30)).unwrap();
-    let plan = care_fhir::plan(Some(&copy.read().unwrap()), &incoming);
+    let plan = care_exchange::fhir::plan(Some(&copy.read().unwrap()), &incoming);
     assert!(plan.differ.is_empty());
-    copy.change(&n, at(31), "fhir.import", |tx| care_fhir::apply(tx, &plan))
+    copy.change(&n, at(31), "fhir.import", |tx| care_exchange::fhir::apply(tx, &plan))
         .unwrap();
-    let again = care_fhir::export(&copy.read().unwrap(), at(40));
+    let again = care_exchange::fhir::export(&copy.read().unwrap(), at(40));
     for kind in [
         "Observation",
         "MedicationStatement",
@@ -386,19 +386,19 @@ fn an_export_read_back_into_a_new_team_exports_the_same() {
         assert_eq!(p1[field], p2[field], "Patient.{field}");
     }
     // Into the same record again: nothing to add, nothing overwritten.
-    let plan = care_fhir::plan(Some(&copy.read().unwrap()), &incoming);
+    let plan = care_exchange::fhir::plan(Some(&copy.read().unwrap()), &incoming);
     assert!(plan.is_empty(), "{plan:?}");
     // A Bundle whose birth date differs is shown, not applied.
     let mut other = incoming.clone();
     other.details.born = CalendarDate::new(1940, 1, 1);
-    let plan = care_fhir::plan(Some(&copy.read().unwrap()), &other);
+    let plan = care_exchange::fhir::plan(Some(&copy.read().unwrap()), &other);
     assert_eq!(
         plan.differ,
         vec![("born".to_string(), "1938-04-02".to_string(), "1940-01-01".to_string())]
     );
     // Not a Bundle: a clear error.
     assert!(matches!(
-        care_fhir::read(&serde_json::json!({"resourceType": "Patient"})),
-        Err(care_fhir::FhirError::NotABundle)
+        care_exchange::fhir::read(&serde_json::json!({"resourceType": "Patient"})),
+        Err(care_exchange::fhir::FhirError::NotABundle)
     ));
 }

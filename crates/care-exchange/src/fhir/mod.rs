@@ -1,5 +1,3 @@
-//! # care-fhir
-//!
 //! One patient's care record as a FHIR R4 (4.0.1) `Bundle` of type
 //! `collection`, using JP Core v1.1 profiles where JP Core has one and the
 //! base R4 resources where it only has a placeholder (clinical.md §4.1):
@@ -11,8 +9,7 @@
 //! `RelatedPerson` for the calling list, `Practitioner` / `Organization` for
 //! the team's members, and `Task` for the open tasks.
 //!
-//! Pure: a [`care_model::Record`] in, JSON out. The CLI writes it to a file,
-//! the app to Downloads. Tests validate every Bundle with Python's
+//! Tests validate every Bundle with Python's
 //! `fhir.resources` 6.4.0 (R4) and assert the JP Core rules relied on here.
 
 mod ids;

@@ -11,9 +11,9 @@ use care_model::{
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::patient::EN_REPRESENTATION;
-use crate::statements::ICD10;
-use crate::vitals::{JCS_SYSTEM, LOINC};
+use super::patient::EN_REPRESENTATION;
+use super::statements::ICD10;
+use super::vitals::{JCS_SYSTEM, LOINC};
 
 /// Why a Bundle cannot be read.
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@
 use care_model::{GlucoseFlag, Record, VitalsEntry};
 use serde_json::{json, Value};
 
-use crate::{instant, profile, resource_id};
+use super::{instant, profile, resource_id};
 
 pub const HL7_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
 pub const JP_SIMPLE_CATEGORY: &str = "http://jpfhir.jp/fhir/core/CodeSystem/JP_SimpleObservationCategory_CS";

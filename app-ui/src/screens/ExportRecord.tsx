@@ -3,23 +3,30 @@ import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import type { Route } from "../state";
 
-/** Saves the record as a FHIR R4 Bundle in the download folder (logged in
- * the access log) and says where. */
-export function ExportFhir({ team, go }: { team: string; go: (r: Route) => void }) {
+/** Saves the record in the download folder as FHIR R4, CSV for Excel or
+ * the automerge document (logged in the access log) and says where; and
+ * the way to import a FHIR Bundle into this record. */
+export function ExportRecord({ team, go }: { team: string; go: (r: Route) => void }) {
   const [said, setSaid] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const run = async () => {
+  const run = async (format: "fhir" | "csv" | "automerge") => {
     setError(null);
     try {
-      setSaid(await ok(commands.exportFhir(team)));
+      setSaid(await ok(commands.exportRecord(team, format)));
     } catch (e) {
       setError(message(e));
     }
   };
   return (
     <span class="export-fhir">
-      <button id="export-fhir" onClick={run}>
+      <button id="export-fhir" onClick={() => run("fhir")}>
         {t("exportFhir")}
+      </button>
+      <button id="export-csv" onClick={() => run("csv")}>
+        {t("exportCsv")}
+      </button>
+      <button id="export-automerge" onClick={() => run("automerge")}>
+        {t("exportAutomerge")}
       </button>
       <button id="import-fhir-here" onClick={() => go({ name: "import", team })}>
         {t("importFhirButton")}

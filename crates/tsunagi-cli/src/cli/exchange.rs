@@ -1,0 +1,35 @@
+//! Handing the record over and taking data in.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("format").required(true))]
+pub struct ExportArgs {
+    pub team: String,
+    /// FHIR R4 Bundle (JSON, JP Core)
+    #[arg(long, group = "format")]
+    pub fhir: bool,
+    /// バイタルと経過記録の CSV（UTF-8 BOM 付き、Excel で開けます） / readings and notes as CSV (UTF-8 with BOM, opens in Excel)
+    #[arg(long, group = "format")]
+    pub csv: bool,
+    /// automerge の文書そのもの（他のツールで開けます） / the automerge document itself, for any automerge tool
+    #[arg(long, group = "format")]
+    pub automerge: bool,
+    /// 書き出すファイル（省略時は標準出力、automerge は必須） / the file (default: standard output; required for --automerge)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// 取り込む先のチーム（省略時は新しいチーム） / the team to add to (default: a new team)
+    pub team: Option<String>,
+    /// FHIR の Bundle（JSON ファイル） / the FHIR Bundle (JSON)
+    #[arg(long, value_name = "FILE")]
+    pub fhir: PathBuf,
+    /// 表示した内容で取り込む / import what the preview lists
+    #[arg(long)]
+    pub yes: bool,
+}
