@@ -112,6 +112,13 @@ export const commands = {
 	fhirPreview: (path: string, team: string | null) => typedError<ImportPreview, AppError>(__TAURI_INVOKE("fhir_preview", { path, team })),
 	/**  Imports the Bundle as previewed; the team's id. */
 	fhirImport: (path: string, team: string | null) => typedError<string, AppError>(__TAURI_INVOKE("fhir_import", { path, team })),
+	/**
+	 *  What importing a device's CSV would do, line by line (`preset`: bp,
+	 *  spo2, glucose; or `columns` by hand).
+	 */
+	devicePreview: (team: string, path: string, preset: string | null, columns: string | null) => typedError<DeviceRowView[], AppError>(__TAURI_INVOKE("device_preview", { team, path, preset, columns })),
+	/**  Imports the new readings of a device's CSV; how many. */
+	deviceImport: (team: string, path: string, preset: string | null, columns: string | null) => typedError<number, AppError>(__TAURI_INVOKE("device_import", { team, path, preset, columns })),
 };
 
 /** Events */
@@ -267,6 +274,25 @@ export type ContactView = {
 	relation: string,
 	phone: string,
 	key_person: boolean,
+};
+
+/**  One line of a device's file, as the import screen shows it. */
+export type DeviceRowView = {
+	line: number,
+	taken_at: number | null,
+	/**  The values in the screen's words are built from these. */
+	systolic: number | null,
+	diastolic: number | null,
+	pulse: number | null,
+	spo2: number | null,
+	temperature: number | null,
+	glucose: number | null,
+	weight: number | null,
+	/**  Readings outside the patient's bands. */
+	flags: FlagView[],
+	/**  `new`, `already-there` (skipped) or `refused`. */
+	outcome: string,
+	reason: string | null,
 };
 
 /**  This laptop's user. */

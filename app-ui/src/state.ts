@@ -15,6 +15,7 @@ export type Route =
   | { name: "oncall" }
   | { name: "instructions"; team: string }
   | { name: "import"; team?: string }
+  | { name: "import-vitals"; team: string }
   | { name: "settings" }
   | { name: "sync" }
   | { name: "audit" };

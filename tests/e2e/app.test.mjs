@@ -362,6 +362,8 @@ test("figures: open a 5-year record and save a visit in the real app", async () 
     for (let i = 0; i < 7; i++) {
       await (await app.$("#v-bp")).setValue("128/76");
       await (await app.$("#v-note")).setValue(`保存時間の計測 ${i}`);
+      // The form re-renders after each save: click once it takes clicks.
+      await (await app.$("#save-visit")).waitForClickable({ timeout: 10000 });
       await (await app.$("#save-visit")).click();
       await app.waitUntil(async () => (await (await app.$("#v-note")).getValue()) === "", { timeout: 10000 });
       saves.push(await app.execute(() => window.__tsunagiSaveMs));

@@ -28,6 +28,7 @@ import {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MASTER = path.resolve(here, "../../data/byomei/b_sample.txt");
+const DEVICE = path.resolve(here, "../../data/devices/bp_sample.csv");
 const DOWNLOADS = tmp("clock-downloads");
 const FAST = { extraEnv: { TSUNAGI_TEST_MINUTE_MS: "4000", XDG_DOWNLOAD_DIR: DOWNLOADS } };
 let relay, homeA, homeB, teamId, stationId, exported;
@@ -203,6 +204,16 @@ test("an unacknowledged urgent note reaches the nurse on call; the instruction, 
     const patient = bundle.entry.map((e) => e.resource).find((r) => r.resourceType === "Patient");
     assert.equal(patient.name[0].text, "鈴木 正雄");
     assert.ok(bundle.entry.some((e) => e.resource.resourceType === "Condition" && e.resource.code.text === "心不全"));
+
+    // A blood pressure monitor's CSV: each line's fate, then one click.
+    await click(a, "#import-vitals");
+    await type(a, "#device-path", DEVICE);
+    await click(a, "#device-preview");
+    await (await a.$(".device-row[data-outcome='refused']")).waitForExist({ timeout: 10000 });
+    await waitText(a, "#device-rows", "350");
+    await screenshot(a, "35-device-preview");
+    await click(a, "#device-import");
+    await waitText(a, "#device-status", "4");
     await click(a, "#nav-today");
 
     // 急変時: one click from Today.

@@ -31,6 +31,9 @@ export function ExportRecord({ team, go }: { team: string; go: (r: Route) => voi
       <button id="import-fhir-here" onClick={() => go({ name: "import", team })}>
         {t("importFhirButton")}
       </button>
+      <button id="import-vitals" onClick={() => go({ name: "import-vitals", team })}>
+        {t("importVitalsButton")}
+      </button>
       {said && (
         <span id="export-fhir-status" class="muted" role="status">
           {t("exportedTo", { path: said })}

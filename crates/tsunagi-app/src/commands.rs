@@ -576,7 +576,7 @@ pub async fn fhir_preview(
     app: AppState<'_>,
     path: String,
     team: Option<String>,
-) -> AppResult<crate::app::export::ImportPreview> {
+) -> AppResult<crate::app::exchange::ImportPreview> {
     app.fhir_preview(&path, team)
 }
 
@@ -585,4 +585,31 @@ pub async fn fhir_preview(
 #[specta::specta]
 pub async fn fhir_import(app: AppState<'_>, path: String, team: Option<String>) -> AppResult<String> {
     app.fhir_import(&path, team)
+}
+
+/// What importing a device's CSV would do, line by line (`preset`: bp,
+/// spo2, glucose; or `columns` by hand).
+#[tauri::command]
+#[specta::specta]
+pub async fn device_preview(
+    app: AppState<'_>,
+    team: String,
+    path: String,
+    preset: Option<String>,
+    columns: Option<String>,
+) -> AppResult<Vec<crate::app::exchange::DeviceRowView>> {
+    app.device_preview(&team, &path, preset, columns)
+}
+
+/// Imports the new readings of a device's CSV; how many.
+#[tauri::command]
+#[specta::specta]
+pub async fn device_import(
+    app: AppState<'_>,
+    team: String,
+    path: String,
+    preset: Option<String>,
+    columns: Option<String>,
+) -> AppResult<u32> {
+    app.device_import(&team, &path, preset, columns)
 }

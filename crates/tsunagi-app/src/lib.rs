@@ -109,6 +109,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             export_record,
             fhir_preview,
             fhir_import,
+            device_preview,
+            device_import,
         ])
         .events(tauri_specta::collect_events![RecordsChanged, SyncChanged, Locked])
         // Times are i64 milliseconds: exact in a JavaScript number for

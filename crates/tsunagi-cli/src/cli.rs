@@ -360,6 +360,8 @@ pub struct NoteEditArgs {
 pub enum VitalsCommand {
     /// バイタルを記録 / record a reading
     Add(Box<VitalsAddArgs>),
+    /// 測定機器の CSV から取り込む。--yes がなければ内容を表示するだけ / read a measuring device's CSV; without --yes, only show what would be added
+    Import(VitalsImportArgs),
     /// 緊急域のバイタルを確認した / acknowledge a reading past the urgent band (確認)
     Ack(AckArgs),
 }

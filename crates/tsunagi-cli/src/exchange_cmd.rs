@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{bail, Context, Result};
 use care_model::Patient;
 
-use crate::cli::{Cli, ExportArgs, ImportArgs};
+use crate::cli::{Cli, ExportArgs, ImportArgs, VitalsImportArgs};
 use crate::{now, open, print_json, render, saved};
 
 pub fn export(cli: &Cli, a: &ExportArgs) -> Result<()> {
@@ -88,5 +88,66 @@ pub fn import(cli: &Cli, a: &ImportArgs) -> Result<()> {
     };
     store.change(team, "fhir.import", now(), |tx| care_exchange::fhir::apply(tx, &plan))?;
     saved(cli, "import", team, team);
+    Ok(())
+}
+
+/// Readings from a device's CSV: each line's fate (new, already there,
+/// refused and why) with the reading's flags; with `--yes`, the new ones in
+/// one change.
+pub fn vitals_import(cli: &Cli, a: &VitalsImportArgs) -> Result<()> {
+    use care_exchange::devices::{parse_mapping, read, Outcome};
+    let bytes =
+        std::fs::read(&a.file).with_context(|| format!("{} を読めません / cannot read it", a.file.display()))?;
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let record = store.record(team)?.read()?;
+    let mapping = a.columns.as_deref().map(parse_mapping).transpose()?;
+    let rows = read(&bytes, a.preset.as_deref(), mapping.as_deref(), &record, now())?;
+    let new: Vec<care_model::VitalSigns> = rows
+        .iter()
+        .filter(|r| r.outcome == Outcome::New)
+        .filter_map(|r| r.reading.clone())
+        .collect();
+    if cli.json && !a.yes {
+        print_json(serde_json::to_value(&rows)?);
+        return Ok(());
+    }
+    if !a.yes || !cli.json {
+        for r in &rows {
+            let what = match (&r.outcome, &r.reading) {
+                (Outcome::Refused { reason }, _) => format!("取り込めません / refused: {reason}"),
+                (Outcome::AlreadyThere, _) => "記録済み（飛ばします） / already in the record, skipped".to_string(),
+                (Outcome::New, Some(v)) => {
+                    let flags: Vec<String> = record.thresholds.assess(v).iter().map(|f| f.to_string()).collect();
+                    format!("{}  {}", v.taken_at.format_ja(), flags.join("、"))
+                }
+                (Outcome::New, None) => String::new(),
+            };
+            println!("{:>4}行目 / line {}: {what}", r.line, r.line);
+        }
+    }
+    if !a.yes {
+        eprintln!(
+            "新しい測定 {} 件。取り込むには --yes を付けてください / {} new readings: add --yes to import them",
+            new.len(),
+            new.len()
+        );
+        return Ok(());
+    }
+    if new.is_empty() {
+        eprintln!("追加するものはありません / nothing to add");
+        return Ok(());
+    }
+    store.change(team, "vitals.import", now(), |tx| {
+        for v in &new {
+            tx.add_vitals(v.clone())?;
+        }
+        Ok(())
+    })?;
+    if cli.json {
+        print_json(serde_json::json!({ "imported": new.len(), "team": team.to_string() }));
+    } else {
+        eprintln!("{} 件を取り込みました / imported {} readings", new.len(), new.len());
+    }
     Ok(())
 }

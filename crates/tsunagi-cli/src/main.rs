@@ -85,6 +85,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Note(NoteCommand::Ack(a)) => ack(&cli, a, false),
         Command::Vitals(VitalsCommand::Ack(a)) => ack(&cli, a, true),
         Command::Vitals(VitalsCommand::Add(a)) => vitals_add(&cli, a),
+        Command::Vitals(VitalsCommand::Import(a)) => exchange_cmd::vitals_import(&cli, a),
         Command::Task(TaskCommand::Add(a)) => task_add(&cli, a),
         Command::Task(TaskCommand::Done(a)) => task_status(&cli, a, TaskStatus::Done),
         Command::Task(TaskCommand::Cancel(a)) => task_status(&cli, a, TaskStatus::Cancelled),

@@ -68,3 +68,46 @@ fn a_record_is_exported_as_fhir_and_the_export_is_logged() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--fhir"));
 }
+
+#[test]
+fn a_devices_csv_is_previewed_line_by_line_and_imported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    init(&home);
+    let team = team(&home);
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/devices/bp_sample.csv");
+    let file = file.to_str().unwrap();
+    let preview = ok(&home, &["vitals", "import", &team, file, "--preset", "bp"]);
+    assert!(preview.contains("4行目") && preview.contains("350"), "{preview}");
+    assert!(preview.contains("明日"), "{preview}");
+    let rows = json(&home, &["vitals", "import", &team, file, "--preset", "bp"]);
+    assert_eq!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["outcome"]["kind"] == "new")
+            .count(),
+        4
+    );
+    assert_eq!(
+        json(&home, &["show", &team])["vitals"].as_object().unwrap().len(),
+        0,
+        "a preview adds nothing"
+    );
+    let done = json(&home, &["vitals", "import", &team, file, "--preset", "bp", "--yes"]);
+    assert_eq!(done["imported"], 4);
+    assert_eq!(json(&home, &["show", &team])["vitals"].as_object().unwrap().len(), 4);
+    // Again: all already there.
+    let again = json(&home, &["vitals", "import", &team, file, "--preset", "bp"]);
+    assert_eq!(
+        again
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["outcome"]["kind"] == "already-there")
+            .count(),
+        4
+    );
+    let err = refused(&home, &["vitals", "import", &team, file, "--preset", "scale"]);
+    assert!(err.contains("no preset"), "{err}");
+}

@@ -21,7 +21,7 @@ use crate::views::*;
 pub mod audit;
 mod clock;
 mod edit;
-pub mod export;
+pub mod exchange;
 mod instructions;
 pub mod lock;
 mod notices;

@@ -33,3 +33,20 @@ pub struct ImportArgs {
     #[arg(long)]
     pub yes: bool,
 }
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("layout").required(true))]
+pub struct VitalsImportArgs {
+    pub team: String,
+    /// 機器の CSV（UTF-8 または CP932） / the device's CSV (UTF-8 or CP932)
+    pub file: PathBuf,
+    /// bp（血圧計）, spo2（パルスオキシメーター）, glucose（血糖測定器）
+    #[arg(long, group = "layout")]
+    pub preset: Option<String>,
+    /// 列の指定: 見出し=time|systolic|diastolic|pulse|spo2|temperature|glucose|weight をカンマ区切りで / the columns by hand
+    #[arg(long, group = "layout")]
+    pub columns: Option<String>,
+    /// 表示した内容で取り込む / import what the preview lists
+    #[arg(long)]
+    pub yes: bool,
+}

@@ -183,3 +183,117 @@ impl App {
         Ok(team)
     }
 }
+
+/// One line of a device's file, as the import screen shows it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct DeviceRowView {
+    pub line: u32,
+    pub taken_at: Option<i64>,
+    /// The values in the screen's words are built from these.
+    pub systolic: Option<u16>,
+    pub diastolic: Option<u16>,
+    pub pulse: Option<u16>,
+    pub spo2: Option<u8>,
+    pub temperature: Option<f64>,
+    pub glucose: Option<u16>,
+    pub weight: Option<f64>,
+    /// Readings outside the patient's bands.
+    pub flags: Vec<crate::views::FlagView>,
+    /// `new`, `already-there` (skipped) or `refused`.
+    pub outcome: String,
+    pub reason: Option<String>,
+}
+
+impl App {
+    fn device_rows(
+        &self,
+        team: &str,
+        path: &str,
+        preset: Option<String>,
+        columns: Option<String>,
+    ) -> AppResult<(Vec<care_exchange::devices::Row>, care_model::Thresholds)> {
+        use care_exchange::devices::{parse_mapping, read};
+        let team = parse_team(team)?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| AppError::new("io", format!("{path} を読めません / cannot read {path}: {e}")))?;
+        let mapping = columns
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+            .map(parse_mapping)
+            .transpose()
+            .map_err(|e| AppError::new("invalid", e))?;
+        let preset = if mapping.is_some() { None } else { preset };
+        self.with(|s| {
+            let record = s.record(team)?.read()?;
+            let rows = read(&bytes, preset.as_deref(), mapping.as_deref(), &record, now())
+                .map_err(|e| AppError::new("invalid", e))?;
+            Ok((rows, record.thresholds))
+        })
+    }
+
+    /// What importing a device's CSV would do, line by line.
+    pub fn device_preview(
+        &self,
+        team: &str,
+        path: &str,
+        preset: Option<String>,
+        columns: Option<String>,
+    ) -> AppResult<Vec<DeviceRowView>> {
+        use care_exchange::devices::Outcome;
+        let (rows, thresholds) = self.device_rows(team, path, preset, columns)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let v = r.reading.as_ref();
+                DeviceRowView {
+                    line: r.line as u32,
+                    taken_at: v.map(|v| v.taken_at.0),
+                    systolic: v.and_then(|v| v.systolic),
+                    diastolic: v.and_then(|v| v.diastolic),
+                    pulse: v.and_then(|v| v.pulse),
+                    spo2: v.and_then(|v| v.spo2),
+                    temperature: v.and_then(|v| v.temperature),
+                    glucose: v.and_then(|v| v.glucose),
+                    weight: v.and_then(|v| v.weight),
+                    flags: v.map(|v| crate::views::flags(&thresholds, v)).unwrap_or_default(),
+                    outcome: match &r.outcome {
+                        Outcome::New => "new",
+                        Outcome::AlreadyThere => "already-there",
+                        Outcome::Refused { .. } => "refused",
+                    }
+                    .into(),
+                    reason: match r.outcome {
+                        Outcome::Refused { reason } => Some(reason),
+                        _ => None,
+                    },
+                }
+            })
+            .collect())
+    }
+
+    /// Imports the new readings of a device's CSV in one change; how many.
+    pub fn device_import(
+        &self,
+        team: &str,
+        path: &str,
+        preset: Option<String>,
+        columns: Option<String>,
+    ) -> AppResult<u32> {
+        use care_exchange::devices::Outcome;
+        let (rows, _) = self.device_rows(team, path, preset, columns)?;
+        let new: Vec<care_model::VitalSigns> = rows
+            .into_iter()
+            .filter(|r| r.outcome == Outcome::New)
+            .filter_map(|r| r.reading)
+            .collect();
+        if !new.is_empty() {
+            self.edit(team, "vitals.import", |tx| {
+                for v in &new {
+                    tx.add_vitals(v.clone())?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(new.len() as u32)
+    }
+}
