@@ -107,7 +107,10 @@ fn a_pulse_oximeters_cp932_file_and_a_mapping_by_hand() {
     assert_eq!(rows[0].reading.as_ref().unwrap().pulse, None);
     // Errors that stop the file: unknown preset, a missing column, a bad mapping.
     assert!(read(&sample("spo2_sample.csv"), Some("scale"), None, &rec, NOW).is_err());
-    assert!(read(&sample("spo2_sample.csv"), Some("glucose"), None, &rec, NOW).is_err(), "no glucose column");
+    assert!(
+        read(&sample("spo2_sample.csv"), Some("glucose"), None, &rec, NOW).is_err(),
+        "no glucose column"
+    );
     assert!(parse_mapping("日時:time").is_err());
     // A reading from the future is refused.
     let rows = read(
