@@ -195,6 +195,7 @@ test("an unacknowledged urgent note reaches the nurse on call; the instruction, 
 
     // The record handed over as FHIR R4, saved in the download folder.
     await click(a, ".open-btn");
+    await click(a, "#exchange-open");
     await click(a, "#export-fhir");
     await waitText(a, "#export-fhir-status", "tsunagi-fhir-");
     const saved = (await (await a.$("#export-fhir-status")).getText()).match(/(\/\S+\.json)/)[1];

@@ -18,7 +18,8 @@ export function ExportRecord({ team, go }: { team: string; go: (r: Route) => voi
     }
   };
   return (
-    <span class="export-fhir">
+    <details class="export-fhir" id="exchange-menu">
+      <summary id="exchange-open">{t("exchangeMenu")}</summary>
       <button id="export-fhir" onClick={() => run("fhir")}>
         {t("exportFhir")}
       </button>
@@ -44,6 +45,6 @@ export function ExportRecord({ team, go }: { team: string; go: (r: Route) => voi
           {error}
         </span>
       )}
-    </span>
+    </details>
   );
 }
