@@ -26,6 +26,11 @@ command -v dunst >/dev/null 2>&1 || need_apt+=(dunst)
 command -v dbus-monitor >/dev/null 2>&1 || need_apt+=(dbus-bin)
 # A Japanese font, so the interface (and the tests' screenshots) show kanji.
 fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-ipafont-gothic)
+# The printed sheets: IPAex Gothic is the font they embed; poppler reads the
+# PDFs back in the tests; desktop-file-validate checks the .deb's entry.
+[ -e /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf ] || need_apt+=(fonts-ipaexfont-gothic)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+command -v desktop-file-validate >/dev/null 2>&1 || need_apt+=(desktop-file-utils)
 # FHIR export tests validate every Bundle with Python's fhir.resources in a
 # virtual environment of our own (Debian's Python refuses system-wide pip).
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)

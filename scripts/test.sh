@@ -2,7 +2,7 @@
 # Runs every test: Rust unit, property (proptest), crash (SIGKILL loop), full
 # disk (tmpfs, as root), the CLI and relay tests that run the real binaries,
 # the front end's unit tests (Vitest), and the end-to-end tests of the real
-# app in WebKit under Xvfb.
+# app in WebKit under Xvfb, and the .deb installed, started and purged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -21,4 +21,5 @@ dbus-run-session -- env XDG_DATA_HOME="$keyrings" bash -c '
   cargo test --workspace --locked "$@"
   npm --prefix app-ui test
   tests/e2e/run.sh
+  tests/deb/run.sh
 ' bash "$@"

@@ -108,6 +108,17 @@ export const commands = {
 	lookupMaster: (kind: string, query: string) => typedError<MasterHit[], AppError>(__TAURI_INVOKE("lookup_master", { kind, query })),
 	/**  Saves the record in the download folder (`fhir`, `csv` or `automerge`); the path. */
 	exportRecord: (team: string, format: string) => typedError<string, AppError>(__TAURI_INVOKE("export_record", { team, format })),
+	/**  A sheet's editable text (`summary`, or `report` for `month` YYYY-MM). */
+	sheetDraft: (team: string, sheet: string, month: string | null) => typedError<SheetDraftView, AppError>(__TAURI_INVOKE("sheet_draft", { team, sheet, month })),
+	/**  Keeps a sheet's edited text in the record. */
+	saveSheetDraft: (team: string, sheet: string, month: string | null, fields: DraftField[]) => typedError<null, AppError>(__TAURI_INVOKE("save_sheet_draft", { team, sheet, month, fields })),
+	/**
+	 *  Saves a sheet (`emergency`, `summary`, `report`) as a PDF in the download
+	 *  folder, optionally behind a FAX cover; the path.
+	 */
+	printSheet: (team: string, sheet: string, month: string | null, fax: FaxTo | null, english: boolean) => typedError<string, AppError>(__TAURI_INVOKE("print_sheet", { team, sheet, month, fax, english })),
+	/**  Opens a PDF the app saved in the system's viewer (to print it). */
+	openSheet: (path: string) => typedError<null, AppError>(__TAURI_INVOKE("open_sheet", { path })),
 	/**  What importing a FHIR Bundle (a file) would add to `team` (a new team when none). */
 	fhirPreview: (path: string, team: string | null) => typedError<ImportPreview, AppError>(__TAURI_INVOKE("fhir_preview", { path, team })),
 	/**  Imports the Bundle as previewed; the team's id. */
@@ -317,6 +328,16 @@ export type DiagnosisForm = {
 	code: string | null,
 };
 
+/**  One free-text field of a sheet, as the form edits it. */
+export type DraftField = {
+	/**
+	 *  `to`, `course`, `adl`, `problems`, `requests` (summary); `course`,
+	 *  `care`, `home`, `special` (report).
+	 */
+	name: string,
+	text: string,
+};
+
 /**  One duty as the rota screen shows and edits it. */
 export type DutyForm = {
 	nurse: PersonForm | null,
@@ -348,6 +369,13 @@ export type EmergencyView = {
 	/**  The current instruction's 緊急時の連絡先 and devices. */
 	instruction_contact: string | null,
 	devices: string[],
+};
+
+/**  A FAX cover's addressee (the sender is this laptop's station). */
+export type FaxTo = {
+	to: string,
+	fax: string | null,
+	note: string | null,
 };
 
 export type FlagView = {
@@ -922,6 +950,18 @@ export type SecuritySettings = {
 	uses_keychain: boolean,
 };
 
+/**  A sheet's editable text: the kept draft over what the record proposes. */
+export type SheetDraftView = {
+	/**  `summary` or `report`. */
+	sheet: string,
+	/**  The report's month, `YYYY-MM`. */
+	month: string | null,
+	fields: DraftField[],
+	/**  Who saved the draft last, and when (none: only proposed so far). */
+	saved_by: string | null,
+	saved_at: string | null,
+};
+
 /**  Emitted when the connection state or the send queue changed. */
 export type SyncChanged = {
 	sync: SyncView,
@@ -1080,6 +1120,11 @@ export type UrgentItem = {
 	/**  Whether the on-call step was reached (before the acknowledgement). */
 	reached_on_call: boolean,
 	reached_admins: boolean,
+	/**
+	 *  The viewer is one of its first responders (the patient's own nurses,
+	 *  or not a nurse): told at once, not only through escalation.
+	 */
+	first_responder: boolean,
 };
 
 export type VisitInput = {

@@ -67,3 +67,10 @@ export function tokyoIso(ms: number): string {
 export function telHref(phone: string): string {
   return "tel:" + phone.replace(/[^\d+-]/g, "");
 }
+
+/** The month before this one, `YYYY-MM`: the report a station sends early
+ * in the month. */
+export function lastMonth(now: Date = new Date()): string {
+  const d = new Date(now.getFullYear(), now.getMonth() - 1, 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+}

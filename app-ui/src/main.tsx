@@ -25,6 +25,7 @@ import { Audit } from "./screens/Audit";
 import { OnCall } from "./screens/OnCall";
 import { Instructions } from "./screens/Instructions";
 import { ImportFhir } from "./screens/ImportFhir";
+import { Sheets } from "./screens/Sheets";
 import { ImportDevice } from "./screens/ImportDevice";
 
 /** What the window may show: the first run, a profile to encrypt, the
@@ -266,6 +267,9 @@ function App() {
         {route.name === "oncall" && <OnCall shared={shared} />}
         {route.name === "instructions" && <Instructions shared={shared} team={route.team} key={route.team} />}
         {route.name === "import-vitals" && <ImportDevice shared={shared} team={route.team} key={route.team} />}
+        {route.name === "sheets" && (
+          <Sheets shared={shared} team={route.team} sheet={route.sheet} key={`${route.team}-${route.sheet}`} />
+        )}
         {route.name === "import" && <ImportFhir shared={shared} team={route.team} key={route.team ?? "new"} />}
         {route.name === "settings" && <Settings shared={shared} sync={sync} />}
         {route.name === "sync" && <SyncPageScreen shared={shared} />}

@@ -16,6 +16,7 @@ export type Route =
   | { name: "instructions"; team: string }
   | { name: "import"; team?: string }
   | { name: "import-vitals"; team: string }
+  | { name: "sheets"; team: string; sheet: "summary" | "report" }
   | { name: "settings" }
   | { name: "sync" }
   | { name: "audit" };

@@ -12,9 +12,10 @@ import path from "node:path";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
-  cli,
-  close,
   CLI_PASSPHRASE,
+  cli,
+  click,
+  close,
   freePort,
   notifications,
   openApp,
@@ -22,6 +23,7 @@ import {
   startRelay,
   stopAll,
   tmp,
+  type,
   unlock,
   waitText,
 } from "./harness.mjs";
@@ -57,18 +59,6 @@ before(async () => {
 });
 
 after(() => stopAll());
-
-async function click(app, selector, timeout = 15000) {
-  const el = await app.$(selector);
-  await el.waitForClickable({ timeout });
-  await el.click();
-}
-
-async function type(app, selector, value) {
-  const el = await app.$(selector);
-  await el.waitForDisplayed({ timeout: 15000 });
-  await el.setValue(value);
-}
 
 /** The duty day's weekday in Japan (1 = Monday), the day starting 08:30. */
 function dutyWeekday() {

@@ -12,16 +12,19 @@ import { execFileSync } from "node:child_process";
 import { Key } from "webdriverio";
 import {
   cli,
+  click,
   close,
   freePort,
   openApp,
   passRecoveryKey,
   screenshot,
+  select,
   setPassphrase,
   sleep,
   startRelay,
   stopAll,
   tmp,
+  type,
   typeNewPassphrase,
   unlock,
   waitText,
@@ -42,25 +45,6 @@ before(async () => {
 });
 
 after(() => stopAll());
-
-/** Clicks when clickable: screens re-render after each save. */
-async function click(app, selector, timeout = 15000) {
-  const el = await app.$(selector);
-  await el.waitForClickable({ timeout });
-  await el.click();
-}
-
-async function type(app, selector, value) {
-  const el = await app.$(selector);
-  await el.waitForDisplayed({ timeout: 15000 });
-  await el.setValue(value);
-}
-
-async function select(app, selector, value) {
-  const el = await app.$(selector);
-  await el.waitForDisplayed({ timeout: 15000 });
-  await el.selectByAttribute("value", value);
-}
 
 /** The first run of a laptop: who uses it and the passphrase, the
  * recovery key (once), then step 2. */

@@ -204,6 +204,25 @@ export async function textOf(browser, selector) {
   return (await browser.$(selector)).getText();
 }
 
+/** Clicks when clickable: screens re-render after each save. */
+export async function click(app, selector, timeout = 15000) {
+  const el = await app.$(selector);
+  await el.waitForClickable({ timeout });
+  await el.click();
+}
+
+export async function type(app, selector, value) {
+  const el = await app.$(selector);
+  await el.waitForDisplayed({ timeout: 15000 });
+  await el.setValue(value);
+}
+
+export async function select(app, selector, value) {
+  const el = await app.$(selector);
+  await el.waitForDisplayed({ timeout: 15000 });
+  await el.selectByAttribute("value", value);
+}
+
 export async function waitText(browser, selector, needle, timeout = 15000) {
   await browser.waitUntil(async () => (await (await browser.$(selector)).getText()).includes(needle), {
     timeout,

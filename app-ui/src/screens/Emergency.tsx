@@ -8,6 +8,7 @@ import { flagText } from "../logic";
 import { label, type Shared } from "../state";
 import { OnCallList, PersonLine } from "./OnCallBox";
 import { InstructionBadge } from "./Instructions";
+import { PrintButton } from "./Sheets";
 
 /** The 急変時 panel: what the person answering the phone at 3 a.m. needs
  * on one screen — who the patient is, the wish about resuscitation, where
@@ -45,6 +46,7 @@ export function Emergency({ shared, team, onClose }: { shared: Shared; team: str
             )}
           </h1>
           <div class="actions">
+            <PrintButton team={team} sheet="emergency" id="emergency-print" label={t("printEmergency")} />
             <button class="primary" id="emergency-close" ref={closeButton} onClick={onClose}>
               {t("close")}
             </button>

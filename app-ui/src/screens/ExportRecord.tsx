@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { commands, message, ok } from "../api";
 import { t } from "../i18n";
 import type { Route } from "../state";
+import { PrintButton } from "./Sheets";
 
 /** Saves the record in the download folder as FHIR R4, CSV for Excel or
  * the automerge document (logged in the access log) and says where; and
@@ -20,6 +21,13 @@ export function ExportRecord({ team, go }: { team: string; go: (r: Route) => voi
   return (
     <details class="export-fhir" id="exchange-menu">
       <summary id="exchange-open">{t("exchangeMenu")}</summary>
+      <PrintButton team={team} sheet="emergency" id="print-emergency" label={t("printEmergency")} />
+      <button id="open-summary" onClick={() => go({ name: "sheets", team, sheet: "summary" })}>
+        {t("openSummary")}
+      </button>
+      <button id="open-report" onClick={() => go({ name: "sheets", team, sheet: "report" })}>
+        {t("openReport")}
+      </button>
       <button id="export-fhir" onClick={() => run("fhir")}>
         {t("exportFhir")}
       </button>

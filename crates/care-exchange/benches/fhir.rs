@@ -9,20 +9,7 @@ use std::time::Instant;
 use care_model::*;
 
 fn main() {
-    let w = Writer {
-        member: MemberId::random(),
-        device: DeviceId::random(),
-        profile: Member {
-            name: "佐藤 花子".into(),
-            kana: Some("サトウ ハナコ".into()),
-            profession: Profession::Nurse,
-            organisation: "つばさ訪問看護ステーション".into(),
-            phone: None,
-            email: None,
-            fax: None,
-            on_call: false,
-        },
-    };
+    let w = care_model::fixtures::nurse();
     let start = 1_637_712_000_000i64; // five years before 2026-11
     let week = 7 * 86_400_000i64;
     let patient = Patient {

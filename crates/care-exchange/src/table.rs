@@ -101,20 +101,7 @@ mod tests {
 
     #[test]
     fn excel_gets_a_bom_japanese_headers_and_one_row_per_entry_oldest_first() {
-        let w = Writer {
-            member: MemberId::random(),
-            device: DeviceId::random(),
-            profile: Member {
-                name: "佐藤 花子".into(),
-                kana: None,
-                profession: Profession::Nurse,
-                organisation: "つばさ".into(),
-                phone: None,
-                email: None,
-                fax: None,
-                on_call: false,
-            },
-        };
+        let w = care_model::fixtures::nurse();
         let t = |m: i64| Timestamp(1_795_478_400_000 + m * 60_000);
         let (mut r, _) = CareRecord::create(
             TeamId::random(),

@@ -3,6 +3,7 @@
 //! implausible ones refused with their line and the reason.
 
 use care_exchange::devices::{parse_mapping, read, Outcome};
+use care_model::fixtures::nurse;
 use care_model::*;
 
 fn sample(name: &str) -> Vec<u8> {
@@ -12,23 +13,6 @@ fn sample(name: &str) -> Vec<u8> {
             .join(name),
     )
     .unwrap()
-}
-
-fn nurse() -> Writer {
-    Writer {
-        member: MemberId::random(),
-        device: DeviceId::random(),
-        profile: Member {
-            name: "佐藤 花子".into(),
-            kana: None,
-            profession: Profession::Nurse,
-            organisation: "つばさ".into(),
-            phone: None,
-            email: None,
-            fax: None,
-            on_call: false,
-        },
-    }
 }
 
 /// 2026-12-01 09:00 JST.

@@ -6,28 +6,12 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use care_model::fixtures::nurse;
 use care_model::*;
 use serde_json::Value;
 
 fn at(minutes: i64) -> Timestamp {
     Timestamp(1_795_478_400_000 + minutes * 60_000)
-}
-
-fn nurse() -> Writer {
-    Writer {
-        member: MemberId::random(),
-        device: DeviceId::random(),
-        profile: Member {
-            name: "佐藤 花子".into(),
-            kana: Some("サトウ ハナコ".into()),
-            profession: Profession::Nurse,
-            organisation: "つばさ訪問看護ステーション".into(),
-            phone: Some("03-0000-1234".into()),
-            email: None,
-            fax: Some("03-0000-1235".into()),
-            on_call: false,
-        },
-    }
 }
 
 fn record() -> Record {

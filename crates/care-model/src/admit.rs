@@ -280,7 +280,7 @@ impl CareRecord {
                 (key::KIND, _) => reads::<crate::RecordKind>(doc, &ROOT, key::KIND),
                 // Maps made on first use: the root key must stay a map, or
                 // no laptop could read the record.
-                (key::REVIEWS | key::PLANS | key::VISITS | key::SEEN | key::INSTRUCTIONS, None) => {
+                (key::REVIEWS | key::PLANS | key::VISITS | key::SEEN | key::INSTRUCTIONS | key::DRAFTS, None) => {
                     match doc.get(ROOT, root_key.as_str()) {
                         Ok(Some((automerge::Value::Object(ObjType::Map), _))) | Ok(None) => Ok(()),
                         _ => Err(autosurgeon::HydrateError::unexpected(
@@ -305,6 +305,7 @@ impl CareRecord {
                         key::VISITS => reads::<crate::Visit>(doc, &map, id),
                         key::SEEN => reads::<Timestamp>(doc, &map, id),
                         key::INSTRUCTIONS => reads::<crate::Instruction>(doc, &map, id),
+                        key::DRAFTS => reads::<crate::Draft>(doc, &map, id),
                         // A newer app's collection: kept, not ours to read.
                         _ => Ok(()),
                     }

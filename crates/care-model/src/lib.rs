@@ -49,8 +49,11 @@
 pub mod admit;
 pub mod case;
 pub mod contacts;
+pub mod drafts;
 mod error;
 pub mod escalation;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 #[cfg(any(test, feature = "hostile"))]
 pub mod hostile;
 mod ids;
@@ -76,6 +79,7 @@ pub mod vocab;
 pub use admit::{Refusal, Sender};
 pub use case::{CaseState, Closure, Reopening};
 pub use contacts::Contact;
+pub use drafts::{Draft, DraftKey};
 pub use error::{ModelError, ValidationError};
 pub use escalation::{Escalation, Stage};
 pub use ids::{DeviceId, EntryId, MemberId, TeamId};

@@ -16,7 +16,7 @@
 //! ```
 //!
 //! Made on first use (older records lack them): `reviews`, `case`, `plans`,
-//! `visits`, `settings`, `seen`, `instructions`. A station's record (kind
+//! `visits`, `settings`, `seen`, `instructions`, `drafts`. A station's record (kind
 //! `station`, written by its first change) holds the on-call `rota`.
 //!
 //! Every user action is one [`CareRecord::change`] call: one automerge
@@ -67,6 +67,7 @@ pub(crate) mod key {
     pub const SEEN: &str = "seen";
     pub const ROTA: &str = "rota";
     pub const INSTRUCTIONS: &str = "instructions";
+    pub const DRAFTS: &str = "drafts";
     /// The maps the team's first change makes at the root, which every
     /// record keeps (`reviews` came later and is made on first use).
     pub const ROOT_MAPS: [&str; 8] = [PATIENT, THRESHOLDS, MEMBERS, DEVICES, NOTES, VITALS, TASKS, MEDICATIONS];
@@ -570,6 +571,15 @@ impl CareRecord {
     /// The team's settings, without reading the whole record.
     pub fn settings(&self) -> Result<TeamSettings, ModelError> {
         self.lazy(key::SETTINGS)
+    }
+
+    /// A sheet's kept draft (empty when none was saved).
+    pub fn draft(&self, which: crate::DraftKey) -> Result<crate::Draft, ModelError> {
+        let name = which.to_string();
+        Ok(self
+            .lazy_entries::<crate::Draft>(key::DRAFTS, |_| true)?
+            .remove(&name)
+            .unwrap_or_default())
     }
 
     /// The entries of a map made on first use (absent: none) that `keep`.

@@ -62,6 +62,15 @@ impl Store {
             .collect())
     }
 
+    /// The 24-hour phone of this laptop's (first) station and the nurse on
+    /// call there at `at`: what a printed sheet tells partners to call.
+    pub fn duty_now(&mut self, at: Timestamp) -> Result<(Option<String>, Option<String>), StoreError> {
+        Ok(match self.on_call(at)?.into_iter().next() {
+            Some(s) => (s.phone, s.on_call.and_then(|o| o.duty.nurse).map(|n| n.name)),
+            None => (None, None),
+        })
+    }
+
     /// Whether this laptop has told its member of `entry` at `stage`.
     pub fn told(&self, team: TeamId, entry: &str, stage: Stage) -> Result<bool, StoreError> {
         Ok(self

@@ -569,6 +569,53 @@ pub async fn export_record(app: AppState<'_>, team: String, format: String) -> A
     app.export_record(&team, &format)
 }
 
+/// A sheet's editable text (`summary`, or `report` for `month` YYYY-MM).
+#[tauri::command]
+#[specta::specta]
+pub async fn sheet_draft(
+    app: AppState<'_>,
+    team: String,
+    sheet: String,
+    month: Option<String>,
+) -> AppResult<crate::app::sheets::SheetDraftView> {
+    app.sheet_draft(&team, &sheet, month)
+}
+
+/// Keeps a sheet's edited text in the record.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_sheet_draft(
+    app: AppState<'_>,
+    team: String,
+    sheet: String,
+    month: Option<String>,
+    fields: Vec<crate::app::sheets::DraftField>,
+) -> AppResult<()> {
+    app.save_sheet_draft(&team, &sheet, month, fields)
+}
+
+/// Saves a sheet (`emergency`, `summary`, `report`) as a PDF in the download
+/// folder, optionally behind a FAX cover; the path.
+#[tauri::command]
+#[specta::specta]
+pub async fn print_sheet(
+    app: AppState<'_>,
+    team: String,
+    sheet: String,
+    month: Option<String>,
+    fax: Option<crate::app::sheets::FaxTo>,
+    english: bool,
+) -> AppResult<String> {
+    app.print_sheet(&team, &sheet, month, fax, english)
+}
+
+/// Opens a PDF the app saved in the system's viewer (to print it).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_sheet(app: AppState<'_>, path: String) -> AppResult<()> {
+    app.open_sheet(&path)
+}
+
 /// What importing a FHIR Bundle (a file) would add to `team` (a new team when none).
 #[tauri::command]
 #[specta::specta]

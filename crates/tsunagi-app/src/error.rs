@@ -51,6 +51,15 @@ impl From<care_model::ValidationError> for AppError {
     }
 }
 
+impl From<care_sheets::SheetError> for AppError {
+    fn from(e: care_sheets::SheetError) -> Self {
+        match e {
+            care_sheets::SheetError::Input(_) => AppError::new("invalid", e),
+            _ => AppError::new("other", e),
+        }
+    }
+}
+
 impl From<care_store::StoreError> for AppError {
     fn from(e: care_store::StoreError) -> Self {
         use care_store::StoreError as E;

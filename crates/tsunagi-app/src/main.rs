@@ -96,16 +96,14 @@ fn run() -> anyhow::Result<()> {
                         if !for_clock.has_key() {
                             continue;
                         }
-                        for (title, body) in for_clock.escalation_news() {
+                        // Renewals are a matter of days: every few minutes.
+                        let (news, renewals) = for_clock.clock_tick(ticks % 20 == 0);
+                        for (title, body) in news {
                             if let Err(e) = clock_handle.notification().builder().title(title).body(body).show() {
                                 tracing::info!(error = %e, "desktop notification not shown");
                             }
                         }
-                        // Renewals are a matter of days: every few minutes.
-                        if ticks % 20 != 0 {
-                            continue;
-                        }
-                        match for_clock.ensure_renewals() {
+                        match renewals {
                             Ok(n) if n > 0 => {
                                 let _ = RecordsChanged { teams: Vec::new() }.emit(&clock_handle);
                             }

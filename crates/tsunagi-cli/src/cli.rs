@@ -6,8 +6,10 @@ use clap::{Args, Parser, Subcommand};
 
 mod clock;
 mod exchange;
+mod sheets;
 pub use clock::*;
 pub use exchange::*;
+pub use sheets::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,6 +62,10 @@ pub enum Command {
     Urgent,
     /// 記録を書き出す（FHIR R4 / CSV / automerge。監査ログに残ります） / hand the record over (FHIR R4, CSV, automerge; logged in the access log)
     Export(ExportArgs),
+    /// 急変時対応シート・看護サマリー・訪問看護報告書を PDF に（FAX 送付状も。監査ログに残ります） / the sheets partners read, as A4 PDF (with a FAX cover; logged in the access log)
+    Print(PrintArgs),
+    /// サマリー・報告書の下書き（記録から作った文面を編集して保存） / the summary's and report's editable text, kept in the record
+    Draft(DraftArgs),
     /// FHIR の Bundle（退院時の情報など）を取り込む。--yes がなければ内容を表示するだけ / read a FHIR Bundle into a new or an existing team; without --yes, only show what would be added
     Import(ImportArgs),
     /// チーム（患者ごと）/ care teams, one per patient

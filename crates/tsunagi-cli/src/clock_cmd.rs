@@ -11,14 +11,7 @@ use care_store::Store;
 use serde_json::json;
 
 use crate::cli::*;
-use crate::{entry, now, open, print_json, saved};
-
-fn require_admin(store: &Store, team: TeamId) -> Result<()> {
-    if !store.roster(team)?.is_admin_device(store.device_id().as_bytes()) {
-        bail!("チームの管理者だけができます / only the team's admins can do this");
-    }
-    Ok(())
-}
+use crate::{entry, now, open, print_json, require_admin, saved};
 
 fn station(store: &mut Store, s: &str) -> Result<TeamId> {
     let team = store.resolve_team(s)?;

@@ -8,7 +8,7 @@ use care_model::*;
 use serde_json::json;
 
 use crate::cli::*;
-use crate::{assignee, entry, kana, now, open, print_json, saved};
+use crate::{assignee, entry, kana, now, open, print_json, require_admin, saved};
 
 /// `Some("")` clears a field, `Some(x)` sets it, `None` leaves it.
 fn set(field: &mut Option<String>, value: &Option<String>) {
@@ -325,9 +325,7 @@ pub fn close(cli: &Cli, a: &CloseArgs) -> Result<()> {
 pub fn reopen(cli: &Cli, a: &TeamArg) -> Result<()> {
     let mut store = open(cli)?;
     let team = store.resolve_team(&a.team)?;
-    if !store.roster(team)?.is_admin_device(store.device_id().as_bytes()) {
-        bail!("再開できるのはチームの管理者だけです / only the team's admins can reopen a case");
-    }
+    require_admin(&store, team)?;
     store.change(team, case::REOPEN_ACTION, now(), |tx| tx.reopen_case())?;
     done(cli, "case", team);
     Ok(())

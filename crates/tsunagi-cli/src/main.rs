@@ -13,6 +13,7 @@ mod exchange_cmd;
 mod lock_cmd;
 mod plan_cmd;
 mod render;
+mod sheets_cmd;
 mod sync_cmd;
 
 use std::path::{Path, PathBuf};
@@ -61,6 +62,15 @@ fn home(cli: &Cli) -> Result<PathBuf> {
 
 pub(crate) fn open(cli: &Cli) -> Result<Store> {
     lock_cmd::open(cli)
+}
+
+/// Refuses, before anything is written, what only the team's admins may do
+/// (admission on every other laptop would refuse it anyway).
+pub(crate) fn require_admin(store: &Store, team: TeamId) -> Result<()> {
+    if !store.roster(team)?.is_admin_device(store.device_id().as_bytes()) {
+        bail!("チームの管理者だけができます / only the team's admins can do this");
+    }
+    Ok(())
 }
 
 pub(crate) fn print_json(value: serde_json::Value) {
@@ -130,6 +140,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Urgent => clock_cmd::urgent(&cli),
         Command::Export(a) => exchange_cmd::export(&cli, a),
         Command::Import(a) => exchange_cmd::import(&cli, a),
+        Command::Print(a) => sheets_cmd::print(&cli, a),
+        Command::Draft(a) => sheets_cmd::draft(&cli, a),
     }
 }
 

@@ -180,6 +180,8 @@ fn every_command_has_help() {
         vec!["urgent", "--help"],
         vec!["export", "--help"],
         vec!["import", "--help"],
+        vec!["print", "--help"],
+        vec!["draft", "--help"],
     ] {
         let out = ok(home.path(), &args);
         assert!(out.contains("Usage"), "{args:?}: {out}");

@@ -9,9 +9,8 @@
 //! remembers).
 
 use care_model::escalation::{to_tell, Stage};
-use care_model::{CalendarDate, RecordKind, TeamId, TeamSettings, Timestamp};
+use care_model::{CalendarDate, EntryId, RecordKind, TeamId, TeamSettings, Timestamp};
 
-use super::lock::NOTIFY_DETAILS_KEY;
 use super::{minute_ms, now, parse_team, App};
 use crate::error::{AppError, AppResult};
 use crate::views::*;
@@ -170,15 +169,45 @@ impl App {
         })
     }
 
-    /// The notifications (title, body) for urgent items that escalated to
-    /// me since the last call: as the member on call, or as an admin of the
-    /// team. Once per item and stage on this laptop; nothing for an item
-    /// somebody acknowledged, however late this laptop learns of it.
-    pub fn escalation_news(&self) -> Vec<(String, String)> {
-        let told = self.with_unlocked_or_not(|store| {
+    /// One tick of the clock thread: the notifications (title, body) for
+    /// urgent items that escalated to me since the last tick, and, when
+    /// `renewals`, the renewal requests made (see [`App::ensure_renewals`]).
+    /// One pass over the patient teams' kept summaries serves both.
+    pub fn clock_tick(&self, renewals: bool) -> (Vec<(String, String)>, AppResult<u32>) {
+        let (fresh, due) = match self.walk_teams(true, renewals) {
+            Ok(walked) => walked,
+            Err(e) => return (Vec::new(), Err(e)),
+        };
+        let made = self.make_renewals(due);
+        if fresh.is_empty() {
+            return (Vec::new(), made);
+        }
+        self.count_told(fresh.len());
+        let lang = self
+            .with_unlocked_or_not(|s| Ok(s.preference("language")?.unwrap_or_else(|| "ja".into())))
+            .unwrap_or_else(|_| "ja".into());
+        (escalation_words(&fresh, &lang), made)
+    }
+
+    /// Makes the renewal request of every instruction that ends within four
+    /// weeks and has none yet (open cases only). Every laptop may do it:
+    /// the task's id is derived, so they make one.
+    pub fn ensure_renewals(&self) -> AppResult<u32> {
+        let (_, due) = self.walk_teams(false, true)?;
+        self.make_renewals(due)
+    }
+
+    /// Walks the open patient teams' kept summaries once. With
+    /// `escalations`: the stages to tell me of now (as the member on call or
+    /// an admin), once per item and stage on this laptop, nothing for an
+    /// item somebody acknowledged. With `renewals`: the instructions whose
+    /// renewal request is due.
+    fn walk_teams(&self, escalations: bool, renewals: bool) -> AppResult<(Vec<Stage>, Vec<(TeamId, EntryId)>)> {
+        self.with_unlocked_or_not(|store| {
             let at = now();
+            let today = at.date_jst();
             let me = store.device().member;
-            let rotas = store.rotas()?;
+            let rotas = if escalations { store.rotas()? } else { Vec::new() };
             let on_call_at = |t: Timestamp| {
                 rotas.iter().any(|(_, _, rota)| {
                     rota.on_call(t)
@@ -187,73 +216,46 @@ impl App {
                         .is_some_and(|m| m == me)
                 })
             };
-            let mut fresh: Vec<Stage> = Vec::new();
+            let (mut fresh, mut due) = (Vec::new(), Vec::new());
+            let since = Timestamp(at.0 - crate::views::URGENT_WINDOW_MS);
             for t in store.patient_teams()? {
-                let since = Timestamp(at.0 - crate::views::URGENT_WINDOW_MS);
                 let Ok(record) = store.summary(t.team, since) else {
                     continue;
                 };
                 if record.case.is_closed() {
                     continue;
                 }
-                let admin = store
-                    .roster(t.team)
-                    .map(|r| r.is_admin_device(store.device_id().as_bytes()))
-                    .unwrap_or(false);
-                for item in care_model::escalation::urgent_items(&record, minute_ms(), at) {
-                    let on_call = on_call_at(item.escalation.on_call_at);
-                    let Some(stage) = to_tell(&item, &me, on_call, admin, at, FRESH_MS) else {
-                        continue;
-                    };
-                    if store.told(t.team, &item.id, stage)? {
-                        continue;
+                if escalations {
+                    let admin = store
+                        .roster(t.team)
+                        .map(|r| r.is_admin_device(store.device_id().as_bytes()))
+                        .unwrap_or(false);
+                    for item in care_model::escalation::urgent_items(&record, minute_ms(), at) {
+                        let on_call = on_call_at(item.escalation.on_call_at);
+                        let Some(stage) = to_tell(&item, &me, on_call, admin, at, FRESH_MS) else {
+                            continue;
+                        };
+                        if store.told(t.team, &item.id, stage)? {
+                            continue;
+                        }
+                        store.mark_told(t.team, &item.id, stage, at)?;
+                        tracing::info!(team = %t.team, ?stage, "escalation told");
+                        fresh.push(stage);
                     }
-                    store.mark_told(t.team, &item.id, stage, at)?;
-                    tracing::info!(team = %t.team, ?stage, "escalation told");
-                    fresh.push(stage);
+                }
+                // The summary lists open tasks only, so a request already
+                // done is checked on the whole record.
+                if renewals && record.renewal_needed(today).is_some() {
+                    if let Some(id) = store.record(t.team)?.read()?.renewal_needed(today) {
+                        due.push((t.team, id));
+                    }
                 }
             }
-            Ok(fresh)
-        });
-        let fresh = told.unwrap_or_default();
-        if fresh.is_empty() {
-            return Vec::new();
-        }
-        self.count_told(fresh.len());
-        let (lang, _details) = self
-            .with_unlocked_or_not(|s| {
-                Ok((
-                    s.preference("language")?.unwrap_or_else(|| "ja".into()),
-                    s.preference(NOTIFY_DETAILS_KEY)?.as_deref() == Some("1"),
-                ))
-            })
-            .unwrap_or(("ja".into(), false));
-        escalation_words(&fresh, &lang)
+            Ok((fresh, due))
+        })
     }
 
-    /// Makes the renewal request of every instruction that ends within four
-    /// weeks and has none yet (open cases only). Every laptop may do it:
-    /// the task's id is derived, so they make one.
-    pub fn ensure_renewals(&self) -> AppResult<u32> {
-        let today = now().date_jst();
-        let due: Vec<(TeamId, care_model::EntryId)> = self.with_unlocked_or_not(|store| {
-            let mut due = Vec::new();
-            let since = Timestamp(now().0 - crate::views::URGENT_WINDOW_MS);
-            for t in store.patient_teams()? {
-                // The kept summary first (no automerge load); it lists open
-                // tasks only, so a request already done is checked whole.
-                let Ok(summary) = store.summary(t.team, since) else {
-                    continue;
-                };
-                if summary.case.is_closed() || summary.renewal_needed(today).is_none() {
-                    continue;
-                }
-                if let Some(id) = store.record(t.team)?.read()?.renewal_needed(today) {
-                    due.push((t.team, id));
-                }
-            }
-            Ok(due)
-        })?;
+    fn make_renewals(&self, due: Vec<(TeamId, EntryId)>) -> AppResult<u32> {
         let mut made = 0;
         for (team, id) in due {
             if self.edit(&team.to_string(), "instruction.renewal", |tx| {

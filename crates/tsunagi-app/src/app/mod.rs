@@ -26,6 +26,7 @@ mod instructions;
 pub mod lock;
 mod notices;
 mod search;
+pub mod sheets;
 mod sync_page;
 mod team;
 mod visits;

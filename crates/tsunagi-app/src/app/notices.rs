@@ -141,26 +141,9 @@ impl App {
         // Urgent items reach their first responders at once (the patient's
         // own nurses, the members who are not nurses); the others hear of
         // them through escalation if nobody acknowledges.
-        let first: HashSet<String> = self
-            .with_unlocked_or_not(|s| {
-                let me = s.device().member;
-                let profession = s.device().profile.profession;
-                let at = now();
-                let since = Timestamp(at.0 - URGENT_WINDOW_MS);
-                let mut mine = HashSet::new();
-                for team in teams {
-                    let Ok(id) = team.parse::<TeamId>() else { continue };
-                    let Ok(record) = s.summary(id, since) else { continue };
-                    if care_model::notify::first_responder(&record, &me, profession, at) {
-                        mine.insert(team.clone());
-                    }
-                }
-                Ok(mine)
-            })
-            .unwrap_or_default();
         let fresh: Vec<_> = urgent
             .into_iter()
-            .filter(|u| teams.contains(&u.team) && !u.mine && !u.acked_by_me && first.contains(&u.team))
+            .filter(|u| teams.contains(&u.team) && !u.mine && !u.acked_by_me && u.first_responder)
             .chain(self.addressed_now(teams))
             .filter(|u| seen.insert(u.id.clone()))
             .collect();

@@ -76,6 +76,9 @@ pub struct UrgentItem {
     /// Whether the on-call step was reached (before the acknowledgement).
     pub reached_on_call: bool,
     pub reached_admins: bool,
+    /// The viewer is one of its first responders (the patient's own nurses,
+    /// or not a nurse): told at once, not only through escalation.
+    pub first_responder: bool,
 }
 
 /// The escalation fields of an urgent item.
@@ -126,6 +129,10 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
             .into_iter()
             .map(|u| (u.id, u.escalation))
             .collect();
+    let first_responder = match (viewer.profession, viewer.member.parse::<care_model::MemberId>()) {
+        (Some(profession), Ok(me)) => care_model::notify::first_responder(record, &me, profession, viewer.now),
+        _ => true,
+    };
     let mut items: Vec<UrgentItem> = record
         .notes
         .iter()
@@ -144,6 +151,7 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
             mine: n.author.to_string() == viewer.member,
             unacknowledged: n.acks.is_empty(),
             acked: ack_views(record, &n.acks),
+            first_responder,
             ..Default::default()
         })
         .collect();
@@ -172,6 +180,7 @@ pub fn urgent_items(record: &Record, viewer: &Viewer) -> Vec<UrgentItem> {
                 mine: e.author.to_string() == viewer.member,
                 unacknowledged: e.acks.is_empty(),
                 acked: ack_views(record, &e.acks),
+                first_responder,
                 ..Default::default()
             }),
     );
