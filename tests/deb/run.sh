@@ -24,8 +24,8 @@ for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libssl3 fonts-ipaexfont-gothic xdg-uti
   grep -q "Depends:.*$dep" <<<"$info" || { echo "deb: Depends lacks $dep:"; echo "$info"; exit 1; } >&2
 done
 files=$(dpkg-deb -c "$deb")
-for f in ./usr/bin/tsunagi-app ./usr/share/applications/Tsunagi.desktop; do
-  grep -q " $f\$" <<<"$files" || { echo "deb: $f is not in the package"; exit 1; } >&2
+for f in usr/bin/tsunagi-app usr/share/applications/Tsunagi.desktop; do
+  grep -Eq " (\./)?$f\$" <<<"$files" || { echo "deb: $f is not in the package"; exit 1; } >&2
 done
 
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null
@@ -49,6 +49,12 @@ if ! kill -0 "$app" 2>/dev/null; then
   echo "deb: the installed app exited at start:" >&2
   cat "$home/app.log" >&2
   kill "$xvfb"
+  exit 1
+fi
+if ! grep -q "opening profile" "$home/app.log"; then
+  echo "deb: the installed app did not reach its profile:" >&2
+  cat "$home/app.log" >&2
+  kill "$app" "$xvfb"
   exit 1
 fi
 kill "$app" "$xvfb" 2>/dev/null || true
