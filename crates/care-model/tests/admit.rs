@@ -472,3 +472,38 @@ fn nobody_may_turn_a_patients_record_into_a_stations_afterwards() {
     let err = copy(&r).admit(&hide, sender(&d)).unwrap_err();
     assert!(matches!(err, Refusal::RootRewrite(ref k) if k == "kind"), "{err}");
 }
+
+#[test]
+fn a_draft_saved_in_another_members_name_or_unreadable_is_refused() {
+    let (r, n, d) = team();
+    // An honest draft from the doctor is admitted.
+    let mut doctors = CareRecord::load(&r.save()).unwrap();
+    let fields = std::collections::BTreeMap::from([("care".to_string(), "処置内容".to_string())]);
+    let honest = doctors
+        .change(&d, at(3), "draft.save", |tx| tx.save_draft(DraftKey::Report(2026, 11), &fields))
+        .unwrap()
+        .change
+        .unwrap();
+    let mut mine = CareRecord::load(&r.save()).unwrap();
+    mine.admit(&honest, sender(&d)).unwrap();
+    assert_eq!(mine.draft(DraftKey::Report(2026, 11)).unwrap().field("care"), "処置内容");
+
+    // The nurse's laptop writes a summary and claims the doctor saved it.
+    let named = forged(&mine, n.device, |tx| {
+        let drafts = tx.get(ROOT, "drafts").unwrap().unwrap().1;
+        let draft = tx.put_object(&drafts, "summary", automerge::ObjType::Map).unwrap();
+        tx.put_object(&draft, "fields", automerge::ObjType::Map).unwrap();
+        tx.put(&draft, "by", d.member.to_string()).unwrap();
+    });
+    let err = CareRecord::load(&mine.save()).unwrap().admit(&named, sender(&n)).unwrap_err();
+    assert!(matches!(err, Refusal::OthersEntry(_)), "{err}");
+
+    // A draft that no laptop could read (its fields a number).
+    let broken = forged(&mine, n.device, |tx| {
+        let drafts = tx.get(ROOT, "drafts").unwrap().unwrap().1;
+        let draft = tx.get(&drafts, "report:2026-11").unwrap().unwrap().1;
+        tx.put(&draft, "fields", 7).unwrap();
+    });
+    let err = CareRecord::load(&mine.save()).unwrap().admit(&broken, sender(&n)).unwrap_err();
+    assert!(matches!(err, Refusal::Unreadable(_)), "{err}");
+}
