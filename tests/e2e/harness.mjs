@@ -204,10 +204,13 @@ export async function textOf(browser, selector) {
   return (await browser.$(selector)).getText();
 }
 
-/** Clicks when clickable: screens re-render after each save. */
+/** Clicks when clickable: screens re-render after each save. The element
+ * is centred first: scrolled only to an edge, it can sit under the sticky
+ * header ("element click intercepted"). */
 export async function click(app, selector, timeout = 15000) {
   const el = await app.$(selector);
   await el.waitForClickable({ timeout });
+  await app.execute((e) => e.scrollIntoView({ block: "center" }), el);
   await el.click();
 }
 
