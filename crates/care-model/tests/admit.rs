@@ -480,13 +480,18 @@ fn a_draft_saved_in_another_members_name_or_unreadable_is_refused() {
     let mut doctors = CareRecord::load(&r.save()).unwrap();
     let fields = std::collections::BTreeMap::from([("care".to_string(), "処置内容".to_string())]);
     let honest = doctors
-        .change(&d, at(3), "draft.save", |tx| tx.save_draft(DraftKey::Report(2026, 11), &fields))
+        .change(&d, at(3), "draft.save", |tx| {
+            tx.save_draft(DraftKey::Report(2026, 11), &fields)
+        })
         .unwrap()
         .change
         .unwrap();
     let mut mine = CareRecord::load(&r.save()).unwrap();
     mine.admit(&honest, sender(&d)).unwrap();
-    assert_eq!(mine.draft(DraftKey::Report(2026, 11)).unwrap().field("care"), "処置内容");
+    assert_eq!(
+        mine.draft(DraftKey::Report(2026, 11)).unwrap().field("care"),
+        "処置内容"
+    );
 
     // The nurse's laptop writes a summary and claims the doctor saved it.
     let named = forged(&mine, n.device, |tx| {
@@ -495,7 +500,10 @@ fn a_draft_saved_in_another_members_name_or_unreadable_is_refused() {
         tx.put_object(&draft, "fields", automerge::ObjType::Map).unwrap();
         tx.put(&draft, "by", d.member.to_string()).unwrap();
     });
-    let err = CareRecord::load(&mine.save()).unwrap().admit(&named, sender(&n)).unwrap_err();
+    let err = CareRecord::load(&mine.save())
+        .unwrap()
+        .admit(&named, sender(&n))
+        .unwrap_err();
     assert!(matches!(err, Refusal::OthersEntry(_)), "{err}");
 
     // A draft that no laptop could read (its fields a number).
@@ -504,6 +512,9 @@ fn a_draft_saved_in_another_members_name_or_unreadable_is_refused() {
         let draft = tx.get(&drafts, "report:2026-11").unwrap().unwrap().1;
         tx.put(&draft, "fields", 7).unwrap();
     });
-    let err = CareRecord::load(&mine.save()).unwrap().admit(&broken, sender(&n)).unwrap_err();
+    let err = CareRecord::load(&mine.save())
+        .unwrap()
+        .admit(&broken, sender(&n))
+        .unwrap_err();
     assert!(matches!(err, Refusal::Unreadable(_)), "{err}");
 }

@@ -43,7 +43,10 @@ fn print_makes_each_sheet_and_the_draft_is_kept_in_the_record() {
     );
     let text = pdf_text(&sheet);
     assert!(
-        text.contains("急変時対応シート") && text.contains("DNAR") && text.contains("188/96［要") && text.contains("注意］"),
+        text.contains("急変時対応シート")
+            && text.contains("DNAR")
+            && text.contains("188/96［要")
+            && text.contains("注意］"),
         "{text}"
     );
 

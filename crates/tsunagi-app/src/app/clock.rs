@@ -202,7 +202,7 @@ impl App {
     /// an admin), once per item and stage on this laptop, nothing for an
     /// item somebody acknowledged. With `renewals`: the instructions whose
     /// renewal request is due.
-    fn walk_teams(&self, escalations: bool, renewals: bool) -> AppResult<(Vec<Stage>, Vec<(TeamId, EntryId)>)> {
+    fn walk_teams(&self, escalations: bool, renewals: bool) -> AppResult<(Vec<Stage>, Vec<Renewal>)> {
         self.with_unlocked_or_not(|store| {
             let at = now();
             let today = at.date_jst();
@@ -255,7 +255,7 @@ impl App {
         })
     }
 
-    fn make_renewals(&self, due: Vec<(TeamId, EntryId)>) -> AppResult<u32> {
+    fn make_renewals(&self, due: Vec<Renewal>) -> AppResult<u32> {
         let mut made = 0;
         for (team, id) in due {
             if self.edit(&team.to_string(), "instruction.renewal", |tx| {
@@ -267,6 +267,9 @@ impl App {
         Ok(made)
     }
 }
+
+/// An instruction (in a team) whose renewal request is due.
+type Renewal = (TeamId, EntryId);
 
 /// What the desktop says of escalations: a count per stage, never a name
 /// or a note's text (a notification shows over a locked screen).
