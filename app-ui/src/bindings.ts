@@ -108,6 +108,10 @@ export const commands = {
 	lookupMaster: (kind: string, query: string) => typedError<MasterHit[], AppError>(__TAURI_INVOKE("lookup_master", { kind, query })),
 	/**  Saves the record in the download folder (`fhir`, `csv` or `automerge`); the path. */
 	exportRecord: (team: string, format: string) => typedError<string, AppError>(__TAURI_INVOKE("export_record", { team, format })),
+	/**  Records the patient's consent to share; its id. */
+	recordConsent: (team: string, form: ConsentForm) => typedError<string, AppError>(__TAURI_INVOKE("record_consent", { team, form })),
+	/**  Records that a consent was withdrawn on `on`. */
+	withdrawConsent: (team: string, id: string, on: string) => typedError<null, AppError>(__TAURI_INVOKE("withdraw_consent", { team, id, on })),
 	/**  A sheet's editable text (`summary`, or `report` for `month` YYYY-MM). */
 	sheetDraft: (team: string, sheet: string, month: string | null) => typedError<SheetDraftView, AppError>(__TAURI_INVOKE("sheet_draft", { team, sheet, month })),
 	/**  Keeps a sheet's edited text in the record. */
@@ -269,6 +273,32 @@ export type ConflictView = {
 	entry: string | null,
 	/**  The winner first: what every laptop shows until it is settled. */
 	values: ConflictValue[],
+};
+
+/**  A consent as the form sends it. */
+export type ConsentForm = {
+	/**  A date as typed (2026-11-10, 令和8年11月10日, ...). */
+	given_on: string,
+	given_by: string,
+	obtained_by: string,
+	scope: string[],
+};
+
+/**  A consent as recorded. */
+export type ConsentView = {
+	id: string,
+	/**  `YYYY-MM-DD`. */
+	given_on: string,
+	given_by: string,
+	obtained_by: string,
+	/**  Scope codes (`team`, `family`, `hospital`, `photos`). */
+	scope: string[],
+	withdrawn_on: string | null,
+	/**  Who recorded it, and when. */
+	recorded_by: string,
+	at: number,
+	/**  In force today. */
+	current: boolean,
 };
 
 export type ContactInput = {
@@ -675,6 +705,8 @@ export type PatientCard = {
 	renewal_due: string | null,
 	/**  Where the doctor's instruction (訪問看護指示書) stands. */
 	instruction: InstructionStateView,
+	/**  A consent to share is in force today (else Today marks the card). */
+	consent: boolean,
 };
 
 /**  Every patient detail but the contacts (which have their own list). */
@@ -838,6 +870,11 @@ export type RecordView = {
 	read_receipts: boolean,
 	/**  Who is on call now at the stations on this laptop. */
 	on_call: OnCallView[],
+	/**
+	 *  The patient's consents to share, newest first (`current`: in force
+	 *  today; none in force: the team has no consent on record).
+	 */
+	consents: ConsentView[],
 };
 
 /**  Emitted when other devices' changes arrived for these teams. */
@@ -1227,6 +1264,7 @@ export type Vocabulary = {
 	visit_kinds: Term[],
 	visit_outcomes: Term[],
 	soft_signs: Term[],
+	consent_scopes: Term[],
 };
 
 /* Tauri Specta runtime */

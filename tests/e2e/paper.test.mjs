@@ -48,10 +48,10 @@ test("the emergency sheet, the nursing summary with a FAX cover and the monthly 
     await click(app, ".open-btn");
     await waitText(app, "#record", "山田 太郎");
 
-    // 急変時対応シート: one page, what the ambulance crew needs.
-    await click(app, "#exchange-open");
-    await click(app, "#print-emergency");
-    const sheet = await printed(app, "print-emergency");
+    // 急変時対応シート: one click from the record; one page, what the
+    // ambulance crew needs.
+    await click(app, "#record-print-emergency");
+    const sheet = await printed(app, "record-print-emergency");
     assert.equal(sheet.pages, 1);
     for (const want of ["急変時対応シート", "山田太郎", "ヤマダタロウ", "DNAR", "中野総合病院", "090-0000-0001", "鈴木一郎", "03-0000-9999", "91%［緊急］"]) {
       assert.ok(sheet.text.includes(want), `${want} missing from the emergency sheet`);
@@ -59,6 +59,7 @@ test("the emergency sheet, the nursing summary with a FAX cover and the monthly 
     await screenshot(app, "40-emergency-sheet");
 
     // 看護サマリー: drafted from the record, edited, kept in the record.
+    await click(app, "#exchange-open");
     await click(app, "#open-summary");
     await waitText(app, ".sheets", "看護サマリー");
     const course = await app.$("#sheet-course");

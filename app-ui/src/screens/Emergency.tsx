@@ -197,6 +197,7 @@ export function RecordClockButtons({
       <button class="danger" id="record-emergency" onClick={() => setOpen(true)}>
         {t("emergencyButton")}
       </button>
+      <PrintButton team={team} sheet="emergency" id="record-print-emergency" label={t("printEmergencyShort")} />
       <button id="record-instructions" onClick={() => shared.go({ name: "instructions", team })}>
         {t("insButton")}
       </button>

@@ -14,6 +14,7 @@ import { NoteItem } from "./NoteItem";
 import { useRun } from "./Start";
 import { RecordClockButtons } from "./Emergency";
 import { ExportRecord } from "./ExportRecord";
+import { ConsentBox } from "./Consent";
 
 /** The whole record of one patient, with what matters in an emergency on top. */
 export function Record({ shared, team, entry, via }: { shared: Shared; team: string; entry?: string; via?: "search" }) {
@@ -181,6 +182,7 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
               )}
             </p>
           )}
+          <ConsentBox shared={shared} team={team} consents={r.consents} readOnly={closed} onChange={reload} />
           <dl class="details" id="patient-details">
             {f.diagnoses.length > 0 && (
               <>

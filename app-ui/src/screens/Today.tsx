@@ -253,6 +253,7 @@ export function Today({ shared }: { shared: Shared }) {
                   )}
                   {p.renewal_due && !p.closed && <span class="badge warn">{t("certification")}</span>}
                   {!p.closed && <InstructionBadge state={p.instruction} />}
+                  {!p.closed && !p.consent && <span class="badge warn consent-missing">{t("consentMissing")}</span>}
                   {p.last_visit != null && <span> {t("lastVisit", { date: formatDate(p.last_visit, lang) })}</span>}
                 </div>
                 <div class="actions">

@@ -280,15 +280,22 @@ impl CareRecord {
                 (key::KIND, _) => reads::<crate::RecordKind>(doc, &ROOT, key::KIND),
                 // Maps made on first use: the root key must stay a map, or
                 // no laptop could read the record.
-                (key::REVIEWS | key::PLANS | key::VISITS | key::SEEN | key::INSTRUCTIONS | key::DRAFTS, None) => {
-                    match doc.get(ROOT, root_key.as_str()) {
-                        Ok(Some((automerge::Value::Object(ObjType::Map), _))) | Ok(None) => Ok(()),
-                        _ => Err(autosurgeon::HydrateError::unexpected(
-                            "a map",
-                            "something else".to_string(),
-                        )),
-                    }
-                }
+                (
+                    key::REVIEWS
+                    | key::PLANS
+                    | key::VISITS
+                    | key::SEEN
+                    | key::INSTRUCTIONS
+                    | key::DRAFTS
+                    | key::CONSENTS,
+                    None,
+                ) => match doc.get(ROOT, root_key.as_str()) {
+                    Ok(Some((automerge::Value::Object(ObjType::Map), _))) | Ok(None) => Ok(()),
+                    _ => Err(autosurgeon::HydrateError::unexpected(
+                        "a map",
+                        "something else".to_string(),
+                    )),
+                },
                 (collection, Some(id)) => {
                     let Ok(Some((_, map))) = doc.get(ROOT, collection) else {
                         continue;
@@ -306,6 +313,7 @@ impl CareRecord {
                         key::SEEN => reads::<Timestamp>(doc, &map, id),
                         key::INSTRUCTIONS => reads::<crate::Instruction>(doc, &map, id),
                         key::DRAFTS => reads::<crate::Draft>(doc, &map, id),
+                        key::CONSENTS => reads::<crate::Consent>(doc, &map, id),
                         // A newer app's collection: kept, not ours to read.
                         _ => Ok(()),
                     }

@@ -48,6 +48,7 @@
 
 pub mod admit;
 pub mod case;
+pub mod consent;
 pub mod contacts;
 pub mod drafts;
 mod error;
@@ -78,6 +79,7 @@ pub mod vocab;
 
 pub use admit::{Refusal, Sender};
 pub use case::{CaseState, Closure, Reopening};
+pub use consent::{Consent, ConsentScope, NewConsent};
 pub use contacts::Contact;
 pub use drafts::{Draft, DraftKey};
 pub use error::{ModelError, ValidationError};

@@ -16,7 +16,7 @@
 //! ```
 //!
 //! Made on first use (older records lack them): `reviews`, `case`, `plans`,
-//! `visits`, `settings`, `seen`, `instructions`, `drafts`. A station's record (kind
+//! `visits`, `settings`, `seen`, `instructions`, `drafts`, `consents`. A station's record (kind
 //! `station`, written by its first change) holds the on-call `rota`.
 //!
 //! Every user action is one [`CareRecord::change`] call: one automerge
@@ -68,6 +68,7 @@ pub(crate) mod key {
     pub const ROTA: &str = "rota";
     pub const INSTRUCTIONS: &str = "instructions";
     pub const DRAFTS: &str = "drafts";
+    pub const CONSENTS: &str = "consents";
     /// The maps the team's first change makes at the root, which every
     /// record keeps (`reviews` came later and is made on first use).
     pub const ROOT_MAPS: [&str; 8] = [PATIENT, THRESHOLDS, MEMBERS, DEVICES, NOTES, VITALS, TASKS, MEDICATIONS];
@@ -125,6 +126,10 @@ pub struct Record {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub rota: Rota,
+    /// The patient's consents to share (and withdrawals), appended.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub consents: BTreeMap<String, crate::Consent>,
 }
 
 crate::vocab::vocab_enum!(
@@ -552,6 +557,7 @@ impl CareRecord {
             seen: self.lazy(key::SEEN)?,
             instructions: self.lazy_entries(key::INSTRUCTIONS, |_: &Instruction| true)?,
             rota: self.lazy(key::ROTA)?,
+            consents: self.lazy_entries(key::CONSENTS, |_: &crate::Consent| true)?,
         })
     }
 

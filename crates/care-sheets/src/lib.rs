@@ -152,20 +152,6 @@ impl Sheet {
             Sheet::Report(y, m) => report::sheet(record, y, m, text, kept, ctx),
         }
     }
-
-    /// A file name a user recognises: `急変時対応シート_山田太郎_2026-12-02.pdf`.
-    pub fn file_name(self, patient: &str, today: CalendarDate) -> String {
-        let title = match self {
-            Sheet::Emergency => "急変時対応シート".to_string(),
-            Sheet::Summary => "看護サマリー".to_string(),
-            Sheet::Report(y, m) => format!("訪問看護報告書_{y:04}-{m:02}"),
-        };
-        let name: String = patient
-            .chars()
-            .filter(|c| !c.is_whitespace() && !matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
-            .collect();
-        format!("{title}_{name}_{}.pdf", today.iso())
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -30,16 +30,21 @@ fn in_month(t: Timestamp, first: CalendarDate, next: CalendarDate) -> bool {
     t >= first.start_jst() && t < next.start_jst()
 }
 
-/// (min, max) of the values, as text.
-fn range<T: PartialOrd + Copy + std::fmt::Display>(values: impl Iterator<Item = T>) -> Option<String> {
-    let v: Vec<T> = values.collect();
-    let lo = v.iter().copied().reduce(|a, b| if b < a { b } else { a })?;
-    let hi = v.iter().copied().reduce(|a, b| if b > a { b } else { a })?;
+/// The lowest and highest value as text (`120–162`, or one value), each
+/// written by `show`.
+fn range(values: impl Iterator<Item = f64>, show: fn(f64) -> String) -> Option<String> {
+    let v: Vec<f64> = values.collect();
+    let lo = v.iter().copied().reduce(f64::min)?;
+    let hi = v.iter().copied().reduce(f64::max)?;
     Some(if lo == hi {
-        format!("{lo}")
+        show(lo)
     } else {
-        format!("{lo}–{hi}")
+        format!("{}–{}", show(lo), show(hi))
     })
+}
+
+fn whole(v: f64) -> String {
+    format!("{v:.0}")
 }
 
 /// The free text proposed for the month from the record.
@@ -55,23 +60,18 @@ pub fn draft(record: &Record, year: i32, month: u32) -> BTreeMap<String, String>
         .collect();
     let mut course = Vec::new();
     if let (Some(s), Some(d)) = (
-        range(readings.iter().filter_map(|r| r.systolic)),
-        range(readings.iter().filter_map(|r| r.diastolic)),
+        range(readings.iter().filter_map(|r| r.systolic.map(f64::from)), whole),
+        range(readings.iter().filter_map(|r| r.diastolic.map(f64::from)), whole),
     ) {
         course.push(format!("血圧 {s}/{d} mmHg"));
     }
-    if let Some(p) = range(readings.iter().filter_map(|r| r.pulse)) {
+    if let Some(p) = range(readings.iter().filter_map(|r| r.pulse.map(f64::from)), whole) {
         course.push(format!("脈拍 {p} 回/分"));
     }
-    let temps: Vec<String> = readings
-        .iter()
-        .filter_map(|r| r.temperature)
-        .map(|t| format!("{t:.1}"))
-        .collect();
-    if let Some(t) = range(temps.iter().map(|s| s.parse::<f64>().unwrap_or(0.0))) {
+    if let Some(t) = range(readings.iter().filter_map(|r| r.temperature), |t| format!("{t:.1}")) {
         course.push(format!("体温 {t} ℃"));
     }
-    if let Some(s) = range(readings.iter().filter_map(|r| r.spo2)) {
+    if let Some(s) = range(readings.iter().filter_map(|r| r.spo2.map(f64::from)), whole) {
         course.push(format!("SpO2 {s} %"));
     }
     let visits: Vec<_> = record

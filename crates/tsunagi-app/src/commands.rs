@@ -569,6 +569,20 @@ pub async fn export_record(app: AppState<'_>, team: String, format: String) -> A
     app.export_record(&team, &format)
 }
 
+/// Records the patient's consent to share; its id.
+#[tauri::command]
+#[specta::specta]
+pub async fn record_consent(app: AppState<'_>, team: String, form: crate::views::ConsentForm) -> AppResult<String> {
+    app.record_consent(&team, form)
+}
+
+/// Records that a consent was withdrawn on `on`.
+#[tauri::command]
+#[specta::specta]
+pub async fn withdraw_consent(app: AppState<'_>, team: String, id: String, on: String) -> AppResult<()> {
+    app.withdraw_consent(&team, &id, &on)
+}
+
 /// A sheet's editable text (`summary`, or `report` for `month` YYYY-MM).
 #[tauri::command]
 #[specta::specta]

@@ -7,10 +7,10 @@
 //! local record; they stay on this laptop (it only sends what it wrote).
 
 use care_model::{
-    AcpDetails, Assignee, CalendarDate, CareLevel, CareRecord, Certification, ChangeBytes, Contact, DeviceId,
-    Diagnosis, Insurance, InsuranceKind, MedicationDetails, Member, MemberId, ModelError, NewNote, NewTask,
-    NoteCategory, Patient, Person, Priority, Profession, Resuscitation, Sex, TeamId, Timestamp, Urgency, VitalsForm,
-    Writer,
+    AcpDetails, Assignee, CalendarDate, CareLevel, CareRecord, Certification, ChangeBytes, ConsentScope, Contact,
+    DeviceId, Diagnosis, Insurance, InsuranceKind, MedicationDetails, Member, MemberId, ModelError, NewConsent,
+    NewNote, NewTask, NoteCategory, Patient, Person, Priority, Profession, Resuscitation, Sex, TeamId, Timestamp,
+    Urgency, VitalsForm, Writer,
 };
 use care_store::Store;
 
@@ -358,7 +358,22 @@ pub fn load(store: &mut Store, now: Timestamp) -> AppResult<Vec<TeamId>> {
         };
         let team = store.create_team(patient, Timestamp(now.0 - 60 * DAY))?;
         let mut record = CareRecord::load(&store.record(team)?.save())?;
-        let changes = history(&mut record, &staff, condition, i, &mut dice, now)?;
+        let mut changes = history(&mut record, &staff, condition, i, &mut dice, now)?;
+        // Consent to share, obtained by the care manager at the start; three
+        // patients have none on record yet, as in a real station.
+        if i % 10 != 9 {
+            let consent = NewConsent {
+                given_on: Timestamp(now.0 - 59 * DAY).date_jst(),
+                given_by: "本人".into(),
+                obtained_by: "高橋 由美（ケアマネジャー）".into(),
+                scope: vec![ConsentScope::Team, ConsentScope::Family, ConsentScope::Hospital],
+            };
+            let nurse = &staff[(i % 5) as usize];
+            let c = record.change(nurse, Timestamp(now.0 - 59 * DAY), "consent.record", |tx| {
+                tx.record_consent(consent)
+            })?;
+            changes.extend(c.change);
+        }
         store.import(team, &changes)?;
         teams.push(team);
     }

@@ -107,6 +107,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             load_master,
             lookup_master,
             export_record,
+            record_consent,
+            withdraw_consent,
             sheet_draft,
             save_sheet_draft,
             print_sheet,

@@ -6,9 +6,11 @@ use clap::{Args, Parser, Subcommand};
 
 mod clock;
 mod exchange;
+mod people;
 mod sheets;
 pub use clock::*;
 pub use exchange::*;
+pub use people::*;
 pub use sheets::*;
 
 #[derive(Debug, Parser)]
@@ -62,6 +64,8 @@ pub enum Command {
     Urgent,
     /// 記録を書き出す（FHIR R4 / CSV / automerge。監査ログに残ります） / hand the record over (FHIR R4, CSV, automerge; logged in the access log)
     Export(ExportArgs),
+    /// 情報共有への同意（記録・撤回・一覧） / the patient's consent to share: record, withdraw, list
+    Consent(ConsentArgs),
     /// 急変時対応シート・看護サマリー・訪問看護報告書を PDF に（FAX 送付状も。監査ログに残ります） / the sheets partners read, as A4 PDF (with a FAX cover; logged in the access log)
     Print(PrintArgs),
     /// サマリー・報告書の下書き（記録から作った文面を編集して保存） / the summary's and report's editable text, kept in the record

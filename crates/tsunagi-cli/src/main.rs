@@ -11,6 +11,7 @@ mod clock_cmd;
 mod edit_cmd;
 mod exchange_cmd;
 mod lock_cmd;
+mod people_cmd;
 mod plan_cmd;
 mod render;
 mod sheets_cmd;
@@ -141,6 +142,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export(a) => exchange_cmd::export(&cli, a),
         Command::Import(a) => exchange_cmd::import(&cli, a),
         Command::Print(a) => sheets_cmd::print(&cli, a),
+        Command::Consent(a) => people_cmd::consent(&cli, a),
         Command::Draft(a) => sheets_cmd::draft(&cli, a),
     }
 }

@@ -182,6 +182,7 @@ fn every_command_has_help() {
         vec!["import", "--help"],
         vec!["print", "--help"],
         vec!["draft", "--help"],
+        vec!["consent", "--help"],
     ] {
         let out = ok(home.path(), &args);
         assert!(out.contains("Usage"), "{args:?}: {out}");

@@ -20,6 +20,7 @@ use crate::views::*;
 
 pub mod audit;
 mod clock;
+mod consent;
 mod edit;
 pub mod exchange;
 mod instructions;

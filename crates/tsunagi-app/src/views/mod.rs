@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 mod clock;
+mod consent;
 mod edit;
 mod record;
 mod review;
@@ -18,6 +19,7 @@ mod team;
 mod today;
 mod visits;
 pub use clock::*;
+pub use consent::*;
 pub use edit::*;
 pub use record::*;
 pub use review::*;
@@ -67,6 +69,7 @@ pub struct Vocabulary {
     pub visit_kinds: Vec<Term>,
     pub visit_outcomes: Vec<Term>,
     pub soft_signs: Vec<Term>,
+    pub consent_scopes: Vec<Term>,
 }
 
 macro_rules! terms {
@@ -97,6 +100,7 @@ pub fn vocabulary() -> Vocabulary {
         closure_reasons: terms!(ClosureReason),
         visit_kinds: terms!(VisitKind),
         visit_outcomes: terms!(VisitOutcome),
+        consent_scopes: terms!(ConsentScope),
         soft_signs: terms!(SoftSign),
     }
 }

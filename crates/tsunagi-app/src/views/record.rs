@@ -198,6 +198,9 @@ pub struct RecordView {
     pub read_receipts: bool,
     /// Who is on call now at the stations on this laptop.
     pub on_call: Vec<OnCallView>,
+    /// The patient's consents to share, newest first (`current`: in force
+    /// today; none in force: the team has no consent on record).
+    pub consents: Vec<super::ConsentView>,
 }
 
 pub fn patient_view(p: &care_model::Patient, today: CalendarDate) -> PatientView {
@@ -427,6 +430,7 @@ pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, p
         instruction: instruction_state(record, viewer.today),
         read_receipts: record.settings.read_receipts,
         on_call: Vec::new(),
+        consents: super::consent_views(record, viewer.today),
     }
 }
 

@@ -30,6 +30,8 @@ pub struct PatientCard {
     pub renewal_due: Option<String>,
     /// Where the doctor's instruction (訪問看護指示書) stands.
     pub instruction: InstructionStateView,
+    /// A consent to share is in force today (else Today marks the card).
+    pub consent: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -249,6 +251,7 @@ pub fn patient_card(record: &Record, viewer: &Viewer, sample: bool, pending: u32
             .filter(|d| *d <= viewer.today)
             .map(|d| d.iso()),
         instruction: instruction_state(record, viewer.today),
+        consent: record.consent_on(viewer.today).is_some(),
     }
 }
 
