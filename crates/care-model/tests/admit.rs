@@ -518,3 +518,34 @@ fn a_draft_saved_in_another_members_name_or_unreadable_is_refused() {
         .unwrap_err();
     assert!(matches!(err, Refusal::Unreadable(_)), "{err}");
 }
+
+#[test]
+fn a_consent_recorded_in_another_members_name_or_unreadable_is_refused() {
+    let (r, n, d) = team();
+    let consents = |tx: &mut automerge::transaction::Transaction<'_>| match tx.get(ROOT, "consents").unwrap() {
+        Some((_, id)) => id,
+        None => tx.put_object(ROOT, "consents", automerge::ObjType::Map).unwrap(),
+    };
+    // The nurse's laptop records a consent as if the doctor had.
+    let named = forged(&r, n.device, |tx| {
+        let map = consents(tx);
+        let c = tx.put_object(&map, "c1", automerge::ObjType::Map).unwrap();
+        tx.put(&c, "by", d.member.to_string()).unwrap();
+    });
+    let err = CareRecord::load(&r.save())
+        .unwrap()
+        .admit(&named, sender(&n))
+        .unwrap_err();
+    assert!(matches!(err, Refusal::OthersEntry(_)), "{err}");
+    // A consent no laptop could read (no date, no scope).
+    let broken = forged(&r, n.device, |tx| {
+        let map = consents(tx);
+        let c = tx.put_object(&map, "c2", automerge::ObjType::Map).unwrap();
+        tx.put(&c, "by", n.member.to_string()).unwrap();
+    });
+    let err = CareRecord::load(&r.save())
+        .unwrap()
+        .admit(&broken, sender(&n))
+        .unwrap_err();
+    assert!(matches!(err, Refusal::Unreadable(_)), "{err}");
+}
