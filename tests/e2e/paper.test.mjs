@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { CLI_PASSPHRASE, cli, click, close, openApp, screenshot, stopAll, tmp, type, unlock, waitText } from "./harness.mjs";
+import { CLI_PASSPHRASE, SHOTS, cli, click, close, openApp, screenshot, stopAll, tmp, type, unlock, waitText } from "./harness.mjs";
 
 const DOWNLOADS = tmp("paper-downloads");
 const home = path.join(tmp("paper"), "home");
@@ -28,8 +28,9 @@ before(() => {
 
 after(() => stopAll());
 
-/** The path a PrintButton reports, and the PDF's text as poppler reads it. */
-async function printed(app, id) {
+/** The path a PrintButton reports, and the PDF's text as poppler reads it;
+ * page `page` is kept with the screenshots as `shot`.png. */
+async function printed(app, id, shot, page = 1) {
   await waitText(app, `#${id}-status`, "tsunagi-", 30000);
   const status = await (await app.$(`#${id}-status`)).getText();
   const file = status.match(/(\/\S+\.pdf)/)[1];
@@ -38,6 +39,7 @@ async function printed(app, id) {
   assert.match(info, /595\.276 x 841\.89 pts \(A4\)/);
   const pages = Number(info.match(/Pages:\s+(\d+)/)[1]);
   const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" }).replace(/\s+/g, "");
+  execFileSync("pdftoppm", ["-r", "60", "-png", "-singlefile", "-f", String(page), "-l", String(page), file, path.join(SHOTS, shot)]);
   return { pages, text };
 }
 
@@ -51,7 +53,7 @@ test("the emergency sheet, the nursing summary with a FAX cover and the monthly 
     // 急変時対応シート: one click from the record; one page, what the
     // ambulance crew needs.
     await click(app, "#record-print-emergency");
-    const sheet = await printed(app, "record-print-emergency");
+    const sheet = await printed(app, "record-print-emergency", "43-sheet-emergency");
     assert.equal(sheet.pages, 1);
     for (const want of ["急変時対応シート", "山田太郎", "ヤマダタロウ", "DNAR", "中野総合病院", "090-0000-0001", "鈴木一郎", "03-0000-9999", "91%［緊急］"]) {
       assert.ok(sheet.text.includes(want), `${want} missing from the emergency sheet`);
@@ -78,8 +80,8 @@ test("the emergency sheet, the nursing summary with a FAX cover and the monthly 
     await type(app, "#sheet-fax-number", "03-5555-0000");
     await screenshot(app, "41-summary-draft");
     await click(app, "#print-sheet");
-    const summary = await printed(app, "print-sheet");
-    assert.equal(summary.pages >= 2, true, "a FAX cover and the summary");
+    const summary = await printed(app, "print-sheet", "44-sheet-summary", 2);
+    assert.equal(summary.pages, 2, "a FAX cover and the one-page summary");
     for (const want of ["FAX送信のご案内", "中野総合病院地域連携室", "03-5555-0000", "看護サマリー", "PAPER-2", "PAPER-1", "佐藤花子"]) {
       assert.ok(summary.text.includes(want), `${want} missing from the summary`);
     }
@@ -96,7 +98,8 @@ test("the emergency sheet, the nursing summary with a FAX cover and the monthly 
       timeoutMsg: "the report's course was not drafted from the month's readings",
     });
     await click(app, "#print-sheet");
-    const report = await printed(app, "print-sheet");
+    const report = await printed(app, "print-sheet", "46-sheet-report");
+    assert.equal(report.pages, 1);
     for (const want of ["訪問看護報告書", "バイタルサインの推移", "収縮期血圧", "148/88"]) {
       assert.ok(report.text.includes(want), `${want} missing from the report`);
     }
