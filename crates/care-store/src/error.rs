@@ -36,6 +36,8 @@ pub enum StoreError {
     NotYetReceived(String),
     #[error("まだ中継サーバーに届いていない記録が {0} 件あります。同期してからもう一度操作してください / {0} entries have not reached the relay yet: sync, then try again")]
     UnsentEntries(u64),
+    #[error("この端末には既にチームがあります。ほかの端末の2台目にするのは、新しいプロフィールだけです / this laptop already holds teams: only a new profile can become another laptop of a member")]
+    NotEmpty,
     #[error(transparent)]
     Model(#[from] ModelError),
     #[error(transparent)]

@@ -153,6 +153,37 @@ impl Store {
         &self.path
     }
 
+    /// Makes this laptop another of `member`'s (her details as her first
+    /// laptop gave them), before it joins any team: everything it writes
+    /// then carries her member id, and her entries from either laptop show
+    /// one author. A profile that already holds teams cannot change hands.
+    pub fn become_member(&mut self, member: MemberId, profile: &Member) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let teams: i64 = tx.query_row("SELECT count(*) FROM teams", [], |r| r.get(0))?;
+        if teams > 0 {
+            return Err(StoreError::NotEmpty);
+        }
+        tx.execute(
+            "UPDATE device SET member_id = ?1, name = ?2, kana = ?3, profession = ?4, organisation = ?5,
+                    phone = ?6, email = ?7, fax = ?8 WHERE id = 1",
+            params![
+                member.to_string(),
+                profile.name,
+                profile.kana,
+                profile.profession.code(),
+                profile.organisation,
+                profile.phone,
+                profile.email,
+                profile.fax
+            ],
+        )?;
+        tx.commit()?;
+        self.device.member = member;
+        self.device.profile = profile.clone();
+        tracing::info!(device = %self.device.device, "this laptop now writes as another laptop's member");
+        Ok(())
+    }
+
     /// Starts a new care team around `patient`, with this device's member in it.
     pub fn create_team(&mut self, patient: Patient, now: Timestamp) -> Result<TeamId, StoreError> {
         let team = TeamId::random();

@@ -6,7 +6,7 @@ use sync_proto::{InviteCode, MembershipOp, TeamKey};
 
 use crate::{sync_once, RelayClient, SyncError};
 
-fn store_err(e: care_store::StoreError) -> SyncError {
+pub(crate) fn store_err(e: care_store::StoreError) -> SyncError {
     SyncError::BadAnswer(format!("local store: {e}"))
 }
 
@@ -19,44 +19,69 @@ pub async fn invite(
     expires: Timestamp,
     now: impl Fn() -> Timestamp,
 ) -> Result<InviteCode, SyncError> {
+    let (url, fp) = pinned_relay(store)?;
+    let code = InviteCode::new(&url, fp, *team.as_bytes());
+    // The relay must know the team before it takes an invite for it, and the
+    // pass brings any newer key epoch and who may invite.
+    sync_once(store, &now).await?;
+    let client = client_of(store)?;
+    post_invite(store, &client, team, &code, expires, None).await?;
+    Ok(code)
+}
+
+/// The relay's address and pinned fingerprint, for a code to carry. The
+/// code pins the relay's certificate; without a fingerprint the invitee
+/// would have to trust whatever certificate answers.
+pub(crate) fn pinned_relay(store: &Store) -> Result<(String, [u8; 32]), SyncError> {
     let relay = store
         .relay()
         .map_err(store_err)?
         .ok_or_else(|| SyncError::Unreachable("no relay set".into()))?;
-    // The code pins the relay's certificate; without a fingerprint the
-    // invitee would have to trust whatever certificate answers.
     let mut fp = [0u8; 32];
     let hex_fp = relay.fingerprint.as_deref().ok_or(SyncError::NoFingerprint)?;
     hex::decode_to_slice(hex_fp, &mut fp).map_err(|_| SyncError::BadFingerprint)?;
     if fp == [0u8; 32] {
         return Err(SyncError::NoFingerprint);
     }
-    let code = InviteCode::new(&relay.url, fp, *team.as_bytes());
-    // The relay must know the team before it takes an invite for it, and the
-    // pass brings any newer key epoch and who may invite.
-    sync_once(store, &now).await?;
-    let client = client_of(store)?;
+    Ok((relay.url, fp))
+}
+
+/// Puts `code`'s invite on `team`'s roster and leaves the team's keys,
+/// sealed under it, with the relay. `own`: this member's own next laptop
+/// (any member may), else a new member (who may invite decides).
+pub(crate) async fn post_invite(
+    store: &mut Store,
+    client: &RelayClient,
+    team: TeamId,
+    code: &InviteCode,
+    expires: Timestamp,
+    own: Option<&str>,
+) -> Result<(), SyncError> {
     let id = *team.as_bytes();
     // The op names the roster head it is made on: if another op lands
     // first it is stale, and is made again on the new roster.
     for _ in 0..3 {
         let roster = store.roster(team).map_err(store_err)?;
-        if !roster.may_invite(store.device_id().as_bytes()) {
-            return Err(SyncError::MayNotInvite);
-        }
-        let op = MembershipOp::invite_on(
-            Some(&roster.head()),
-            &id,
-            store.device_id().as_bytes(),
-            store.signing_key(),
-            &code.signing_key().verifying_key(),
-            expires.0,
-        );
+        let (by, key) = (store.device_id(), store.signing_key());
+        let invite_key = code.signing_key().verifying_key();
+        let op = match own {
+            Some(member) => MembershipOp::own_device_invite_on(
+                Some(&roster.head()),
+                &id,
+                by.as_bytes(),
+                key,
+                &invite_key,
+                expires.0,
+                member,
+            ),
+            None if !roster.may_invite(by.as_bytes()) => return Err(SyncError::MayNotInvite),
+            None => MembershipOp::invite_on(Some(&roster.head()), &id, by.as_bytes(), key, &invite_key, expires.0),
+        };
         match client.add_member(&id, &op).await {
             Ok(_) => {
                 let keys = store.team_keys(team).map_err(store_err)?;
-                client.put_invite(&code, &code.seal_team_keys(&keys), expires.0).await?;
-                return Ok(code);
+                client.put_invite(code, &code.seal_team_keys(&keys), expires.0).await?;
+                return Ok(());
             }
             Err(SyncError::Refused { status: 409, .. }) => {
                 let ops = client.members(&id).await?;
@@ -68,7 +93,7 @@ pub async fn invite(
     Err(changing())
 }
 
-fn changing() -> SyncError {
+pub(crate) fn changing() -> SyncError {
     SyncError::BadAnswer(
         "メンバー構成が変わり続けています。少し待ってからもう一度 / the roster keeps changing; try again shortly"
             .into(),
@@ -209,7 +234,7 @@ pub async fn leave(store: &mut Store, team: TeamId, now: impl Fn() -> Timestamp)
     store.forget_team(team).map_err(store_err)
 }
 
-fn client_of(store: &Store) -> Result<RelayClient, SyncError> {
+pub(crate) fn client_of(store: &Store) -> Result<RelayClient, SyncError> {
     let relay = store
         .relay()
         .map_err(store_err)?

@@ -9,12 +9,14 @@
 //! [`sync_once`] is one pass of the sync loop over every team of a
 //! [`care_store::Store`]: membership, push, pull.
 
+mod device;
 mod events;
 mod invite;
 mod pinned;
 mod sync;
 mod watch;
 
+pub use device::{add_device, join_as_device, my_devices, remove_my_device, DeviceJoined, MyDevice, DEVICE_CODE_HOURS};
 pub use events::{Events, PushEvent};
 pub use invite::{enrol, invite, join, leave, make_admin, remove_device, set_invite_policy, Joined};
 pub use sync::{sync_once, sync_teams, SyncReport, TeamReport};
@@ -55,6 +57,10 @@ pub enum SyncError {
     MayNotInvite,
     #[error("中継サーバーの指紋がありません。招待コードには指紋が必要です（`tsunagi relay set URL --fingerprint HEX`） / the relay has no certificate fingerprint; invite codes must pin it")]
     NoFingerprint,
+    #[error("この端末の追加コードは使えなくなりました（使用済みか期限切れ）。元の端末で新しいコードを出してください / this device code no longer works (used or expired): show a new one on the first laptop")]
+    DeviceCodeVoid,
+    #[error("この端末はまだどのチームにも入っていません。追加できるのは、チームに入っている端末からです / this laptop is in no team yet: add another laptop from one that is")]
+    NoTeams,
     #[error("この招待コードは使えなくなりました（使用済み、期限切れ、またはチームのメンバーが変わりました）。新しいコードを頼んでください / this invite no longer works (used, expired, or the team changed since): ask for a new one")]
     InviteVoid,
     #[error("この端末はチームから外されました。未送信の記録 {unsent} 件はこの端末に残しています。管理者に見せてください / this device was removed from the team; {unsent} unsent entries are kept on this laptop: show them to your manager")]
@@ -321,6 +327,20 @@ impl RelayClient {
             "expires_ms": expires_ms,
             // So the relay can delete it once the join that uses it arrives.
             "invite_key": hex::encode(code.signing_key().verifying_key().as_bytes()),
+        });
+        Self::send(self.http.put(url).json(&body)).await?;
+        Ok(())
+    }
+
+    /// Leaves a member's device link (who she is, her teams; sealed) under
+    /// its id, filed with one of her teams.
+    pub async fn put_device_link(&self, link: &InviteCode, sealed: &[u8], expires_ms: i64) -> Result<(), SyncError> {
+        let url = format!("{}/v1/device-links/{}", self.base, hex::encode(link.id()));
+        let body = serde_json::json!({
+            "team": hex::encode(link.team),
+            "claim_hash": hex::encode(link.claim_hash()),
+            "sealed": hex::encode(sealed),
+            "expires_ms": expires_ms,
         });
         Self::send(self.http.put(url).json(&body)).await?;
         Ok(())

@@ -74,6 +74,16 @@ impl InviteCode {
         }
     }
 
+    /// An invite whose secret was derived elsewhere (a device code's).
+    pub(crate) fn with_secret(relay_url: &str, fingerprint: [u8; 32], team: [u8; 16], secret: [u8; 32]) -> Self {
+        InviteCode {
+            relay_url: relay_url.to_string(),
+            fingerprint,
+            team,
+            secret,
+        }
+    }
+
     /// `tsunagi1.` and base64url of fingerprint, team, secret and the URL.
     pub fn encode(&self) -> String {
         let mut b = Vec::with_capacity(80 + self.relay_url.len());

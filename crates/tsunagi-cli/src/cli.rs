@@ -66,6 +66,9 @@ pub enum Command {
     Export(ExportArgs),
     /// 情報共有への同意（記録・撤回・一覧） / the patient's consent to share: record, withdraw, list
     Consent(ConsentArgs),
+    /// 自分の端末（2台目の追加・一覧・紛失時に外す） / your laptops: add another, list, take a lost one off
+    #[command(subcommand)]
+    Device(DeviceCommand),
     /// 急変時対応シート・看護サマリー・訪問看護報告書を PDF に（FAX 送付状も。監査ログに残ります） / the sheets partners read, as A4 PDF (with a FAX cover; logged in the access log)
     Print(PrintArgs),
     /// サマリー・報告書の下書き（記録から作った文面を編集して保存） / the summary's and report's editable text, kept in the record

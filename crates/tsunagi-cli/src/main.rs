@@ -143,6 +143,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Import(a) => exchange_cmd::import(&cli, a),
         Command::Print(a) => sheets_cmd::print(&cli, a),
         Command::Consent(a) => people_cmd::consent(&cli, a),
+        Command::Device(DeviceCommand::Add) => people_cmd::device_add(&cli),
+        Command::Device(DeviceCommand::Join(a)) => people_cmd::device_join(&cli, a),
+        Command::Device(DeviceCommand::List) => people_cmd::device_list(&cli),
+        Command::Device(DeviceCommand::Remove(a)) => people_cmd::device_remove(&cli, a),
         Command::Draft(a) => sheets_cmd::draft(&cli, a),
     }
 }

@@ -1,10 +1,13 @@
 //! `tsunagi consent`: the patient's consent to share, recorded, withdrawn
-//! and listed.
+//! and listed. `tsunagi device`: a member's laptops.
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use care_model::{CalendarDate, ConsentScope, EntryId, NewConsent};
+use serde_json::json;
+use sync_proto::DeviceCode;
 
-use crate::cli::{Cli, ConsentArgs};
+use crate::cli::{Cli, ConsentArgs, DeviceJoinArgs, DeviceRemoveArgs};
+use crate::sync_cmd::runtime;
 use crate::{now, open, print_json, saved};
 
 pub fn consent(cli: &Cli, a: &ConsentArgs) -> Result<()> {
@@ -64,6 +67,95 @@ pub fn consent(cli: &Cli, a: &ConsentArgs) -> Result<()> {
             c.obtained_by,
             scope.join("・")
         );
+    }
+    Ok(())
+}
+
+pub fn device_add(cli: &Cli) -> Result<()> {
+    let mut store = open(cli)?;
+    let code = runtime()?.block_on(sync_client::add_device(&mut store, now))?;
+    let text = code.encode();
+    if cli.json {
+        print_json(json!({ "code": text, "hours": sync_client::DEVICE_CODE_HOURS }));
+    } else {
+        eprintln!(
+            "新しい端末で「2台目として参加」にこのコードを入力してください（{} 時間有効、1回限り。対面で見せてください） / on the new laptop, join as another laptop with this code (valid {} h, once; show it face to face):",
+            sync_client::DEVICE_CODE_HOURS,
+            sync_client::DEVICE_CODE_HOURS
+        );
+        println!("{text}");
+    }
+    Ok(())
+}
+
+pub fn device_join(cli: &Cli, a: &DeviceJoinArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let code = DeviceCode::parse(&a.code)?;
+    let done = runtime()?.block_on(sync_client::join_as_device(&mut store, &code, now))?;
+    if cli.json {
+        print_json(json!({
+            "member": done.member.to_string(),
+            "name": done.name,
+            "teams": done.joined.iter().map(|j| j.team.to_string()).collect::<Vec<_>>(),
+            "failed": done.failed.iter().map(|(t, why)| json!({ "team": t.to_string(), "error": why })).collect::<Vec<_>>(),
+        }));
+    } else {
+        println!(
+            "この端末は {} さんの端末になりました。{} チームに参加しました / this laptop is now {}'s; joined {} teams",
+            done.name,
+            done.joined.len(),
+            done.name,
+            done.joined.len()
+        );
+        for (team, why) in &done.failed {
+            println!("  {team}: {why}");
+        }
+    }
+    if !done.failed.is_empty() && done.joined.is_empty() {
+        bail!("どのチームにも参加できませんでした / joined no team");
+    }
+    Ok(())
+}
+
+pub fn device_list(cli: &Cli) -> Result<()> {
+    let store = open(cli)?;
+    let devices = sync_client::my_devices(&store)?;
+    if cli.json {
+        print_json(json!({ "devices": devices }));
+    } else {
+        for d in &devices {
+            let this = if d.this { "  ← この端末 / this laptop" } else { "" };
+            println!("{}  {} チーム / teams{this}", d.device, d.teams);
+        }
+    }
+    Ok(())
+}
+
+pub fn device_remove(cli: &Cli, a: &DeviceRemoveArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let wanted = a.device.to_lowercase();
+    let mine: Vec<_> = sync_client::my_devices(&store)?
+        .into_iter()
+        .filter(|d| d.device.to_string().starts_with(&wanted))
+        .collect();
+    let device = match mine.as_slice() {
+        [one] => one.device,
+        [] => bail!(
+            "「{}」に当てはまる自分の端末はありません（`tsunagi device list`） / none of your laptops matches \"{}\"",
+            a.device,
+            a.device
+        ),
+        _ => bail!(
+            "「{}」に当てはまる端末が複数あります / \"{}\" matches more than one laptop",
+            a.device,
+            a.device
+        ),
+    };
+    let teams = runtime()?.block_on(sync_client::remove_my_device(&mut store, device, now))?;
+    if cli.json {
+        print_json(json!({ "device": device.to_string(), "teams": teams }));
+    } else {
+        println!("端末 {device} を {teams} チームから外しました。各チームの鍵を更新しました / took laptop {device} off {teams} teams; each team has a new key");
     }
     Ok(())
 }

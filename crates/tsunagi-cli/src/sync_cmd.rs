@@ -12,7 +12,7 @@ use sync_proto::InviteCode;
 use crate::cli::{Cli, InviteArgs, JoinArgs, RelaySetArgs, SyncArgs, TeamArg, TeamRemoveArgs};
 use crate::{now, open, print_json};
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }
 
@@ -345,9 +345,14 @@ pub fn status(cli: &Cli) -> Result<()> {
         }));
     }
     if cli.json {
-        print_json(
-            json!({ "device": store.device_id().to_string(), "relay": relay, "online": reachable, "teams": teams }),
-        );
+        print_json(json!({
+            "device": store.device_id().to_string(),
+            "member": store.device().member.to_string(),
+            "name": store.device().profile.name,
+            "relay": relay,
+            "online": reachable,
+            "teams": teams,
+        }));
         return Ok(());
     }
     println!("この端末 / this device: {}", store.device_id());

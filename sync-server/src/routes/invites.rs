@@ -26,6 +26,19 @@ pub(super) async fn put_invite(
     Path(id): Path<String>,
     body: Result<Json<InviteUpload>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, AppError> {
+    // A team's keys, one 36-byte line per epoch, sealed.
+    put_sealed(store, peer, id, body, 256).await
+}
+
+/// Keeps `sealed` (at most `limit` bytes) for the one device that claims it,
+/// counted among the team's invites. Used by invites and device links.
+pub(super) async fn put_sealed(
+    store: LogStore,
+    peer: Peer,
+    id: String,
+    body: Result<Json<InviteUpload>, axum::extract::rejection::JsonRejection>,
+    limit: usize,
+) -> Result<Json<serde_json::Value>, AppError> {
     let id: [u8; 32] = hex_array("id", &id)?;
     let up = json_body(body)?;
     let team: [u8; 16] = hex_array("team", &up.team)?;
@@ -33,7 +46,7 @@ pub(super) async fn put_invite(
     let claim: [u8; 32] = hex_array("claim_hash", &up.claim_hash)?;
     let sealed = hex::decode(&up.sealed)
         .map_err(|_| AppError::bad_request("bad_field", "値の形式が正しくありません", "sealed"))?;
-    if sealed.len() > 256 {
+    if sealed.len() > limit {
         return Err(AppError::too_large());
     }
     let invite_key: Option<[u8; 32]> = up

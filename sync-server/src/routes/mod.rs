@@ -16,6 +16,7 @@ use crate::policy::{FreeSpace, Policy};
 
 mod audit;
 mod damaged;
+mod device_links;
 mod enrol;
 mod envelopes;
 mod events;
@@ -69,6 +70,10 @@ pub fn router(store: LogStore, policy: Arc<Policy>) -> Router {
         )
         .route("/v1/events", get(events::events))
         .route("/v1/invites/{id}", axum::routing::put(invites::put_invite))
+        .route(
+            "/v1/device-links/{id}",
+            axum::routing::put(device_links::put_device_link),
+        )
         .route("/v1/invites/{id}/claim", post(invites::claim_invite))
         // Bodies over the envelope limit are cut off while streaming, and
         // refused at once when their announced length is already too long.

@@ -83,8 +83,9 @@ pub struct Roster {
     lockboxes: BTreeMap<u32, BTreeMap<[u8; 16], Vec<u8>>>,
     /// Whether any member may invite (else only admins).
     pub members_may_invite: bool,
-    /// Invite keys still usable: key -> expiry.
-    invites: BTreeMap<[u8; 32], i64>,
+    /// Invite keys still usable: key -> expiry, and the member whose own
+    /// next laptop it is for (none: a new member).
+    invites: BTreeMap<[u8; 32], (i64, Option<String>)>,
     /// Ops that did not verify, by index.
     pub rejected: Vec<usize>,
     /// The roster head after each accepted op, in order: a hash chain, so
@@ -313,24 +314,31 @@ impl Roster {
                 expires_ms,
                 sig,
                 prev,
+                for_member,
             } => {
                 let by_id = hex16(by)?;
-                let signer = self.key(&by_id).ok_or(RosterError::NotMember)?;
+                let signer = self.devices.get(&by_id).ok_or(RosterError::NotMember)?;
                 if t != &team_hex {
                     return Err(RosterError::Malformed("invite for another team"));
                 }
                 self.check_prev(prev)?;
-                verify(
-                    &signer,
-                    &with_prev(&["invite", t, by, invite_key, &expires_ms.to_string()], prev),
-                    sig,
-                )?;
-                if !self.may_invite(&by_id) {
-                    return Err(RosterError::MayNotInvite);
-                }
+                let parts = invite_parts(t, by, invite_key, *expires_ms, for_member, prev);
+                verify(&signer.key, &parts.iter().map(String::as_str).collect::<Vec<_>>(), sig)?;
+                let own = if for_member.is_empty() {
+                    if !self.may_invite(&by_id) {
+                        return Err(RosterError::MayNotInvite);
+                    }
+                    None
+                } else {
+                    // Her own next laptop: only a device of hers may ask.
+                    if &signer.member != for_member {
+                        return Err(RosterError::NotAllowed);
+                    }
+                    Some(for_member.clone())
+                };
                 // Whatever the inviter asked, at most a week from receipt.
                 let expires = (*expires_ms).min(now_ms.saturating_add(MAX_INVITE_MS));
-                self.invites.insert(*key_of(invite_key)?.as_bytes(), expires);
+                self.invites.insert(*key_of(invite_key)?.as_bytes(), (expires, own));
             }
             MembershipOp::Join {
                 team: t,
@@ -343,9 +351,13 @@ impl Roster {
                 vouch,
             } => {
                 let ik = key_of(invite_key)?;
-                let expires = self.invites.get(ik.as_bytes()).copied().ok_or(RosterError::BadInvite)?;
+                let (expires, own) = self.invites.get(ik.as_bytes()).cloned().ok_or(RosterError::BadInvite)?;
                 if t != &team_hex || expires < now_ms {
                     return Err(RosterError::BadInvite);
+                }
+                // A member's own-laptop invite admits her next laptop only.
+                if own.as_ref().is_some_and(|m| m != member) {
+                    return Err(RosterError::MemberTaken);
                 }
                 let parts = ["join", t.as_str(), device, member, key, invite_key];
                 verify(&ik, &parts, invite_sig)?;
@@ -357,7 +369,7 @@ impl Roster {
                 }
                 let known_member = self.devices.values().any(|e| &e.member == member)
                     || self.removed.values().any(|(e, _)| &e.member == member);
-                if known_member {
+                if known_member && own.is_none() {
                     // Only a current device of that same member may add one.
                     let v = vouch.as_ref().ok_or(RosterError::MemberTaken)?;
                     let voucher = self.devices.get(&hex16(&v.device)?).ok_or(RosterError::MemberTaken)?;

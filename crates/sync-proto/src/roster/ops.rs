@@ -31,6 +31,10 @@ pub enum MembershipOp {
         /// The roster head this op was made on (see [`Roster::head`]).
         #[serde(default, skip_serializing_if = "String::is_empty")]
         prev: String,
+        /// A member inviting her own next laptop: the join must name her,
+        /// and needs no other vouch. Empty: an invite for a new member.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        for_member: String,
     },
     Join {
         team: String,
@@ -136,6 +140,32 @@ pub(super) fn sign(key: &SigningKey, parts: &[&str]) -> String {
     hex::encode(key.sign(&signed_bytes(parts)).to_bytes())
 }
 
+/// The signed parts of an invite: a member's own-laptop invite adds her
+/// member id, tagged so it can never read as a roster head.
+pub(super) fn invite_parts(
+    team: &str,
+    by: &str,
+    invite_key: &str,
+    expires_ms: i64,
+    for_member: &str,
+    prev: &str,
+) -> Vec<String> {
+    let mut parts = vec![
+        "invite".to_string(),
+        team.into(),
+        by.into(),
+        invite_key.into(),
+        expires_ms.to_string(),
+    ];
+    if !for_member.is_empty() {
+        parts.push(format!("for-member={for_member}"));
+    }
+    if !prev.is_empty() {
+        parts.push(prev.into());
+    }
+    parts
+}
+
 /// An op's signed parts, with the roster head it was made on when it names
 /// one (ops made before heads existed name none, and still verify).
 pub(super) fn with_prev<'a>(parts: &[&'a str], prev: &'a str) -> Vec<&'a str> {
@@ -189,12 +219,37 @@ impl MembershipOp {
         invite: &VerifyingKey,
         expires_ms: i64,
     ) -> Self {
+        Self::make_invite(head, team, by, by_key, invite, expires_ms, "")
+    }
+
+    /// A member's invite for her own next laptop (`member` is hers): any
+    /// member may make one, whoever the team lets invite, and the join it
+    /// admits must name her.
+    pub fn own_device_invite_on(
+        head: Option<&[u8; 32]>,
+        team: &[u8; 16],
+        by: &[u8; 16],
+        by_key: &SigningKey,
+        invite: &VerifyingKey,
+        expires_ms: i64,
+        member: &str,
+    ) -> Self {
+        Self::make_invite(head, team, by, by_key, invite, expires_ms, member)
+    }
+
+    fn make_invite(
+        head: Option<&[u8; 32]>,
+        team: &[u8; 16],
+        by: &[u8; 16],
+        by_key: &SigningKey,
+        invite: &VerifyingKey,
+        expires_ms: i64,
+        for_member: &str,
+    ) -> Self {
         let (team, by, ik) = (hex::encode(team), hex::encode(by), hex::encode(invite.as_bytes()));
         let prev = head.map(hex::encode).unwrap_or_default();
-        let sig = sign(
-            by_key,
-            &with_prev(&["invite", &team, &by, &ik, &expires_ms.to_string()], &prev),
-        );
+        let parts = invite_parts(&team, &by, &ik, expires_ms, for_member, &prev);
+        let sig = sign(by_key, &parts.iter().map(String::as_str).collect::<Vec<_>>());
         MembershipOp::Invite {
             team,
             by,
@@ -202,6 +257,7 @@ impl MembershipOp {
             expires_ms,
             sig,
             prev,
+            for_member: for_member.to_string(),
         }
     }
 

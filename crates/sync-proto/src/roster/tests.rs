@@ -364,3 +364,76 @@ fn a_removal_voids_invites_made_before_it() {
     assert_eq!(after.rejected, vec![ops.len() - 1]);
     assert!(!after.contains(&[9; 16]));
 }
+
+/// `ops`, then an own-laptop invite made by `by` (device id, key) for
+/// `member`, then the join `join` makes with that invite's key.
+fn with_own_invite(
+    ops: &[(MembershipOp, i64)],
+    by: (&[u8; 16], &SigningKey),
+    member: &str,
+    join: impl Fn(&SigningKey) -> MembershipOp,
+) -> Roster {
+    let invite = SigningKey::generate(&mut OsRng);
+    let head = Roster::replay(&T, ops).head();
+    let mut all = ops.to_vec();
+    all.push((
+        MembershipOp::own_device_invite_on(Some(&head), &T, by.0, by.1, &invite.verifying_key(), 1_000, member),
+        500,
+    ));
+    all.push((join(&invite), 500));
+    Roster::replay(&T, &all)
+}
+
+#[test]
+fn a_member_adds_her_own_next_laptop_and_no_one_else_can_use_it_to_be_her() {
+    let k = keys(4);
+    let ops = team(&k);
+    let laptop = SigningKey::generate(&mut OsRng);
+    // m4 (device 4, not an admin, invites closed) adds her own second laptop.
+    let r = with_own_invite(&ops, (&[4; 16], &k[3]), "m4", |i| {
+        MembershipOp::join(&T, &[9; 16], "m4", &laptop, i)
+    });
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    assert_eq!(r.member_of(&[9; 16]), Some("m4"));
+    assert!(
+        r.may_remove(&[4; 16], &[9; 16]),
+        "her first laptop may remove the second"
+    );
+
+    // Attack: m4's laptop makes an own-laptop invite naming the admin.
+    let r = with_own_invite(&ops, (&[4; 16], &k[3]), "admin", |i| {
+        MembershipOp::join(&T, &[9; 16], "admin", &laptop, i)
+    });
+    assert_eq!(r.rejected, vec![ops.len(), ops.len() + 1]);
+    assert!(!r.contains(&[9; 16]));
+
+    // Attack: the holder of m4's own-laptop code joins as the admin instead.
+    let r = with_own_invite(&ops, (&[4; 16], &k[3]), "m4", |i| {
+        MembershipOp::join(&T, &[9; 16], "admin", &laptop, i)
+    });
+    assert_eq!(r.rejected, vec![ops.len() + 1]);
+    assert!(!r.contains(&[9; 16]));
+
+    // Attack: it joins as a brand-new member (a stranger's laptop, not hers).
+    let r = with_own_invite(&ops, (&[4; 16], &k[3]), "m4", |i| {
+        MembershipOp::join(&T, &[9; 16], "stranger", &laptop, i)
+    });
+    assert!(!r.contains(&[9; 16]));
+
+    // Attack: the relay rewrites an own-laptop invite into an open one (the
+    // member id is signed), or names another member in it.
+    let invite = SigningKey::generate(&mut OsRng);
+    let head = Roster::replay(&T, &ops).head();
+    let op = MembershipOp::own_device_invite_on(Some(&head), &T, &[4; 16], &k[3], &invite.verifying_key(), 1_000, "m4");
+    for forged in ["", "admin"] {
+        let mut bent = op.clone();
+        if let MembershipOp::Invite { for_member, .. } = &mut bent {
+            *for_member = forged.into();
+        }
+        let mut all = ops.clone();
+        all.push((bent, 500));
+        all.push((MembershipOp::join(&T, &[9; 16], "m9", &laptop, &invite), 500));
+        let r = Roster::replay(&T, &all);
+        assert!(!r.contains(&[9; 16]), "a forged for_member={forged:?} admitted someone");
+    }
+}

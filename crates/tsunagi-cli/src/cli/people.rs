@@ -26,3 +26,28 @@ pub struct ConsentArgs {
     #[arg(long, value_name = "DATE", requires = "withdraw")]
     pub on: Option<String>,
 }
+
+/// A member's laptops.
+#[derive(Debug, clap::Subcommand)]
+pub enum DeviceCommand {
+    /// この人の別の端末を追加するコードを表示（対面で見せる、24時間有効） / show a code that makes another laptop yours (show it face to face; valid 24 h)
+    Add,
+    /// この端末を、コードを出した人の2台目にして、その人のチームすべてに参加 / make this new laptop another of the member who showed CODE, in all her teams
+    Join(DeviceJoinArgs),
+    /// 自分の端末の一覧 / your laptops
+    List,
+    /// 自分の別の端末をすべてのチームから外す（紛失時） / take one of your other laptops off every team (a lost laptop)
+    Remove(DeviceRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceJoinArgs {
+    /// 端末追加コード（tsunagi-device1. で始まる） / the device code (starts with tsunagi-device1.)
+    pub code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceRemoveArgs {
+    /// 端末ID（先頭数文字で可） / the laptop's id (a unique prefix will do)
+    pub device: String,
+}

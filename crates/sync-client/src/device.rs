@@ -1,0 +1,195 @@
+//! A member's laptops: adding her next one (a home laptop, a replacement)
+//! from one she already uses, listing them, and taking one off every team
+//! at once (a lost laptop).
+
+use care_model::{DeviceId, Member, MemberId, TeamId, Timestamp};
+use care_store::Store;
+use serde::{Deserialize, Serialize};
+use sync_proto::{DeviceCode, MAX_LINK_BYTES};
+
+use crate::invite::{client_of, pinned_relay, post_invite, store_err};
+use crate::{join, remove_device, sync_once, Joined, RelayClient, SyncError};
+
+/// How long a device code works: long enough to carry the new laptop home.
+pub const DEVICE_CODE_HOURS: i64 = 24;
+
+/// What the relay keeps, sealed under the device code.
+#[derive(Serialize, Deserialize)]
+struct Link {
+    member: String,
+    profile: Member,
+    teams: Vec<String>,
+}
+
+/// Makes a code for this member's next laptop: every team this laptop is
+/// in gets an own-laptop invite on its roster (signed here, naming her),
+/// and the relay keeps the list of teams sealed under the code. Needs the
+/// relay now; the new laptop joins within [`DEVICE_CODE_HOURS`].
+pub async fn add_device(store: &mut Store, now: impl Fn() -> Timestamp) -> Result<DeviceCode, SyncError> {
+    let (url, fp) = pinned_relay(store)?;
+    sync_once(store, &now).await?;
+    let me = *store.device_id().as_bytes();
+    let mut teams = Vec::new();
+    for team in store.team_ids().map_err(store_err)? {
+        if store.roster(team).map_err(store_err)?.contains(&me) {
+            teams.push(team);
+        }
+    }
+    let first = teams.first().ok_or(SyncError::NoTeams)?;
+    let code = DeviceCode::new(&url, fp, *first.as_bytes());
+    let expires = Timestamp(now().0 + DEVICE_CODE_HOURS * 3600 * 1000);
+    let member = store.device().member.to_string();
+    let client = client_of(store)?;
+    for team in &teams {
+        post_invite(
+            store,
+            &client,
+            *team,
+            &code.team_invite(*team.as_bytes()),
+            expires,
+            Some(&member),
+        )
+        .await?;
+    }
+    let link = Link {
+        member,
+        profile: store.device().profile.clone(),
+        teams: teams.iter().map(|t| t.to_string()).collect(),
+    };
+    let sealed = code.seal(&serde_json::to_vec(&link).expect("a link serialises"));
+    if sealed.len() > MAX_LINK_BYTES {
+        return Err(SyncError::BadAnswer(format!(
+            "チームが多すぎて1つのコードに入りません ({} チーム) / too many teams for one code ({})",
+            teams.len(),
+            teams.len()
+        )));
+    }
+    client.put_device_link(&code.link(), &sealed, expires.0).await?;
+    tracing::info!(teams = teams.len(), "device code made");
+    Ok(code)
+}
+
+/// What becoming another laptop of a member did.
+#[derive(Debug)]
+pub struct DeviceJoined {
+    pub member: MemberId,
+    pub name: String,
+    pub joined: Vec<Joined>,
+    /// Teams it could not join, with why (an invite voided by a removal
+    /// meanwhile): the first laptop can show a new code.
+    pub failed: Vec<(TeamId, String)>,
+}
+
+/// Makes this laptop (a new profile, in no team yet) another laptop of the
+/// member whose laptop showed `code`, and joins every team she is in.
+pub async fn join_as_device(
+    store: &mut Store,
+    code: &DeviceCode,
+    now: impl Fn() -> Timestamp,
+) -> Result<DeviceJoined, SyncError> {
+    if code.fingerprint == [0u8; 32] {
+        return Err(SyncError::NoFingerprint);
+    }
+    // Before the code is spent: a profile with teams cannot change hands.
+    if !store.team_ids().map_err(store_err)?.is_empty() {
+        return Err(store_err(care_store::StoreError::NotEmpty));
+    }
+    let fp = hex::encode(code.fingerprint);
+    let client = RelayClient::new(&code.relay_url, Some(&fp), Some(&crate::Identity::of(store)?))?;
+    let sealed = match client.claim_invite(&code.link()).await {
+        Ok(s) => s,
+        Err(SyncError::Refused { status: 404 | 410, .. }) => return Err(SyncError::DeviceCodeVoid),
+        Err(e) => return Err(e),
+    };
+    let plain = code.open(&sealed).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+    let link: Link = serde_json::from_slice(&plain).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+    let member: MemberId = link
+        .member
+        .parse()
+        .map_err(|_| SyncError::BadAnswer("device link names no member".into()))?;
+    store.become_member(member, &link.profile).map_err(store_err)?;
+    if store.relay().map_err(store_err)?.is_none() {
+        store.set_relay(&code.relay_url, Some(&fp)).map_err(store_err)?;
+    }
+    let mut done = DeviceJoined {
+        member,
+        name: link.profile.name.clone(),
+        joined: Vec::new(),
+        failed: Vec::new(),
+    };
+    for team in &link.teams {
+        let Ok(team) = team.parse::<TeamId>() else { continue };
+        match join(store, &code.team_invite(*team.as_bytes()), &now).await {
+            Ok(j) => done.joined.push(j),
+            Err(e) => {
+                tracing::warn!(%team, error = %e, "could not join one of her teams");
+                done.failed.push((team, e.to_string()));
+            }
+        }
+    }
+    tracing::info!(
+        joined = done.joined.len(),
+        failed = done.failed.len(),
+        "joined as another laptop"
+    );
+    Ok(done)
+}
+
+/// One of this member's laptops, as the rosters on this laptop know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MyDevice {
+    pub device: DeviceId,
+    /// This laptop.
+    pub this: bool,
+    /// How many of the teams here it is in.
+    pub teams: usize,
+}
+
+/// This member's laptops across the teams on this laptop (as last synced).
+pub fn my_devices(store: &Store) -> Result<Vec<MyDevice>, SyncError> {
+    let me = store.device().member.to_string();
+    let mut found: std::collections::BTreeMap<[u8; 16], usize> = Default::default();
+    for team in store.team_ids().map_err(store_err)? {
+        let roster = store.roster(team).map_err(store_err)?;
+        for (device, entry) in &roster.devices {
+            if entry.member == me {
+                *found.entry(*device).or_default() += 1;
+            }
+        }
+    }
+    let this = *store.device_id().as_bytes();
+    Ok(found
+        .into_iter()
+        .map(|(d, teams)| MyDevice {
+            device: DeviceId::from_bytes(d),
+            this: d == this,
+            teams,
+        })
+        .collect())
+}
+
+/// Takes one of this member's other laptops (lost, or handed back) off
+/// every team it is in, each team moving to a new key. Returns how many
+/// teams it was taken off.
+pub async fn remove_my_device(
+    store: &mut Store,
+    device: DeviceId,
+    now: impl Fn() -> Timestamp,
+) -> Result<usize, SyncError> {
+    if device == store.device_id() {
+        return Err(SyncError::NotAllowed);
+    }
+    sync_once(store, &now).await?;
+    let me = store.device().member.to_string();
+    let mut removed = 0;
+    for team in store.team_ids().map_err(store_err)? {
+        let roster = store.roster(team).map_err(store_err)?;
+        if roster.member_of(device.as_bytes()) != Some(me.as_str()) || !roster.contains(device.as_bytes()) {
+            continue;
+        }
+        remove_device(store, team, device, &now).await?;
+        removed += 1;
+    }
+    tracing::info!(%device, teams = removed, "laptop taken off every team");
+    Ok(removed)
+}

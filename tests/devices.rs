@@ -1,0 +1,155 @@
+//! A member's laptops, through the real CLI and a real relay: her home
+//! laptop joins every team she is in from a code her station laptop shows,
+//! her entries from either show one author; a lost laptop is taken off
+//! every team in one step; nobody else's laptop can claim her member id.
+
+use tsunagi_tests::{team_of, tsunagi, unlock, Laptop, Relay};
+
+fn status(l: &Laptop) -> serde_json::Value {
+    l.json(&["status"])
+}
+
+fn note_authors(l: &Laptop, team: &str, text: &str) -> Vec<String> {
+    l.record(team)["notes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|n| n["versions"][0]["text"] == text)
+        .map(|n| n["author"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn her_second_laptop_joins_all_her_teams_writes_as_her_and_a_lost_one_goes_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay"));
+    let station = Laptop::new(dir.path(), "高橋 美咲", "nurse", "つばさ訪問看護ステーション");
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let team1 = team_of(&relay, &station, &[&nurse]);
+    let team2 = team_of(&relay, &station, &[&nurse]);
+    let her = status(&nurse)["member"].as_str().unwrap().to_string();
+
+    // Her home laptop: a new profile (any name), then her code.
+    let home = Laptop::new(dir.path(), "新しい端末", "nurse", "つばさ訪問看護ステーション");
+    let code = nurse.run(&["device", "add"]);
+    let code = code.lines().last().unwrap().to_string();
+    assert!(code.starts_with("tsunagi-device1."), "{code}");
+    let joined = home.json(&["device", "join", &code]);
+    assert_eq!(joined["name"], "佐藤 花子");
+    let mut teams: Vec<_> = joined["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    teams.sort();
+    let mut want = vec![team1.as_str(), team2.as_str()];
+    want.sort();
+    assert_eq!(teams, want);
+    assert_eq!(status(&home)["member"], her.as_str(), "the home laptop writes as her");
+    assert_eq!(status(&home)["name"], "佐藤 花子");
+
+    // The code is spent: no one else can use it.
+    let other = Laptop::new(dir.path(), "別の人", "nurse", "つばさ訪問看護ステーション");
+    let out = tsunagi(&other.home, &["device", "join", &code]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("使えなくなりました"));
+
+    // Her entries from either laptop show one author.
+    home.run(&["note", "add", &team1, "--text", "自宅の端末から"]);
+    home.run(&["sync"]);
+    nurse.run(&["note", "add", &team1, "--text", "ステーションの端末から"]);
+    nurse.run(&["sync"]);
+    station.run(&["sync"]);
+    assert_eq!(note_authors(&station, &team1, "自宅の端末から"), vec![her.clone()]);
+    assert_eq!(
+        note_authors(&station, &team1, "ステーションの端末から"),
+        vec![her.clone()]
+    );
+    let history = station.run(&["team", "members", &team1]);
+    assert_eq!(
+        history.matches("佐藤 花子").count(),
+        2,
+        "two laptops, one person: {history}"
+    );
+
+    // Both laptops list the same two; each knows which one it is.
+    let listed = home.json(&["device", "list"]);
+    let devices = listed["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 2);
+    assert!(devices.iter().all(|d| d["teams"] == 2));
+    let lost = status(&nurse)["device"].as_str().unwrap().to_string();
+
+    // The station laptop is lost: from home she takes it off every team.
+    let out = home.json(&["device", "remove", &lost[..8]]);
+    assert_eq!(out["teams"], 2);
+    station.run(&["sync"]);
+    for team in [&team1, &team2] {
+        let members = station.json(&["team", "members", team]);
+        assert_eq!(members["epoch"], 1, "{team}: a new key");
+        let ids: Vec<_> = members["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["device"].as_str().unwrap())
+            .collect();
+        assert!(!ids.contains(&lost.as_str()), "{team}: {ids:?}");
+    }
+    // The lost laptop is refused; what she wrote from it stays.
+    let _ = tsunagi(&nurse.home, &["sync"]);
+    home.run(&["sync"]);
+    assert_eq!(note_authors(&home, &team1, "ステーションの端末から"), vec![her.clone()]);
+    home.run(&["note", "add", &team1, "--text", "紛失のあと"]);
+    home.run(&["sync"]);
+    station.run(&["sync"]);
+    assert_eq!(note_authors(&station, &team1, "紛失のあと"), vec![her]);
+}
+
+#[test]
+fn a_laptop_that_is_not_hers_cannot_claim_her_member_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay"));
+    let station = Laptop::new(dir.path(), "高橋 美咲", "nurse", "つばさ訪問看護ステーション");
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    let team = team_of(&relay, &station, &[&nurse, &doctor]);
+    let her: care_model::MemberId = status(&nurse)["member"].as_str().unwrap().parse().unwrap();
+
+    // Mallory holds a real invite but has rewritten her profile to say
+    // she is the nurse (a hostile client can write anything locally).
+    let mallory = Laptop::new(dir.path(), "mallory", "nurse", "どこか");
+    {
+        let mut store = unlock(&mallory.home);
+        store.become_member(her, &tsunagi_tests::member("佐藤 花子")).unwrap();
+    }
+    let code = station.run(&["invite", &team]);
+    let out = tsunagi(&mallory.home, &["join", code.lines().last().unwrap()]);
+    assert!(!out.status.success(), "a join naming her member id must be refused");
+    let ids = station.json(&["team", "members", &team]);
+    assert_eq!(ids["devices"].as_array().unwrap().len(), 3, "{ids}");
+
+    // The doctor's laptop posts an own-laptop invite naming the nurse: the
+    // relay refuses it (only a laptop of hers may).
+    doctor.run(&["sync"]);
+    let doc = unlock(&doctor.home);
+    let team_id: care_model::TeamId = team.parse().unwrap();
+    let roster = doc.roster(team_id).unwrap();
+    let invite = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let op = sync_proto::MembershipOp::own_device_invite_on(
+        Some(&roster.head()),
+        team_id.as_bytes(),
+        doc.device_id().as_bytes(),
+        doc.signing_key(),
+        &invite.verifying_key(),
+        i64::MAX / 2,
+        &her.to_string(),
+    );
+    let client = relay.client_as(doc.signing_key(), doc.device_id().as_bytes());
+    let refused = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(client.add_member(team_id.as_bytes(), &op));
+    assert!(
+        matches!(refused, Err(sync_client::SyncError::Refused { status: 403, .. })),
+        "{refused:?}"
+    );
+}
