@@ -76,6 +76,10 @@ export const commands = {
 	setRelay: (url: string, fingerprint: string | null) => typedError<null, AppError>(__TAURI_INVOKE("set_relay", { url, fingerprint })),
 	invite: (team: string, hours: number) => typedError<InviteView, AppError>(__TAURI_INVOKE("invite", { team, hours })),
 	join: (code: string) => typedError<JoinView, AppError>(__TAURI_INVOKE("join", { code })),
+	deviceAdd: () => typedError<DeviceCodeView, AppError>(__TAURI_INVOKE("device_add")),
+	deviceJoin: (code: string) => typedError<DeviceJoinView, AppError>(__TAURI_INVOKE("device_join", { code })),
+	myDevices: () => typedError<MyDeviceView[], AppError>(__TAURI_INVOKE("my_devices")),
+	removeMyDevice: (device: string) => typedError<number, AppError>(__TAURI_INVOKE("remove_my_device", { device })),
 	enrol: (code: string) => typedError<null, AppError>(__TAURI_INVOKE("enrol", { code })),
 	setInvitePolicy: (team: string, membersMayInvite: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_invite_policy", { team, membersMayInvite })),
 	refused: (team: string) => typedError<RefusedView[], AppError>(__TAURI_INVOKE("refused", { team })),
@@ -315,6 +319,21 @@ export type ContactView = {
 	relation: string,
 	phone: string,
 	key_person: boolean,
+};
+
+/**  A code that makes another laptop this member's. */
+export type DeviceCodeView = {
+	code: string,
+	expires_at: number,
+};
+
+/**  What becoming another laptop of a member did. */
+export type DeviceJoinView = {
+	/**  Whose laptop this now is. */
+	name: string,
+	teams: number,
+	/**  Teams it could not join, each with why. */
+	failed: string[],
 };
 
 /**  One line of a device's file, as the import screen shows it. */
@@ -611,6 +630,15 @@ export type MemberView = {
 	fax: string | null,
 	on_call: boolean,
 	me: boolean,
+};
+
+/**  One of this member's laptops. */
+export type MyDeviceView = {
+	device: string,
+	/**  This laptop. */
+	this: boolean,
+	/**  In how many of the teams on this laptop. */
+	teams: number,
 };
 
 /**  A reading's NEWS2 score as the screens show it. */

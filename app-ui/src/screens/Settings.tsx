@@ -1,11 +1,93 @@
-import { useState } from "preact/hooks";
-import type { SyncView } from "../bindings";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { DeviceCodeView, SyncView } from "../bindings";
 import { commands, message, ok } from "../api";
-import { t } from "../i18n";
+import { t, type Lang } from "../i18n";
 import { useLoad } from "../hooks";
 import { label, type Shared } from "../state";
+import { formatDateTime } from "../format";
 import { passphraseProblem } from "../logic";
 import { PassField } from "./Lock";
+
+/** This member's laptops: add another (a code shown face to face), or take
+ * one that was lost off every team at once. */
+function MyDevicesSection({ lang }: { lang: Lang }) {
+  const { data: devices, reload } = useLoad(() => ok(commands.myDevices()), []);
+  const [code, setCode] = useState<DeviceCodeView | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const [note, setNote] = useState<{ text: string; ok: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const target = canvas.current;
+    if (code && target) import("qrcode").then((QRCode) => QRCode.toCanvas(target, code.code, { width: 280, margin: 2 }));
+  }, [code]);
+  const act = async (f: () => Promise<void>) => {
+    setBusy(true);
+    setNote(null);
+    try {
+      await f();
+    } catch (err) {
+      setNote({ text: message(err), ok: false });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section id="my-devices">
+      <h2>{t("myDevices")}</h2>
+      <ul class="plain">
+        {(devices ?? []).map((d) => (
+          <li class="my-device" key={d.device} data-device={d.device} data-this={String(d.this)}>
+            <code>{d.device.slice(0, 8)}</code> {d.this && <strong>{t("thisDevice")}</strong>}{" "}
+            <span class="muted small">{t("deviceTeams", { n: d.teams })}</span>{" "}
+            {!d.this && (
+              <button class="link device-remove" disabled={busy} onClick={() => setRemoving(d.device)}>
+                {t("deviceRemove")}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {removing && (
+        <div class="confirm" role="alertdialog" aria-labelledby="device-confirm-text">
+          <p id="device-confirm-text">{t("deviceRemoveConfirm", { id: removing.slice(0, 8) })}</p>
+          <button
+            class="danger"
+            id="device-remove-confirm"
+            disabled={busy}
+            onClick={() =>
+              act(async () => {
+                const n = await ok(commands.removeMyDevice(removing));
+                setRemoving(null);
+                setNote({ text: t("deviceRemoved", { n }), ok: true });
+                reload();
+              })
+            }
+          >
+            {t("confirm")}
+          </button>
+          <button onClick={() => setRemoving(null)}>{t("cancel")}</button>
+        </div>
+      )}
+      <button id="device-add" disabled={busy} onClick={() => act(async () => setCode(await ok(commands.deviceAdd())))}>
+        {t("deviceAdd")}
+      </button>
+      {code && (
+        <div class="invite" id="device-code-box">
+          <canvas ref={canvas} aria-label={t("deviceCode")} />
+          <p>{t("deviceCodeHelp", { time: formatDateTime(code.expires_at, lang) })}</p>
+          <textarea id="device-code" readOnly rows={3} aria-label={t("deviceCode")} value={code.code} />
+          <button onClick={() => navigator.clipboard?.writeText(code.code)}>{t("copy")}</button>
+        </div>
+      )}
+      {note && (
+        <p class={note.ok ? "saved" : "error"} role={note.ok ? "status" : "alert"} id="device-note">
+          {note.text}
+        </p>
+      )}
+    </section>
+  );
+}
 
 /** How long until the window locks, notification details, the passphrase. */
 function SecuritySection({ shared }: { shared: Shared }) {
@@ -235,6 +317,7 @@ export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | nu
           )}
         </form>
       </section>
+      <MyDevicesSection lang={lang} />
       <SecuritySection shared={shared} />
       <MasterSection />
       {me && (

@@ -75,6 +75,13 @@ export function JoinCard({ shared }: { shared: Shared }) {
         disabled={busy || !code.trim()}
         onClick={() =>
           run(async () => {
+            // A code from her own other laptop: this one becomes hers.
+            if (code.trim().startsWith("tsunagi-device1.")) {
+              const done = await ok(commands.deviceJoin(code));
+              const failed = done.failed.length ? " " + t("deviceJoinFailed", { n: done.failed.length }) : "";
+              setNotice(t("deviceJoined", { name: done.name, n: done.teams }) + failed);
+              return;
+            }
             const joined = await ok(commands.join(code));
             // On a link that cut out, say so; joining again finishes it.
             if (joined.pending || joined.record_pending) setNotice(t(joined.pending ? "joinPending" : "joinRecordPending"));

@@ -387,6 +387,30 @@ pub async fn join(app: AppState<'_>, code: String) -> AppResult<JoinView> {
 
 #[tauri::command]
 #[specta::specta]
+pub async fn device_add(app: AppState<'_>) -> AppResult<DeviceCodeView> {
+    app.device_add().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn device_join(app: AppState<'_>, code: String) -> AppResult<DeviceJoinView> {
+    app.device_join(&code).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn my_devices(app: AppState<'_>) -> AppResult<Vec<MyDeviceView>> {
+    app.my_devices()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_my_device(app: AppState<'_>, device: String) -> AppResult<u32> {
+    app.remove_my_device(&device).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn enrol(app: AppState<'_>, code: String) -> AppResult<()> {
     app.enrol(&code).await
 }

@@ -272,7 +272,7 @@ impl App {
         Ok(())
     }
 
-    fn guard(&self) -> MutexGuard<'_, Option<Store>> {
+    pub(crate) fn guard(&self) -> MutexGuard<'_, Option<Store>> {
         // A panic while holding the lock leaves the store as consistent as
         // SQLite left it; carry on rather than brick the window.
         self.store.lock().unwrap_or_else(|p| p.into_inner())

@@ -63,6 +63,65 @@ impl App {
         })
     }
 
+    /// A code for this member's next laptop: every team here gets an
+    /// own-laptop invite. Shown face to face; valid a day.
+    pub async fn device_add(&self) -> AppResult<DeviceCodeView> {
+        let mut store = self.own_store()?;
+        if store.relay()?.is_none() {
+            return Err(AppError::new(
+                "no-relay",
+                "先に設定で中継サーバーを設定してください / set a relay in Settings first",
+            ));
+        }
+        let code = sync_client::add_device(&mut store, now).await?;
+        Ok(DeviceCodeView {
+            code: code.encode(),
+            expires_at: now().0 + sync_client::DEVICE_CODE_HOURS * 3_600_000,
+        })
+    }
+
+    /// Makes this new laptop another of the member who showed `code`, in
+    /// all her teams. The window's store is opened again so that what it
+    /// writes from now on carries her member id.
+    pub async fn device_join(&self, code: &str) -> AppResult<DeviceJoinView> {
+        let code = sync_proto::DeviceCode::parse(code.trim())?;
+        let mut store = self.own_store()?;
+        let done = sync_client::join_as_device(&mut store, &code, now).await?;
+        *self.guard() = Some(self.connect()?);
+        self.nudge.notify_one();
+        Ok(DeviceJoinView {
+            name: done.name,
+            teams: done.joined.len() as u32,
+            failed: done.failed.iter().map(|(_, why)| why.clone()).collect(),
+        })
+    }
+
+    /// This member's laptops as the rosters here know them.
+    pub fn my_devices(&self) -> AppResult<Vec<MyDeviceView>> {
+        self.with(|s| {
+            Ok(sync_client::my_devices(s)?
+                .into_iter()
+                .map(|d| MyDeviceView {
+                    device: d.device.to_string(),
+                    this: d.this,
+                    teams: d.teams as u32,
+                })
+                .collect())
+        })
+    }
+
+    /// Takes one of this member's other laptops off every team (lost, or
+    /// handed back). Returns how many teams.
+    pub async fn remove_my_device(&self, device: &str) -> AppResult<u32> {
+        let device: DeviceId = device
+            .parse()
+            .map_err(|_| AppError::new("invalid", "端末IDが読めません / unreadable device id"))?;
+        let mut store = self.own_store()?;
+        let n = sync_client::remove_my_device(&mut store, device, now).await?;
+        self.nudge.notify_one();
+        Ok(n as u32)
+    }
+
     /// Joins with an invite code. On a link that cuts out the join may be
     /// kept here and finished by the next sync: `pending` says so, and
     /// joining again with the same code finishes it.

@@ -67,6 +67,33 @@ pub struct InviteView {
     pub expires_at: i64,
 }
 
+/// A code that makes another laptop this member's.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct DeviceCodeView {
+    pub code: String,
+    pub expires_at: i64,
+}
+
+/// What becoming another laptop of a member did.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct DeviceJoinView {
+    /// Whose laptop this now is.
+    pub name: String,
+    pub teams: u32,
+    /// Teams it could not join, each with why.
+    pub failed: Vec<String>,
+}
+
+/// One of this member's laptops.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct MyDeviceView {
+    pub device: String,
+    /// This laptop.
+    pub this: bool,
+    /// In how many of the teams on this laptop.
+    pub teams: u32,
+}
+
 /// What joining did.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct JoinView {
