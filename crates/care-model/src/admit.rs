@@ -118,7 +118,7 @@ impl CareRecord {
             Ok(Some((automerge::Value::Object(_), id))) => Some(id.to_string()),
             _ => None,
         };
-        let (devices, members) = (obj_of(key::DEVICES), obj_of(key::MEMBERS));
+        let (devices, members, directory) = (obj_of(key::DEVICES), obj_of(key::MEMBERS), obj_of(key::DIRECTORY));
         // Objects inside another member's entry (a Member is a map).
         let others_member_objs: BTreeSet<String> = match doc.get(ROOT, key::MEMBERS) {
             Ok(Some((_, map))) => doc
@@ -170,6 +170,17 @@ impl CareRecord {
                 }
             } else if others_member_objs.contains(&obj) {
                 return Err(Refusal::OthersEntry(format!("members.*.{prop}")));
+            } else if Some(&obj) == directory.as_ref() {
+                // Replacing or deleting a directory entry: its keeper only.
+                if let Ok(Some((automerge::Value::Object(_), entry))) =
+                    doc.import_obj(&obj).and_then(|dir| doc.get(&dir, prop))
+                {
+                    if crate::directory::keeper(doc, &entry) != Some(sender.member) {
+                        return Err(Refusal::OthersEntry(format!(
+                            "directory.{prop} (another organisation's)"
+                        )));
+                    }
+                }
             }
         }
         Ok(())
@@ -239,11 +250,38 @@ impl CareRecord {
             if reopens && !sender.admin {
                 return Err(Refusal::AdminsOnly("reopening a closed case".into()));
             }
+            // A directory entry: its keeper's and her editors'; who edits
+            // it, the keeper's alone.
+            if path.len() >= 3 && path[0] == key::DIRECTORY {
+                self.check_directory_write(&path, sender)?;
+            }
             // The team's settings and a station's rota are the admins'.
             let root = path.first().map(String::as_str);
             if (root == Some(key::SETTINGS) || root == Some(key::ROTA)) && !sender.admin {
                 return Err(Refusal::AdminsOnly(format!("writing `{}`", path.join("."))));
             }
+        }
+        Ok(())
+    }
+
+    /// Whether `sender` may write at `path` inside a directory entry.
+    fn check_directory_write(&self, path: &[String], sender: Sender) -> Result<(), Refusal> {
+        let doc = self.doc();
+        let entry = match doc.get(ROOT, key::DIRECTORY) {
+            Ok(Some((_, dir))) => match doc.get(&dir, path[1].as_str()) {
+                Ok(Some((automerge::Value::Object(_), entry))) => entry,
+                _ => return Ok(()),
+            },
+            _ => return Ok(()),
+        };
+        let keeps = crate::directory::keeper(doc, &entry) == Some(sender.member);
+        let edits = crate::directory::editors(doc, &entry).contains(&sender.member.to_string());
+        let allowed = if path[2] == "editors" { keeps } else { keeps || edits };
+        if !allowed {
+            return Err(Refusal::OthersEntry(format!(
+                "directory.{}.{} (another organisation's)",
+                path[1], path[2]
+            )));
         }
         Ok(())
     }
@@ -287,7 +325,8 @@ impl CareRecord {
                     | key::SEEN
                     | key::INSTRUCTIONS
                     | key::DRAFTS
-                    | key::CONSENTS,
+                    | key::CONSENTS
+                    | key::DIRECTORY,
                     None,
                 ) => match doc.get(ROOT, root_key.as_str()) {
                     Ok(Some((automerge::Value::Object(ObjType::Map), _))) | Ok(None) => Ok(()),
@@ -314,6 +353,7 @@ impl CareRecord {
                         key::INSTRUCTIONS => reads::<crate::Instruction>(doc, &map, id),
                         key::DRAFTS => reads::<crate::Draft>(doc, &map, id),
                         key::CONSENTS => reads::<crate::Consent>(doc, &map, id),
+                        key::DIRECTORY => reads::<crate::DirectoryEntry>(doc, &map, id),
                         // A newer app's collection: kept, not ours to read.
                         _ => Ok(()),
                     }
@@ -401,6 +441,49 @@ impl CareRecord {
                         for (_, fid) in doc.get_all(&id, field.as_str()).unwrap_or_default() {
                             if !by_member(&fid, &m) {
                                 return Err(Refusal::OthersEntry(format!("members.{m}.{field}")));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Each directory entry: every value by its keeper or an editor, the
+        // editors by the keeper.
+        if let Ok(Some((_, dir))) = doc.get(ROOT, key::DIRECTORY) {
+            for id in doc.keys(&dir) {
+                for (_, entry) in doc.get_all(&dir, id.as_str()).unwrap_or_default() {
+                    let keeper = author(&entry).and_then(|a| member_of(&a));
+                    let editors = crate::directory::editors(doc, &entry);
+                    let ok = |obj: &automerge::ObjId, editors_list: bool| {
+                        let who = author(obj).and_then(|a| member_of(&a));
+                        who.is_some()
+                            && (who == keeper || (!editors_list && editors.contains(&who.unwrap().to_string())))
+                    };
+                    let mut stack = vec![(entry.clone(), false)];
+                    while let Some((obj, in_editors)) = stack.pop() {
+                        let values: Vec<_> = match doc.object_type(&obj) {
+                            Ok(ObjType::Map) => doc
+                                .keys(&obj)
+                                .flat_map(|k| {
+                                    let is_editors = obj == entry && k == "editors";
+                                    doc.get_all(&obj, k.as_str())
+                                        .unwrap_or_default()
+                                        .into_iter()
+                                        .map(move |(v, vid)| (v, vid, is_editors))
+                                })
+                                .collect(),
+                            Ok(ObjType::List) => (0..doc.length(&obj))
+                                .flat_map(|i| doc.get_all(&obj, i).unwrap_or_default())
+                                .map(|(v, vid)| (v, vid, in_editors))
+                                .collect(),
+                            _ => vec![],
+                        };
+                        for (value, vid, editors_list) in values {
+                            if !ok(&vid, editors_list) {
+                                return Err(Refusal::OthersEntry(format!("directory.{id} (another organisation's)")));
+                            }
+                            if value.is_object() {
+                                stack.push((vid, editors_list));
                             }
                         }
                     }

@@ -40,6 +40,8 @@ pub enum ModelError {
     Invalid(#[from] ValidationError),
     #[error("記録に {kind} {id} が見つかりません / no {kind} {id} in this record")]
     NotFound { kind: &'static str, id: String },
+    #[error("ほかの組織の項目は変更できません: {what} / not yours to change: {what}")]
+    NotYours { what: &'static str },
     #[error("利用終了した記録は変更できません（管理者が再開できます） / this case is closed and its record is read-only (an admin can reopen it)")]
     Closed,
     #[error("記録のデータを読み取れません / the record's data could not be read: {0}")]

@@ -69,6 +69,7 @@ pub(crate) mod key {
     pub const INSTRUCTIONS: &str = "instructions";
     pub const DRAFTS: &str = "drafts";
     pub const CONSENTS: &str = "consents";
+    pub const DIRECTORY: &str = "directory";
     /// The maps the team's first change makes at the root, which every
     /// record keeps (`reviews` came later and is made on first use).
     pub const ROOT_MAPS: [&str; 8] = [PATIENT, THRESHOLDS, MEMBERS, DEVICES, NOTES, VITALS, TASKS, MEDICATIONS];
@@ -130,13 +131,19 @@ pub struct Record {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub consents: BTreeMap<String, crate::Consent>,
+    /// A region's directory: one entry per organisation (empty elsewhere).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub directory: BTreeMap<String, crate::DirectoryEntry>,
 }
 
 crate::vocab::vocab_enum!(
-    /// What a record is about: one patient, or a station (its rota).
-    RecordKind, "kind", accepted: "patient | station" {
+    /// What a record is about: one patient, a station (its rota), or a
+    /// region's directory.
+    RecordKind, "kind", accepted: "patient | station | directory" {
     Patient = ("patient", "利用者", "patient"),
     Station = ("station", "ステーション", "station"),
+    Directory = ("directory", "地域の名簿", "regional directory"),
 });
 
 // vocab_enum! makes the enum, so `#[default]` cannot go on the variant.
@@ -265,6 +272,21 @@ impl CareRecord {
         Self::create_kind(team, writer, station, RecordKind::Station, at)
     }
 
+    /// Starts a region's directory, named `name`, with `writer` as its
+    /// first member and admin.
+    pub fn create_directory(
+        team: TeamId,
+        writer: &Writer,
+        name: &str,
+        at: Timestamp,
+    ) -> Result<(Self, ChangeBytes), ModelError> {
+        let region = Patient {
+            name: name.to_string(),
+            ..Default::default()
+        };
+        Self::create_kind(team, writer, region, RecordKind::Directory, at)
+    }
+
     fn create_kind(
         team: TeamId,
         writer: &Writer,
@@ -292,8 +314,10 @@ impl CareRecord {
                 ] {
                     tx.put_object(ROOT, k, ObjType::Map)?;
                 }
-                if kind == RecordKind::Station {
+                if kind != RecordKind::Patient {
                     tx.put(ROOT, key::KIND, kind.code())?;
+                }
+                if kind == RecordKind::Station {
                     reconcile_prop(tx, ROOT, key::ROTA, Rota::default())?;
                 }
                 let mut rtx = RecordTx { tx, writer, at };
@@ -558,6 +582,7 @@ impl CareRecord {
             instructions: self.lazy_entries(key::INSTRUCTIONS, |_: &Instruction| true)?,
             rota: self.lazy(key::ROTA)?,
             consents: self.lazy_entries(key::CONSENTS, |_: &crate::Consent| true)?,
+            directory: self.lazy_entries(key::DIRECTORY, |_: &crate::DirectoryEntry| true)?,
         })
     }
 

@@ -549,3 +549,150 @@ fn a_consent_recorded_in_another_members_name_or_unreadable_is_refused() {
         .unwrap_err();
     assert!(matches!(err, Refusal::Unreadable(_)), "{err}");
 }
+
+fn hospital_form() -> EntryForm {
+    EntryForm {
+        name: "中野中央病院".into(),
+        kind: "hospital".into(),
+        specialties: vec!["内科".into(), "整形外科".into()],
+        home_visits: false,
+        area: "中野区".into(),
+        hours: "平日 9:00-17:00".into(),
+        phone_24h: Some("03-3333-0000".into()),
+        phone: Some("03-3333-1111".into()),
+        fax: Some("03-3333-1112".into()),
+        address: None,
+        accepts: vec!["home_oxygen".into(), "end_of_life".into()],
+        notes: String::new(),
+    }
+}
+
+/// A directory where the nurse keeps her station's entry and the doctor
+/// keeps his hospital's, as the nurse's laptop holds it; the two entry ids.
+fn directory() -> (CareRecord, Writer, Writer, EntryId, EntryId) {
+    let (n, d) = (nurse(), doctor());
+    let (mut r, _) = CareRecord::create_directory(TeamId::random(), &n, "中野区（サンプル）", at(0)).unwrap();
+    let station = r
+        .change(&n, at(1), "directory.add", |tx| {
+            tx.add_directory_entry(&EntryForm {
+                name: "つばさ訪問看護ステーション".into(),
+                kind: "station".into(),
+                ..hospital_form()
+            })
+        })
+        .unwrap()
+        .value;
+    let mut doctors = CareRecord::load(&r.save()).unwrap();
+    let c = doctors
+        .change(&d, at(2), "directory.add", |tx| {
+            tx.add_directory_entry(&hospital_form())
+        })
+        .unwrap();
+    r.admit(&c.change.unwrap(), sender(&d)).unwrap();
+    (r, n, d, station, c.value)
+}
+
+#[test]
+fn each_organisation_keeps_its_own_directory_entry_and_no_other() {
+    let (mut r, n, d, station, hospital) = directory();
+    // Honest: the doctor posts his hospital's beds; the nurse's laptop takes it.
+    let mut doctors = CareRecord::load(&r.save()).unwrap();
+    let c = doctors
+        .change(&d, at(3), "directory.beds", |tx| {
+            tx.post_beds(hospital, BedKind::Community, 2)
+        })
+        .unwrap();
+    r.admit(&c.change.unwrap(), sender(&d)).unwrap();
+    let rec = r.read().unwrap();
+    assert_eq!(rec.directory[&hospital.to_string()].beds["community"].free, 2);
+
+    // Her own app refuses her editing the hospital's entry, with a reason.
+    let err = r
+        .change(&n, at(4), "directory.beds", |tx| {
+            tx.post_beds(hospital, BedKind::General, 9)
+        })
+        .unwrap_err();
+    assert!(matches!(err, ModelError::NotYours { .. }), "{err}");
+
+    // A modified app: the nurse writes the hospital's beds directly.
+    let dir = map(&r, "directory");
+    let entry = |r: &CareRecord, id: EntryId| {
+        let doc = Automerge::load(&r.save()).unwrap();
+        doc.get(&dir, id.to_string()).unwrap().unwrap().1
+    };
+    let h = entry(&r, hospital);
+    let forged_beds = forged(&r, n.device, |tx| {
+        let beds = tx.get(&h, "beds").unwrap().unwrap().1;
+        let count = tx.get(&beds, "community").unwrap().unwrap().1;
+        tx.put(&count, "free", 0u64).unwrap();
+    });
+    // (A refusal may come after applying: the laptop then reloads what it
+    // stored, as care-store does.)
+    let clean = r.save();
+    assert!(matches!(
+        r.admit(&forged_beds, sender(&n)),
+        Err(Refusal::OthersEntry(_))
+    ));
+    r = CareRecord::load(&clean).unwrap();
+    // … adds herself as an editor of the hospital's entry …
+    let forged_editor = forged(&r, n.device, |tx| {
+        let list = tx.get(&h, "editors").unwrap().unwrap().1;
+        tx.insert(&list, 0, n.member.to_string()).unwrap();
+    });
+    assert!(matches!(
+        r.admit(&forged_editor, sender(&n)),
+        Err(Refusal::OthersEntry(_))
+    ));
+    r = CareRecord::load(&clean).unwrap();
+    // … or deletes or replaces the entry.
+    let deleted = forged(&r, n.device, |tx| tx.delete(&dir, hospital.to_string()).unwrap());
+    assert!(matches!(r.admit(&deleted, sender(&n)), Err(Refusal::OthersEntry(_))));
+    let replaced = forged(&r, n.device, |tx| {
+        tx.put_object(&dir, hospital.to_string(), automerge::ObjType::Map)
+            .unwrap();
+    });
+    assert!(matches!(r.admit(&replaced, sender(&n)), Err(Refusal::OthersEntry(_))));
+    r = CareRecord::load(&clean).unwrap();
+    assert_eq!(
+        r.read().unwrap().directory[&hospital.to_string()].beds["community"].free,
+        2
+    );
+
+    // The keeper lets a colleague edit: the nurse may then post the beds.
+    let mut doctors = CareRecord::load(&r.save()).unwrap();
+    let c = doctors
+        .change(&d, at(5), "directory.editors", |tx| {
+            tx.set_directory_editors(hospital, &[n.member])
+        })
+        .unwrap();
+    r.admit(&c.change.unwrap(), sender(&d)).unwrap();
+    r.change(&n, at(6), "directory.beds", |tx| {
+        tx.post_beds(hospital, BedKind::General, 4)
+    })
+    .unwrap();
+    // But an editor may not change who edits.
+    let err = r
+        .change(&n, at(7), "directory.editors", |tx| {
+            tx.set_directory_editors(hospital, &[])
+        })
+        .unwrap_err();
+    assert!(matches!(err, ModelError::NotYours { .. }));
+    let _ = station;
+
+    // A whole record holding a forged write is refused; the honest one is not.
+    let member_of = |dev: &DeviceId| {
+        [(n.device, n.member), (d.device, d.member)]
+            .into_iter()
+            .find(|(x, _)| x == dev)
+            .map(|(_, m)| m)
+    };
+    CareRecord::admit_whole(&r.save(), Some(n.device), member_of).unwrap();
+    let s = entry(&r, station);
+    let forged_station = forged(&r, d.device, |tx| tx.put(&s, "name", "乗っ取り").unwrap());
+    let mut doc = Automerge::load(&r.save()).unwrap();
+    doc.load_incremental(&forged_station.bytes).unwrap();
+    assert!(matches!(
+        CareRecord::admit_whole(&doc.save(), Some(n.device), member_of),
+        Err(Refusal::OthersEntry(_))
+    ));
+}

@@ -199,6 +199,14 @@ impl Store {
         self.store_new(record, genesis, now)
     }
 
+    /// Starts a region's directory, with this device's member as its
+    /// first admin.
+    pub fn create_directory(&mut self, name: &str, now: Timestamp) -> Result<TeamId, StoreError> {
+        let team = TeamId::random();
+        let (record, genesis) = CareRecord::create_directory(team, &self.device.writer(), name, now)?;
+        self.store_new(record, genesis, now)
+    }
+
     fn store_new(&mut self, record: CareRecord, genesis: ChangeBytes, now: Timestamp) -> Result<TeamId, StoreError> {
         let team = record.team();
         let patient = record.patient()?;
@@ -259,6 +267,11 @@ impl Store {
     /// The stations' records (their on-call rotas) on this laptop.
     pub fn stations(&self) -> Result<Vec<TeamSummary>, StoreError> {
         self.teams_where(Some(RecordKind::Station))
+    }
+
+    /// The regional directories on this laptop.
+    pub fn directories(&self) -> Result<Vec<TeamSummary>, StoreError> {
+        self.teams_where(Some(RecordKind::Directory))
     }
 
     fn teams_where(&self, kind: Option<RecordKind>) -> Result<Vec<TeamSummary>, StoreError> {
