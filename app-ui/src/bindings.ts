@@ -77,6 +77,12 @@ export const commands = {
 	invite: (team: string, hours: number) => typedError<InviteView, AppError>(__TAURI_INVOKE("invite", { team, hours })),
 	join: (code: string) => typedError<JoinView, AppError>(__TAURI_INVOKE("join", { code })),
 	deviceAdd: () => typedError<DeviceCodeView, AppError>(__TAURI_INVOKE("device_add")),
+	directories: () => typedError<DirectoryRef[], AppError>(__TAURI_INVOKE("directories")),
+	createDirectory: (name: string) => typedError<string, AppError>(__TAURI_INVOKE("create_directory", { name })),
+	directory: (team: string, query: DirectoryQuery, forPatient: string | null) => typedError<DirectoryView, AppError>(__TAURI_INVOKE("directory", { team, query, forPatient })),
+	addDirectoryEntry: (team: string, form: EntryForm) => typedError<string, AppError>(__TAURI_INVOKE("add_directory_entry", { team, form })),
+	editDirectoryEntry: (team: string, id: string, form: EntryForm) => typedError<null, AppError>(__TAURI_INVOKE("edit_directory_entry", { team, id, form })),
+	postBeds: (team: string, id: string, kind: string, free: number, asOf: string | null) => typedError<null, AppError>(__TAURI_INVOKE("post_beds", { team, id, kind, free, asOf })),
 	deviceJoin: (code: string) => typedError<DeviceJoinView, AppError>(__TAURI_INVOKE("device_join", { code })),
 	myDevices: () => typedError<MyDeviceView[], AppError>(__TAURI_INVOKE("my_devices")),
 	removeMyDevice: (device: string) => typedError<number, AppError>(__TAURI_INVOKE("remove_my_device", { device })),
@@ -208,6 +214,19 @@ export type BandView = {
 	attention_above: number | null,
 	urgent_below: number | null,
 	urgent_above: number | null,
+};
+
+/**  Free beds of one kind, as posted. */
+export type BedView = {
+	/**  Bed kind code (`general`, `community`, …). */
+	kind: string,
+	free: number,
+	posted_at: number,
+	/**  Minutes since it was posted. */
+	age_minutes: number,
+	/**  Older than a day: shown, marked, never offered as free. */
+	stale: boolean,
+	by: string,
 };
 
 /**  利用中 or 利用終了, and who closed or reopened the case. */
@@ -377,6 +396,41 @@ export type DiagnosisForm = {
 	code: string | null,
 };
 
+/**  What to look for in the directory. Empty parts match everything. */
+export type DirectoryQuery = {
+	/**  Words in the name, area, specialties or notes. */
+	text: string,
+	kind: string | null,
+	/**  A specialty, as written (内科, 皮膚科 …). */
+	specialty: string,
+	home_visits: boolean,
+	/**  Every one of these must be accepted. */
+	accepts: string[],
+	/**  A free bed of this kind, posted within the last day. */
+	bed: string | null,
+};
+
+/**  A directory on this laptop. */
+export type DirectoryRef = {
+	team: string,
+	name: string,
+};
+
+/**  The directory screen: the entries matching the search. */
+export type DirectoryView = {
+	team: string,
+	name: string,
+	entries: EntryView[],
+	/**  How many entries it holds in all. */
+	total: number,
+	/**
+	 *  Shown for "who can take this patient": the patient and the needs
+	 *  (acceptance codes) the search was made with.
+	 */
+	for_patient: string | null,
+	needs: string[],
+};
+
 /**  One free-text field of a sheet, as the form edits it. */
 export type DraftField = {
 	/**
@@ -418,6 +472,50 @@ export type EmergencyView = {
 	/**  The current instruction's 緊急時の連絡先 and devices. */
 	instruction_contact: string | null,
 	devices: string[],
+};
+
+/**  An entry as typed (its beds and editors are set on their own). */
+export type EntryForm = {
+	name: string,
+	kind: string,
+	specialties: string[],
+	home_visits: boolean,
+	area: string,
+	hours: string,
+	phone_24h: string | null,
+	phone: string | null,
+	fax: string | null,
+	address: string | null,
+	accepts: string[],
+	notes: string,
+};
+
+/**  One organisation's entry. */
+export type EntryView = {
+	id: string,
+	name: string,
+	/**  Kind code (`clinic`, `hospital`, …). */
+	kind: string,
+	specialties: string[],
+	home_visits: boolean,
+	area: string,
+	hours: string,
+	phone_24h: string | null,
+	phone: string | null,
+	fax: string | null,
+	address: string | null,
+	/**  Acceptance codes. */
+	accepts: string[],
+	notes: string,
+	beds: BedView[],
+	/**  Who keeps it (the member whose laptop made it). */
+	keeper: string,
+	/**  This laptop's member may edit it (its keeper or an editor). */
+	editable: boolean,
+	/**  This laptop's member keeps it (and may name editors). */
+	mine: boolean,
+	updated_at: number,
+	updated_by: string,
 };
 
 /**  A FAX cover's addressee (the sender is this laptop's station). */
@@ -1293,6 +1391,9 @@ export type Vocabulary = {
 	visit_outcomes: Term[],
 	soft_signs: Term[],
 	consent_scopes: Term[],
+	org_kinds: Term[],
+	acceptances: Term[],
+	bed_kinds: Term[],
 };
 
 /* Tauri Specta runtime */

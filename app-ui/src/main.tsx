@@ -21,6 +21,7 @@ import { EditPatient } from "./screens/EditPatient";
 import { SearchBox } from "./screens/Search";
 import { SyncPageScreen } from "./screens/SyncPage";
 import { Encrypt, RecoveryKey, Unlock } from "./screens/Lock";
+import { Directory } from "./screens/Directory";
 import { Audit } from "./screens/Audit";
 import { OnCall } from "./screens/OnCall";
 import { Instructions } from "./screens/Instructions";
@@ -219,8 +220,8 @@ function App() {
     setLockAfter,
   };
   const nav = (
-    name: "today" | "oncall" | "review" | "settings" | "audit",
-    key: "navToday" | "navOnCall" | "navReview" | "navSettings" | "navAudit",
+    name: "today" | "oncall" | "directory" | "review" | "settings" | "audit",
+    key: "navToday" | "navOnCall" | "navDirectory" | "navReview" | "navSettings" | "navAudit",
   ) => (
     <button
       id={`nav-${name}`}
@@ -240,6 +241,7 @@ function App() {
           <nav>
             {nav("today", "navToday")}
             {nav("oncall", "navOnCall")}
+            {nav("directory", "navDirectory")}
             {nav("review", "navReview")}
             {nav("settings", "navSettings")}
             {nav("audit", "navAudit")}
@@ -274,6 +276,7 @@ function App() {
         {route.name === "settings" && <Settings shared={shared} sync={sync} />}
         {route.name === "sync" && <SyncPageScreen shared={shared} />}
         {route.name === "audit" && <Audit shared={shared} />}
+        {route.name === "directory" && <Directory shared={shared} forPatient={route.forPatient} key={route.forPatient ?? "all"} />}
       </main>
     </div>
   );

@@ -19,7 +19,8 @@ export type Route =
   | { name: "sheets"; team: string; sheet: "summary" | "report" }
   | { name: "settings" }
   | { name: "sync" }
-  | { name: "audit" };
+  | { name: "audit" }
+  | { name: "directory"; forPatient?: string };
 
 export interface Shared {
   vocab: Vocabulary;

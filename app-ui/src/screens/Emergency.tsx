@@ -201,6 +201,9 @@ export function RecordClockButtons({
       <button id="record-instructions" onClick={() => shared.go({ name: "instructions", team })}>
         {t("insButton")}
       </button>
+      <button id="who-can-take" onClick={() => shared.go({ name: "directory", forPatient: team })}>
+        {t("whoCanTakeButton")}
+      </button>
       <InstructionBadge state={instruction} id="record-instruction-state" />
       {onCall.length > 0 && <OnCallList list={onCall} lang={shared.lang} id="record-on-call" />}
       {open && <Emergency shared={shared} team={team} onClose={() => setOpen(false)} />}

@@ -274,6 +274,22 @@ impl Record {
     }
 }
 
+impl crate::CareRecord {
+    /// Entry id -> the member who keeps it (whose laptop made it).
+    pub fn directory_keepers(&self) -> BTreeMap<String, MemberId> {
+        let doc = self.doc();
+        let Ok(Some((_, dir))) = doc.get(automerge::ROOT, key::DIRECTORY) else {
+            return BTreeMap::new();
+        };
+        doc.keys(&dir)
+            .filter_map(|id| {
+                let (_, entry) = doc.get(&dir, id.as_str()).ok()??;
+                Some((id, keeper(doc, &entry)?))
+            })
+            .collect()
+    }
+}
+
 /// The member who keeps entry `entry`: the one whose device made it.
 pub(crate) fn keeper(doc: &impl ReadDoc, entry: &ObjId) -> Option<MemberId> {
     let ObjId::Id(_, actor, _) = entry else { return None };
@@ -396,8 +412,25 @@ impl RecordTx<'_, '_> {
         Ok(())
     }
 
-    /// Posts today's free beds of one kind. Keeper or editors only.
-    pub fn post_beds(&mut self, id: EntryId, kind: BedKind, free: u32) -> Result<(), ModelError> {
+    /// Posts the free beds of one kind, counted `as_of` (the morning round's
+    /// count entered later; now if `None`; never in the future, at most a
+    /// week back). Keeper or editors only.
+    pub fn post_beds(
+        &mut self,
+        id: EntryId,
+        kind: BedKind,
+        free: u32,
+        as_of: Option<Timestamp>,
+    ) -> Result<(), ModelError> {
+        let counted = as_of.unwrap_or(self.at);
+        if counted.0 > self.at.0 + 5 * 60_000 || counted.0 < self.at.0 - 7 * 24 * 3600 * 1000 {
+            return Err(ValidationError {
+                field: "as_of",
+                value: counted.format_ja(),
+                accepted: "now or up to a week ago",
+            }
+            .into());
+        }
         if free > 10_000 {
             return Err(ValidationError {
                 field: "free",
@@ -411,7 +444,7 @@ impl RecordTx<'_, '_> {
         let beds = self.map_in(&obj, "beds")?;
         let count = BedCount {
             free,
-            posted_at: self.at,
+            posted_at: counted,
             by: self.writer.member,
         };
         reconcile_prop(self.tx, &beds, kind.code(), &count)?;
@@ -475,8 +508,8 @@ mod tests {
             .unwrap()
             .value;
         r.change(&n, t0, "directory.beds", |tx| {
-            tx.post_beds(hosp, BedKind::Community, 3)?;
-            tx.post_beds(roken, BedKind::ShortStay, 0)
+            tx.post_beds(hosp, BedKind::Community, 3, None)?;
+            tx.post_beds(roken, BedKind::ShortStay, 0, None)
         })
         .unwrap();
         let rec = r.read().unwrap();

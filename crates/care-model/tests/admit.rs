@@ -599,7 +599,7 @@ fn each_organisation_keeps_its_own_directory_entry_and_no_other() {
     let mut doctors = CareRecord::load(&r.save()).unwrap();
     let c = doctors
         .change(&d, at(3), "directory.beds", |tx| {
-            tx.post_beds(hospital, BedKind::Community, 2)
+            tx.post_beds(hospital, BedKind::Community, 2, None)
         })
         .unwrap();
     r.admit(&c.change.unwrap(), sender(&d)).unwrap();
@@ -609,7 +609,7 @@ fn each_organisation_keeps_its_own_directory_entry_and_no_other() {
     // Her own app refuses her editing the hospital's entry, with a reason.
     let err = r
         .change(&n, at(4), "directory.beds", |tx| {
-            tx.post_beds(hospital, BedKind::General, 9)
+            tx.post_beds(hospital, BedKind::General, 9, None)
         })
         .unwrap_err();
     assert!(matches!(err, ModelError::NotYours { .. }), "{err}");
@@ -667,7 +667,7 @@ fn each_organisation_keeps_its_own_directory_entry_and_no_other() {
         .unwrap();
     r.admit(&c.change.unwrap(), sender(&d)).unwrap();
     r.change(&n, at(6), "directory.beds", |tx| {
-        tx.post_beds(hospital, BedKind::General, 4)
+        tx.post_beds(hospital, BedKind::General, 4, None)
     })
     .unwrap();
     // But an editor may not change who edits.

@@ -698,3 +698,51 @@ pub async fn device_import(
 ) -> AppResult<u32> {
     app.device_import(&team, &path, preset, columns)
 }
+
+#[tauri::command]
+#[specta::specta]
+pub fn directories(app: AppState<'_>) -> AppResult<Vec<DirectoryRef>> {
+    app.directories()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn create_directory(app: AppState<'_>, name: String) -> AppResult<String> {
+    app.create_directory(&name)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn directory(
+    app: AppState<'_>,
+    team: String,
+    query: care_model::DirectoryQuery,
+    for_patient: Option<String>,
+) -> AppResult<DirectoryView> {
+    app.directory(&team, query, for_patient)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn add_directory_entry(app: AppState<'_>, team: String, form: care_model::EntryForm) -> AppResult<String> {
+    app.add_directory_entry(&team, form)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn edit_directory_entry(app: AppState<'_>, team: String, id: String, form: care_model::EntryForm) -> AppResult<()> {
+    app.edit_directory_entry(&team, &id, form)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn post_beds(
+    app: AppState<'_>,
+    team: String,
+    id: String,
+    kind: String,
+    free: u32,
+    as_of: Option<String>,
+) -> AppResult<()> {
+    app.post_beds(&team, &id, &kind, free, as_of)
+}

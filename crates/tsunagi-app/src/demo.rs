@@ -7,10 +7,10 @@
 //! local record; they stay on this laptop (it only sends what it wrote).
 
 use care_model::{
-    AcpDetails, Assignee, CalendarDate, CareLevel, CareRecord, Certification, ChangeBytes, ConsentScope, Contact,
-    DeviceId, Diagnosis, Insurance, InsuranceKind, MedicationDetails, Member, MemberId, ModelError, NewConsent,
-    NewNote, NewTask, NoteCategory, Patient, Person, Priority, Profession, Resuscitation, Sex, TeamId, Timestamp,
-    Urgency, VitalsForm, Writer,
+    AcpDetails, Assignee, BedKind, CalendarDate, CareLevel, CareRecord, Certification, ChangeBytes, ConsentScope,
+    Contact, DeviceId, Diagnosis, EntryForm, Insurance, InsuranceKind, MedicationDetails, Member, MemberId, ModelError,
+    NewConsent, NewNote, NewTask, NoteCategory, Patient, Person, Priority, Profession, Resuscitation, Sex, TeamId,
+    Timestamp, Urgency, VitalsForm, Writer,
 };
 use care_store::Store;
 
@@ -521,4 +521,215 @@ fn history(
         keep(c.change);
     }
     Ok(out)
+}
+
+/// One sample organisation: (name, kind, specialties, visits homes, hours,
+/// accepts, its person who keeps the entry, phone suffix).
+type SampleOrg = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    bool,
+    &'static str,
+    &'static [&'static str],
+    (&'static str, &'static str, Profession),
+    u32,
+);
+
+const REGION: &str = "中野区 在宅医療・介護資源（サンプル）";
+
+const ORGS: [SampleOrg; 10] = [
+    (
+        "なかの在宅クリニック",
+        "clinic",
+        &["内科", "緩和ケア"],
+        true,
+        "平日 9:00-18:00（夜間・休日は24時間連絡先）",
+        &["home_oxygen", "tpn", "end_of_life", "dementia", "gastrostomy"],
+        ("中野 誠", "ナカノ マコト", Profession::Doctor),
+        2300,
+    ),
+    (
+        "ひふ在宅クリニック中野",
+        "clinic",
+        &["皮膚科"],
+        true,
+        "火・木 14:00-17:00 往診",
+        &["pressure_ulcer"],
+        ("皮膚 一郎", "ヒフ イチロウ", Profession::Doctor),
+        2400,
+    ),
+    (
+        "中野耳鼻咽喉科",
+        "clinic",
+        &["耳鼻咽喉科"],
+        true,
+        "水 午後 往診",
+        &["tracheostomy"],
+        ("耳鼻 春香", "ジビ ハルカ", Profession::Doctor),
+        2500,
+    ),
+    (
+        "こころの訪問診療所",
+        "clinic",
+        &["精神科"],
+        true,
+        "平日 10:00-17:00",
+        &["psychiatric", "dementia"],
+        ("心田 修", "ココロダ オサム", Profession::Doctor),
+        2600,
+    ),
+    (
+        "中野総合病院",
+        "hospital",
+        &["内科", "外科", "整形外科", "脳神経外科"],
+        false,
+        "地域連携室 平日 8:30-17:00",
+        &[
+            "home_oxygen",
+            "ventilator",
+            "tpn",
+            "tracheostomy",
+            "dialysis",
+            "gastrostomy",
+            "urinary_catheter",
+        ],
+        ("連携 真理", "レンケイ マリ", Profession::Nurse),
+        2000,
+    ),
+    (
+        "中野南病院",
+        "hospital",
+        &["内科", "リハビリテーション科"],
+        false,
+        "平日 9:00-17:00",
+        &["gastrostomy", "urinary_catheter", "dementia", "end_of_life"],
+        ("南 和子", "ミナミ カズコ", Profession::Nurse),
+        2100,
+    ),
+    (
+        "介護老人保健施設 なかの苑",
+        "roken",
+        &[],
+        false,
+        "相談 平日 9:00-17:30",
+        &["gastrostomy", "dementia", "urinary_catheter"],
+        ("苑田 良子", "ソノダ ヨシコ", Profession::CareManager),
+        2700,
+    ),
+    (
+        "なかの中央薬局",
+        "pharmacy",
+        &[],
+        true,
+        "平日 9:00-19:00・土 9:00-13:00",
+        &["tpn"],
+        ("薬師 拓也", "ヤクシ タクヤ", Profession::Pharmacist),
+        2800,
+    ),
+    (
+        "中野ケアプランセンター",
+        "care_office",
+        &[],
+        false,
+        "平日 8:30-17:30",
+        &[],
+        ("高橋 由美", "タカハシ ユミ", Profession::CareManager),
+        3300,
+    ),
+    (
+        "なかの訪問歯科",
+        "dental",
+        &["歯科", "口腔外科"],
+        true,
+        "月・金 往診",
+        &[],
+        ("歯科 翼", "シカ ツバサ", Profession::Dentist),
+        2900,
+    ),
+];
+
+/// The sample region's directory: ten organisations each keeping its own
+/// entry (written as its own member), this laptop's station as the
+/// eleventh (the user keeps it), and free beds posted 1 hour to 2 days ago
+/// (one figure stale). All marked サンプル.
+pub fn load_directory(store: &mut Store, now: Timestamp) -> AppResult<TeamId> {
+    const HOUR: i64 = 3_600_000;
+    let team = store.create_directory(REGION, Timestamp(now.0 - 30 * DAY))?;
+    let mut record = CareRecord::load(&store.record(team)?.save())?;
+    let mut changes = Vec::new();
+    let mut ids = Vec::new();
+    for (i, (name, kind, specialties, home_visits, hours, accepts, (person, kana, profession), phone)) in
+        ORGS.iter().enumerate()
+    {
+        let writer = member(person, kana, *profession, name, &format!("03-0000-{phone}"));
+        let form = EntryForm {
+            name: (*name).into(),
+            kind: (*kind).into(),
+            specialties: specialties.iter().map(|s| s.to_string()).collect(),
+            home_visits: *home_visits,
+            area: if i % 3 == 0 {
+                "中野区全域・杉並区東部"
+            } else {
+                "中野区全域"
+            }
+            .into(),
+            hours: (*hours).into(),
+            phone_24h: matches!(*kind, "clinic" | "hospital").then(|| format!("03-0000-{}", phone + 9)),
+            phone: Some(format!("03-0000-{phone}")),
+            fax: Some(format!("03-0000-{}", phone + 1)),
+            address: Some(format!("東京都中野区中野{}丁目{}-{}", 1 + i % 6, 2 + i, 3 + i % 4)),
+            accepts: accepts.iter().map(|s| s.to_string()).collect(),
+            notes: "サンプルデータ（実在の機関ではありません）".into(),
+        };
+        let at = Timestamp(now.0 - (20 - i as i64) * DAY);
+        let c = record.change(&writer, at, "directory.add", |tx| tx.add_directory_entry(&form))?;
+        changes.extend(c.change);
+        ids.push((writer, c.value));
+    }
+    // Today's beds: fresh at the hospitals, one of the 老健's a day and a half old.
+    let beds: [(usize, BedKind, u32, i64); 5] = [
+        (4, BedKind::Community, 2, 3 * HOUR),
+        (4, BedKind::General, 0, 3 * HOUR),
+        (5, BedKind::LongTerm, 1, 5 * HOUR),
+        (6, BedKind::Roken, 1, HOUR),
+        (6, BedKind::ShortStay, 2, 36 * HOUR),
+    ];
+    for (org, kind, free, ago) in beds {
+        let (writer, id) = &ids[org];
+        let at = Timestamp(now.0 - ago);
+        let c = record.change(writer, at, "directory.beds", |tx| tx.post_beds(*id, kind, free, None))?;
+        changes.extend(c.change);
+    }
+    store.import(team, &changes)?;
+    // This laptop's own station: the user keeps it.
+    let mine = EntryForm {
+        name: STATION.into(),
+        kind: "station".into(),
+        specialties: vec![],
+        home_visits: true,
+        area: "中野区全域".into(),
+        hours: "24時間対応".into(),
+        phone_24h: Some("03-0000-1100".into()),
+        phone: Some("03-0000-1101".into()),
+        fax: Some("03-0000-1109".into()),
+        address: None,
+        accepts: [
+            "gastrostomy",
+            "home_oxygen",
+            "tpn",
+            "end_of_life",
+            "dementia",
+            "pressure_ulcer",
+            "urinary_catheter",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        notes: "サンプルデータ（実在の機関ではありません）".into(),
+    };
+    store.change(team, "directory.add", Timestamp(now.0 - 25 * DAY), |tx| {
+        tx.add_directory_entry(&mine)
+    })?;
+    Ok(team)
 }

@@ -8,6 +8,7 @@
 mod audit_cmd;
 mod cli;
 mod clock_cmd;
+mod directory_cmd;
 mod edit_cmd;
 mod exchange_cmd;
 mod lock_cmd;
@@ -147,6 +148,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Device(DeviceCommand::Join(a)) => people_cmd::device_join(&cli, a),
         Command::Device(DeviceCommand::List) => people_cmd::device_list(&cli),
         Command::Device(DeviceCommand::Remove(a)) => people_cmd::device_remove(&cli, a),
+        Command::Directory(c) => directory_cmd::run(&cli, c),
         Command::Draft(a) => sheets_cmd::draft(&cli, a),
     }
 }

@@ -21,6 +21,7 @@ use crate::views::*;
 pub mod audit;
 mod clock;
 mod consent;
+mod directory;
 mod edit;
 pub mod exchange;
 mod instructions;
@@ -691,8 +692,10 @@ impl App {
     pub fn load_demo(&self) -> AppResult<u32> {
         let made = self.with(|store| {
             let teams = crate::demo::load(store, now())?;
+            let region = crate::demo::load_directory(store, now())?;
             let mut samples = Self::samples(store)?;
             samples.extend(teams.iter().map(|t| t.to_string()));
+            samples.push(region.to_string());
             store.set_preference(SAMPLE_KEY, &samples.join(","))?;
             Ok(teams.len() as u32)
         })?;

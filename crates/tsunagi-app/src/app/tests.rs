@@ -296,6 +296,58 @@ fn the_demo_station_is_marked_as_sample_data() {
 }
 
 #[test]
+fn the_sample_region_shows_ages_marks_stale_beds_and_keeps_each_entry_to_its_organisation() {
+    let (_dir, app) = app();
+    app.load_demo().unwrap();
+    let dirs = app.directories().unwrap();
+    assert_eq!(dirs.len(), 1);
+    assert!(dirs[0].name.contains("サンプル"), "marked as sample: {}", dirs[0].name);
+    let team = &dirs[0].team;
+    let all = app.directory(team, Default::default(), None).unwrap();
+    assert_eq!(all.total, 11);
+    assert!(all.entries.iter().all(|e| e.notes.contains("サンプル")));
+    let roken = all.entries.iter().find(|e| e.kind == "roken").unwrap();
+    let short = roken.beds.iter().find(|b| b.kind == "short_stay").unwrap();
+    assert!(short.stale && short.age_minutes >= 36 * 60, "{short:?}");
+    assert!(!roken.beds.iter().find(|b| b.kind == "roken").unwrap().stale);
+    // A stale figure is not offered as free.
+    let q = |bed: &str| care_model::DirectoryQuery {
+        bed: Some(bed.into()),
+        ..Default::default()
+    };
+    assert!(app.directory(team, q("short_stay"), None).unwrap().entries.is_empty());
+    assert_eq!(
+        app.directory(team, q("community"), None).unwrap().entries[0].name,
+        "中野総合病院"
+    );
+    // Only this laptop's own station is editable here.
+    let editable: Vec<_> = all
+        .entries
+        .iter()
+        .filter(|e| e.editable)
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(editable, vec!["つばさ訪問看護ステーション中野"]);
+    let err = app.post_beds(team, &roken.id, "roken", 5, None).unwrap_err();
+    assert!(err.message_ja.contains("ほかの組織"), "{}", err.message_ja);
+    let mine = all.entries.iter().find(|e| e.editable).unwrap();
+    app.post_beds(team, &mine.id, "short_stay", 0, Some("08:00".into()))
+        .unwrap();
+    // Who can take a patient: filtered by what the record says she needs.
+    let patient = app.today().unwrap().patients[0].team.clone();
+    let view = app.directory(team, Default::default(), Some(patient)).unwrap();
+    assert!(view.for_patient.is_some());
+    for e in &view.entries {
+        assert!(
+            view.needs.iter().all(|n| e.accepts.contains(n)),
+            "{} lacks one of {:?}",
+            e.name,
+            view.needs
+        );
+    }
+}
+
+#[test]
 fn saving_an_open_form_writes_only_what_was_changed_in_it() {
     let (_dir, app) = app();
     let team = app.create_team(&patient()).unwrap();

@@ -12,6 +12,7 @@ use specta::Type;
 
 mod clock;
 mod consent;
+mod directory;
 mod edit;
 mod record;
 mod review;
@@ -20,6 +21,7 @@ mod today;
 mod visits;
 pub use clock::*;
 pub use consent::*;
+pub use directory::*;
 pub use edit::*;
 pub use record::*;
 pub use review::*;
@@ -70,6 +72,9 @@ pub struct Vocabulary {
     pub visit_outcomes: Vec<Term>,
     pub soft_signs: Vec<Term>,
     pub consent_scopes: Vec<Term>,
+    pub org_kinds: Vec<Term>,
+    pub acceptances: Vec<Term>,
+    pub bed_kinds: Vec<Term>,
 }
 
 macro_rules! terms {
@@ -101,6 +106,9 @@ pub fn vocabulary() -> Vocabulary {
         visit_kinds: terms!(VisitKind),
         visit_outcomes: terms!(VisitOutcome),
         consent_scopes: terms!(ConsentScope),
+        org_kinds: terms!(OrgKind),
+        acceptances: terms!(Acceptance),
+        bed_kinds: terms!(BedKind),
         soft_signs: terms!(SoftSign),
     }
 }

@@ -51,3 +51,144 @@ pub struct DeviceRemoveArgs {
     /// 端末ID（先頭数文字で可） / the laptop's id (a unique prefix will do)
     pub device: String,
 }
+
+/// A region's directory.
+#[derive(Debug, clap::Subcommand)]
+pub enum DirectoryCommand {
+    /// 地域の名簿を作る（ほかの組織は招待コードで参加） / start a region's directory (others join by invite)
+    Create(DirectoryCreateArgs),
+    /// 名簿の一覧・検索（空床は更新からの経過時間つき） / list or search the directory (free beds with their age)
+    List(DirectorySearchArgs),
+    /// 自分の組織を登録 / add your organisation
+    Add(DirectoryEntryArgs),
+    /// 登録内容の変更（指定した項目だけ） / change your entry (only the fields given)
+    Edit(DirectoryEditArgs),
+    /// 今日の空床を更新 / post today's free beds
+    Beds(DirectoryBedsArgs),
+    /// この項目を編集できる同僚（登録した人だけが変更可） / colleagues who may edit the entry (its keeper sets them)
+    Editors(DirectoryEditorsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DirectoryCreateArgs {
+    /// 名簿の名前 / the directory's name
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DirectoryArg {
+    /// 名簿（チームID の先頭。1つだけなら省略可） / the directory (team id prefix; may be left out when there is one)
+    #[arg(long = "dir", value_name = "TEAM")]
+    pub dir: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DirectorySearchArgs {
+    #[command(flatten)]
+    pub dir: DirectoryArg,
+    /// 名前・地域・診療科・備考の語 / words in the name, area, specialties or notes
+    #[arg(long)]
+    pub text: Option<String>,
+    /// 種別 / kind: clinic | hospital | station | roken | pharmacy | dental | care_office | other
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// 診療科 / a specialty (皮膚科 …)
+    #[arg(long)]
+    pub specialty: Option<String>,
+    /// 往診・訪問ありのみ / only those visiting homes
+    #[arg(long)]
+    pub home_visits: bool,
+    /// 受け入れ（複数可、すべて満たすもの） / must accept (repeat): gastrostomy, home_oxygen, …
+    #[arg(long)]
+    pub accepts: Vec<String>,
+    /// この種類の空床があるもの（1日以内の情報） / with a free bed of this kind, posted within a day
+    #[arg(long)]
+    pub bed: Option<String>,
+    /// この利用者を受け入れられるところ（処置・診断から） / who can take this patient (from devices and diagnoses)
+    #[arg(long = "for", value_name = "TEAM")]
+    pub for_patient: Option<String>,
+}
+
+/// An entry's fields, each optional (edit changes only those given).
+#[derive(Debug, Args)]
+pub struct EntryFields {
+    /// 名称 / name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// 種別 / kind: clinic | hospital | station | roken | pharmacy | dental | care_office | other
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// 診療科（複数可） / specialty (repeat)
+    #[arg(long)]
+    pub specialty: Vec<String>,
+    /// 往診・訪問あり（yes/no） / visits homes
+    #[arg(long, value_name = "yes|no")]
+    pub home_visits: Option<String>,
+    /// 対応地域 / area served
+    #[arg(long)]
+    pub area: Option<String>,
+    /// 受付時間 / hours
+    #[arg(long)]
+    pub hours: Option<String>,
+    /// 24時間連絡先 / a number answering day and night
+    #[arg(long)]
+    pub phone_24h: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub fax: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    /// 受け入れ（複数可） / accepts (repeat): gastrostomy | home_oxygen | ventilator | tpn | tracheostomy | urinary_catheter | dialysis | end_of_life | dementia | psychiatric | pressure_ulcer
+    #[arg(long)]
+    pub accepts: Vec<String>,
+    /// その他（受入条件など） / other notes
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DirectoryEntryArgs {
+    #[command(flatten)]
+    pub dir: DirectoryArg,
+    #[command(flatten)]
+    pub fields: EntryFields,
+}
+
+#[derive(Debug, Args)]
+pub struct DirectoryEditArgs {
+    /// 項目ID（先頭数文字で可） / the entry's id (a unique prefix will do)
+    pub entry: String,
+    #[command(flatten)]
+    pub dir: DirectoryArg,
+    #[command(flatten)]
+    pub fields: EntryFields,
+}
+
+#[derive(Debug, Args)]
+pub struct DirectoryBedsArgs {
+    /// 項目ID（先頭数文字で可） / the entry's id (a unique prefix will do)
+    pub entry: String,
+    #[command(flatten)]
+    pub dir: DirectoryArg,
+    /// 病床の種類 / bed kind: general | community | long_term | palliative | roken | short_stay
+    #[arg(long)]
+    pub kind: String,
+    /// 空床数 / free beds
+    #[arg(long)]
+    pub free: u32,
+    /// 数えた時刻（既定は今。例: 08:00、2026-11-30 08:00） / when they were counted (default now)
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DirectoryEditorsArgs {
+    /// 項目ID（先頭数文字で可） / the entry's id (a unique prefix will do)
+    pub entry: String,
+    #[command(flatten)]
+    pub dir: DirectoryArg,
+    /// 編集できる同僚のメンバーID（複数可、空で取り消し） / member ids of colleagues who may edit (repeat; none clears)
+    #[arg(long)]
+    pub member: Vec<String>,
+}
