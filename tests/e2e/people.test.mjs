@@ -3,7 +3,9 @@
 // record; the nurse records the consent (date, who gave it, who obtained
 // it, what it covers) and the marks go; the CLI reads the same consent.
 // A nurse's second laptop joins her teams from a code her first shows, and
-// the first takes it off every team again (a lost laptop).
+// the first takes it off every team again (a lost laptop). A hospital
+// keeps its entry in the region's directory and posts its free beds; a
+// station sees them with their age, a day-old figure marked.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -15,6 +17,7 @@ import {
   freePort,
   openApp,
   screenshot,
+  select,
   startRelay,
   stopAll,
   tmp,
@@ -26,6 +29,8 @@ import {
 const root = tmp("people");
 const home = path.join(root, "home");
 const homeB = path.join(root, "second-laptop");
+const hospitalHome = path.join(root, "hospital");
+let region;
 let team, relay;
 
 before(async () => {
@@ -36,6 +41,14 @@ before(async () => {
   cli(home, "sync");
   // A new laptop: any name at first; it becomes hers.
   cli(homeB, "init", "--name", "新しい端末", "--profession", "nurse", "--org", "つばさ訪問看護ステーション", "--no-keychain");
+  // The region's directory, started by a hospital's 地域連携室; the
+  // station joins it by invite.
+  cli(hospitalHome, "init", "--name", "連携 真理", "--profession", "nurse", "--org", "中野総合病院", "--no-keychain");
+  cli(hospitalHome, "relay", "set", relay.url, "--fingerprint", relay.fingerprint);
+  region = cli(hospitalHome, "directory", "create", "中野区 在宅医療・介護資源");
+  cli(hospitalHome, "directory", "add", "--name", "中野総合病院", "--kind", "hospital", "--specialty", "内科", "--phone", "03-0000-2000");
+  const code = cli(hospitalHome, "invite", region).split("\n").pop();
+  cli(home, "join", code);
 });
 
 after(() => stopAll());
@@ -88,10 +101,13 @@ test("her second laptop joins her teams with a code from the first; the first ta
     await click(b, "#join-team");
     await type(b, "#join-code", code);
     await click(b, "#join");
-    await waitText(b, "#join-status", "佐藤 花子 さんの端末として 1 チーム", 30000);
+    await waitText(b, "#join-status", "佐藤 花子 さんの端末として 2 チーム", 30000);
     await screenshot(b, "48-device-joined");
     await click(b, "#join-status button");
     await waitText(b, "#today", "山田 太郎", 30000);
+    // The region's directory came with her teams.
+    await click(b, "#nav-directory");
+    await waitText(b, "#directory", "中野総合病院", 30000);
     await click(b, "#nav-settings");
     await waitText(b, "#settings", "佐藤 花子");
     await b.waitUntil(async () => (await b.$$("#my-devices .my-device")).length === 2, {
@@ -116,7 +132,7 @@ test("her second laptop joins her teams with a code from the first; the first ta
     );
     await click(a, '#my-devices .my-device[data-this="false"] .device-remove');
     await click(a, "#device-remove-confirm");
-    await waitText(a, "#device-note", "1 チームから外しました", 30000);
+    await waitText(a, "#device-note", "2 チームから外しました", 30000);
   } finally {
     await close(a);
     await close(b);
@@ -124,4 +140,55 @@ test("her second laptop joins her teams with a code from the first; the first ta
   const members = JSON.parse(cli(home, "--json", "team", "members", team));
   assert.equal(members.devices.length, 1);
   assert.equal(members.epoch, 1);
+});
+
+test("a hospital edits its directory entry and posts beds; the station sees them with their age, a stale one marked", async () => {
+  // A figure counted two days ago, entered from the hospital's CLI.
+  const old = new Date(Date.now() - 49 * 3600 * 1000 + 9 * 3600 * 1000).toISOString().slice(0, 16).replace("T", " ");
+  const id = JSON.parse(cli(hospitalHome, "--json", "directory", "list")).entries[0].id;
+  cli(hospitalHome, "directory", "beds", id.slice(0, 8), "--kind", "short_stay", "--free", "3", "--as-of", old);
+  const h = await openApp(hospitalHome);
+  const s = await openApp(home);
+  try {
+    await unlock(h, CLI_PASSPHRASE);
+    await click(h, "#nav-directory");
+    await waitText(h, "#directory", "中野総合病院");
+    await click(h, ".dir-entry .dir-edit");
+    await type(h, "#entry-specialties", "内科、整形外科");
+    await click(h, "#entry-accepts-home_oxygen");
+    await click(h, "#entry-save");
+    await waitText(h, ".dir-entry", "内科・整形外科");
+    await select(h, ".dir-entry .bed-kind", "community");
+    await type(h, ".dir-entry .bed-input", "2");
+    await click(h, ".dir-entry .bed-post");
+    await waitText(h, '.bed[data-kind="community"]', "空き 2");
+    await screenshot(h, "49-directory-hospital");
+
+    await unlock(s, CLI_PASSPHRASE);
+    await click(s, "#nav-directory");
+    // The hospital's edit arrives through the relay.
+    await s.waitUntil(
+      async () => {
+        await click(s, "#nav-today");
+        await click(s, "#nav-directory");
+        await (await s.$(".dir-entry")).waitForDisplayed({ timeout: 5000 });
+        return (await (await s.$(".dir-entry")).getText()).includes("整形外科");
+      },
+      { timeout: 30000, timeoutMsg: "the hospital's edit never reached the station" },
+    );
+    await waitText(s, '.bed[data-kind="community"] .bed-age', "分前");
+    assert.equal(await (await s.$('.bed[data-kind="community"]')).getAttribute("data-stale"), "false");
+    assert.equal(await (await s.$('.bed[data-kind="short_stay"]')).getAttribute("data-stale"), "true");
+    await waitText(s, '.bed[data-kind="short_stay"] .bed-stale', "1日以上前の情報");
+    assert.equal(await (await s.$(".dir-entry .dir-edit")).isExisting(), false, "not the station's to edit");
+    // Filtering by a free bed: the stale short-stay figure is not offered.
+    await select(s, "#dir-bed", "short_stay");
+    await waitText(s, "#dir-count", "0 件");
+    await select(s, "#dir-bed", "community");
+    await waitText(s, "#dir-count", "1 件");
+    await screenshot(s, "50-directory-station");
+  } finally {
+    await close(h);
+    await close(s);
+  }
 });

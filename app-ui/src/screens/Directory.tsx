@@ -344,6 +344,9 @@ function EntryFormBox({
 }) {
   const { vocab, lang } = shared;
   const [form, setForm] = useState<EntryForm>(editing.form);
+  // Typed as one line; split at 、 when saved (splitting while typing
+  // would swallow the 、 just typed).
+  const [specialties, setSpecialties] = useState(editing.form.specialties.join("、"));
   const [fail, setFail] = useState<string | null>(null);
   const set = (patch: Partial<EntryForm>) => setForm({ ...form, ...patch });
   const text = (id: string, key: "name" | "area" | "hours", title: string) => (
@@ -361,9 +364,16 @@ function EntryFormBox({
   const save = async (e: Event) => {
     e.preventDefault();
     setFail(null);
+    const typed = {
+      ...form,
+      specialties: specialties
+        .split(/[、,，]/)
+        .map((x) => x.trim())
+        .filter(Boolean),
+    };
     try {
-      if (editing.id) await ok(commands.editDirectoryEntry(team, editing.id, form));
-      else await ok(commands.addDirectoryEntry(team, form));
+      if (editing.id) await ok(commands.editDirectoryEntry(team, editing.id, typed));
+      else await ok(commands.addDirectoryEntry(team, typed));
       done();
     } catch (err) {
       setFail(message(err));
@@ -385,18 +395,7 @@ function EntryFormBox({
       </label>
       <label class="field wide">
         <span>{t("dirSpecialties")}</span>
-        <input
-          id="entry-specialties"
-          value={form.specialties.join("、")}
-          onInput={(e) =>
-            set({
-              specialties: (e.target as HTMLInputElement).value
-                .split(/[、,，]/)
-                .map((s) => s.trim())
-                .filter(Boolean),
-            })
-          }
-        />
+        <input id="entry-specialties" value={specialties} onInput={(e) => setSpecialties((e.target as HTMLInputElement).value)} />
       </label>
       <label class="tick">
         <input id="entry-home-visits" type="checkbox" checked={form.home_visits} onChange={(e) => set({ home_visits: (e.target as HTMLInputElement).checked })} />
