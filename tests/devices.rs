@@ -153,3 +153,61 @@ fn a_laptop_that_is_not_hers_cannot_claim_her_member_id() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn a_leaver_is_taken_off_every_team_at_once_and_refused_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay"));
+    let manager = Laptop::new(dir.path(), "高橋 美咲", "nurse", "つばさ訪問看護ステーション");
+    let leaver = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let colleague = Laptop::new(dir.path(), "伊藤 直子", "nurse", "つばさ訪問看護ステーション");
+    // The station (its rota record) and three patients, all with her in.
+    manager.run(&["relay", "set", &relay.url, "--fingerprint", &relay.fingerprint]);
+    let station = manager.run(&["oncall", "station", "つばさ訪問看護ステーション"]);
+    for o in [&leaver, &colleague] {
+        let code = manager.run(&["invite", &station]);
+        o.run(&["join", code.lines().last().unwrap()]);
+    }
+    let teams: Vec<String> = (0..3)
+        .map(|_| team_of(&relay, &manager, &[&leaver, &colleague]))
+        .collect();
+    leaver.run(&["oncall"]); // introduces her on the station record
+    leaver.run(&["sync"]);
+    manager.run(&["sync"]);
+    let staff = manager.json(&["org", "staff"]);
+    assert!(
+        staff["staff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "佐藤 花子" && s["teams"] == 4),
+        "{staff}"
+    );
+
+    let done = manager.json(&["org", "leaver", "佐藤 花子", "--reason", "退職"]);
+    assert_eq!(done["removed_from"].as_array().unwrap().len(), 4, "{done}");
+    assert!(done["not_allowed"].as_array().unwrap().is_empty());
+
+    // Every team moved to a new key and says why; her laptop is refused.
+    colleague.run(&["sync"]);
+    for team in teams.iter().chain([&station]) {
+        let members = colleague.json(&["team", "members", team]);
+        assert_eq!(members["epoch"], 1, "{team}");
+        let removed = &members["removed"][0];
+        assert_eq!(removed["reason"], "退職", "{members}");
+    }
+    // Named where she wrote (the station record, where she introduced herself).
+    assert_eq!(
+        colleague.json(&["team", "members", &station])["removed"][0]["name"],
+        "佐藤 花子"
+    );
+    let _ = tsunagi(&leaver.home, &["sync"]);
+    let client_refused = tsunagi(&leaver.home, &["note", "add", &teams[0], "--text", "退職後の記録"]);
+    // Her copy is gone (nothing unsent) or refused at the relay: either way
+    // nothing she writes reaches the team.
+    if client_refused.status.success() {
+        let _ = tsunagi(&leaver.home, &["sync"]);
+    }
+    manager.run(&["sync"]);
+    assert!(!manager.run(&["show", &teams[0]]).contains("退職後の記録"));
+}

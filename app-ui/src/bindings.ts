@@ -77,6 +77,7 @@ export const commands = {
 	invite: (team: string, hours: number) => typedError<InviteView, AppError>(__TAURI_INVOKE("invite", { team, hours })),
 	join: (code: string) => typedError<JoinView, AppError>(__TAURI_INVOKE("join", { code })),
 	deviceAdd: () => typedError<DeviceCodeView, AppError>(__TAURI_INVOKE("device_add")),
+	removeLeaver: (member: string, reason: string) => typedError<LeaverView, AppError>(__TAURI_INVOKE("remove_leaver", { member, reason })),
 	directories: () => typedError<DirectoryRef[], AppError>(__TAURI_INVOKE("directories")),
 	createDirectory: (name: string) => typedError<string, AppError>(__TAURI_INVOKE("create_directory", { name })),
 	directory: (team: string, query: DirectoryQuery, forPatient: string | null) => typedError<DirectoryView, AppError>(__TAURI_INVOKE("directory", { team, query, forPatient })),
@@ -642,6 +643,14 @@ export type JoinView = {
 	record_pending: boolean,
 };
 
+/**  What taking a leaver off every team did. */
+export type LeaverView = {
+	/**  Teams she was taken off (each with a new key). */
+	removed_from: number,
+	/**  Patients (or stations) whose own admins must remove her. */
+	not_allowed: string[],
+};
+
 export type LockView = {
 	/**
 	 *  `new` (no profile), `plaintext` (made before encryption: set a
@@ -1017,6 +1026,15 @@ export type RefusedView = {
 	reason: string,
 };
 
+/**  A device taken off the team. */
+export type RemovedDevice = {
+	member: string,
+	/**  From this key epoch on it reads nothing. */
+	epoch: number,
+	/**  Why (退職, 紛失 …), as the removal said. */
+	reason: string | null,
+};
+
 export type ReviewTeam = {
 	team: string,
 	patient: string,
@@ -1067,6 +1085,8 @@ export type RosterView = {
 	 *  member a roster it does not show this laptop.
 	 */
 	fork: string | null,
+	/**  Devices taken off the team, with why where the removal said. */
+	removed: RemovedDevice[],
 };
 
 /**  A station's rota as its screen shows it. */

@@ -192,3 +192,35 @@ test("a hospital edits its directory entry and posts beds; the station sees them
     await close(s);
   }
 });
+
+test("the station's admin takes a leaver off every team at once; each team says why", async () => {
+  const station = cli(home, "oncall", "station", "つばさ訪問看護ステーション").split("\n").pop();
+  const leaverHome = path.join(root, "leaver");
+  cli(leaverHome, "init", "--name", "伊藤 直子", "--profession", "nurse", "--org", "つばさ訪問看護ステーション", "--no-keychain");
+  for (const t of [station, team]) {
+    const code = cli(home, "invite", t).split("\n").pop();
+    cli(leaverHome, "join", code);
+  }
+  cli(leaverHome, "oncall"); // introduces her on the station's record
+  cli(leaverHome, "sync");
+  cli(home, "sync");
+  const app = await openApp(home);
+  try {
+    await unlock(app, CLI_PASSPHRASE);
+    await click(app, "#nav-oncall");
+    await click(app, "#station-invite");
+    await waitText(app, "#team", "伊藤 直子");
+    await click(app, ".remove-leaver");
+    assert.equal(await (await app.$("#leaver-reason")).getValue(), "退職");
+    await screenshot(app, "51-leaver-confirm");
+    await click(app, "#confirm");
+    await waitText(app, "#team-done", "伊藤 直子さんを 2 チームから外しました", 30000);
+    await click(app, "#removed-list summary");
+    await waitText(app, "#removed-list", "退職");
+  } finally {
+    await close(app);
+  }
+  const members = JSON.parse(cli(home, "--json", "team", "members", team));
+  assert.equal(members.removed[0].reason, "退職");
+  assert.ok(members.devices.every((d) => d.name !== "伊藤 直子"));
+});

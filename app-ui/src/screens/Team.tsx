@@ -8,7 +8,7 @@ import { label, type Shared } from "../state";
 import { escalationMinutes } from "../clock";
 
 /** What waits for a second click: removing a member, naming an admin, or leaving. */
-type Pending = { kind: "remove" | "admin"; member: string; name: string } | { kind: "leave" };
+type Pending = { kind: "remove" | "admin" | "leaver"; member: string; name: string } | { kind: "leave" };
 
 /** Members of one patient's team, invites shown face to face, removing a
  * member or naming another admin (the team's admins), and leaving. */
@@ -18,6 +18,7 @@ export function Team({ shared, team, station }: { shared: Shared; team: string; 
   const { data: roster, reload: reloadRoster } = useLoad<RosterView>(() => ok(commands.roster(team)), [team, revision]);
   const { data: refused } = useLoad<RefusedView[]>(() => ok(commands.refused(team)), [team, revision]);
   const [pending, setPending] = useState<Pending | null>(null);
+  const [reason, setReason] = useState(t("leaverReasonDefault"));
   const [done, setDone] = useState<string | null>(null);
   const [invite, setInvite] = useState<InviteView | null>(null);
   const [busy, setBusy] = useState(false);
@@ -65,6 +66,15 @@ export function Team({ shared, team, station }: { shared: Shared; team: string; 
       if (pending.kind === "leave") {
         await ok(commands.leaveTeam(team));
         go({ name: "today" });
+        return;
+      }
+      if (pending.kind === "leaver") {
+        const done = await ok(commands.removeLeaver(pending.member, reason));
+        setDone(
+          t("leaverDone", { name: pending.name, n: done.removed_from }) +
+            (done.not_allowed.length ? " " + t("leaverNotAllowed", { teams: done.not_allowed.join("、") }) : ""),
+        );
+        reloadRoster();
         return;
       }
       if (pending.kind === "admin") {
@@ -116,6 +126,16 @@ export function Team({ shared, team, station }: { shared: Shared; team: string; 
                 {t("remove")}
               </button>
             )}
+            {station && roster?.admin && !m.me && onRoster(m.id) && (
+              <button
+                class="link remove-leaver"
+                data-member={m.id}
+                disabled={busy}
+                onClick={() => setPending({ kind: "leaver", member: m.id, name: m.name })}
+              >
+                {t("leaverButton")}
+              </button>
+            )}
             {onRoster(m.id)?.may_make_admin && (
               <button
                 class="link make-admin"
@@ -129,6 +149,19 @@ export function Team({ shared, team, station }: { shared: Shared; team: string; 
           </li>
         ))}
       </ul>
+      {roster && roster.removed.length > 0 && (
+        <details id="removed-list">
+          <summary>{t("removedDevices", { n: roster.removed.length })}</summary>
+          <ul>
+            {roster.removed.map((x, i) => (
+              <li key={i}>
+                {r.members.find((m) => m.id === x.member)?.name ?? t("unknownMember")}（{t("keyEpoch", { epoch: x.epoch })}）
+                {x.reason && <span class="muted"> {x.reason}</span>}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       <div class="actions">
         <button class="primary" id="make-invite" onClick={make} disabled={busy || r.sample || roster?.may_invite === false}>
           {t("invite")}
@@ -178,8 +211,16 @@ export function Team({ shared, team, station }: { shared: Shared; team: string; 
           <p id="confirm-text">
             {pending.kind === "leave"
               ? t("leaveConfirm")
-              : t(pending.kind === "admin" ? "adminConfirm" : "removeConfirm", { name: pending.name })}
+              : pending.kind === "leaver"
+                ? t("leaverConfirm", { name: pending.name })
+                : t(pending.kind === "admin" ? "adminConfirm" : "removeConfirm", { name: pending.name })}
           </p>
+          {pending.kind === "leaver" && (
+            <label class="field wide">
+              <span>{t("leaverReason")}</span>
+              <input id="leaver-reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+            </label>
+          )}
           <button class="danger" id="confirm" autoFocus disabled={busy} onClick={confirmPending}>
             {t("confirm")}
           </button>

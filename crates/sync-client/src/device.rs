@@ -1,14 +1,15 @@
 //! A member's laptops: adding her next one (a home laptop, a replacement)
 //! from one she already uses, listing them, and taking one off every team
-//! at once (a lost laptop).
+//! at once (a lost laptop). And a leaver: every laptop of a member taken off
+//! every team an admin here may remove her from.
 
 use care_model::{DeviceId, Member, MemberId, TeamId, Timestamp};
 use care_store::Store;
 use serde::{Deserialize, Serialize};
 use sync_proto::{DeviceCode, MAX_LINK_BYTES};
 
-use crate::invite::{client_of, pinned_relay, post_invite, store_err};
-use crate::{join, remove_device, sync_once, Joined, RelayClient, SyncError};
+use crate::invite::{client_of, pinned_relay, post_invite, remove_synced, store_err};
+use crate::{join, sync_once, Joined, RelayClient, SyncError};
 
 /// How long a device code works: long enough to carry the new laptop home.
 pub const DEVICE_CODE_HOURS: i64 = 24;
@@ -187,9 +188,66 @@ pub async fn remove_my_device(
         if roster.member_of(device.as_bytes()) != Some(me.as_str()) || !roster.contains(device.as_bytes()) {
             continue;
         }
-        remove_device(store, team, device, &now).await?;
+        remove_synced(store, team, device, "紛失・返却 / lost or handed back").await?;
         removed += 1;
     }
     tracing::info!(%device, teams = removed, "laptop taken off every team");
     Ok(removed)
+}
+
+/// What taking a leaver off every team did.
+#[derive(Debug, Default)]
+pub struct LeaverRemoved {
+    /// Teams she was taken off (each moved to a new key).
+    pub removed_from: Vec<TeamId>,
+    /// Devices taken off, counted per team.
+    pub devices: usize,
+    /// Teams she is in where this laptop's member is not an admin: their
+    /// own admins must remove her.
+    pub not_allowed: Vec<TeamId>,
+}
+
+/// Takes every laptop of `member` (a leaver) off every team on this laptop
+/// where this laptop's member may remove her (an admin there), each team
+/// moving to a new key; `reason` (退職 …) is signed into each removal for
+/// the team's admins to read. Teams where that is not allowed are listed.
+pub async fn remove_member_everywhere(
+    store: &mut Store,
+    member: &str,
+    reason: &str,
+    now: impl Fn() -> Timestamp,
+) -> Result<LeaverRemoved, SyncError> {
+    if member == store.device().member.to_string() {
+        return Err(SyncError::NotAllowed);
+    }
+    sync_once(store, &now).await?;
+    let me = *store.device_id().as_bytes();
+    let mut done = LeaverRemoved::default();
+    for team in store.team_ids().map_err(store_err)? {
+        let roster = store.roster(team).map_err(store_err)?;
+        let hers: Vec<[u8; 16]> = roster
+            .devices
+            .iter()
+            .filter(|(_, e)| e.member == member)
+            .map(|(d, _)| *d)
+            .collect();
+        if hers.is_empty() {
+            continue;
+        }
+        if !hers.iter().all(|d| roster.may_remove(&me, d)) {
+            done.not_allowed.push(team);
+            continue;
+        }
+        for device in &hers {
+            remove_synced(store, team, DeviceId::from_bytes(*device), reason).await?;
+            done.devices += 1;
+        }
+        done.removed_from.push(team);
+    }
+    tracing::info!(
+        teams = done.removed_from.len(),
+        not_allowed = done.not_allowed.len(),
+        "a leaver taken off every team this laptop may"
+    );
+    Ok(done)
 }

@@ -111,6 +111,17 @@ pub async fn remove_device(
     now: impl Fn() -> Timestamp,
 ) -> Result<(), SyncError> {
     sync_once(store, &now).await?;
+    remove_synced(store, team, device, "").await
+}
+
+/// [`remove_device`] on a roster just synced, saying why (`reason`, signed
+/// into the op: the team's admins read it).
+pub(crate) async fn remove_synced(
+    store: &mut Store,
+    team: TeamId,
+    device: DeviceId,
+    reason: &str,
+) -> Result<(), SyncError> {
     let client = client_of(store)?;
     let id = *team.as_bytes();
     for _ in 0..3 {
@@ -121,13 +132,14 @@ pub async fn remove_device(
         if !roster.may_remove(store.device_id().as_bytes(), device.as_bytes()) {
             return Err(SyncError::NotAllowed);
         }
-        let op = MembershipOp::remove(
+        let op = MembershipOp::remove_because(
             &id,
             store.device_id().as_bytes(),
             store.signing_key(),
             device.as_bytes(),
             &roster,
             &TeamKey::random(),
+            reason,
         );
         match client.add_member(&id, &op).await {
             Ok(_) => {

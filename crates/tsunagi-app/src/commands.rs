@@ -387,6 +387,12 @@ pub async fn join(app: AppState<'_>, code: String) -> AppResult<JoinView> {
 
 #[tauri::command]
 #[specta::specta]
+pub async fn remove_leaver(app: AppState<'_>, member: String, reason: String) -> AppResult<LeaverView> {
+    app.remove_leaver(&member, &reason).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn device_add(app: AppState<'_>) -> AppResult<DeviceCodeView> {
     app.device_add().await
 }

@@ -86,6 +86,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             invite,
             join,
             device_add,
+            remove_leaver,
             directories,
             create_directory,
             directory,

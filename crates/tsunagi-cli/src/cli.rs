@@ -72,6 +72,9 @@ pub enum Command {
     /// 地域の名簿（組織・受け入れ・空床の検索と更新） / the regional directory: organisations, what they accept, free beds
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// 事業所のスタッフ（退職者をすべてのチームから外す） / an organisation's staff: take a leaver off every team
+    #[command(subcommand)]
+    Org(OrgCommand),
     /// 急変時対応シート・看護サマリー・訪問看護報告書を PDF に（FAX 送付状も。監査ログに残ります） / the sheets partners read, as A4 PDF (with a FAX cover; logged in the access log)
     Print(PrintArgs),
     /// サマリー・報告書の下書き（記録から作った文面を編集して保存） / the summary's and report's editable text, kept in the record

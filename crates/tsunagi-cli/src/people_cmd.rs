@@ -3,10 +3,11 @@
 
 use anyhow::{bail, Context, Result};
 use care_model::{CalendarDate, ConsentScope, EntryId, NewConsent};
+use care_store::Store;
 use serde_json::json;
 use sync_proto::DeviceCode;
 
-use crate::cli::{Cli, ConsentArgs, DeviceJoinArgs, DeviceRemoveArgs};
+use crate::cli::{Cli, ConsentArgs, DeviceJoinArgs, DeviceRemoveArgs, OrgLeaverArgs};
 use crate::sync_cmd::runtime;
 use crate::{now, open, print_json, saved};
 
@@ -156,6 +157,90 @@ pub fn device_remove(cli: &Cli, a: &DeviceRemoveArgs) -> Result<()> {
         print_json(json!({ "device": device.to_string(), "teams": teams }));
     } else {
         println!("端末 {device} を {teams} チームから外しました。各チームの鍵を更新しました / took laptop {device} off {teams} teams; each team has a new key");
+    }
+    Ok(())
+}
+
+/// The staff of the station records on this laptop: (member id, name,
+/// teams here she is in).
+fn staff(store: &mut Store) -> Result<Vec<(String, String, usize)>> {
+    let mut people = std::collections::BTreeMap::new();
+    for s in store.stations()? {
+        for (id, m) in store.record(s.team)?.read()?.members {
+            people.insert(id, m.name);
+        }
+    }
+    let mut teams_of: std::collections::BTreeMap<String, usize> = Default::default();
+    for team in store.team_ids()? {
+        let roster = store.roster(team)?;
+        let members: std::collections::BTreeSet<&String> = roster.devices.values().map(|e| &e.member).collect();
+        for m in members {
+            *teams_of.entry(m.clone()).or_default() += 1;
+        }
+    }
+    Ok(people
+        .into_iter()
+        .map(|(id, name)| {
+            let n = teams_of.get(&id).copied().unwrap_or(0);
+            (id, name, n)
+        })
+        .collect())
+}
+
+pub fn org_staff(cli: &Cli) -> Result<()> {
+    let mut store = open(cli)?;
+    let staff = staff(&mut store)?;
+    if cli.json {
+        print_json(json!({
+            "staff": staff.iter().map(|(id, name, n)| json!({ "member": id, "name": name, "teams": n })).collect::<Vec<_>>()
+        }));
+    } else {
+        if staff.is_empty() {
+            println!("この端末にはステーションの記録がありません（`tsunagi oncall station NAME`） / no station record on this laptop");
+        }
+        for (id, name, n) in staff {
+            println!("{}  {name}  {n} チーム / teams", &id[..8]);
+        }
+    }
+    Ok(())
+}
+
+pub fn org_leaver(cli: &Cli, a: &OrgLeaverArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let wanted = a.member.trim();
+    let matches: Vec<(String, String, usize)> = staff(&mut store)?
+        .into_iter()
+        .filter(|(id, name, _)| name == wanted || id.starts_with(&wanted.to_lowercase()))
+        .collect();
+    let (member, name) = match matches.as_slice() {
+        [(id, name, _)] => (id.clone(), name.clone()),
+        [] => bail!("「{wanted}」はステーションのスタッフにいません（`tsunagi org staff`） / no staff member matches \"{wanted}\""),
+        _ => bail!("「{wanted}」に当てはまる人が複数います。ID で指定してください / \"{wanted}\" matches several: give the id"),
+    };
+    let done = runtime()?.block_on(sync_client::remove_member_everywhere(
+        &mut store, &member, &a.reason, now,
+    ))?;
+    if cli.json {
+        print_json(json!({
+            "member": member,
+            "name": name,
+            "removed_from": done.removed_from.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+            "devices": done.devices,
+            "not_allowed": done.not_allowed.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+        }));
+    } else {
+        println!(
+            "{name} さんを {} チームから外しました（端末 {} 台、各チームの鍵を更新） / took {name} off {} teams",
+            done.removed_from.len(),
+            done.devices,
+            done.removed_from.len()
+        );
+        if !done.not_allowed.is_empty() {
+            println!(
+                "管理者ではないため外せなかったチーム（そのチームの管理者に依頼してください） / teams where only their admins can remove her: {}",
+                done.not_allowed.iter().map(|t| t.to_string()[..8].to_string()).collect::<Vec<_>>().join(", ")
+            );
+        }
     }
     Ok(())
 }

@@ -149,10 +149,27 @@ pub fn team_members(cli: &Cli, a: &TeamArg) -> Result<()> {
             })
         })
         .collect();
+    let removed: Vec<serde_json::Value> = roster
+        .removed
+        .iter()
+        .map(|(device, (entry, epoch))| {
+            json!({
+                "device": hex::encode(device),
+                "member": entry.member,
+                "name": people.as_ref().and_then(|m| m.get(&entry.member)).map(|p| p.name.clone()),
+                "epoch": epoch,
+                "reason": roster.removal_reasons.get(device),
+            })
+        })
+        .collect();
     if cli.json {
-        print_json(
-            json!({ "team": team.to_string(), "epoch": roster.epoch, "members_may_invite": roster.members_may_invite, "devices": rows }),
-        );
+        print_json(json!({
+            "team": team.to_string(),
+            "epoch": roster.epoch,
+            "members_may_invite": roster.members_may_invite,
+            "devices": rows,
+            "removed": removed,
+        }));
         return Ok(());
     }
     println!(
@@ -184,6 +201,14 @@ pub fn team_members(cli: &Cli, a: &TeamArg) -> Result<()> {
             } else {
                 ""
             },
+        );
+    }
+    for r in &removed {
+        println!(
+            "  外した端末 / removed: {}  {}  {}",
+            r["device"].as_str().unwrap_or_default(),
+            r["name"].as_str().unwrap_or("?"),
+            r["reason"].as_str().unwrap_or_default()
         );
     }
     Ok(())

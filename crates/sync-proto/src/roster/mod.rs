@@ -95,6 +95,8 @@ pub struct Roster {
     /// the relay took its removal: its envelopes after that are refused,
     /// whoever uploads them.
     pub removed_at_log: BTreeMap<[u8; 16], u64>,
+    /// Why a device was removed, where the removal said (a leaver).
+    pub removal_reasons: BTreeMap<[u8; 16], String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -395,6 +397,7 @@ impl Roster {
                 lockboxes,
                 sig,
                 prev,
+                reason,
             } => {
                 if t != &team_hex {
                     return Err(RosterError::Malformed("remove for another team"));
@@ -417,8 +420,8 @@ impl Roster {
                 if *epoch != self.epoch + 1 || lockboxes.keys().cloned().collect::<BTreeSet<_>>() != staying {
                     return Err(RosterError::Stale);
                 }
-                let parts = ["remove", t, by, device, &epoch.to_string(), &lockbox_digest(lockboxes)];
-                verify(&signer.key, &with_prev(&parts, prev), sig)?;
+                let parts = remove_parts(t, by, device, *epoch, &lockbox_digest(lockboxes), reason, prev);
+                verify(&signer.key, &parts.iter().map(String::as_str).collect::<Vec<_>>(), sig)?;
                 let boxes = lockboxes
                     .iter()
                     .map(|(d, sealed)| {
@@ -428,6 +431,9 @@ impl Roster {
                     .collect::<Result<BTreeMap<_, _>, RosterError>>()?;
                 let entry = self.devices.remove(&target).expect("checked above");
                 self.removed.insert(target, (entry, *epoch));
+                if !reason.is_empty() {
+                    self.removal_reasons.insert(target, reason.clone());
+                }
                 self.epoch = *epoch;
                 self.invites.clear();
                 self.lockboxes.insert(*epoch, boxes);

@@ -60,6 +60,9 @@ pub enum MembershipOp {
         sig: String,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         prev: String,
+        /// Why (a leaver: 退職), shown to the team's admins. Signed.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
     Admin {
         team: String,
@@ -159,6 +162,34 @@ pub(super) fn invite_parts(
     ];
     if !for_member.is_empty() {
         parts.push(format!("for-member={for_member}"));
+    }
+    if !prev.is_empty() {
+        parts.push(prev.into());
+    }
+    parts
+}
+
+/// The signed parts of a removal; a reason is tagged so that it can never
+/// read as a roster head.
+pub(super) fn remove_parts(
+    team: &str,
+    by: &str,
+    device: &str,
+    epoch: u32,
+    lockboxes: &str,
+    reason: &str,
+    prev: &str,
+) -> Vec<String> {
+    let mut parts = vec![
+        "remove".to_string(),
+        team.into(),
+        by.into(),
+        device.into(),
+        epoch.to_string(),
+        lockboxes.into(),
+    ];
+    if !reason.is_empty() {
+        parts.push(format!("reason={reason}"));
     }
     if !prev.is_empty() {
         parts.push(prev.into());
@@ -335,6 +366,20 @@ impl MembershipOp {
         roster: &Roster,
         new_key: &TeamKey,
     ) -> Self {
+        Self::remove_because(team, by, by_key, device, roster, new_key, "")
+    }
+
+    /// A removal that says why (a leaver, a lost laptop), for the team's
+    /// admins to read.
+    pub fn remove_because(
+        team: &[u8; 16],
+        by: &[u8; 16],
+        by_key: &SigningKey,
+        device: &[u8; 16],
+        roster: &Roster,
+        new_key: &TeamKey,
+        reason: &str,
+    ) -> Self {
         let epoch = roster.epoch + 1;
         let lockboxes: BTreeMap<String, String> = roster
             .devices
@@ -347,20 +392,8 @@ impl MembershipOp {
             .collect();
         let (team, by, device) = (hex::encode(team), hex::encode(by), hex::encode(device));
         let prev = hex::encode(roster.head());
-        let sig = sign(
-            by_key,
-            &with_prev(
-                &[
-                    "remove",
-                    &team,
-                    &by,
-                    &device,
-                    &epoch.to_string(),
-                    &lockbox_digest(&lockboxes),
-                ],
-                &prev,
-            ),
-        );
+        let parts = remove_parts(&team, &by, &device, epoch, &lockbox_digest(&lockboxes), reason, &prev);
+        let sig = sign(by_key, &parts.iter().map(String::as_str).collect::<Vec<_>>());
         MembershipOp::Remove {
             team,
             by,
@@ -369,6 +402,7 @@ impl MembershipOp {
             lockboxes,
             sig,
             prev,
+            reason: reason.to_string(),
         }
     }
 

@@ -437,3 +437,29 @@ fn a_member_adds_her_own_next_laptop_and_no_one_else_can_use_it_to_be_her() {
         assert!(!r.contains(&[9; 16]), "a forged for_member={forged:?} admitted someone");
     }
 }
+
+#[test]
+fn a_removal_says_why_and_the_reason_is_signed() {
+    let k = keys(4);
+    let ops = team(&k);
+    let before = Roster::replay(&T, &ops);
+    let op = MembershipOp::remove_because(&T, &[1; 16], &k[0], &[4; 16], &before, &TeamKey::random(), "退職");
+    let mut all = ops.clone();
+    all.push((op.clone(), 600));
+    let r = Roster::replay(&T, &all);
+    assert!(!r.contains(&[4; 16]));
+    assert_eq!(r.removal_reasons.get(&[4; 16]).map(String::as_str), Some("退職"));
+    // A relay rewriting (or dropping) the reason breaks the signature.
+    for bent_reason in ["紛失", ""] {
+        let mut bent = op.clone();
+        if let MembershipOp::Remove { reason, .. } = &mut bent {
+            *reason = bent_reason.into();
+        }
+        let mut all = ops.clone();
+        all.push((bent, 600));
+        assert!(
+            Roster::replay(&T, &all).contains(&[4; 16]),
+            "reason {bent_reason:?} accepted"
+        );
+    }
+}

@@ -217,6 +217,35 @@ impl App {
         Ok(devices.len() as u32)
     }
 
+    /// Takes a leaver (`member`) off every team on this laptop where this
+    /// laptop's member is an admin, saying why; lists the teams whose own
+    /// admins must remove her. Needs the relay.
+    pub async fn remove_leaver(&self, member: &str, reason: &str) -> AppResult<LeaverView> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 200 {
+            return Err(AppError {
+                field: Some("reason".into()),
+                ..AppError::new(
+                    "invalid",
+                    "理由を200字以内で入力してください / give a reason (up to 200 characters)",
+                )
+            });
+        }
+        let mut store = self.own_store()?;
+        let done = sync_client::remove_member_everywhere(&mut store, member, reason, now).await?;
+        let names = store
+            .teams()?
+            .into_iter()
+            .filter(|t| done.not_allowed.contains(&t.team))
+            .map(|t| t.patient_name)
+            .collect();
+        self.nudge.notify_one();
+        Ok(LeaverView {
+            removed_from: done.removed_from.len() as u32,
+            not_allowed: names,
+        })
+    }
+
     /// Makes `member` an admin of the team (this laptop's member must be
     /// one). Needs the relay.
     pub async fn make_admin(&self, team: &str, member: &str) -> AppResult<()> {

@@ -21,6 +21,18 @@ pub struct RosterView {
     /// Why this laptop stopped syncing the team: the relay showed another
     /// member a roster it does not show this laptop.
     pub fork: Option<String>,
+    /// Devices taken off the team, with why where the removal said.
+    pub removed: Vec<RemovedDevice>,
+}
+
+/// A device taken off the team.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct RemovedDevice {
+    pub member: String,
+    /// From this key epoch on it reads nothing.
+    pub epoch: u32,
+    /// Why (退職, 紛失 …), as the removal said.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -58,6 +70,15 @@ pub fn roster_view(roster: &sync_proto::Roster, me: &[u8; 16]) -> RosterView {
         may_invite: roster.may_invite(me),
         admin: roster.is_admin_device(me),
         fork: None,
+        removed: roster
+            .removed
+            .iter()
+            .map(|(device, (entry, epoch))| RemovedDevice {
+                member: entry.member.clone(),
+                epoch: *epoch,
+                reason: roster.removal_reasons.get(device).cloned(),
+            })
+            .collect(),
     }
 }
 
@@ -65,6 +86,15 @@ pub fn roster_view(roster: &sync_proto::Roster, me: &[u8; 16]) -> RosterView {
 pub struct InviteView {
     pub code: String,
     pub expires_at: i64,
+}
+
+/// What taking a leaver off every team did.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct LeaverView {
+    /// Teams she was taken off (each with a new key).
+    pub removed_from: u32,
+    /// Patients (or stations) whose own admins must remove her.
+    pub not_allowed: Vec<String>,
 }
 
 /// A code that makes another laptop this member's.

@@ -192,3 +192,21 @@ pub struct DirectoryEditorsArgs {
     #[arg(long)]
     pub member: Vec<String>,
 }
+
+/// An organisation's staff, across teams.
+#[derive(Debug, clap::Subcommand)]
+pub enum OrgCommand {
+    /// 事業所（ステーション）のスタッフと、この端末にある参加チーム数 / the station's staff and how many teams here each is in
+    Staff,
+    /// 退職者を、この端末の管理者として外せるすべてのチームから外す（各チームの鍵を更新） / take a leaver off every team this laptop's member administers, each team moving to a new key
+    Leaver(OrgLeaverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OrgLeaverArgs {
+    /// メンバーID（先頭数文字で可）か氏名 / the member's id (a unique prefix) or name
+    pub member: String,
+    /// 理由（各チームの管理者に表示） / why, shown to each team's admins
+    #[arg(long, default_value = "退職")]
+    pub reason: String,
+}
