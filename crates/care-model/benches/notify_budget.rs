@@ -67,6 +67,7 @@ fn note(author: MemberId, text: String, urgency: Urgency, at: i64) -> Note {
             at: Timestamp(at),
         }],
         acks: BTreeMap::new(),
+        shared_with_family: false,
     }
 }
 

@@ -40,6 +40,9 @@ pub struct Sender {
     /// The member is one of the team's admins (the roster's `admins`): only
     /// admins may reopen a closed case.
     pub admin: bool,
+    /// The member joined as family (the roster's `family`): writes only
+    /// their own notes (and their own `devices`, `members`, `seen`).
+    pub family: bool,
 }
 
 /// Why a change from another laptop was not admitted.
@@ -57,6 +60,8 @@ pub enum Refusal {
     RootRewrite(String),
     #[error("{0}: only the team's admins may do this")]
     AdminsOnly(String),
+    #[error("{0}: family members write only their own notes")]
+    FamilyOnly(String),
     #[error("leaves the record unreadable: {0}")]
     Unreadable(String),
     #[error("applying it failed: {0}")]
@@ -217,6 +222,9 @@ impl CareRecord {
         let me = sender.member.to_string();
         for op in ops {
             let Some(path) = self.path_of(op)? else { continue };
+            if sender.family && !self.family_may_write(&path, sender.member) {
+                return Err(Refusal::FamilyOnly(path.join(".")));
+            }
             let Some(last) = path.last() else { continue };
             let parent = path.len().checked_sub(2).map(|i| path[i].as_str());
             let value = match &op.action {
@@ -262,6 +270,26 @@ impl CareRecord {
             }
         }
         Ok(())
+    }
+
+    /// Whether a family member may write at `path` (after applying): their
+    /// own notes, and the entries every member keeps for themselves.
+    fn family_may_write(&self, path: &[String], member: MemberId) -> bool {
+        let doc = self.doc();
+        match path.first().map(String::as_str) {
+            Some(key::DEVICES | key::MEMBERS | key::SEEN) => true,
+            Some(key::NOTES) if path.len() >= 2 => {
+                let author = doc
+                    .get(ROOT, key::NOTES)
+                    .ok()
+                    .flatten()
+                    .and_then(|(_, notes)| doc.get(&notes, path[1].as_str()).ok().flatten())
+                    .and_then(|(_, note)| doc.get(&note, "author").ok().flatten())
+                    .and_then(|(v, _)| v.as_str().map(String::from));
+                author.as_deref() == Some(member.to_string().as_str())
+            }
+            _ => false,
+        }
     }
 
     /// Whether `sender` may write at `path` inside a directory entry.
@@ -382,6 +410,7 @@ impl CareRecord {
         bytes: &[u8],
         creator: Option<DeviceId>,
         member_of: impl Fn(&DeviceId) -> Option<MemberId>,
+        is_family: impl Fn(&MemberId) -> bool,
     ) -> Result<Self, Refusal> {
         check_inflation(bytes)?;
         let record = std::panic::catch_unwind(|| CareRecord::load(bytes))
@@ -394,8 +423,19 @@ impl CareRecord {
         };
         for change in doc.get_changes(&[]) {
             let device = crate::record::device_of(change.actor_id());
-            if device.and_then(|d| member_of(&d)).is_none() {
+            let Some(member) = device.and_then(|d| member_of(&d)) else {
                 return Err(Refusal::ForgedActor(change.actor_id().to_hex_string()));
+            };
+            // A family member's changes: their own notes only (few changes,
+            // so read one by one).
+            if is_family(&member) {
+                for op in change.decode().operations {
+                    if let Some(path) = record.path_of(&op)? {
+                        if !record.family_may_write(&path, member) {
+                            return Err(Refusal::FamilyOnly(path.join(".")));
+                        }
+                    }
+                }
             }
         }
         // The root is the team creator's first change's, when the roster
@@ -633,7 +673,7 @@ mod tests {
             let cast = Cast { devices: vec![nurse.device, doctor.device], members: vec![nurse.member, doctor.member] };
             let actor = if forge { nurse.device } else { doctor.device };
             let Some(c) = change(&record.save(), actor, &cast, &data) else { return Ok(()) };
-            let sender = Sender { device: doctor.device, member: doctor.member, admin: false };
+            let sender = Sender { device: doctor.device, member: doctor.member, admin: false, family: false };
             if record.admit(&c, sender).is_ok() {
                 prop_assert!(!forge, "a change written as another device was admitted");
                 let after = record.read().unwrap();

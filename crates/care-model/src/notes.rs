@@ -26,6 +26,11 @@ pub struct Note {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub acks: BTreeMap<String, Timestamp>,
+    /// The team shares it with the patient's family (家族にも共有): a family
+    /// member's app shows only these and their own.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub shared_with_family: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
@@ -56,6 +61,22 @@ pub struct NewNote {
 }
 
 impl RecordTx<'_, '_> {
+    /// Shares a note with the patient's family, or stops sharing it.
+    pub fn share_note_with_family(&mut self, id: EntryId, shared: bool) -> Result<(), ModelError> {
+        let notes = self.collection(key::NOTES)?;
+        let note = match self.tx.get(&notes, id.to_string())? {
+            Some((automerge::Value::Object(_), obj)) => obj,
+            _ => {
+                return Err(ModelError::NotFound {
+                    kind: "note",
+                    id: id.to_string(),
+                })
+            }
+        };
+        reconcile_prop(self.tx, &note, "shared_with_family", shared)?;
+        Ok(())
+    }
+
     pub fn add_note(&mut self, note: NewNote) -> Result<EntryId, ModelError> {
         check_text("text", &note.text, MAX_TEXT_CHARS)?;
         let id = EntryId::random();
@@ -66,6 +87,7 @@ impl RecordTx<'_, '_> {
             written_at: self.at,
             versions: vec![self.note_version(note)],
             acks: BTreeMap::new(),
+            shared_with_family: false,
         };
         let notes = self.collection(key::NOTES)?;
         reconcile_prop(self.tx, &notes, id.to_string().as_str(), &value)?;

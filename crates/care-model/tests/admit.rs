@@ -13,6 +13,7 @@ fn sender(w: &Writer) -> Sender {
         device: w.device,
         member: w.member,
         admin: false,
+        family: false,
     }
 }
 
@@ -305,7 +306,7 @@ fn a_whole_record_from_a_member_is_checked_by_what_it_holds() {
             None
         }
     };
-    let honest = CareRecord::admit_whole(&r.save(), Some(n.device), member_of).unwrap();
+    let honest = CareRecord::admit_whole(&r.save(), Some(n.device), member_of, |_| false).unwrap();
     assert_eq!(honest.heads(), r.heads());
     // A record holding any of the hostile changes above is refused whole.
     let devices = map(&r, "devices");
@@ -346,7 +347,7 @@ fn a_whole_record_from_a_member_is_checked_by_what_it_holds() {
         let mut doc = Automerge::load(&r.save()).unwrap();
         doc.load_incremental(&c.bytes).unwrap();
         assert!(
-            CareRecord::admit_whole(&doc.save(), Some(n.device), member_of).is_err(),
+            CareRecord::admit_whole(&doc.save(), Some(n.device), member_of, |_| false).is_err(),
             "{what}"
         );
     }
@@ -362,7 +363,7 @@ fn a_whole_record_from_a_member_is_checked_by_what_it_holds() {
     )
     .unwrap();
     assert!(matches!(
-        CareRecord::admit_whole(&made_up.save(), Some(n.device), member_of),
+        CareRecord::admit_whole(&made_up.save(), Some(n.device), member_of, |_| false),
         Err(Refusal::RootRewrite(_))
     ));
 }
@@ -405,6 +406,7 @@ fn figure_admitting_five_thousand_changes() {
                     device: author,
                     member,
                     admin: false,
+                    family: false,
                 },
             )
             .unwrap();
@@ -419,9 +421,12 @@ fn figure_admitting_five_thousand_changes() {
     eprintln!("applied one by one without checks in {:?}", started.elapsed());
     let saved = plain.save();
     let started = std::time::Instant::now();
-    CareRecord::admit_whole(&saved, Some(n.device), |dev| {
-        Some(if *dev == n.device { n.member } else { d.member })
-    })
+    CareRecord::admit_whole(
+        &saved,
+        Some(n.device),
+        |dev| Some(if *dev == n.device { n.member } else { d.member }),
+        |_| false,
+    )
     .unwrap();
     eprintln!("admitted whole (load, checks, read) in {:?}", started.elapsed());
     eprintln!(
@@ -455,6 +460,7 @@ fn only_an_admin_may_reopen_a_closed_case() {
         &reopen,
         Sender {
             admin: true,
+            family: false,
             ..sender(&d)
         },
     )
@@ -686,13 +692,143 @@ fn each_organisation_keeps_its_own_directory_entry_and_no_other() {
             .find(|(x, _)| x == dev)
             .map(|(_, m)| m)
     };
-    CareRecord::admit_whole(&r.save(), Some(n.device), member_of).unwrap();
+    CareRecord::admit_whole(&r.save(), Some(n.device), member_of, |_| false).unwrap();
     let s = entry(&r, station);
     let forged_station = forged(&r, d.device, |tx| tx.put(&s, "name", "乗っ取り").unwrap());
     let mut doc = Automerge::load(&r.save()).unwrap();
     doc.load_incremental(&forged_station.bytes).unwrap();
     assert!(matches!(
-        CareRecord::admit_whole(&doc.save(), Some(n.device), member_of),
+        CareRecord::admit_whole(&doc.save(), Some(n.device), member_of, |_| false),
         Err(Refusal::OthersEntry(_))
+    ));
+}
+
+#[test]
+fn a_family_member_writes_only_their_own_notes() {
+    let (mut r, n, d) = team();
+    let family = Writer {
+        member: MemberId::random(),
+        device: DeviceId::random(),
+        profile: Member {
+            name: "山田 花子".into(),
+            kana: None,
+            profession: Profession::Other,
+            organisation: "家族（長女）".into(),
+            phone: None,
+            email: None,
+            fax: None,
+            on_call: false,
+        },
+    };
+    let as_family = Sender {
+        device: family.device,
+        member: family.member,
+        admin: false,
+        family: true,
+    };
+    // Honest: her own note (and the devices/members entries it registers).
+    let mut hers = CareRecord::load(&r.save()).unwrap();
+    let c = hers
+        .change(&family, at(5), "note.add", |tx| {
+            tx.add_note(note("昨夜はよく眠れました"))
+        })
+        .unwrap();
+    r.admit(&c.change.unwrap(), as_family).unwrap();
+    let own_note = c.value;
+    let c = hers
+        .change(&family, at(6), "note.edit", |tx| {
+            tx.edit_note(own_note, note("昨夜はよく眠れました（追記）"))
+        })
+        .unwrap();
+    r.admit(&c.change.unwrap(), as_family).unwrap();
+    let clean = r.save();
+
+    // A hostile family laptop: vitals, the patient's details, a nurse's
+    // note, an acknowledgement, sharing flags, medications — all refused.
+    let doctors_note: EntryId = r
+        .read()
+        .unwrap()
+        .notes
+        .keys()
+        .find(|k| **k != own_note.to_string())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let reading = || VitalSigns {
+        taken_at: at(7),
+        pulse: Some(80),
+        ..Default::default()
+    };
+    let task = || NewTask {
+        title: "買い物".into(),
+        assignee: None,
+        due: None,
+        priority: Priority::Normal,
+    };
+    type Attempt = Box<dyn Fn(&mut RecordTx<'_, '_>) -> Result<(), ModelError>>;
+    let attempts: Vec<(&str, Attempt)> = vec![
+        ("vitals", Box::new(move |tx| tx.add_vitals(reading()).map(|_| ()))),
+        (
+            "patient details",
+            Box::new(|tx| tx.update_patient(|p| p.phone = Some("03-0000-0000".into()))),
+        ),
+        (
+            "another's note",
+            Box::new(move |tx| tx.edit_note(doctors_note, note("書き換え"))),
+        ),
+        (
+            "an acknowledgement",
+            Box::new(move |tx| tx.acknowledge_note(doctors_note)),
+        ),
+        (
+            "sharing another's note",
+            Box::new(move |tx| tx.share_note_with_family(doctors_note, true)),
+        ),
+        ("a task", Box::new(move |tx| tx.add_task(task()).map(|_| ()))),
+    ];
+    for (what, attempt) in attempts {
+        let mut hers = CareRecord::load(&clean).unwrap();
+        let Ok(c) = hers.change(&family, at(7), what, |tx| attempt(tx)) else {
+            continue;
+        };
+        let mut nurses = CareRecord::load(&clean).unwrap();
+        assert!(
+            matches!(nurses.admit(&c.change.unwrap(), as_family), Err(Refusal::FamilyOnly(_))),
+            "{what} from a family laptop was admitted"
+        );
+    }
+    // The same writes from a member of the team pass (the rule is the role's).
+    let mut doctors = CareRecord::load(&clean).unwrap();
+    let c = doctors
+        .change(&d, at(8), "vitals", |tx| tx.add_vitals(reading()))
+        .unwrap();
+    CareRecord::load(&clean)
+        .unwrap()
+        .admit(&c.change.unwrap(), sender(&d))
+        .unwrap();
+
+    // A whole record holding a family-authored reading is refused whole.
+    let mut forged_doc = Automerge::load(&clean).unwrap();
+    let vitals = map(&CareRecord::load(&clean).unwrap(), "vitals");
+    let c = forged(&CareRecord::load(&clean).unwrap(), family.device, |tx| {
+        tx.put_object(&vitals, "ffffffffffffffffffffffffffffffff", automerge::ObjType::Map)
+            .unwrap();
+    });
+    forged_doc.load_incremental(&c.bytes).unwrap();
+    let member_of = |dev: &DeviceId| {
+        [
+            (n.device, n.member),
+            (d.device, d.member),
+            (family.device, family.member),
+        ]
+        .into_iter()
+        .find(|(x, _)| x == dev)
+        .map(|(_, m)| m)
+    };
+    let is_family = |m: &MemberId| *m == family.member;
+    CareRecord::admit_whole(&clean, Some(n.device), member_of, is_family).unwrap();
+    assert!(matches!(
+        CareRecord::admit_whole(&forged_doc.save(), Some(n.device), member_of, is_family),
+        Err(Refusal::FamilyOnly(_))
     ));
 }

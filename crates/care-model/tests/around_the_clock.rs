@@ -47,6 +47,7 @@ fn sender(w: &Writer, admin: bool) -> Sender {
         device: w.device,
         member: w.member,
         admin,
+        family: false,
     }
 }
 

@@ -188,6 +188,7 @@ fn sender_of(roster: &sync_proto::Roster, device: &[u8; 16]) -> Option<care_mode
         device: care_model::DeviceId::from_bytes(*device),
         member,
         admin: roster.is_admin_device(device),
+        family: roster.is_family_device(device),
     })
 }
 
@@ -457,9 +458,16 @@ async fn from_snapshot(
     )
     .map_err(|e| bad(e.to_string()))?;
     // Checked whole by what it holds (one load), not change by change.
-    let record = care_model::CareRecord::admit_whole(&plain, roster.creator.map(DeviceId::from_bytes), |d| {
-        sender_of(&roster, d.as_bytes()).map(|s| s.member)
-    })
+    // A whole record is for the team's members to vouch for, not family.
+    if roster.is_family_device(&h.sender) {
+        return Err(bad("sealed by a family member's laptop".into()));
+    }
+    let record = care_model::CareRecord::admit_whole(
+        &plain,
+        roster.creator.map(DeviceId::from_bytes),
+        |d| sender_of(&roster, d.as_bytes()).map(|s| s.member),
+        |m| roster.family.contains(&m.to_string()),
+    )
     .map_err(|e| bad(format!("it breaks the record's rules: {e}")))?;
     let changes = record.changes();
     let cursor = Cursor {
@@ -494,6 +502,14 @@ async fn offer_snapshot(
     snapshot: u64,
 ) {
     let result = async {
+        // The relay takes no snapshot from a family member's laptop.
+        if store
+            .roster(team)
+            .map_err(store_err)?
+            .is_family_device(store.device_id().as_bytes())
+        {
+            return Ok(false);
+        }
         let covers = store.cursor(team, relay_url).map_err(store_err)?.server_seq;
         if covers < high_water || covers < snapshot + SNAPSHOT_EVERY || store.quarantined(team).map_err(store_err)? > 0
         {

@@ -392,6 +392,18 @@ impl LogStore {
         })
     }
 
+    /// Whether the device with `key` joined `team` as family: its envelopes
+    /// are kept (its own notes), its snapshots are not (a whole record is
+    /// for the team's members to vouch for).
+    pub fn is_family(&self, team: &[u8; 16], key: &[u8; 32]) -> rusqlite::Result<bool> {
+        let conn = self.conn.lock().expect("log lock");
+        let roster = self.roster(&conn, team)?;
+        Ok(roster
+            .devices
+            .iter()
+            .any(|(d, e)| e.key.as_bytes() == key && roster.is_family_device(d)))
+    }
+
     /// Adds a membership op if it verifies against the team's roster so far
     /// and comes from the device it speaks for (`peer`).
     pub fn add_member_op(

@@ -23,6 +23,13 @@ pub(super) async fn put_snapshot(
 ) -> Result<Json<serde_json::Value>, AppError> {
     let team = team_id(&team)?;
     let key = member(&store, team, peer).await?;
+    if blocking(store.clone(), move |s| s.is_family(&team, &key)).await? {
+        return Err(AppError::forbidden(
+            "family_role",
+            "家族の端末からは記録全体を預けられません",
+            "a family member's laptop may not upload a snapshot of the whole record",
+        ));
+    }
     let env = envelope_for(team, body)?;
     let covers = env.header().sender_seq;
     match tokio::task::spawn_blocking(move || store.put_snapshot(&env, &key, now_ms()))

@@ -40,7 +40,7 @@ mod ops;
 mod tests;
 
 use ops::*;
-pub use ops::{MembershipOp, Vouch};
+pub use ops::{MembershipOp, Vouch, FAMILY};
 
 use crate::{lockbox, TeamKey};
 
@@ -83,9 +83,13 @@ pub struct Roster {
     lockboxes: BTreeMap<u32, BTreeMap<[u8; 16], Vec<u8>>>,
     /// Whether any member may invite (else only admins).
     pub members_may_invite: bool,
-    /// Invite keys still usable: key -> expiry, and the member whose own
-    /// next laptop it is for (none: a new member).
-    invites: BTreeMap<[u8; 32], (i64, Option<String>)>,
+    /// Invite keys still usable: key -> expiry, the member whose own next
+    /// laptop it is for (none: a new member), and whether it admits family.
+    invites: BTreeMap<[u8; 32], (i64, Option<String>, bool)>,
+    /// Members who joined as family (家族): they read what the team shares
+    /// with them and write only their own notes; they never invite or
+    /// become admins.
+    pub family: BTreeSet<String>,
     /// Ops that did not verify, by index.
     pub rejected: Vec<usize>,
     /// The roster head after each accepted op, in order: a hash chain, so
@@ -227,15 +231,21 @@ impl Roster {
     pub fn may_make_admin(&self, by: &[u8; 16], member: &str) -> bool {
         self.devices.get(by).is_some_and(|e| self.admins.contains(&e.member))
             && !self.admins.contains(member)
+            && !self.family.contains(member)
             && self.devices.values().any(|e| e.member == member)
     }
 
     /// Whether device `by` may invite: an admin's device, or any member's
     /// when the team's admins opened invites to all.
     pub fn may_invite(&self, by: &[u8; 16]) -> bool {
-        self.devices
-            .get(by)
-            .is_some_and(|e| self.members_may_invite || self.admins.contains(&e.member))
+        self.devices.get(by).is_some_and(|e| {
+            !self.family.contains(&e.member) && (self.members_may_invite || self.admins.contains(&e.member))
+        })
+    }
+
+    /// Whether `device` belongs (or belonged) to a member who joined as family.
+    pub fn is_family_device(&self, device: &[u8; 16]) -> bool {
+        self.member_of(device).is_some_and(|m| self.family.contains(m))
     }
 
     /// Whether device `by` may change who may invite: an admin's device.
@@ -317,6 +327,7 @@ impl Roster {
                 sig,
                 prev,
                 for_member,
+                role,
             } => {
                 let by_id = hex16(by)?;
                 let signer = self.devices.get(&by_id).ok_or(RosterError::NotMember)?;
@@ -324,8 +335,17 @@ impl Roster {
                     return Err(RosterError::Malformed("invite for another team"));
                 }
                 self.check_prev(prev)?;
-                let parts = invite_parts(t, by, invite_key, *expires_ms, for_member, prev);
+                let parts = invite_parts(t, by, invite_key, *expires_ms, for_member, role, prev);
                 verify(&signer.key, &parts.iter().map(String::as_str).collect::<Vec<_>>(), sig)?;
+                let family = match role.as_str() {
+                    "" => false,
+                    FAMILY => true,
+                    _ => return Err(RosterError::Malformed("unknown role")),
+                };
+                // Family joins only on an admin's invite.
+                if family && (!self.is_admin_device(&by_id) || !for_member.is_empty()) {
+                    return Err(RosterError::MayNotInvite);
+                }
                 let own = if for_member.is_empty() {
                     if !self.may_invite(&by_id) {
                         return Err(RosterError::MayNotInvite);
@@ -340,7 +360,8 @@ impl Roster {
                 };
                 // Whatever the inviter asked, at most a week from receipt.
                 let expires = (*expires_ms).min(now_ms.saturating_add(MAX_INVITE_MS));
-                self.invites.insert(*key_of(invite_key)?.as_bytes(), (expires, own));
+                self.invites
+                    .insert(*key_of(invite_key)?.as_bytes(), (expires, own, family));
             }
             MembershipOp::Join {
                 team: t,
@@ -353,7 +374,7 @@ impl Roster {
                 vouch,
             } => {
                 let ik = key_of(invite_key)?;
-                let (expires, own) = self.invites.get(ik.as_bytes()).cloned().ok_or(RosterError::BadInvite)?;
+                let (expires, own, family) = self.invites.get(ik.as_bytes()).cloned().ok_or(RosterError::BadInvite)?;
                 if t != &team_hex || expires < now_ms {
                     return Err(RosterError::BadInvite);
                 }
@@ -381,6 +402,9 @@ impl Roster {
                     verify(&voucher.key, &parts, &v.sig)?;
                 }
                 self.invites.remove(ik.as_bytes());
+                if family {
+                    self.family.insert(member.clone());
+                }
                 self.devices.insert(
                     id,
                     RosterEntry {

@@ -35,6 +35,10 @@ pub enum MembershipOp {
         /// and needs no other vouch. Empty: an invite for a new member.
         #[serde(default, skip_serializing_if = "String::is_empty")]
         for_member: String,
+        /// `family`: whoever joins with it is family (reads what the team
+        /// shares, writes only their own notes). Empty: a member of the team.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        role: String,
     },
     Join {
         team: String,
@@ -81,6 +85,9 @@ pub enum MembershipOp {
         prev: String,
     },
 }
+
+/// The role of a family member on an invite.
+pub const FAMILY: &str = "family";
 
 /// A member's existing device signing a join for the same member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,13 +151,15 @@ pub(super) fn sign(key: &SigningKey, parts: &[&str]) -> String {
 }
 
 /// The signed parts of an invite: a member's own-laptop invite adds her
-/// member id, tagged so it can never read as a roster head.
+/// member id, a family invite its role, each tagged so it can never read
+/// as a roster head.
 pub(super) fn invite_parts(
     team: &str,
     by: &str,
     invite_key: &str,
     expires_ms: i64,
     for_member: &str,
+    role: &str,
     prev: &str,
 ) -> Vec<String> {
     let mut parts = vec![
@@ -162,6 +171,9 @@ pub(super) fn invite_parts(
     ];
     if !for_member.is_empty() {
         parts.push(format!("for-member={for_member}"));
+    }
+    if !role.is_empty() {
+        parts.push(format!("role={role}"));
     }
     if !prev.is_empty() {
         parts.push(prev.into());
@@ -250,7 +262,20 @@ impl MembershipOp {
         invite: &VerifyingKey,
         expires_ms: i64,
     ) -> Self {
-        Self::make_invite(head, team, by, by_key, invite, expires_ms, "")
+        Self::make_invite(head, team, by, by_key, invite, expires_ms, "", "")
+    }
+
+    /// An invite for a family member (家族): an admin's. Whoever joins with it
+    /// is family on this team's roster.
+    pub fn family_invite_on(
+        head: Option<&[u8; 32]>,
+        team: &[u8; 16],
+        by: &[u8; 16],
+        by_key: &SigningKey,
+        invite: &VerifyingKey,
+        expires_ms: i64,
+    ) -> Self {
+        Self::make_invite(head, team, by, by_key, invite, expires_ms, "", FAMILY)
     }
 
     /// A member's invite for her own next laptop (`member` is hers): any
@@ -265,9 +290,10 @@ impl MembershipOp {
         expires_ms: i64,
         member: &str,
     ) -> Self {
-        Self::make_invite(head, team, by, by_key, invite, expires_ms, member)
+        Self::make_invite(head, team, by, by_key, invite, expires_ms, member, "")
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn make_invite(
         head: Option<&[u8; 32]>,
         team: &[u8; 16],
@@ -276,10 +302,11 @@ impl MembershipOp {
         invite: &VerifyingKey,
         expires_ms: i64,
         for_member: &str,
+        role: &str,
     ) -> Self {
         let (team, by, ik) = (hex::encode(team), hex::encode(by), hex::encode(invite.as_bytes()));
         let prev = head.map(hex::encode).unwrap_or_default();
-        let parts = invite_parts(&team, &by, &ik, expires_ms, for_member, &prev);
+        let parts = invite_parts(&team, &by, &ik, expires_ms, for_member, role, &prev);
         let sig = sign(by_key, &parts.iter().map(String::as_str).collect::<Vec<_>>());
         MembershipOp::Invite {
             team,
@@ -289,6 +316,7 @@ impl MembershipOp {
             sig,
             prev,
             for_member: for_member.to_string(),
+            role: role.to_string(),
         }
     }
 

@@ -463,3 +463,66 @@ fn a_removal_says_why_and_the_reason_is_signed() {
         );
     }
 }
+
+#[test]
+fn family_join_only_on_an_admins_invite_and_never_invite_or_become_admins() {
+    let k = keys(4);
+    let mut ops = team(&k);
+    // Invites open to all members: still, family needs an admin's invite.
+    let head = Roster::replay(&T, &ops).head();
+    ops.push((
+        MembershipOp::invite_policy_on(Some(&head), &T, &[1; 16], &k[0], true),
+        500,
+    ));
+    let family_key = SigningKey::generate(&mut OsRng);
+    let invite = SigningKey::generate(&mut OsRng);
+    let r = Roster::replay(&T, &ops);
+    // m4 (not an admin) cannot make a family invite.
+    let not_admin =
+        MembershipOp::family_invite_on(Some(&r.head()), &T, &[4; 16], &k[3], &invite.verifying_key(), 1_000);
+    let mut bad = ops.clone();
+    bad.push((not_admin, 500));
+    assert_eq!(Roster::replay(&T, &bad).rejected, vec![ops.len()]);
+    // The admin's family invite admits the patient's daughter as family.
+    ops.push((
+        MembershipOp::family_invite_on(Some(&r.head()), &T, &[1; 16], &k[0], &invite.verifying_key(), 1_000),
+        500,
+    ));
+    ops.push((MembershipOp::join(&T, &[8; 16], "daughter", &family_key, &invite), 500));
+    let r = Roster::replay(&T, &ops);
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    assert!(r.family.contains("daughter") && r.is_family_device(&[8; 16]));
+    assert!(!r.is_family_device(&[4; 16]));
+    // She may not invite (though members may), nor be made an admin.
+    assert!(r.may_invite(&[4; 16]) && !r.may_invite(&[8; 16]));
+    assert!(!r.may_make_admin(&[1; 16], "daughter"));
+    let mut admin = ops.clone();
+    admin.push((
+        MembershipOp::admin_on(Some(&r.head()), &T, &[1; 16], &k[0], "daughter"),
+        500,
+    ));
+    assert!(!Roster::replay(&T, &admin).admins.contains("daughter"));
+    let mut invites = ops.clone();
+    let other = SigningKey::generate(&mut OsRng);
+    invites.push((
+        MembershipOp::invite_on(
+            Some(&r.head()),
+            &T,
+            &[8; 16],
+            &family_key,
+            &other.verifying_key(),
+            1_000,
+        ),
+        500,
+    ));
+    assert_eq!(Roster::replay(&T, &invites).rejected, vec![ops.len()]);
+    // A relay turning a member's invite into a family one (or back) breaks it.
+    let plain = MembershipOp::invite_on(Some(&r.head()), &T, &[1; 16], &k[0], &other.verifying_key(), 1_000);
+    let mut bent = plain.clone();
+    if let MembershipOp::Invite { role, .. } = &mut bent {
+        *role = FAMILY.into();
+    }
+    let mut forged = ops.clone();
+    forged.push((bent, 500));
+    assert_eq!(Roster::replay(&T, &forged).rejected, vec![ops.len()]);
+}
