@@ -211,3 +211,57 @@ fn a_leaver_is_taken_off_every_team_at_once_and_refused_everywhere() {
     manager.run(&["sync"]);
     assert!(!manager.run(&["show", &teams[0]]).contains("退職後の記録"));
 }
+
+#[test]
+fn family_read_what_is_shared_write_only_their_notes_and_lose_access_after_care_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay"));
+    let nurse = Laptop::new(dir.path(), "高橋 美咲", "nurse", "つばさ訪問看護ステーション");
+    let family = Laptop::new(dir.path(), "山田 花子", "other", "家族（長女）");
+    let team = team_of(&relay, &nurse, &[]);
+    let code = nurse.run(&["invite", &team, "--family"]);
+    family.run(&["join", code.lines().last().unwrap()]);
+    nurse.run(&["sync"]);
+    let members = nurse.json(&["team", "members", &team]);
+    assert_eq!(members["devices"].as_array().unwrap().len(), 2);
+
+    // She writes her own note; the team reads it.
+    family.run(&["note", "add", &team, "--text", "昨夜はよく眠れていました"]);
+    family.run(&["sync"]);
+    nurse.run(&["sync"]);
+    assert!(nurse.run(&["show", &team]).contains("昨夜はよく眠れていました"));
+
+    // A hostile family laptop writes a reading: the team refuses it.
+    family.run(&["vitals", "add", &team, "--pulse", "150"]);
+    family.run(&["sync"]);
+    nurse.run(&["sync"]);
+    assert!(
+        nurse.record(&team)["vitals"].as_object().unwrap().is_empty(),
+        "a family reading reached the record"
+    );
+    let status = nurse.json(&["status"]);
+    let held = status["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["team"] == team.as_str())
+        .unwrap()["quarantined"]
+        .clone();
+    assert_eq!(held, 1, "the family's reading is held back, not applied: {status}");
+    // She may not invite anyone (the relay refuses it).
+    assert!(!tsunagi(&family.home, &["invite", &team]).status.success());
+
+    // Care ends (death, 50 days ago); past 49 days the admin's next sync
+    // takes the family's laptop off the team.
+    let ended = (chrono::Utc::now() - chrono::Duration::days(50))
+        .format("%Y-%m-%d")
+        .to_string();
+    nurse.run(&["close", &team, "--reason", "death", "--on", &ended]);
+    nurse.run(&["sync"]);
+    let members = nurse.json(&["team", "members", &team]);
+    assert_eq!(members["devices"].as_array().unwrap().len(), 1, "{members}");
+    assert!(
+        members["removed"][0]["reason"].as_str().unwrap().contains("49"),
+        "{members}"
+    );
+}

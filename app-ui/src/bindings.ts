@@ -78,6 +78,9 @@ export const commands = {
 	join: (code: string) => typedError<JoinView, AppError>(__TAURI_INVOKE("join", { code })),
 	deviceAdd: () => typedError<DeviceCodeView, AppError>(__TAURI_INVOKE("device_add")),
 	removeLeaver: (member: string, reason: string) => typedError<LeaverView, AppError>(__TAURI_INVOKE("remove_leaver", { member, reason })),
+	inviteFamily: (team: string, hours: number) => typedError<InviteView, AppError>(__TAURI_INVOKE("invite_family", { team, hours })),
+	addNote: (team: string, text: string) => typedError<string, AppError>(__TAURI_INVOKE("add_note", { team, text })),
+	shareNote: (team: string, note: string, shared: boolean) => typedError<null, AppError>(__TAURI_INVOKE("share_note", { team, note, shared })),
 	directories: () => typedError<DirectoryRef[], AppError>(__TAURI_INVOKE("directories")),
 	createDirectory: (name: string) => typedError<string, AppError>(__TAURI_INVOKE("create_directory", { name })),
 	directory: (team: string, query: DirectoryQuery, forPatient: string | null) => typedError<DirectoryView, AppError>(__TAURI_INVOKE("directory", { team, query, forPatient })),
@@ -107,7 +110,7 @@ export const commands = {
 	setDuty: (station: string, weekday: number | null, date: string | null, duty: DutyForm) => typedError<null, AppError>(__TAURI_INVOKE("set_duty", { station, weekday, date, duty })),
 	setRotaBasics: (station: string, phone: string | null, handover: string) => typedError<null, AppError>(__TAURI_INVOKE("set_rota_basics", { station, phone, handover })),
 	teamSettings: (team: string) => typedError<TeamSettingsView, AppError>(__TAURI_INVOKE("team_settings", { team })),
-	setTeamSettings: (team: string, escalationMinutes: number, readReceipts: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_team_settings", { team, escalationMinutes, readReceipts })),
+	setTeamSettings: (team: string, escalationMinutes: number, readReceipts: boolean, familyDaysAfterClose: number) => typedError<null, AppError>(__TAURI_INVOKE("set_team_settings", { team, escalationMinutes, readReceipts, familyDaysAfterClose })),
 	/**  The 急変時 information of one patient. */
 	emergency: (team: string) => typedError<EmergencyView, AppError>(__TAURI_INVOKE("emergency", { team })),
 	instructions: (team: string) => typedError<InstructionsView, AppError>(__TAURI_INVOKE("instructions", { team })),
@@ -794,6 +797,8 @@ export type NoteView = {
 	 *  unless the team turned read receipts on).
 	 */
 	seen_by: AckView[],
+	/**  The team shares it with the patient's family. */
+	shared_with_family: boolean,
 };
 
 /**  Who is on call now at one station, with numbers to call. */
@@ -1010,6 +1015,11 @@ export type RecordView = {
 	 *  today; none in force: the team has no consent on record).
 	 */
 	consents: ConsentView[],
+	/**
+	 *  This laptop's member joined as family: the view holds only what the
+	 *  team shares with the family, and only their own notes can be written.
+	 */
+	family: boolean,
 };
 
 /**  Emitted when other devices' changes arrived for these teams. */
@@ -1229,6 +1239,8 @@ export type TaskView = {
 export type TeamSettingsView = {
 	escalation_minutes: number,
 	read_receipts: boolean,
+	/**  Days the family keeps access after care ends. */
+	family_days_after_close: number,
 	/**  I may change them (an admin). */
 	admin: boolean,
 };

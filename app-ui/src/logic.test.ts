@@ -23,6 +23,7 @@ const note = (over: Partial<NoteView>): NoteView => ({
   versions: [],
   sent: true,
   seen_by: [],
+  shared_with_family: false,
   ...over,
 });
 

@@ -19,12 +19,15 @@ export function NoteItem({
   readOnly,
   onAck,
   onChange,
+  family = false,
 }: {
   shared: Shared;
   team: string;
   n: NoteView;
   members: MemberView[];
   readOnly: boolean;
+  /** The viewer joined as family: only their own notes can be edited. */
+  family?: boolean;
   onAck: (id: string) => void;
   onChange: () => void;
 }) {
@@ -44,6 +47,7 @@ export function NoteItem({
         {n.urgency !== "routine" && <span class={`badge ${n.urgency}`}>{label(vocab.urgencies, n.urgency, lang)}</span>}
         {n.edits > 0 && <span class="muted">（{t("edited")}）</span>}
         <span class={`sync-state badge ${n.sent ? "sent" : "local"}`}>{t(n.sent ? "sentToRelay" : "onlyHere")}</span>
+        {n.shared_with_family && !family && <span class="badge shared-family">{t("sharedWithFamily")}</span>}
       </div>
       {editing == null ? (
         <p class="note-text">{n.text}</p>
@@ -95,7 +99,7 @@ export function NoteItem({
             const waiting = members.filter((m) => m.id !== n.author && !n.acks.some((a) => a.member === m.id));
             return waiting.length > 0 ? <span class="muted">{t("notAcknowledgedBy", { names: names(waiting) })}</span> : null;
           })()}
-          {!n.acked_by_me && !mine && (
+          {!n.acked_by_me && !mine && !family && (
             <button class="ack" onClick={() => onAck(n.id)}>
               {t("acknowledge")}
             </button>
@@ -114,9 +118,23 @@ export function NoteItem({
         </p>
       )}
       <p class="note-actions">
-        {!readOnly && editing == null && (
+        {!readOnly && editing == null && (!family || mine) && (
           <button class="link note-edit" onClick={() => setEditing(n.text)}>
             {t("editNote")}
+          </button>
+        )}
+        {!readOnly && !family && (
+          <button
+            class="link share-family"
+            disabled={busy}
+            onClick={() =>
+              run(async () => {
+                await ok(commands.shareNote(team, n.id, !n.shared_with_family));
+                onChange();
+              })
+            }
+          >
+            {t(n.shared_with_family ? "unshareWithFamily" : "shareWithFamily")}
           </button>
         )}
         <HistoryButton shared={shared} team={team} kind="note" id={n.id} />

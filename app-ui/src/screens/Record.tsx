@@ -15,6 +15,7 @@ import { useRun } from "./Start";
 import { RecordClockButtons } from "./Emergency";
 import { ExportRecord } from "./ExportRecord";
 import { ConsentBox } from "./Consent";
+import type { RecordView } from "../bindings";
 
 /** The whole record of one patient, with what matters in an emergency on top. */
 export function Record({ shared, team, entry, via }: { shared: Shared; team: string; entry?: string; via?: "search" }) {
@@ -76,6 +77,7 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
 
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!r) return <p class="muted">…</p>;
+  if (r.family) return <FamilyRecord shared={shared} team={team} r={r} reload={reload} />;
   const p = r.patient;
   const notes = filterNotes(r.notes, filter);
   const select = (key: keyof TimelineFilter, list: { code: string; ja: string; en: string }[]) => (
@@ -402,6 +404,69 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
           </ul>
         </section>
       </div>
+    </div>
+  );
+}
+
+/** The record as a family member sees it (家族): the notes the team shares
+ * with the family and their own, the visit plans, the contacts, and a box
+ * to write their own note (連絡帳). */
+function FamilyRecord({ shared, team, r, reload }: { shared: Shared; team: string; r: RecordView; reload: () => void }) {
+  const { lang } = shared;
+  const [text, setText] = useState("");
+  const { busy, error, run } = useRun();
+  const closed = r.case.closed != null;
+  return (
+    <div class="record family" id="record">
+      <h1>{r.patient.name}</h1>
+      <p class="banner" role="note" id="family-banner">
+        {t("familyBanner")}
+      </p>
+      {r.patient.contacts.length > 0 && (
+        <section>
+          <h2>{t("contacts")}</h2>
+          <ul class="plain">
+            {r.patient.contacts.map((c, i) => (
+              <li key={i}>
+                {c.name}（{c.relation}） <a href={telHref(c.phone)}>{c.phone}</a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <RecordPlans shared={shared} team={team} plans={r.plans} visits={r.visits} members={r.members} readOnly={true} onChange={reload} />
+      <section>
+        <h2>{t("timeline")}</h2>
+        {!closed && (
+          <form
+            class="stack"
+            onSubmit={(e) => {
+              e.preventDefault();
+              run(async () => {
+                await ok(commands.addNote(team, text));
+                setText("");
+                reload();
+              });
+            }}
+          >
+            <textarea id="family-note" rows={3} aria-label={t("familyNote")} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+            <button class="primary" id="family-note-save" disabled={busy || !text.trim()}>
+              {t("save")}
+            </button>
+          </form>
+        )}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <ul class="notes" id="family-notes">
+          {r.notes.map((n) => (
+            <NoteItem key={n.id} shared={shared} team={team} n={n} members={r.members} readOnly={closed} onAck={() => {}} onChange={reload} family />
+          ))}
+        </ul>
+      </section>
+      <p class="muted small">{formatDateTime(Date.now(), lang)}</p>
     </div>
   );
 }

@@ -33,11 +33,11 @@ export function Team({ shared, team, station }: { shared: Shared; team: string; 
 
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!r) return <p class="muted">…</p>;
-  const make = async () => {
+  const make = async (family = false) => {
     setBusy(true);
     setFail(null);
     try {
-      setInvite(await ok(commands.invite(team, 72)));
+      setInvite(await ok(family ? commands.inviteFamily(team, 72) : commands.invite(team, 72)));
     } catch (e) {
       setFail(message(e));
     } finally {
@@ -163,9 +163,14 @@ export function Team({ shared, team, station }: { shared: Shared; team: string; 
         </details>
       )}
       <div class="actions">
-        <button class="primary" id="make-invite" onClick={make} disabled={busy || r.sample || roster?.may_invite === false}>
+        <button class="primary" id="make-invite" onClick={() => make()} disabled={busy || r.sample || roster?.may_invite === false}>
           {t("invite")}
         </button>
+        {!station && roster?.admin && (
+          <button id="make-family-invite" onClick={() => make(true)} disabled={busy || r.sample}>
+            {t("familyInvite")}
+          </button>
+        )}
         <button id="leave-team" disabled={busy || r.sample} onClick={() => setPending({ kind: "leave" })}>
           {t("leave")}
         </button>
@@ -256,23 +261,28 @@ function TeamSettingsSection({ team, sample }: { team: string; sample: boolean }
   const { data, error, reload } = useLoad(() => ok(commands.teamSettings(team)), [team]);
   const [minutes, setMinutes] = useState<string | null>(null);
   const [receipts, setReceipts] = useState<boolean | null>(null);
+  const [familyDays, setFamilyDays] = useState<string | null>(null);
   const [status, setStatus] = useState<{ text: string; ok: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!data) return null;
   const shownMinutes = minutes ?? String(data.escalation_minutes);
   const shownReceipts = receipts ?? data.read_receipts;
+  const shownFamilyDays = familyDays ?? String(data.family_days_after_close);
   const locked = !data.admin || sample;
   const save = async (e: Event) => {
     e.preventDefault();
     const n = escalationMinutes(shownMinutes);
     if (n == null) return setStatus({ text: t("escalationRange"), ok: false });
+    const days = Number(shownFamilyDays);
+    if (!Number.isInteger(days) || days < 0 || days > 3650) return setStatus({ text: t("familyDaysRange"), ok: false });
     setBusy(true);
     setStatus(null);
     try {
-      await ok(commands.setTeamSettings(team, n, shownReceipts));
+      await ok(commands.setTeamSettings(team, n, shownReceipts, days));
       setMinutes(null);
       setReceipts(null);
+      setFamilyDays(null);
       setStatus({ text: t("saved"), ok: true });
       reload();
     } catch (err) {
@@ -314,6 +324,18 @@ function TeamSettingsSection({ team, sample }: { team: string; sample: boolean }
           {t("readReceipts")}
         </label>
         <p class="muted small">{t("readReceiptsHelp")}</p>
+        <label class="field">
+          <span>{t("familyDays")}</span>
+          <input
+            id="family-days"
+            type="number"
+            min={0}
+            max={3650}
+            value={shownFamilyDays}
+            disabled={locked}
+            onInput={(e) => setFamilyDays((e.target as HTMLInputElement).value)}
+          />
+        </label>
         <div class="actions">
           <button id="save-team-settings" disabled={locked || busy}>
             {t("saveSettings")}

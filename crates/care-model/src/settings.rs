@@ -33,6 +33,19 @@ pub struct TeamSettings {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub read_receipts: bool,
+    /// Days after care ends (利用終了) that the family keeps access; then an
+    /// admin's laptop takes the family's laptops off the team (ケアコラボ:
+    /// 49 days after death).
+    #[autosurgeon(missing = "default_family_days")]
+    #[serde(default = "default_family_days")]
+    pub family_days_after_close: u32,
+}
+
+/// 四十九日.
+pub const DEFAULT_FAMILY_DAYS: u32 = 49;
+
+fn default_family_days() -> u32 {
+    DEFAULT_FAMILY_DAYS
 }
 
 impl Default for TeamSettings {
@@ -40,6 +53,7 @@ impl Default for TeamSettings {
         Self {
             escalation_minutes: DEFAULT_ESCALATION_MINUTES,
             read_receipts: false,
+            family_days_after_close: DEFAULT_FAMILY_DAYS,
         }
     }
 }
@@ -53,11 +67,27 @@ impl TeamSettings {
                 accepted: "1–1440 分 / minutes",
             });
         }
+        if self.family_days_after_close > 3650 {
+            return Err(ValidationError {
+                field: "family_days_after_close",
+                value: self.family_days_after_close.to_string(),
+                accepted: "0–3650 日 / days",
+            });
+        }
         Ok(())
     }
 
     pub fn escalation_ms(&self) -> i64 {
         i64::from(self.escalation_minutes) * 60_000
+    }
+}
+
+impl crate::Record {
+    /// The day the family's access ends: care ended (the case is closed)
+    /// plus the team's `family_days_after_close`. None while care goes on.
+    pub fn family_access_ends(&self) -> Option<crate::CalendarDate> {
+        let closure = self.case.closed.as_ref().filter(|_| self.case.is_closed())?;
+        Some(closure.date.add_days(i64::from(self.settings.family_days_after_close)))
     }
 }
 

@@ -226,6 +226,7 @@ fn only_admins_write_the_teams_settings_and_a_stations_rota() {
     let settings = TeamSettings {
         escalation_minutes: 5,
         read_receipts: true,
+        ..Default::default()
     };
     let change = copy(&r)
         .change(&doc, at(1), "settings", |tx| tx.set_settings(settings))
@@ -241,6 +242,7 @@ fn only_admins_write_the_teams_settings_and_a_stations_rota() {
         tx.set_settings(TeamSettings {
             escalation_minutes: 0,
             read_receipts: false,
+            ..Default::default()
         })
     });
     assert!(bad.is_err(), "0 minutes is refused");

@@ -422,6 +422,19 @@ impl Store {
     }
 
     /// The verified roster as this device knows it.
+    /// Whether this laptop's member joined `team` as family (so the app
+    /// shows only what the team shares with the family). Cheap for the
+    /// many teams no family was ever invited to: the roster is replayed only
+    /// where a family invite was made.
+    pub fn joined_as_family(&self, team: TeamId) -> Result<bool, StoreError> {
+        let invited: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM roster_ops WHERE team_id = ?1 AND op LIKE '%\"role\":\"family\"%')",
+            [team.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(invited && self.roster(team)?.family.contains(&self.device.member.to_string()))
+    }
+
     pub fn roster(&self, team: TeamId) -> Result<Roster, StoreError> {
         let ops = self.roster_ops_where(team, "")?;
         Ok(Roster::replay_ops(team.as_bytes(), &ops))

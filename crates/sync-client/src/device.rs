@@ -8,7 +8,7 @@ use care_store::Store;
 use serde::{Deserialize, Serialize};
 use sync_proto::{DeviceCode, MAX_LINK_BYTES};
 
-use crate::invite::{client_of, pinned_relay, post_invite, remove_synced, store_err};
+use crate::invite::{client_of, pinned_relay, post_invite, remove_synced, store_err, Invitee};
 use crate::{join, sync_once, Joined, RelayClient, SyncError};
 
 /// How long a device code works: long enough to carry the new laptop home.
@@ -48,7 +48,7 @@ pub async fn add_device(store: &mut Store, now: impl Fn() -> Timestamp) -> Resul
             *team,
             &code.team_invite(*team.as_bytes()),
             expires,
-            Some(&member),
+            Invitee::OwnLaptop(&member),
         )
         .await?;
     }
@@ -250,4 +250,48 @@ pub async fn remove_member_everywhere(
         "a leaver taken off every team this laptop may"
     );
     Ok(done)
+}
+
+/// Ends the family's access where it is due: on each team this laptop's
+/// member administers whose care ended more than the team's
+/// `family_days_after_close` ago, every family laptop is taken off (a new
+/// key each time). Run after a sync; returns how many laptops.
+pub async fn end_family_access(store: &mut Store, now: impl Fn() -> Timestamp) -> Result<usize, SyncError> {
+    let me = *store.device_id().as_bytes();
+    let today = now().date_jst();
+    let mut ended = 0;
+    for team in store.team_ids().map_err(store_err)? {
+        let roster = store.roster(team).map_err(store_err)?;
+        if roster.family.is_empty() || !roster.is_admin_device(&me) {
+            continue;
+        }
+        let family: Vec<[u8; 16]> = roster
+            .devices
+            .keys()
+            .filter(|d| roster.is_family_device(d))
+            .copied()
+            .collect();
+        if family.is_empty() || !store.has_record(team).map_err(store_err)? {
+            continue;
+        }
+        let record = store
+            .record(team)
+            .map_err(store_err)?
+            .read()
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        let Some(ends) = record.family_access_ends() else {
+            continue;
+        };
+        if today < ends {
+            continue;
+        }
+        let days = record.settings.family_days_after_close;
+        let reason = format!("利用終了から{days}日 / {days} days after care ended");
+        for device in family {
+            remove_synced(store, team, DeviceId::from_bytes(device), &reason).await?;
+            ended += 1;
+        }
+        tracing::info!(%team, "family access ended");
+    }
+    Ok(ended)
 }

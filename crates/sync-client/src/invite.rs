@@ -25,8 +25,35 @@ pub async fn invite(
     // pass brings any newer key epoch and who may invite.
     sync_once(store, &now).await?;
     let client = client_of(store)?;
-    post_invite(store, &client, team, &code, expires, None).await?;
+    post_invite(store, &client, team, &code, expires, Invitee::Member).await?;
     Ok(code)
+}
+
+/// Makes a single-use invite for a member of the patient's family (家族):
+/// an admin's. Whoever joins with it reads what the team shares with the
+/// family and writes only their own notes.
+pub async fn invite_family(
+    store: &mut Store,
+    team: TeamId,
+    expires: Timestamp,
+    now: impl Fn() -> Timestamp,
+) -> Result<InviteCode, SyncError> {
+    let (url, fp) = pinned_relay(store)?;
+    let code = InviteCode::new(&url, fp, *team.as_bytes());
+    sync_once(store, &now).await?;
+    let client = client_of(store)?;
+    post_invite(store, &client, team, &code, expires, Invitee::Family).await?;
+    Ok(code)
+}
+
+/// Who an invite is for.
+pub(crate) enum Invitee<'a> {
+    /// A new member of the team (who may invite decides).
+    Member,
+    /// This member's own next laptop (any member may).
+    OwnLaptop(&'a str),
+    /// The patient's family (admins only).
+    Family,
 }
 
 /// The relay's address and pinned fingerprint, for a code to carry. The
@@ -47,15 +74,14 @@ pub(crate) fn pinned_relay(store: &Store) -> Result<(String, [u8; 32]), SyncErro
 }
 
 /// Puts `code`'s invite on `team`'s roster and leaves the team's keys,
-/// sealed under it, with the relay. `own`: this member's own next laptop
-/// (any member may), else a new member (who may invite decides).
+/// sealed under it, with the relay.
 pub(crate) async fn post_invite(
     store: &mut Store,
     client: &RelayClient,
     team: TeamId,
     code: &InviteCode,
     expires: Timestamp,
-    own: Option<&str>,
+    invitee: Invitee<'_>,
 ) -> Result<(), SyncError> {
     let id = *team.as_bytes();
     // The op names the roster head it is made on: if another op lands
@@ -64,9 +90,10 @@ pub(crate) async fn post_invite(
         let roster = store.roster(team).map_err(store_err)?;
         let (by, key) = (store.device_id(), store.signing_key());
         let invite_key = code.signing_key().verifying_key();
-        let op = match own {
-            Some(member) => MembershipOp::own_device_invite_on(
-                Some(&roster.head()),
+        let head = Some(roster.head());
+        let op = match invitee {
+            Invitee::OwnLaptop(member) => MembershipOp::own_device_invite_on(
+                head.as_ref(),
                 &id,
                 by.as_bytes(),
                 key,
@@ -74,8 +101,12 @@ pub(crate) async fn post_invite(
                 expires.0,
                 member,
             ),
-            None if !roster.may_invite(by.as_bytes()) => return Err(SyncError::MayNotInvite),
-            None => MembershipOp::invite_on(Some(&roster.head()), &id, by.as_bytes(), key, &invite_key, expires.0),
+            Invitee::Member if !roster.may_invite(by.as_bytes()) => return Err(SyncError::MayNotInvite),
+            Invitee::Member => MembershipOp::invite_on(head.as_ref(), &id, by.as_bytes(), key, &invite_key, expires.0),
+            Invitee::Family if !roster.is_admin_device(by.as_bytes()) => return Err(SyncError::NotAllowed),
+            Invitee::Family => {
+                MembershipOp::family_invite_on(head.as_ref(), &id, by.as_bytes(), key, &invite_key, expires.0)
+            }
         };
         match client.add_member(&id, &op).await {
             Ok(_) => {

@@ -17,11 +17,11 @@ mod sync;
 mod watch;
 
 pub use device::{
-    add_device, join_as_device, my_devices, remove_member_everywhere, remove_my_device, DeviceJoined, LeaverRemoved,
-    MyDevice, DEVICE_CODE_HOURS,
+    add_device, end_family_access, join_as_device, my_devices, remove_member_everywhere, remove_my_device,
+    DeviceJoined, LeaverRemoved, MyDevice, DEVICE_CODE_HOURS,
 };
 pub use events::{Events, PushEvent};
-pub use invite::{enrol, invite, join, leave, make_admin, remove_device, set_invite_policy, Joined};
+pub use invite::{enrol, invite, invite_family, join, leave, make_admin, remove_device, set_invite_policy, Joined};
 pub use sync::{sync_once, sync_teams, SyncReport, TeamReport};
 pub use watch::{watch, LiveEvent};
 

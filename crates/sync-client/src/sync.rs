@@ -53,7 +53,13 @@ pub struct SyncReport {
 /// Syncs every team of `store` with its relay once.
 pub async fn sync_once(store: &mut Store, now: impl Fn() -> Timestamp) -> Result<SyncReport, SyncError> {
     let teams = store.team_ids().map_err(|e| SyncError::BadAnswer(e.to_string()))?;
-    sync_teams(store, &teams, now).await
+    let report = sync_teams(store, &teams, &now).await?;
+    // A full pass is when an admin's laptop ends the family's access that
+    // is due (best effort: the next pass tries again).
+    if let Err(e) = crate::device::end_family_access(store, &now).await {
+        tracing::info!(error = %e, "family access not ended now");
+    }
+    Ok(report)
 }
 
 /// Syncs these teams of `store` once: after a push names a team, only that

@@ -387,6 +387,24 @@ pub async fn join(app: AppState<'_>, code: String) -> AppResult<JoinView> {
 
 #[tauri::command]
 #[specta::specta]
+pub async fn invite_family(app: AppState<'_>, team: String, hours: u32) -> AppResult<InviteView> {
+    app.invite_family(&team, hours).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn add_note(app: AppState<'_>, team: String, text: String) -> AppResult<String> {
+    app.add_note(&team, &text)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn share_note(app: AppState<'_>, team: String, note: String, shared: bool) -> AppResult<()> {
+    app.share_note(&team, &note, shared)
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn remove_leaver(app: AppState<'_>, member: String, reason: String) -> AppResult<LeaverView> {
     app.remove_leaver(&member, &reason).await
 }
@@ -538,8 +556,9 @@ pub async fn set_team_settings(
     team: String,
     escalation_minutes: u32,
     read_receipts: bool,
+    family_days_after_close: u32,
 ) -> AppResult<()> {
-    app.set_team_settings(&team, escalation_minutes, read_receipts)
+    app.set_team_settings(&team, escalation_minutes, read_receipts, family_days_after_close)
 }
 
 /// The 急変時 information of one patient.

@@ -171,6 +171,9 @@ pub struct InviteArgs {
     /// 有効期限 / how long the code works: 72h, 30m, 3d
     #[arg(long, default_value = "72h")]
     pub expires: String,
+    /// 家族として招待（共有された記録を読み、自分の記録だけ書ける。管理者のみ） / invite a family member: reads what the team shares, writes only their own notes (admins only)
+    #[arg(long)]
+    pub family: bool,
 }
 
 #[derive(Debug, Args)]
@@ -338,6 +341,17 @@ pub enum NoteCommand {
     Edit(NoteEditArgs),
     /// 緊急の記録を確認した / acknowledge an urgent note (確認)
     Ack(AckArgs),
+    /// 記録を家族にも共有する（--off で取り消し） / share a note with the patient's family (--off stops)
+    Share(NoteShareArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NoteShareArgs {
+    pub team: String,
+    /// 記録の ID（先頭の数文字でも可） / the note's id (a unique prefix will do)
+    pub id: String,
+    #[arg(long)]
+    pub off: bool,
 }
 
 #[derive(Debug, Args)]

@@ -147,8 +147,11 @@ pub fn settings(cli: &Cli, a: &SettingsArgs) -> Result<()> {
     let mut store = open(cli)?;
     let team = store.resolve_team(&a.team)?;
     let mut settings = store.record(team)?.settings()?;
-    if a.escalation_minutes.is_some() || a.read_receipts.is_some() {
+    if a.escalation_minutes.is_some() || a.read_receipts.is_some() || a.family_days.is_some() {
         require_admin(&store, team)?;
+        if let Some(d) = a.family_days {
+            settings.family_days_after_close = d;
+        }
         if let Some(m) = a.escalation_minutes {
             settings.escalation_minutes = m;
         }

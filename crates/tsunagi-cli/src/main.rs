@@ -95,6 +95,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::Note(NoteCommand::Add(a)) => note_add(&cli, a),
         Command::Note(NoteCommand::Edit(a)) => note_edit(&cli, a),
         Command::Note(NoteCommand::Ack(a)) => ack(&cli, a, false),
+        Command::Note(NoteCommand::Share(a)) => {
+            let mut store = open(&cli)?;
+            let team = store.resolve_team(&a.team)?;
+            let id = entry(&store.record(team)?.read()?.notes, &a.id, "記録 / note")?;
+            store.change(team, "note.share", now(), |tx| tx.share_note_with_family(id, !a.off))?;
+            saved(&cli, "note", id, team);
+            Ok(())
+        }
         Command::Vitals(VitalsCommand::Ack(a)) => ack(&cli, a, true),
         Command::Vitals(VitalsCommand::Add(a)) => vitals_add(&cli, a),
         Command::Vitals(VitalsCommand::Import(a)) => exchange_cmd::vitals_import(&cli, a),

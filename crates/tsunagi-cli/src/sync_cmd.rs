@@ -93,7 +93,11 @@ pub fn invite(cli: &Cli, a: &InviteArgs) -> Result<()> {
         bail!("先に `tsunagi relay set URL --fingerprint HEX` を実行してください / set a relay first: `tsunagi relay set URL --fingerprint HEX`");
     }
     let expires = Timestamp(now().0 + parse_duration(&a.expires)?.as_millis() as i64);
-    let code = runtime()?.block_on(sync_client::invite(&mut store, team, expires, now))?;
+    let code = if a.family {
+        runtime()?.block_on(sync_client::invite_family(&mut store, team, expires, now))?
+    } else {
+        runtime()?.block_on(sync_client::invite(&mut store, team, expires, now))?
+    };
     let text = code.encode();
     if cli.json {
         print_json(json!({ "team": team.to_string(), "expires": expires, "code": text }));

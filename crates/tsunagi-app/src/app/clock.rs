@@ -141,19 +141,28 @@ impl App {
             Ok(TeamSettingsView {
                 escalation_minutes: settings.escalation_minutes,
                 read_receipts: settings.read_receipts,
+                family_days_after_close: settings.family_days_after_close,
                 admin,
             })
         })
     }
 
-    /// The team's escalation interval and passive 既読: admins only.
-    pub fn set_team_settings(&self, team: &str, escalation_minutes: u32, read_receipts: bool) -> AppResult<()> {
+    /// The team's escalation interval, passive 既読 and how long the family
+    /// keeps access after care ends: admins only.
+    pub fn set_team_settings(
+        &self,
+        team: &str,
+        escalation_minutes: u32,
+        read_receipts: bool,
+        family_days_after_close: u32,
+    ) -> AppResult<()> {
         let t = parse_team(team)?;
         self.with(|s| super::edit::require_admin(s, t))?;
         self.edit(team, "settings", |tx| {
             tx.set_settings(TeamSettings {
                 escalation_minutes,
                 read_receipts,
+                family_days_after_close,
             })
         })
     }

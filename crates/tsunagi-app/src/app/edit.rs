@@ -3,7 +3,7 @@
 //! the case, and an entry's history. Each edit is one change, saved on
 //! this laptop before it returns, then sent by the live loop.
 
-use care_model::{CalendarDate, ClosureReason, Priority, TaskStatus};
+use care_model::{CalendarDate, ClosureReason, NewNote, Priority, TaskStatus};
 use care_store::Store;
 
 use super::{now, parse_entry, parse_team, App};
@@ -19,10 +19,43 @@ impl App {
         f: impl FnOnce(&mut care_model::RecordTx<'_, '_>) -> Result<T, care_model::ModelError>,
     ) -> AppResult<T> {
         let team = parse_team(team)?;
-        let value = self.with(|store| Ok(store.change(team, action, now(), f)?))?;
+        let value = self.with(|store| {
+            // Family write only their own notes: said here, before other
+            // laptops would refuse the change.
+            if !FAMILY_ACTIONS.contains(&action) && store.joined_as_family(team)? {
+                return Err(AppError::new(
+                    "family",
+                    "家族として参加しているため、書けるのはご自身の記録だけです / as family you can write only your own notes",
+                ));
+            }
+            Ok(store.change(team, action, now(), f)?)
+        })?;
         self.nudge.notify_one();
         self.index_later(vec![team]);
         Ok(value)
+    }
+
+    /// A note written on its own (not with a visit): what a family member
+    /// writes (連絡帳), or a member's note between visits. Its id.
+    pub fn add_note(&self, team: &str, text: &str) -> AppResult<String> {
+        let note = NewNote {
+            text: text.trim().to_string(),
+            category: care_model::NoteCategory::Report,
+            urgency: care_model::Urgency::Routine,
+        };
+        if note.text.is_empty() {
+            return Err(AppError::new(
+                "empty",
+                "保存する内容がありません / there is nothing to save",
+            ));
+        }
+        Ok(self.edit(team, "note.add", |tx| tx.add_note(note))?.to_string())
+    }
+
+    /// Shares a note with the patient's family, or stops sharing it.
+    pub fn share_note(&self, team: &str, note: &str, shared: bool) -> AppResult<()> {
+        let note = parse_entry(note)?;
+        self.edit(team, "note.share", |tx| tx.share_note_with_family(note, shared))
     }
 
     /// Saves the fields the user changed: those where `form` differs from
@@ -198,3 +231,6 @@ pub(crate) fn require_admin(store: &Store, team: care_model::TeamId) -> AppResul
         ))
     }
 }
+
+/// What a family member may do from the app: write and edit their own notes.
+const FAMILY_ACTIONS: [&str; 2] = ["note.add", "note.edit"];

@@ -409,6 +409,11 @@ impl App {
                     Err(care_store::StoreError::NotYetReceived(_)) => continue,
                     Err(e) => return Err(e.into()),
                 };
+                let record = if store.joined_as_family(t.team)? {
+                    family_copy(&record, &viewer.member)
+                } else {
+                    record
+                };
                 let sample = samples.contains(&t.team.to_string());
                 patients.push(patient_card(&record, &viewer, sample, t.pending as u32));
                 // A closed case is read, not worked on: it leaves the day's lists.
@@ -450,12 +455,24 @@ impl App {
             let sample = Self::samples(store)?.contains(&team.to_string());
             let pending = store.pending(team)? as u32;
             Self::mark_seen(store, team)?;
+            let family = store.joined_as_family(team)?;
             let record = store.record(team)?;
             let loaded = started.elapsed();
             let since = vitals_days.map(|d| Timestamp(viewer.now.0 - i64::from(d) * 24 * 3600 * 1000));
-            let recent = record.read_recent(notes.max(1) as usize, since)?;
+            let recent = if family {
+                // Family: the shared notes may be old ones; their records are small.
+                let seen = family_copy(&record.read()?, &viewer.member);
+                care_model::Recent {
+                    notes_total: seen.notes.len(),
+                    vitals_total: 0,
+                    record: seen,
+                }
+            } else {
+                record.read_recent(notes.max(1) as usize, since)?
+            };
             let hydrated = started.elapsed();
             let mut view = record_view(&recent, &viewer, sample, pending);
+            view.family = family;
             view.admin = store
                 .roster(team)
                 .map(|r| r.is_admin_device(store.device_id().as_bytes()))

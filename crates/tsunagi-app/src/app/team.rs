@@ -63,6 +63,26 @@ impl App {
         })
     }
 
+    /// An invite for a member of the patient's family (admins only): they
+    /// read what the team shares with the family and write only their own
+    /// notes.
+    pub async fn invite_family(&self, team: &str, hours: u32) -> AppResult<InviteView> {
+        let team = parse_team(team)?;
+        if !(1..=720).contains(&hours) {
+            return Err(AppError::new(
+                "invalid",
+                "期限は 1〜720 時間です / expiry is 1 to 720 hours",
+            ));
+        }
+        let mut store = self.own_store()?;
+        let expires = Timestamp(now().0 + i64::from(hours) * 3_600_000);
+        let code = sync_client::invite_family(&mut store, team, expires, now).await?;
+        Ok(InviteView {
+            code: code.encode(),
+            expires_at: expires.0,
+        })
+    }
+
     /// A code for this member's next laptop: every team here gets an
     /// own-laptop invite. Shown face to face; valid a day.
     pub async fn device_add(&self) -> AppResult<DeviceCodeView> {

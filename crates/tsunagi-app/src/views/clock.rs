@@ -129,6 +129,8 @@ pub fn rota_view(record: &Record, viewer: &Viewer, admin: bool) -> RotaView {
 pub struct TeamSettingsView {
     pub escalation_minutes: u32,
     pub read_receipts: bool,
+    /// Days the family keeps access after care ends.
+    pub family_days_after_close: u32,
     /// I may change them (an admin).
     pub admin: bool,
 }

@@ -64,6 +64,8 @@ pub struct NoteView {
     /// Passive 既読: who opened the record after it was written (empty
     /// unless the team turned read receipts on).
     pub seen_by: Vec<AckView>,
+    /// The team shares it with the patient's family.
+    pub shared_with_family: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -201,6 +203,9 @@ pub struct RecordView {
     /// The patient's consents to share, newest first (`current`: in force
     /// today; none in force: the team has no consent on record).
     pub consents: Vec<super::ConsentView>,
+    /// This laptop's member joined as family: the view holds only what the
+    /// team shares with the family, and only their own notes can be written.
+    pub family: bool,
 }
 
 pub fn patient_view(p: &care_model::Patient, today: CalendarDate) -> PatientView {
@@ -285,6 +290,7 @@ pub fn note_view(record: &Record, id: &str, n: &Note, viewer: &Viewer) -> NoteVi
         } else {
             Vec::new()
         },
+        shared_with_family: n.shared_with_family,
     }
 }
 
@@ -431,6 +437,7 @@ pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, p
         read_receipts: record.settings.read_receipts,
         on_call: Vec::new(),
         consents: super::consent_views(record, viewer.today),
+        family: false,
     }
 }
 

@@ -176,4 +176,7 @@ pub struct SettingsArgs {
     /// 既読表示 on|off / show who has read what
     #[arg(long)]
     pub read_receipts: Option<String>,
+    /// 利用終了後、家族が記録を見られる日数（既定 49） / days the family keeps access after care ends (default 49)
+    #[arg(long)]
+    pub family_days: Option<u32>,
 }
