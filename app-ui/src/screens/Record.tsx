@@ -412,10 +412,9 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
  * with the family and their own, the visit plans, the contacts, and a box
  * to write their own note (連絡帳). */
 function FamilyRecord({ shared, team, r, reload }: { shared: Shared; team: string; r: RecordView; reload: () => void }) {
-  const { lang } = shared;
   const [text, setText] = useState("");
   const { busy, error, run } = useRun();
-  const closed = r.case.closed != null;
+  const closed = r.case.closed;
   return (
     <div class="record family" id="record">
       <h1>{r.patient.name}</h1>
@@ -460,13 +459,12 @@ function FamilyRecord({ shared, team, r, reload }: { shared: Shared; team: strin
             {error}
           </p>
         )}
-        <ul class="notes" id="family-notes">
+        <ul class="notes plain" id="family-notes">
           {r.notes.map((n) => (
             <NoteItem key={n.id} shared={shared} team={team} n={n} members={r.members} readOnly={closed} onAck={() => {}} onChange={reload} family />
           ))}
         </ul>
       </section>
-      <p class="muted small">{formatDateTime(Date.now(), lang)}</p>
     </div>
   );
 }
