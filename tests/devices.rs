@@ -265,3 +265,59 @@ fn family_read_what_is_shared_write_only_their_notes_and_lose_access_after_care_
         "{members}"
     );
 }
+
+#[test]
+fn a_patient_is_handed_over_to_another_station_and_the_record_stays_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay"));
+    let old = Laptop::new(dir.path(), "高橋 美咲", "nurse", "つばさ訪問看護ステーション");
+    let colleague = Laptop::new(dir.path(), "伊藤 直子", "nurse", "つばさ訪問看護ステーション");
+    let doctor = Laptop::new(dir.path(), "鈴木 一郎", "doctor", "すずき内科クリニック");
+    let new = Laptop::new(dir.path(), "小林 早苗", "nurse", "ひまわり訪問看護ステーション");
+    let team = team_of(&relay, &old, &[&colleague, &doctor, &new]);
+    colleague.run(&["note", "add", &team, "--text", "旧ステーションの記録"]);
+    colleague.run(&["sync"]);
+    new.run(&["note", "add", &team, "--text", "引き継ぎ前の挨拶"]);
+    new.run(&["sync"]);
+    old.run(&["sync"]);
+
+    let done = old.json(&["team", "handover", &team, "--to", "小林 早苗"]);
+    assert_eq!(done["removed"], 1, "{done}");
+    // The old station's laptops are gone; the new station is an admin; the
+    // doctor stays; every entry is still there.
+    new.run(&["sync"]);
+    let members = new.json(&["team", "members", &team]);
+    let names: Vec<_> = members["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap_or("?").to_string())
+        .collect();
+    let doctors = status(&doctor)["device"].clone();
+    assert!(
+        members["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["device"] == doctors),
+        "the doctor stays"
+    );
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(!names.iter().any(|n| n == "高橋 美咲" || n == "伊藤 直子"), "{names:?}");
+    assert!(members["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["name"] == "小林 早苗" && d["admin"] == true));
+    assert!(members["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["reason"].as_str().unwrap_or("").contains("ひまわり")));
+    let shown = new.run(&["show", &team]);
+    assert!(shown.contains("旧ステーションの記録") && shown.contains("引き継ぎ前の挨拶"));
+    assert!(
+        !old.run(&["team", "list"]).contains(&team[..8]),
+        "the old station's laptop let the team go"
+    );
+}

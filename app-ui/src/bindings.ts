@@ -78,6 +78,7 @@ export const commands = {
 	join: (code: string) => typedError<JoinView, AppError>(__TAURI_INVOKE("join", { code })),
 	deviceAdd: () => typedError<DeviceCodeView, AppError>(__TAURI_INVOKE("device_add")),
 	removeLeaver: (member: string, reason: string) => typedError<LeaverView, AppError>(__TAURI_INVOKE("remove_leaver", { member, reason })),
+	handOver: (team: string, member: string) => typedError<number, AppError>(__TAURI_INVOKE("hand_over", { team, member })),
 	inviteFamily: (team: string, hours: number) => typedError<InviteView, AppError>(__TAURI_INVOKE("invite_family", { team, hours })),
 	addNote: (team: string, text: string) => typedError<string, AppError>(__TAURI_INVOKE("add_note", { team, text })),
 	shareNote: (team: string, note: string, shared: boolean) => typedError<null, AppError>(__TAURI_INVOKE("share_note", { team, note, shared })),

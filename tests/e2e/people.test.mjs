@@ -267,3 +267,35 @@ test("the family joins on an admin's invite and sees only what the team shares; 
   cli(home, "sync");
   assert.ok(cli(home, "show", team).includes("昨夜はよく眠れていました"));
 });
+
+test("a patient is handed over to another station from the team screen; the record stays with them", async () => {
+  const other = cli(home, "team", "create", "--patient", "田中 一郎", "--kana", "タナカ イチロウ");
+  cli(home, "note", "add", other, "--text", "引き継ぎ前の記録");
+  const newHome = path.join(root, "himawari");
+  cli(newHome, "init", "--name", "小林 早苗", "--profession", "nurse", "--org", "ひまわり訪問看護ステーション", "--no-keychain");
+  cli(newHome, "join", cli(home, "invite", other).split("\n").pop());
+  cli(newHome, "note", "add", other, "--text", "よろしくお願いします");
+  cli(newHome, "sync");
+  cli(home, "sync");
+  const app = await openApp(home);
+  try {
+    await unlock(app, CLI_PASSPHRASE);
+    await click(app, "//li[contains(., '田中 一郎')]//button[contains(@class,'open-btn')]");
+    await click(app, "button=チーム");
+    await click(app, ".hand-over");
+    await waitText(app, "#confirm-text", "小林 早苗さんを管理者にし");
+    await click(app, "#confirm");
+    await (await app.$("#today")).waitForDisplayed({ timeout: 30000 });
+    await app.waitUntil(async () => !(await (await app.$("#today")).getText()).includes("田中 一郎"), {
+      timeout: 15000,
+      timeoutMsg: "the handed-over patient is still on this station's Today",
+    });
+  } finally {
+    await close(app);
+  }
+  cli(newHome, "sync");
+  const shown = cli(newHome, "show", other);
+  assert.ok(shown.includes("引き継ぎ前の記録") && shown.includes("よろしくお願いします"));
+  const members = JSON.parse(cli(newHome, "--json", "team", "members", other));
+  assert.ok(members.devices.some((d) => d.name === "小林 早苗" && d.admin));
+});

@@ -8,7 +8,7 @@ import { label, type Shared } from "../state";
 import { escalationMinutes } from "../clock";
 
 /** What waits for a second click: removing a member, naming an admin, or leaving. */
-type Pending = { kind: "remove" | "admin" | "leaver"; member: string; name: string } | { kind: "leave" };
+type Pending = { kind: "remove" | "admin" | "leaver" | "handover"; member: string; name: string } | { kind: "leave" };
 
 /** Members of one patient's team, invites shown face to face, removing a
  * member or naming another admin (the team's admins), and leaving. */
@@ -68,6 +68,11 @@ export function Team({ shared, team, station }: { shared: Shared; team: string; 
         go({ name: "today" });
         return;
       }
+      if (pending.kind === "handover") {
+        await ok(commands.handOver(team, pending.member));
+        go({ name: "today" });
+        return;
+      }
       if (pending.kind === "leaver") {
         const done = await ok(commands.removeLeaver(pending.member, reason));
         setDone(
@@ -124,6 +129,16 @@ export function Team({ shared, team, station }: { shared: Shared; team: string; 
                 onClick={() => setPending({ kind: "remove", member: m.id, name: m.name })}
               >
                 {t("remove")}
+              </button>
+            )}
+            {!station && roster?.admin && !m.me && onRoster(m.id) && m.organisation !== r.members.find((x) => x.me)?.organisation && (
+              <button
+                class="link hand-over"
+                data-member={m.id}
+                disabled={busy}
+                onClick={() => setPending({ kind: "handover", member: m.id, name: m.name })}
+              >
+                {t("handOverButton")}
               </button>
             )}
             {station && roster?.admin && !m.me && onRoster(m.id) && (
@@ -218,6 +233,8 @@ export function Team({ shared, team, station }: { shared: Shared; team: string; 
               ? t("leaveConfirm")
               : pending.kind === "leaver"
                 ? t("leaverConfirm", { name: pending.name })
+                : pending.kind === "handover"
+                ? t("handOverConfirm", { name: pending.name })
                 : t(pending.kind === "admin" ? "adminConfirm" : "removeConfirm", { name: pending.name })}
           </p>
           {pending.kind === "leaver" && (

@@ -11,6 +11,7 @@
 
 mod device;
 mod events;
+mod handover;
 mod invite;
 mod pinned;
 mod sync;
@@ -21,6 +22,7 @@ pub use device::{
     DeviceJoined, LeaverRemoved, MyDevice, DEVICE_CODE_HOURS,
 };
 pub use events::{Events, PushEvent};
+pub use handover::{hand_over, HandedOver};
 pub use invite::{enrol, invite, invite_family, join, leave, make_admin, remove_device, set_invite_policy, Joined};
 pub use sync::{sync_once, sync_teams, SyncReport, TeamReport};
 pub use watch::{watch, LiveEvent};

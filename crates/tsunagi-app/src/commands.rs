@@ -405,6 +405,12 @@ pub fn share_note(app: AppState<'_>, team: String, note: String, shared: bool) -
 
 #[tauri::command]
 #[specta::specta]
+pub async fn hand_over(app: AppState<'_>, team: String, member: String) -> AppResult<u32> {
+    app.hand_over(&team, &member).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn remove_leaver(app: AppState<'_>, member: String, reason: String) -> AppResult<LeaverView> {
     app.remove_leaver(&member, &reason).await
 }

@@ -87,6 +87,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             join,
             device_add,
             remove_leaver,
+            hand_over,
             invite_family,
             add_note,
             share_note,

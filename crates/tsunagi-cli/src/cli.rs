@@ -177,6 +177,14 @@ pub struct InviteArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct TeamHandoverArgs {
+    pub team: String,
+    /// 引き継ぎ先のメンバー（ID の先頭か氏名。先に招待しておく） / the new station's member (id prefix or name; invite them first)
+    #[arg(long)]
+    pub to: String,
+}
+
+#[derive(Debug, Args)]
 pub struct JoinArgs {
     /// 招待コード / the invite code (tsunagi1.…)
     pub code: String,
@@ -277,6 +285,8 @@ pub enum TeamCommand {
     Admin(TeamRemoveArgs),
     /// この端末がチームから抜ける（未送信があると拒否）/ this laptop leaves the team; refused while anything is unsent
     Leave(TeamArg),
+    /// 別のステーションへ引き継ぐ: 引き継ぎ先を管理者にし、自分の組織の端末を外して抜ける（記録はそのまま） / hand the patient over to another station: its member becomes an admin, this organisation's laptops leave, the record stays whole
+    Handover(TeamHandoverArgs),
     /// 招待できる人: 管理者だけ（既定）か、メンバー全員か（管理者だけが変えられる）/ who may invite: admins only (the default) or every member; admins only may change it
     Invites(TeamInvitesArgs),
 }

@@ -91,6 +91,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Team(TeamCommand::Remove(a)) => sync_cmd::team_remove(&cli, a),
         Command::Team(TeamCommand::Admin(a)) => sync_cmd::team_admin(&cli, a),
         Command::Team(TeamCommand::Leave(a)) => sync_cmd::team_leave(&cli, a),
+        Command::Team(TeamCommand::Handover(a)) => sync_cmd::team_handover(&cli, a),
         Command::Team(TeamCommand::Invites(a)) => sync_cmd::team_invites(&cli, a),
         Command::Note(NoteCommand::Add(a)) => note_add(&cli, a),
         Command::Note(NoteCommand::Edit(a)) => note_edit(&cli, a),

@@ -9,7 +9,7 @@ use serde_json::json;
 use sync_client::{sync_once, LiveEvent, RelayClient};
 use sync_proto::InviteCode;
 
-use crate::cli::{Cli, InviteArgs, JoinArgs, RelaySetArgs, SyncArgs, TeamArg, TeamRemoveArgs};
+use crate::cli::{Cli, InviteArgs, JoinArgs, RelaySetArgs, SyncArgs, TeamArg, TeamHandoverArgs, TeamRemoveArgs};
 use crate::{now, open, print_json};
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -408,6 +408,33 @@ pub fn status(cli: &Cli) -> Result<()> {
             t["patient"].as_str().unwrap_or_default(),
             t["pending"],
             synced
+        );
+    }
+    Ok(())
+}
+
+pub fn team_handover(cli: &Cli, a: &TeamHandoverArgs) -> Result<()> {
+    let mut store = open(cli)?;
+    let team = store.resolve_team(&a.team)?;
+    let record = store.record(team)?.read()?;
+    let wanted = a.to.trim();
+    let found: Vec<(&String, &care_model::Member)> = record
+        .members
+        .iter()
+        .filter(|(id, m)| m.name == wanted || id.starts_with(&wanted.to_lowercase()))
+        .collect();
+    let (to, name) = match found.as_slice() {
+        [(id, m)] => ((*id).clone(), m.name.clone()),
+        [] => bail!("「{wanted}」はこのチームのメンバーにいません（先に招待してください） / no member of the team matches \"{wanted}\": invite them first"),
+        _ => bail!("「{wanted}」に当てはまる人が複数います。ID で指定してください / \"{wanted}\" matches several: give the id"),
+    };
+    let done = runtime()?.block_on(sync_client::hand_over(&mut store, team, &to, now))?;
+    if cli.json {
+        print_json(json!({ "team": team.to_string(), "to": to, "removed": done.removed }));
+    } else {
+        println!(
+            "{name} さんへ引き継ぎました（自分の組織の端末 {} 台を外し、この端末も抜けました） / handed over to {name}",
+            done.removed
         );
     }
     Ok(())

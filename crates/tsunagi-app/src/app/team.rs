@@ -266,6 +266,19 @@ impl App {
         })
     }
 
+    /// Hands the patient over to another station's `member` (on the team
+    /// already): they become an admin, this organisation's laptops leave,
+    /// the record stays whole. Returns how many colleagues' laptops left.
+    pub async fn hand_over(&self, team: &str, member: &str) -> AppResult<u32> {
+        let team = parse_team(team)?;
+        let mut store = self.own_store()?;
+        let done = sync_client::hand_over(&mut store, team, member, now).await?;
+        // This laptop let the team go: the window's copy must not show it.
+        *self.guard() = Some(self.connect()?);
+        self.nudge.notify_one();
+        Ok(done.removed as u32)
+    }
+
     /// Makes `member` an admin of the team (this laptop's member must be
     /// one). Needs the relay.
     pub async fn make_admin(&self, team: &str, member: &str) -> AppResult<()> {
