@@ -848,6 +848,11 @@ export type PatientCard = {
 	instruction: InstructionStateView,
 	/**  A consent to share is in force today (else Today marks the card). */
 	consent: boolean,
+	/**
+	 *  This laptop's member joined as family: the card shows no clinical
+	 *  marks (instruction, consent).
+	 */
+	family: boolean,
 };
 
 /**  Every patient detail but the contacts (which have their own list). */

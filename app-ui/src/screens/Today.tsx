@@ -175,7 +175,7 @@ export function Today({ shared }: { shared: Shared }) {
         </ul>
       </section>
       <InstructionsDue
-        cards={data.patients.filter((p) => !p.closed && instructionDue(p.instruction))}
+        cards={data.patients.filter((p) => !p.closed && !p.family && instructionDue(p.instruction))}
         open={(team) => go({ name: "record", team })}
       />
       <div class="columns">
@@ -252,8 +252,8 @@ export function Today({ shared }: { shared: Shared }) {
                     </span>
                   )}
                   {p.renewal_due && !p.closed && <span class="badge warn">{t("certification")}</span>}
-                  {!p.closed && <InstructionBadge state={p.instruction} />}
-                  {!p.closed && !p.consent && <span class="badge warn consent-missing">{t("consentMissing")}</span>}
+                  {!p.closed && !p.family && <InstructionBadge state={p.instruction} />}
+                  {!p.closed && !p.consent && !p.family && <span class="badge warn consent-missing">{t("consentMissing")}</span>}
                   {p.last_visit != null && <span> {t("lastVisit", { date: formatDate(p.last_visit, lang) })}</span>}
                 </div>
                 <div class="actions">

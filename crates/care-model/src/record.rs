@@ -606,11 +606,14 @@ impl CareRecord {
 
     /// A sheet's kept draft (empty when none was saved).
     pub fn draft(&self, which: crate::DraftKey) -> Result<crate::Draft, ModelError> {
-        let name = which.to_string();
-        Ok(self
-            .lazy_entries::<crate::Draft>(key::DRAFTS, |_| true)?
-            .remove(&name)
-            .unwrap_or_default())
+        let doc = &self.doc;
+        let Some((automerge::Value::Object(ObjType::Map), map)) = doc.get(ROOT, key::DRAFTS)? else {
+            return Ok(Default::default());
+        };
+        match doc.get(&map, which.to_string())? {
+            Some((automerge::Value::Object(_), obj)) => Ok(hydrate(doc, &obj)?),
+            _ => Ok(Default::default()),
+        }
     }
 
     /// The entries of a map made on first use (absent: none) that `keep`.

@@ -30,7 +30,7 @@ pub mod summary;
 
 use std::collections::BTreeMap;
 
-use care_model::{CalendarDate, Draft, DraftKey, Record, Timestamp};
+use care_model::{CalendarDate, CareRecord, Draft, DraftKey, Member, Record, Timestamp};
 use serde::{Deserialize, Serialize};
 use typst_as_lib::TypstEngine;
 use typst_layout::PagedDocument;
@@ -64,6 +64,21 @@ pub struct FaxCover {
     pub from_phone: Option<String>,
     pub from_fax: Option<String>,
     pub note: Option<String>,
+}
+
+impl FaxCover {
+    /// A cover to `to` from the organisation of `profile` (this laptop's
+    /// member), with its phone and FAX.
+    pub fn from_profile(profile: &Member, to: &str, to_fax: Option<String>, note: Option<String>) -> Self {
+        FaxCover {
+            to: to.trim().to_string(),
+            to_fax,
+            from: profile.organisation.clone(),
+            from_phone: profile.phone.clone(),
+            from_fax: profile.fax.clone(),
+            note,
+        }
+    }
 }
 
 /// What every sheet needs besides the record.
@@ -151,6 +166,19 @@ impl Sheet {
             Sheet::Summary => Ok(summary::sheet(record, text, kept, ctx)),
             Sheet::Report(y, m) => report::sheet(record, y, m, text, kept, ctx),
         }
+    }
+
+    /// Its data for [`Typesetter::pdf`] from the team's document: the kept
+    /// draft over what the record proposes.
+    pub fn data_for(self, doc: &CareRecord, ctx: &Context) -> Result<serde_json::Value, SheetError> {
+        let model = |e: care_model::ModelError| SheetError::Input(e.to_string());
+        let kept = match self.draft_key() {
+            Some(k) => doc.draft(k).map_err(model)?,
+            None => Draft::default(),
+        };
+        let record = doc.read().map_err(model)?;
+        let text = self.text(&record, &kept, ctx.now);
+        self.data(&record, &text, &kept, ctx)
     }
 }
 

@@ -427,12 +427,17 @@ impl Store {
     /// many teams no family was ever invited to: the roster is replayed only
     /// where a family invite was made.
     pub fn joined_as_family(&self, team: TeamId) -> Result<bool, StoreError> {
-        let invited: bool = self.conn.query_row(
+        Ok(self.family_invited(team)? && self.roster(team)?.family.contains(&self.device.member.to_string()))
+    }
+
+    /// Whether a family invite was ever made on `team` (without replaying
+    /// its roster).
+    pub fn family_invited(&self, team: TeamId) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM roster_ops WHERE team_id = ?1 AND op LIKE '%\"role\":\"family\"%')",
             [team.to_string()],
             |r| r.get(0),
-        )?;
-        Ok(invited && self.roster(team)?.family.contains(&self.device.member.to_string()))
+        )?)
     }
 
     pub fn roster(&self, team: TeamId) -> Result<Roster, StoreError> {

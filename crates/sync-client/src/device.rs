@@ -261,6 +261,9 @@ pub async fn end_family_access(store: &mut Store, now: impl Fn() -> Timestamp) -
     let today = now().date_jst();
     let mut ended = 0;
     for team in store.team_ids().map_err(store_err)? {
+        if !store.family_invited(team).map_err(store_err)? {
+            continue;
+        }
         let roster = store.roster(team).map_err(store_err)?;
         if roster.family.is_empty() || !roster.is_admin_device(&me) {
             continue;

@@ -37,14 +37,10 @@ pub fn print(cli: &Cli, a: &PrintArgs) -> Result<()> {
     let mut store = open(cli)?;
     let team = store.resolve_team(&a.team)?;
     let profile = store.device().profile.clone();
-    let fax = a.fax_to.as_ref().map(|to| FaxCover {
-        to: to.clone(),
-        to_fax: a.fax_number.clone(),
-        from: profile.organisation.clone(),
-        from_phone: profile.phone.clone(),
-        from_fax: profile.fax.clone(),
-        note: a.fax_note.clone(),
-    });
+    let fax = a
+        .fax_to
+        .as_ref()
+        .map(|to| FaxCover::from_profile(&profile, to, a.fax_number.clone(), a.fax_note.clone()));
     let lang = if a.english { Lang::En } else { Lang::Ja };
     let ctx = context(&mut store, lang, a.wareki, fax)?;
     let pdf = render(&mut store, team, sheet, &ctx)?;
@@ -57,14 +53,7 @@ pub fn print(cli: &Cli, a: &PrintArgs) -> Result<()> {
 
 /// The sheet for `team` as a PDF.
 fn render(store: &mut Store, team: TeamId, sheet: Sheet, ctx: &Context) -> Result<Vec<u8>> {
-    let doc = store.record(team)?;
-    let kept = match sheet.draft_key() {
-        Some(k) => doc.draft(k)?,
-        None => Default::default(),
-    };
-    let record = doc.read()?;
-    let text = sheet.text(&record, &kept, ctx.now);
-    let data = sheet.data(&record, &text, &kept, ctx)?;
+    let data = sheet.data_for(store.record(team)?, ctx)?;
     Ok(Typesetter::system()?.pdf(&data)?)
 }
 

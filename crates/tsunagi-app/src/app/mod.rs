@@ -409,13 +409,17 @@ impl App {
                     Err(care_store::StoreError::NotYetReceived(_)) => continue,
                     Err(e) => return Err(e.into()),
                 };
-                let record = if store.joined_as_family(t.team)? {
+                let family = store.joined_as_family(t.team)?;
+                let record = if family {
                     family_copy(&record, &viewer.member)
                 } else {
                     record
                 };
                 let sample = samples.contains(&t.team.to_string());
-                patients.push(patient_card(&record, &viewer, sample, t.pending as u32));
+                patients.push(PatientCard {
+                    family,
+                    ..patient_card(&record, &viewer, sample, t.pending as u32)
+                });
                 // A closed case is read, not worked on: it leaves the day's lists.
                 if !record.case.is_closed() {
                     tasks.extend(due_tasks(&record, &viewer));

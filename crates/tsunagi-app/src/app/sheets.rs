@@ -119,14 +119,9 @@ impl App {
             let (phone, on_call) = store.duty_now(at)?;
             let profile = store.device().profile.clone();
             let fax = match fax {
-                Some(f) if !f.to.trim().is_empty() => Some(FaxCover {
-                    to: f.to.trim().to_string(),
-                    to_fax: blank(f.fax),
-                    from: profile.organisation.clone(),
-                    from_phone: profile.phone.clone(),
-                    from_fax: profile.fax.clone(),
-                    note: blank(f.note),
-                }),
+                Some(f) if !f.to.trim().is_empty() => {
+                    Some(FaxCover::from_profile(&profile, &f.to, blank(f.fax), blank(f.note)))
+                }
                 _ => None,
             };
             let ctx = Context {
@@ -137,14 +132,7 @@ impl App {
                 made_by: Some(profile.name.clone()),
                 fax,
             };
-            let doc = store.record(team_id)?;
-            let kept = match sheet.draft_key() {
-                Some(k) => doc.draft(k)?,
-                None => Default::default(),
-            };
-            let record = doc.read()?;
-            let text = sheet.text(&record, &kept, at);
-            let data = sheet.data(&record, &text, &kept, &ctx)?;
+            let data = sheet.data_for(store.record(team_id)?, &ctx)?;
             store.audit("print", Some(team_id), None, at)?;
             Ok(data)
         })?;

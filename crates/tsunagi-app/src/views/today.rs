@@ -32,6 +32,9 @@ pub struct PatientCard {
     pub instruction: InstructionStateView,
     /// A consent to share is in force today (else Today marks the card).
     pub consent: bool,
+    /// This laptop's member joined as family: the card shows no clinical
+    /// marks (instruction, consent).
+    pub family: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -252,6 +255,7 @@ pub fn patient_card(record: &Record, viewer: &Viewer, sample: bool, pending: u32
             .map(|d| d.iso()),
         instruction: instruction_state(record, viewer.today),
         consent: record.consent_on(viewer.today).is_some(),
+        family: false,
     }
 }
 
