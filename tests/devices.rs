@@ -321,3 +321,31 @@ fn a_patient_is_handed_over_to_another_station_and_the_record_stays_whole() {
         "the old station's laptop let the team go"
     );
 }
+
+/// Not a check: how long a nurse in 30 teams waits to add her home laptop
+/// (`cargo test --release -p tsunagi-tests --test devices -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn figure_adding_a_second_laptop_to_thirty_teams() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("relay"));
+    let nurse = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    nurse.run(&["relay", "set", &relay.url, "--fingerprint", &relay.fingerprint]);
+    for i in 0..30 {
+        nurse.run(&["team", "create", "--patient", &format!("利用者 {i}")]);
+    }
+    nurse.run(&["sync"]);
+    let home = Laptop::new(dir.path(), "新しい端末", "nurse", "つばさ訪問看護ステーション");
+    let started = std::time::Instant::now();
+    let code = nurse.run(&["device", "add"]);
+    let add = started.elapsed();
+    let started = std::time::Instant::now();
+    let joined = home.json(&["device", "join", code.lines().last().unwrap()]);
+    let join = started.elapsed();
+    assert_eq!(joined["teams"].as_array().unwrap().len(), 30);
+    let started = std::time::Instant::now();
+    let lost = status(&nurse)["device"].as_str().unwrap().to_string();
+    home.run(&["device", "remove", &lost[..8]]);
+    let remove = started.elapsed();
+    println!("30 teams: device add {add:?}, device join {join:?}, device remove (lost laptop) {remove:?}");
+}
