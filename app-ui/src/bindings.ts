@@ -78,6 +78,9 @@ export const commands = {
 	join: (code: string) => typedError<JoinView, AppError>(__TAURI_INVOKE("join", { code })),
 	deviceAdd: () => typedError<DeviceCodeView, AppError>(__TAURI_INVOKE("device_add")),
 	removeLeaver: (member: string, reason: string) => typedError<LeaverView, AppError>(__TAURI_INVOKE("remove_leaver", { member, reason })),
+	addWound: (team: string, site: string, kind: string, since: string | null) => typedError<string, AppError>(__TAURI_INVOKE("add_wound", { team, site, kind, since })),
+	assessWound: (team: string, wound: string, scores: DesignR, note: string | null) => typedError<string, AppError>(__TAURI_INVOKE("assess_wound", { team, wound, scores, note })),
+	closeWound: (team: string, wound: string) => typedError<null, AppError>(__TAURI_INVOKE("close_wound", { team, wound })),
 	handOver: (team: string, member: string) => typedError<number, AppError>(__TAURI_INVOKE("hand_over", { team, member })),
 	inviteFamily: (team: string, hours: number) => typedError<InviteView, AppError>(__TAURI_INVOKE("invite_family", { team, hours })),
 	addNote: (team: string, text: string) => typedError<string, AppError>(__TAURI_INVOKE("add_note", { team, text })),
@@ -172,6 +175,17 @@ export type AppError = {
 	field: string | null,
 	message_ja: string,
 	message_en: string,
+};
+
+export type AssessmentView = {
+	id: string,
+	at: number,
+	/**  As charted: `D3-e3s9i1g3N3p0:19`. */
+	notation: string,
+	total: number,
+	depth: string,
+	note: string | null,
+	by: string,
 };
 
 export type AuditChoice = {
@@ -343,6 +357,17 @@ export type ContactView = {
 	relation: string,
 	phone: string,
 	key_person: boolean,
+};
+
+/**  One DESIGN-R 2020 assessment, as scored. */
+export type DesignR = {
+	depth: string,
+	exudate: string,
+	size: string,
+	inflammation: string,
+	granulation: string,
+	necrotic: string,
+	pocket: string,
 };
 
 /**  A code that makes another laptop this member's. */
@@ -1026,6 +1051,8 @@ export type RecordView = {
 	 *  team shares with the family, and only their own notes can be written.
 	 */
 	family: boolean,
+	/**  Wounds followed with DESIGN-R 2020, open ones first. */
+	wounds: WoundView[],
 };
 
 /**  Emitted when other devices' changes arrived for these teams. */
@@ -1432,6 +1459,20 @@ export type Vocabulary = {
 	org_kinds: Term[],
 	acceptances: Term[],
 	bed_kinds: Term[],
+	wound_kinds: Term[],
+};
+
+export type WoundView = {
+	id: string,
+	site: string,
+	/**  `pressure_ulcer`, `surgical`, `skin_tear`, `other`. */
+	kind: string,
+	started_on: string,
+	closed_on: string | null,
+	/**  Oldest first. */
+	assessments: AssessmentView[],
+	/**  Open and not assessed for longer than the interval. */
+	due: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -299,3 +299,36 @@ test("a patient is handed over to another station from the team screen; the reco
   const members = JSON.parse(cli(newHome, "--json", "team", "members", other));
   assert.ok(members.devices.some((d) => d.name === "小林 早苗" && d.admin));
 });
+
+test("a pressure ulcer is followed with DESIGN-R 2020: two assessments, the total falls; the CLI reads the same", async () => {
+  const app = await openApp(home);
+  try {
+    await unlock(app, CLI_PASSPHRASE);
+    await click(app, "//li[contains(., '山田 太郎')]//button[contains(@class,'open-btn')]");
+    await type(app, "#wound-site", "仙骨部");
+    await click(app, "#wound-add-save");
+    await waitText(app, "#wounds .wound", "仙骨部");
+    for (const [exudate, size] of [
+      ["e3", "s9"],
+      ["e1", "s6"],
+    ]) {
+      await click(app, "#wounds .wound-assess");
+      // (The options' text is the code itself.)
+      await (await app.$("#wounds .designr-exudate")).selectByVisibleText(exudate);
+      await (await app.$("#wounds .designr-size")).selectByVisibleText(size);
+      await click(app, "#wounds .wound-save");
+      await waitText(app, "#wounds .wound-course", `d0-${exudate}${size}i0g0n0p0`);
+    }
+    await waitText(app, "#wounds .wound-course", "合計 12 点");
+    await waitText(app, "#wounds .wound-course", "合計 7 点");
+    await (await app.$("#wounds")).scrollIntoView();
+    await screenshot(app, "53-wound-designr");
+  } finally {
+    await close(app);
+  }
+  const listed = JSON.parse(cli(home, "--json", "wound", "list", team));
+  assert.deepEqual(
+    listed.wounds[0].assessments.map((a) => a.total),
+    [12, 7],
+  );
+});

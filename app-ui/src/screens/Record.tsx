@@ -15,6 +15,7 @@ import { useRun } from "./Start";
 import { RecordClockButtons } from "./Emergency";
 import { ExportRecord } from "./ExportRecord";
 import { ConsentBox } from "./Consent";
+import { Wounds } from "./Wounds";
 import type { RecordView } from "../bindings";
 
 /** The whole record of one patient, with what matters in an emergency on top. */
@@ -314,6 +315,7 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
             </button>
           )}
         </section>
+        <Wounds shared={shared} team={team} wounds={r.wounds} readOnly={closed} onChange={reload} />
         <section aria-labelledby="vitals-h">
           <h2 id="vitals-h">{t("vitals")}</h2>
           <div class="filters">

@@ -354,7 +354,8 @@ impl CareRecord {
                     | key::INSTRUCTIONS
                     | key::DRAFTS
                     | key::CONSENTS
-                    | key::DIRECTORY,
+                    | key::DIRECTORY
+                    | key::WOUNDS,
                     None,
                 ) => match doc.get(ROOT, root_key.as_str()) {
                     Ok(Some((automerge::Value::Object(ObjType::Map), _))) | Ok(None) => Ok(()),
@@ -382,6 +383,7 @@ impl CareRecord {
                         key::DRAFTS => reads::<crate::Draft>(doc, &map, id),
                         key::CONSENTS => reads::<crate::Consent>(doc, &map, id),
                         key::DIRECTORY => reads::<crate::DirectoryEntry>(doc, &map, id),
+                        key::WOUNDS => reads::<crate::Wound>(doc, &map, id),
                         // A newer app's collection: kept, not ours to read.
                         _ => Ok(()),
                     }

@@ -77,6 +77,7 @@ pub mod time;
 pub mod visits;
 pub mod vitals;
 pub mod vocab;
+pub mod wounds;
 
 pub use admit::{Refusal, Sender};
 pub use case::{CaseState, Closure, Reopening};
@@ -111,3 +112,4 @@ pub use vocab::{
     CareLevel, ClosureReason, InsuranceKind, NoteCategory, Priority, Profession, Resuscitation, Sex, TaskStatus,
     Urgency,
 };
+pub use wounds::{Assessment, DesignR, Wound, WoundKind};

@@ -70,6 +70,7 @@ pub(crate) mod key {
     pub const DRAFTS: &str = "drafts";
     pub const CONSENTS: &str = "consents";
     pub const DIRECTORY: &str = "directory";
+    pub const WOUNDS: &str = "wounds";
     /// The maps the team's first change makes at the root, which every
     /// record keeps (`reviews` came later and is made on first use).
     pub const ROOT_MAPS: [&str; 8] = [PATIENT, THRESHOLDS, MEMBERS, DEVICES, NOTES, VITALS, TASKS, MEDICATIONS];
@@ -135,6 +136,10 @@ pub struct Record {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub directory: BTreeMap<String, crate::DirectoryEntry>,
+    /// Wounds followed with DESIGN-R 2020.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub wounds: BTreeMap<String, crate::Wound>,
 }
 
 crate::vocab::vocab_enum!(
@@ -583,6 +588,7 @@ impl CareRecord {
             rota: self.lazy(key::ROTA)?,
             consents: self.lazy_entries(key::CONSENTS, |_: &crate::Consent| true)?,
             directory: self.lazy_entries(key::DIRECTORY, |_: &crate::DirectoryEntry| true)?,
+            wounds: self.lazy_entries(key::WOUNDS, |_: &crate::Wound| true)?,
         })
     }
 

@@ -777,3 +777,33 @@ pub fn post_beds(
 ) -> AppResult<()> {
     app.post_beds(&team, &id, &kind, free, as_of)
 }
+
+#[tauri::command]
+#[specta::specta]
+pub fn add_wound(
+    app: AppState<'_>,
+    team: String,
+    site: String,
+    kind: String,
+    since: Option<String>,
+) -> AppResult<String> {
+    app.add_wound(&team, &site, &kind, since)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn assess_wound(
+    app: AppState<'_>,
+    team: String,
+    wound: String,
+    scores: care_model::DesignR,
+    note: Option<String>,
+) -> AppResult<String> {
+    app.assess_wound(&team, &wound, scores, note)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn close_wound(app: AppState<'_>, team: String, wound: String) -> AppResult<()> {
+    app.close_wound(&team, &wound)
+}

@@ -66,6 +66,9 @@ pub enum Command {
     Export(ExportArgs),
     /// 情報共有への同意（記録・撤回・一覧） / the patient's consent to share: record, withdraw, list
     Consent(ConsentArgs),
+    /// 創傷（褥瘡など）と DESIGN-R 2020 の評価 / wounds and their DESIGN-R 2020 assessments
+    #[command(subcommand)]
+    Wound(WoundCommand),
     /// 自分の端末（2台目の追加・一覧・紛失時に外す） / your laptops: add another, list, take a lost one off
     #[command(subcommand)]
     Device(DeviceCommand),

@@ -158,6 +158,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Device(DeviceCommand::List) => people_cmd::device_list(&cli),
         Command::Device(DeviceCommand::Remove(a)) => people_cmd::device_remove(&cli, a),
         Command::Directory(c) => directory_cmd::run(&cli, c),
+        Command::Wound(c) => people_cmd::wound(&cli, c),
         Command::Org(OrgCommand::Staff) => people_cmd::org_staff(&cli),
         Command::Org(OrgCommand::Leaver(a)) => people_cmd::org_leaver(&cli, a),
         Command::Draft(a) => sheets_cmd::draft(&cli, a),

@@ -7,7 +7,7 @@ use care_store::Store;
 use serde_json::json;
 use sync_proto::DeviceCode;
 
-use crate::cli::{Cli, ConsentArgs, DeviceJoinArgs, DeviceRemoveArgs, OrgLeaverArgs};
+use crate::cli::{Cli, ConsentArgs, DeviceJoinArgs, DeviceRemoveArgs, OrgLeaverArgs, WoundCommand};
 use crate::sync_cmd::runtime;
 use crate::{now, open, print_json, saved};
 
@@ -240,6 +240,99 @@ pub fn org_leaver(cli: &Cli, a: &OrgLeaverArgs) -> Result<()> {
                 "管理者ではないため外せなかったチーム（そのチームの管理者に依頼してください） / teams where only their admins can remove her: {}",
                 done.not_allowed.iter().map(|t| t.to_string()[..8].to_string()).collect::<Vec<_>>().join(", ")
             );
+        }
+    }
+    Ok(())
+}
+
+fn wound_id(store: &mut Store, team: care_model::TeamId, prefix: &str) -> Result<EntryId> {
+    let record = store.record(team)?.read()?;
+    let p = prefix.trim().to_lowercase();
+    let found: Vec<&String> = record.wounds.keys().filter(|id| id.starts_with(&p)).collect();
+    match found.as_slice() {
+        [one] => Ok(one.parse()?),
+        [] => bail!("「{prefix}」に当てはまる創傷はありません / no wound matches \"{prefix}\""),
+        _ => bail!("「{prefix}」に当てはまる創傷が複数あります / \"{prefix}\" matches more than one wound"),
+    }
+}
+
+pub fn wound(cli: &Cli, c: &WoundCommand) -> Result<()> {
+    let mut store = open(cli)?;
+    match c {
+        WoundCommand::Add(a) => {
+            let team = store.resolve_team(&a.team)?;
+            let kind: care_model::WoundKind = a.kind.parse()?;
+            let since = match &a.since {
+                Some(d) => CalendarDate::parse("since", d)?,
+                None => now().date_jst(),
+            };
+            let id = store.change(team, "wound.add", now(), |tx| tx.add_wound(&a.site, kind, since))?;
+            saved(cli, "wound", id, team);
+        }
+        WoundCommand::Assess(a) => {
+            let team = store.resolve_team(&a.team)?;
+            let wound = wound_id(&mut store, team, &a.wound)?;
+            let scores = care_model::DesignR {
+                depth: a.depth.clone(),
+                exudate: a.exudate.clone(),
+                size: a.size.clone(),
+                inflammation: a.inflammation.clone(),
+                granulation: a.granulation.clone(),
+                necrotic: a.necrotic.clone(),
+                pocket: a.pocket.clone(),
+            };
+            let id = store.change(team, "wound.assess", now(), |tx| {
+                tx.assess_wound(wound, scores, a.note.clone())
+            })?;
+            saved(cli, "assessment", id, team);
+        }
+        WoundCommand::Close(a) => {
+            let team = store.resolve_team(&a.team)?;
+            let wound = wound_id(&mut store, team, &a.wound)?;
+            let on = match &a.on {
+                Some(d) => CalendarDate::parse("on", d)?,
+                None => now().date_jst(),
+            };
+            store.change(team, "wound.close", now(), |tx| tx.close_wound(wound, on))?;
+            saved(cli, "wound", wound, team);
+        }
+        WoundCommand::List(a) => {
+            let team = store.resolve_team(&a.team)?;
+            let record = store.record(team)?.read()?;
+            if cli.json {
+                let wounds: Vec<_> = record
+                    .wounds
+                    .iter()
+                    .map(|(id, w)| {
+                        json!({
+                            "id": id, "site": w.site, "kind": w.kind.code(), "since": w.started_on.iso(),
+                            "closed_on": w.closed_on.map(|d| d.iso()),
+                            "assessments": w.in_order().iter().map(|(aid, x)| json!({
+                                "id": aid, "at": x.at, "notation": x.scores.notation(), "total": x.scores.total(),
+                                "by": record.member_name(&x.by), "note": x.note,
+                            })).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                print_json(json!({ "wounds": wounds }));
+            } else {
+                for (id, w) in &record.wounds {
+                    let closed = w
+                        .closed_on
+                        .map(|d| format!("（{} 治癒・終了）", d.format_ja()))
+                        .unwrap_or_default();
+                    println!(
+                        "{}  {}［{}］ {} から{closed}",
+                        &id[..8],
+                        w.site,
+                        w.kind.label_ja(),
+                        w.started_on.format_ja()
+                    );
+                    for (_, x) in w.in_order() {
+                        println!("    {}  {}", x.at.format_ja(), x.scores.notation());
+                    }
+                }
+            }
         }
     }
     Ok(())

@@ -79,3 +79,75 @@ fn a_consent_is_recorded_listed_and_withdrawn() {
         1
     );
 }
+
+#[test]
+fn a_wound_is_assessed_with_design_r_and_a_wrong_code_says_which_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    init(&home);
+    let team = team(&home);
+    let wound = ok(&home, &["wound", "add", &team, "--site", "仙骨部", "--kind", "褥瘡"]);
+    let wound = wound.trim().lines().last().unwrap().to_string();
+    let assess = |exudate: &str, size: &str| {
+        ok(
+            &home,
+            &[
+                "wound",
+                "assess",
+                &team,
+                &wound[..8],
+                "--depth",
+                "D3",
+                "--exudate",
+                exudate,
+                "--size",
+                size,
+                "--inflammation",
+                "i1",
+                "--granulation",
+                "g3",
+                "--necrotic",
+                "N3",
+                "--pocket",
+                "p0",
+            ],
+        )
+    };
+    assess("e3", "s9");
+    assess("E3", "s6");
+    let listed: serde_json::Value = serde_json::from_str(&ok(&home, &["--json", "wound", "list", &team])).unwrap();
+    let totals: Vec<u64> = listed["wounds"][0]["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["total"].as_u64().unwrap())
+        .collect();
+    assert_eq!(totals, vec![19, 16]);
+    assert_eq!(listed["wounds"][0]["assessments"][0]["notation"], "D3-e3s9i1g3N3p0:19");
+    let out = tsunagi(
+        &home,
+        &[
+            "wound",
+            "assess",
+            &team,
+            &wound[..8],
+            "--depth",
+            "D3",
+            "--exudate",
+            "e2",
+            "--size",
+            "s6",
+            "--inflammation",
+            "i1",
+            "--granulation",
+            "g3",
+            "--necrotic",
+            "N3",
+            "--pocket",
+            "p0",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("exudate") && err.contains("e0 e1 e3 E6"), "{err}");
+}

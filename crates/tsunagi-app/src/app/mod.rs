@@ -32,6 +32,7 @@ pub mod sheets;
 mod sync_page;
 mod team;
 mod visits;
+mod wounds;
 
 /// How long an escalation "minute" is: 60 s, or `TSUNAGI_TEST_MINUTE_MS`
 /// where a test shortens the team's interval (the e2e waits seconds, not

@@ -31,6 +31,7 @@ pub fn family_copy(record: &Record, me: &str) -> Record {
         instructions: Default::default(),
         consents: Default::default(),
         directory: Default::default(),
+        wounds: Default::default(),
         seen: Default::default(),
         ..record.clone()
     }

@@ -20,6 +20,7 @@ mod review;
 mod team;
 mod today;
 mod visits;
+mod wounds;
 pub use clock::*;
 pub use consent::*;
 pub use directory::*;
@@ -30,6 +31,7 @@ pub use review::*;
 pub use team::*;
 pub use today::*;
 pub use visits::*;
+pub use wounds::*;
 
 /// How far back an urgent note or reading stays on Today.
 pub const URGENT_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -77,6 +79,7 @@ pub struct Vocabulary {
     pub org_kinds: Vec<Term>,
     pub acceptances: Vec<Term>,
     pub bed_kinds: Vec<Term>,
+    pub wound_kinds: Vec<Term>,
 }
 
 macro_rules! terms {
@@ -111,6 +114,7 @@ pub fn vocabulary() -> Vocabulary {
         org_kinds: terms!(OrgKind),
         acceptances: terms!(Acceptance),
         bed_kinds: terms!(BedKind),
+        wound_kinds: terms!(WoundKind),
         soft_signs: terms!(SoftSign),
     }
 }

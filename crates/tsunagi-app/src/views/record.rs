@@ -206,6 +206,8 @@ pub struct RecordView {
     /// This laptop's member joined as family: the view holds only what the
     /// team shares with the family, and only their own notes can be written.
     pub family: bool,
+    /// Wounds followed with DESIGN-R 2020, open ones first.
+    pub wounds: Vec<super::WoundView>,
 }
 
 pub fn patient_view(p: &care_model::Patient, today: CalendarDate) -> PatientView {
@@ -438,6 +440,7 @@ pub fn record_view(recent: &care_model::Recent, viewer: &Viewer, sample: bool, p
         on_call: Vec::new(),
         consents: super::consent_views(record, viewer.today),
         family: false,
+        wounds: super::wound_views(record, viewer.today),
     }
 }
 

@@ -210,3 +210,67 @@ pub struct OrgLeaverArgs {
     #[arg(long, default_value = "退職")]
     pub reason: String,
 }
+
+/// Wounds followed with DESIGN-R 2020.
+#[derive(Debug, clap::Subcommand)]
+pub enum WoundCommand {
+    /// 創傷を追加 / start following a wound
+    Add(WoundAddArgs),
+    /// DESIGN-R 2020 で評価（例: --depth d2 --exudate e1 --size s6 --inflammation i0 --granulation g1 --necrotic n0 --pocket p0） / assess with DESIGN-R 2020
+    Assess(WoundAssessArgs),
+    /// 治癒・終了 / the wound healed or is no longer followed
+    Close(WoundCloseArgs),
+    /// 創傷と評価の一覧（合計点の推移） / wounds and their assessments (the total over time)
+    List(WoundListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WoundAddArgs {
+    pub team: String,
+    /// 部位（仙骨部、右踵 …） / where
+    #[arg(long)]
+    pub site: String,
+    /// pressure_ulcer | surgical | skin_tear | other
+    #[arg(long, default_value = "pressure_ulcer")]
+    pub kind: String,
+    /// 発生日（既定は今日） / since (default today)
+    #[arg(long)]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WoundAssessArgs {
+    pub team: String,
+    /// 創傷 ID（先頭数文字で可） / the wound's id (a unique prefix will do)
+    pub wound: String,
+    #[arg(long)]
+    pub depth: String,
+    #[arg(long)]
+    pub exudate: String,
+    #[arg(long)]
+    pub size: String,
+    #[arg(long)]
+    pub inflammation: String,
+    #[arg(long)]
+    pub granulation: String,
+    #[arg(long)]
+    pub necrotic: String,
+    #[arg(long)]
+    pub pocket: String,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WoundCloseArgs {
+    pub team: String,
+    pub wound: String,
+    /// 治癒・終了日（既定は今日） / the day (default today)
+    #[arg(long)]
+    pub on: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WoundListArgs {
+    pub team: String,
+}
