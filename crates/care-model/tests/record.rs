@@ -284,7 +284,7 @@ fn a_record_from_a_newer_app_opens_and_keeps_what_it_does_not_know() {
     let mut doc = automerge::Automerge::load(&r.save()).unwrap();
     doc.transact::<_, _, automerge::AutomergeError>(|tx| {
         tx.put(automerge::ROOT, "schema", 99u64)?;
-        tx.put(automerge::ROOT, "wounds", "a newer app's entries")?;
+        tx.put(automerge::ROOT, "a_newer_collection", "a newer app's entries")?;
         let patient = match tx.get(automerge::ROOT, "patient")? {
             Some((_, id)) => id,
             None => unreachable!(),
@@ -302,7 +302,7 @@ fn a_record_from_a_newer_app_opens_and_keeps_what_it_does_not_know() {
         .unwrap();
     let again = automerge::Automerge::load(&loaded.save()).unwrap();
     use automerge::ReadDoc;
-    assert!(again.get(automerge::ROOT, "wounds").unwrap().is_some());
+    assert!(again.get(automerge::ROOT, "a_newer_collection").unwrap().is_some());
     assert!(matches!(CareRecord::load(b"not a record"), Err(ModelError::Corrupt(_))));
 }
 
