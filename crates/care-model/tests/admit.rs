@@ -186,7 +186,8 @@ fn a_change_that_would_hide_or_break_the_record_is_refused() {
     // A newer app's new root key is kept, not refused.
     let mut mine = CareRecord::load(&r.save()).unwrap();
     let newer = forged(&r, n.device, |tx| {
-        tx.put_object(ROOT, "a_newer_collection", automerge::ObjType::Map).unwrap();
+        tx.put_object(ROOT, "a_newer_collection", automerge::ObjType::Map)
+            .unwrap();
     });
     mine.admit(&newer, sender(&n)).unwrap();
 }
