@@ -30,6 +30,17 @@ impl AppError {
             message_en: format!("request larger than {} bytes", sync_proto::MAX_ENVELOPE_BYTES),
         }
     }
+    pub fn blob_too_large() -> Self {
+        AppError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "too_large",
+            message_ja: "添付ファイルは 10 MB までです",
+            message_en: format!(
+                "files up to {} bytes (10 MB) can be attached",
+                sync_proto::MAX_BLOB_FILE_BYTES
+            ),
+        }
+    }
     pub fn conflict(code: &'static str, message_ja: &'static str, message_en: impl Into<String>) -> Self {
         AppError {
             status: StatusCode::CONFLICT,

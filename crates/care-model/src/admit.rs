@@ -288,6 +288,17 @@ impl CareRecord {
                     .and_then(|(v, _)| v.as_str().map(String::from));
                 author.as_deref() == Some(member.to_string().as_str())
             }
+            // A photo of their own (their `by`, checked as everyone's).
+            Some(key::ATTACHMENTS) if path.len() >= 2 => {
+                let by = doc
+                    .get(ROOT, key::ATTACHMENTS)
+                    .ok()
+                    .flatten()
+                    .and_then(|(_, map)| doc.get(&map, path[1].as_str()).ok().flatten())
+                    .and_then(|(_, a)| doc.get(&a, "by").ok().flatten())
+                    .and_then(|(v, _)| v.as_str().map(String::from));
+                by.as_deref() == Some(member.to_string().as_str())
+            }
             _ => false,
         }
     }
@@ -355,7 +366,8 @@ impl CareRecord {
                     | key::DRAFTS
                     | key::CONSENTS
                     | key::DIRECTORY
-                    | key::WOUNDS,
+                    | key::WOUNDS
+                    | key::ATTACHMENTS,
                     None,
                 ) => match doc.get(ROOT, root_key.as_str()) {
                     Ok(Some((automerge::Value::Object(ObjType::Map), _))) | Ok(None) => Ok(()),
@@ -384,6 +396,7 @@ impl CareRecord {
                         key::CONSENTS => reads::<crate::Consent>(doc, &map, id),
                         key::DIRECTORY => reads::<crate::DirectoryEntry>(doc, &map, id),
                         key::WOUNDS => reads::<crate::Wound>(doc, &map, id),
+                        key::ATTACHMENTS => reads::<crate::Attachment>(doc, &map, id),
                         // A newer app's collection: kept, not ours to read.
                         _ => Ok(()),
                     }

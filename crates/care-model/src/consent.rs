@@ -115,16 +115,7 @@ impl RecordTx<'_, '_> {
             }
             .into());
         }
-        let map = self.root_map(key::CONSENTS)?;
-        let entry = match automerge::ReadDoc::get(&*self.tx, &map, id.to_string())? {
-            Some((automerge::Value::Object(_), obj)) => obj,
-            _ => {
-                return Err(ModelError::NotFound {
-                    kind: "consent",
-                    id: id.to_string(),
-                })
-            }
-        };
+        let entry = self.entry(key::CONSENTS, "consent", id)?;
         reconcile_prop(self.tx, &entry, "withdrawn_on", Some(on))?;
         Ok(())
     }

@@ -318,15 +318,8 @@ pub(crate) fn editors(doc: &impl ReadDoc, entry: &ObjId) -> Vec<String> {
 }
 
 impl RecordTx<'_, '_> {
-    fn entry_obj(&mut self, id: EntryId) -> Result<ObjId, ModelError> {
-        let map = self.root_map(key::DIRECTORY)?;
-        match self.tx.get(&map, id.to_string())? {
-            Some((automerge::Value::Object(_), obj)) => Ok(obj),
-            _ => Err(ModelError::NotFound {
-                kind: "directory entry",
-                id: id.to_string(),
-            }),
-        }
+    fn entry_obj(&self, id: EntryId) -> Result<ObjId, ModelError> {
+        self.entry(key::DIRECTORY, "directory entry", id)
     }
 
     /// Whether this writer keeps (or edits) the entry; else a clear refusal

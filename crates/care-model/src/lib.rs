@@ -47,6 +47,7 @@
 //! ```
 
 pub mod admit;
+pub mod attachments;
 pub mod case;
 pub mod consent;
 pub mod contacts;
@@ -80,6 +81,7 @@ pub mod vocab;
 pub mod wounds;
 
 pub use admit::{Refusal, Sender};
+pub use attachments::{AttachedTo, Attachment, BlobRef, NewAttachment, ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES};
 pub use case::{CaseState, Closure, Reopening};
 pub use consent::{Consent, ConsentScope, NewConsent};
 pub use contacts::Contact;

@@ -63,16 +63,7 @@ pub struct NewNote {
 impl RecordTx<'_, '_> {
     /// Shares a note with the patient's family, or stops sharing it.
     pub fn share_note_with_family(&mut self, id: EntryId, shared: bool) -> Result<(), ModelError> {
-        let notes = self.collection(key::NOTES)?;
-        let note = match self.tx.get(&notes, id.to_string())? {
-            Some((automerge::Value::Object(_), obj)) => obj,
-            _ => {
-                return Err(ModelError::NotFound {
-                    kind: "note",
-                    id: id.to_string(),
-                })
-            }
-        };
+        let note = self.entry(key::NOTES, "note", id)?;
         reconcile_prop(self.tx, &note, "shared_with_family", shared)?;
         Ok(())
     }

@@ -71,6 +71,7 @@ pub(crate) mod key {
     pub const CONSENTS: &str = "consents";
     pub const DIRECTORY: &str = "directory";
     pub const WOUNDS: &str = "wounds";
+    pub const ATTACHMENTS: &str = "attachments";
     /// The maps the team's first change makes at the root, which every
     /// record keeps (`reviews` came later and is made on first use).
     pub const ROOT_MAPS: [&str; 8] = [PATIENT, THRESHOLDS, MEMBERS, DEVICES, NOTES, VITALS, TASKS, MEDICATIONS];
@@ -140,6 +141,10 @@ pub struct Record {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub wounds: BTreeMap<String, crate::Wound>,
+    /// Photos and scans: where each sealed file lives, never its bytes.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub attachments: BTreeMap<String, crate::Attachment>,
 }
 
 crate::vocab::vocab_enum!(
@@ -589,6 +594,7 @@ impl CareRecord {
             consents: self.lazy_entries(key::CONSENTS, |_: &crate::Consent| true)?,
             directory: self.lazy_entries(key::DIRECTORY, |_: &crate::DirectoryEntry| true)?,
             wounds: self.lazy_entries(key::WOUNDS, |_: &crate::Wound| true)?,
+            attachments: self.lazy_entries(key::ATTACHMENTS, |_: &crate::Attachment| true)?,
         })
     }
 
@@ -608,6 +614,11 @@ impl CareRecord {
     /// The team's settings, without reading the whole record.
     pub fn settings(&self) -> Result<TeamSettings, ModelError> {
         self.lazy(key::SETTINGS)
+    }
+
+    /// The attached files, without reading the whole record.
+    pub fn attachments(&self) -> Result<BTreeMap<String, crate::Attachment>, ModelError> {
+        self.lazy_entries(key::ATTACHMENTS, |_: &crate::Attachment| true)
     }
 
     /// A sheet's kept draft (empty when none was saved).
@@ -769,8 +780,18 @@ impl RecordTx<'_, '_> {
         }
     }
 
+    /// The object of entry `id` in the root map `collection` (made on first
+    /// use or not), or `NotFound` naming `kind`.
     pub(crate) fn entry(&self, collection: &'static str, kind: &'static str, id: EntryId) -> Result<ObjId, ModelError> {
-        let map = self.collection(collection)?;
+        let map = match self.tx.get(ROOT, collection)? {
+            Some((automerge::Value::Object(ObjType::Map), map)) => map,
+            _ => {
+                return Err(ModelError::NotFound {
+                    kind,
+                    id: id.to_string(),
+                })
+            }
+        };
         match self.tx.get(&map, id.to_string())? {
             Some((automerge::Value::Object(_), obj)) => Ok(obj),
             _ => Err(ModelError::NotFound {

@@ -2,7 +2,7 @@
 //! Japanese Society of Pressure Ulcers' scale: at each assessment the depth
 //! and six scored items (Exudate, Size, Inflammation/Infection, Granulation,
 //! Necrotic tissue, Pocket). The total leaves depth out (0–66); a falling
-//! total is a healing wound. Photos wait for attachments (issue 17).
+//! total is a healing wound. Photos are attachments (`attachments.rs`) to the wound.
 //!
 //! Layout: `wounds` at the root (made on first use), EntryId -> Wound; each
 //! wound's assessments appended in its own map, never overwritten.
@@ -181,17 +181,6 @@ impl Record {
 }
 
 impl RecordTx<'_, '_> {
-    fn wound_obj(&mut self, id: EntryId) -> Result<automerge::ObjId, ModelError> {
-        let map = self.root_map(key::WOUNDS)?;
-        match automerge::ReadDoc::get(&*self.tx, &map, id.to_string())? {
-            Some((automerge::Value::Object(_), obj)) => Ok(obj),
-            _ => Err(ModelError::NotFound {
-                kind: "wound",
-                id: id.to_string(),
-            }),
-        }
-    }
-
     /// Starts following a wound; its id.
     pub fn add_wound(&mut self, site: &str, kind: WoundKind, started_on: CalendarDate) -> Result<EntryId, ModelError> {
         check_text("site", site, MAX_SHORT_CHARS)?;
@@ -230,7 +219,7 @@ impl RecordTx<'_, '_> {
         if let Some(n) = &note {
             check_text("note", n, MAX_TEXT_CHARS)?;
         }
-        let obj = self.wound_obj(wound)?;
+        let obj = self.entry(key::WOUNDS, "wound", wound)?;
         let list = self.map_in(&obj, "assessments")?;
         let id = EntryId::random();
         let value = Assessment {
@@ -253,7 +242,7 @@ impl RecordTx<'_, '_> {
             }
             .into());
         }
-        let obj = self.wound_obj(wound)?;
+        let obj = self.entry(key::WOUNDS, "wound", wound)?;
         reconcile_prop(self.tx, &obj, "closed_on", Some(on))?;
         Ok(())
     }

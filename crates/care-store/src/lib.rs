@@ -9,7 +9,8 @@
 //! - the outbox: local changes sealed for the relay; pending until it
 //!   acknowledges them, then kept 30 days for a relay restored from a backup;
 //! - what sync needs (`sync_state`): keys, the team roster, quarantine;
-//! - per-team sync cursors.
+//! - per-team sync cursors;
+//! - attached files, sealed (`blobs`).
 //!
 //! **Invariant:** [`Store::change`] returns only after its change and outbox
 //! row are committed with WAL + `synchronous=FULL`; a nurse told "saved" keeps
@@ -19,6 +20,7 @@
 //! Start at [`Store`]; the tables are in [`schema`].
 
 pub mod audit;
+mod blobs;
 pub mod disease_master;
 mod error;
 mod key;

@@ -19,7 +19,7 @@ pub const FILE_NAME: &str = "tsunagi.db";
 const APPLICATION_ID: i64 = 0x5453_4E47;
 
 /// `PRAGMA user_version`: the version of the tables below.
-pub const STORE_SCHEMA: i64 = 8;
+pub const STORE_SCHEMA: i64 = 9;
 
 pub(crate) const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -254,6 +254,21 @@ CREATE TABLE disease_master (
 );
 ";
 
+/// v9: attached files, sealed as the relay stores them (blobs.rs).
+const SCHEMA_V9: &str = "
+CREATE TABLE blobs (
+    team_id     TEXT NOT NULL,
+    -- SHA-256 of the sealed bytes.
+    address     BLOB NOT NULL,
+    bytes       BLOB NOT NULL,
+    -- 0 until the relay has it (files attached on this laptop).
+    sent        INTEGER NOT NULL DEFAULT 0,
+    stored_at   INTEGER NOT NULL,
+    PRIMARY KEY (team_id, address)
+);
+CREATE INDEX blobs_unsent ON blobs (team_id) WHERE sent = 0;
+";
+
 const SCHEMA_V6: &str = "
 CREATE TABLE search_entries (
     id          INTEGER PRIMARY KEY,
@@ -367,7 +382,7 @@ pub fn create_new(path: &Path, key: &StoreKey) -> Result<Connection, StoreError>
 /// Makes the tables, in the caller's transaction.
 pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6} {SCHEMA_V7} {SCHEMA_V8}"
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_SCHEMA}; {SCHEMA_V1} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6} {SCHEMA_V7} {SCHEMA_V8} {SCHEMA_V9}"
     ))?;
     Ok(())
 }
@@ -414,6 +429,9 @@ pub fn migrate_tables(conn: &Connection) -> Result<i64, StoreError> {
     }
     if version < 8 {
         conn.execute_batch(SCHEMA_V8)?;
+    }
+    if version < 9 {
+        conn.execute_batch(SCHEMA_V9)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {STORE_SCHEMA};"))?;
     Ok(version)

@@ -355,6 +355,7 @@ impl Store {
             "relayed",
             "summaries",
             "snapshot_checks",
+            "blobs",
             "teams",
         ] {
             tx.execute(&format!("DELETE FROM {table} WHERE team_id = ?1"), [team.to_string()])?;

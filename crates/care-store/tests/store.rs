@@ -286,7 +286,7 @@ fn a_store_of_the_previous_version_is_upgraded_and_keeps_its_entries() {
     drop(store);
     let path = home.path().join("tsunagi.db");
     common::raw(&path)
-        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; DROP TABLE snapshot_checks; DROP TABLE search_fts; DROP TABLE search_entries; DROP TABLE search_state; DROP TABLE audit; DROP TABLE audit_checkpoints; ALTER TABLE outbox DROP COLUMN kind; ALTER TABLE teams DROP COLUMN kind; DROP TABLE escalations_told; DROP TABLE disease_master; PRAGMA user_version = 2;")
+        .execute_batch("DROP TABLE relayed; DROP TABLE summaries; ALTER TABLE quarantine DROP COLUMN repairable; ALTER TABLE roster_ops DROP COLUMN log_len; ALTER TABLE sync_cursors DROP COLUMN chain; ALTER TABLE teams DROP COLUMN roster_ops; ALTER TABLE teams DROP COLUMN roster_head; ALTER TABLE teams DROP COLUMN roster_fork; DROP TABLE snapshot_checks; DROP TABLE search_fts; DROP TABLE search_entries; DROP TABLE search_state; DROP TABLE audit; DROP TABLE audit_checkpoints; ALTER TABLE outbox DROP COLUMN kind; ALTER TABLE teams DROP COLUMN kind; DROP TABLE escalations_told; DROP TABLE disease_master; DROP TABLE blobs; PRAGMA user_version = 2;")
         .unwrap();
 
     let mut store = Store::open(home.path(), &common::test_key()).unwrap();

@@ -11,6 +11,7 @@
 
 mod device;
 mod events;
+mod files;
 mod handover;
 mod invite;
 mod pinned;
@@ -22,6 +23,7 @@ pub use device::{
     DeviceJoined, LeaverRemoved, MyDevice, DEVICE_CODE_HOURS,
 };
 pub use events::{Events, PushEvent};
+pub use files::open_file;
 pub use handover::{hand_over, HandedOver};
 pub use invite::{enrol, invite, invite_family, join, leave, make_admin, remove_device, set_invite_policy, Joined};
 pub use sync::{sync_once, sync_teams, SyncReport, TeamReport};
@@ -479,6 +481,48 @@ impl RelayClient {
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(envelope.bytes().to_vec());
         Ok(Self::send(req).await?.json_capped::<Kept>().await?.kept)
+    }
+
+    /// Stores a sealed file at the relay; true if it was already there.
+    pub async fn put_blob(&self, team: &[u8; 16], address: &[u8; 32], sealed: &[u8]) -> Result<bool, SyncError> {
+        #[derive(Deserialize)]
+        struct Stored {
+            duplicate: bool,
+        }
+        let url = format!(
+            "{}/v1/teams/{}/blobs/{}",
+            self.base,
+            hex::encode(team),
+            hex::encode(address)
+        );
+        let req = self
+            .http
+            .put(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(sealed.to_vec());
+        Ok(Self::send(req).await?.json_capped::<Stored>().await?.duplicate)
+    }
+
+    /// A sealed file from the relay, checked against its address; `None`
+    /// when the relay does not have it (yet).
+    pub async fn blob(&self, team: &[u8; 16], address: &[u8; 32]) -> Result<Option<Vec<u8>>, SyncError> {
+        let url = format!(
+            "{}/v1/teams/{}/blobs/{}",
+            self.base,
+            hex::encode(team),
+            hex::encode(address)
+        );
+        let body = match Self::send(self.http.get(url)).await {
+            Ok(resp) => capped_body(resp).await?,
+            Err(SyncError::Refused { status: 404, .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if sync_proto::blob::address_of(&body) != *address {
+            return Err(SyncError::BadAnswer(
+                "the relay sent a file that does not match its address".into(),
+            ));
+        }
+        Ok(Some(body))
     }
 
     /// The relay's sealed snapshot of the team's record, if it has one.

@@ -43,6 +43,11 @@ pub struct TeamReport {
     pub given_back: usize,
     /// Why this team could not sync this time, in plain words.
     pub error: Option<String>,
+    /// Attached files sent to the relay, and thumbnails fetched from it.
+    pub files_sent: usize,
+    pub thumbnails_received: usize,
+    /// Why an attached file was not sent (it stays on this laptop).
+    pub files_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -266,6 +271,15 @@ async fn sync_team(
         let kept = if restored { 0 } else { probe.high_water };
         return recover(store, client, relay_url, team, &probe.incarnation, kept, now, report).await;
     }
+    // Files before the changes that name them.
+    match crate::files::send_files(store, client, team).await {
+        Ok(n) => report.files_sent = n,
+        Err(e @ SyncError::Unreachable(_)) => return Err(e),
+        Err(e) => {
+            tracing::warn!(%team, error = %e, "an attached file was not sent");
+            report.files_error = Some(e.to_string());
+        }
+    }
     push(store, client, team, now, report).await?;
     repair(store, client, relay_url, team, &probe.damaged, now, report).await?;
     let (high_water, snapshot) = (probe.high_water, probe.snapshot);
@@ -289,6 +303,7 @@ async fn sync_team(
         }
         other => other?,
     }
+    report.thumbnails_received = crate::files::fetch_thumbnails(store, client, team, now()).await?;
     // In the background: the pass that started from a snapshot opens the
     // record at once; the next ones check it.
     if report.from_snapshot.is_none() {

@@ -11,6 +11,7 @@
 //! Start with [`envelope`]: the byte layout, [`seal`] and [`open`].
 
 pub mod audit;
+pub mod blob;
 pub mod device_link;
 pub mod envelope;
 pub mod invite;
@@ -19,6 +20,7 @@ pub mod page;
 pub mod roster;
 
 pub use audit::{verify_chain, AuditEntry, AuditProblem, Checkpoint};
+pub use blob::{open_blob, seal_blob, BlobError, SealedBlob, MAX_BLOB_FILE_BYTES, MAX_SEALED_BLOB_BYTES};
 pub use device_link::{DeviceCode, MAX_LINK_BYTES};
 pub use envelope::{
     open, seal, split_roster_head, with_roster_head, Envelope, EnvelopeError, Header, PayloadKind, RosterHead, TeamKey,

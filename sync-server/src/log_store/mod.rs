@@ -20,10 +20,12 @@ use sha2::Digest;
 
 use crate::policy::Policy;
 
+mod blobs;
 mod checkpoints;
 mod invites;
 mod writer;
 
+pub use blobs::BlobPutError;
 pub use checkpoints::{ChainClaim, CheckpointError};
 pub use invites::{new_enrolment, ClaimError, EnrolError};
 use writer::Job;
@@ -275,6 +277,7 @@ impl LogStore {
         }
         invites::create_tables(&conn)?;
         checkpoints::create_tables(&conn)?;
+        blobs::create_tables(&conn)?;
         // Since a restore of the whole data directory is detected: each
         // envelope carries the running hash of the log up to it.
         let has_chain: bool = conn.query_row(

@@ -15,6 +15,7 @@ use crate::log_store::{LogStore, Membership};
 use crate::policy::{FreeSpace, Policy};
 
 mod audit;
+mod blobs;
 mod damaged;
 mod device_links;
 mod enrol;
@@ -78,7 +79,23 @@ pub fn router(store: LogStore, policy: Arc<Policy>) -> Router {
         // Bodies over the envelope limit are cut off while streaming, and
         // refused at once when their announced length is already too long.
         .layer(axum::extract::DefaultBodyLimit::max(sync_proto::MAX_ENVELOPE_BYTES))
-        .layer(axum::middleware::from_fn(refuse_announced_oversize))
+        .layer(axum::middleware::from_fn_with_state(
+            sync_proto::MAX_ENVELOPE_BYTES,
+            refuse_announced_oversize,
+        ))
+        // Files have their own, larger limit.
+        .merge(
+            Router::new()
+                .route(
+                    "/v1/teams/{team}/blobs/{address}",
+                    axum::routing::put(blobs::put_blob).get(blobs::get_blob),
+                )
+                .layer(axum::extract::DefaultBodyLimit::max(sync_proto::MAX_SEALED_BLOB_BYTES))
+                .layer(axum::middleware::from_fn_with_state(
+                    sync_proto::MAX_SEALED_BLOB_BYTES,
+                    refuse_announced_oversize,
+                )),
+        )
         .layer(axum::middleware::from_fn_with_state(
             crate::limits::Limits::default(),
             crate::limits::limit,
@@ -86,14 +103,23 @@ pub fn router(store: LogStore, policy: Arc<Policy>) -> Router {
         .with_state(relay)
 }
 
-async fn refuse_announced_oversize(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+async fn refuse_announced_oversize(
+    State(max): State<usize>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let announced = req
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > sync_proto::MAX_ENVELOPE_BYTES as u64) {
-        return AppError::too_large().into_response();
+    if announced.is_some_and(|n| n > max as u64) {
+        return if max == sync_proto::MAX_ENVELOPE_BYTES {
+            AppError::too_large()
+        } else {
+            AppError::blob_too_large()
+        }
+        .into_response();
     }
     next.run(req).await
 }
