@@ -4,7 +4,7 @@
 //! here until the relay has them; others' arrive thumbnails first, full
 //! files when someone opens them.
 
-use care_model::{BlobRef, TeamId, Timestamp};
+use care_model::{AttachedTo, BlobRef, EntryId, NewAttachment, TeamId, Timestamp};
 use rusqlite::{params, OptionalExtension};
 use sync_proto::blob::{open_blob, seal_blob, BlobError};
 
@@ -28,7 +28,43 @@ impl From<BlobError> for StoreError {
     }
 }
 
+/// A file made ready to attach (care-files' `prepare`), and where it goes.
+pub struct FileToAttach {
+    pub name: String,
+    pub mime: String,
+    pub file: Vec<u8>,
+    pub thumb: Option<Vec<u8>>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub to: AttachedTo,
+    pub entry: Option<EntryId>,
+    pub assessment: Option<EntryId>,
+    pub caption: Option<String>,
+}
+
 impl Store {
+    /// Keeps the file (and its thumbnail) sealed, then records it attached
+    /// in one change; the attachment's id. The file is committed first: a
+    /// crash between the two leaves an unreferenced blob, never a record
+    /// naming a file this laptop lost.
+    pub fn attach(&mut self, team: TeamId, f: FileToAttach, now: Timestamp) -> Result<EntryId, StoreError> {
+        let file = self.keep_file(team, &f.file, now)?;
+        let thumb = f.thumb.map(|t| self.keep_file(team, &t, now)).transpose()?;
+        let new = NewAttachment {
+            name: f.name,
+            mime: f.mime,
+            file,
+            thumb,
+            width: f.width.map(u64::from),
+            height: f.height.map(u64::from),
+            to: f.to,
+            entry: f.entry,
+            assessment: f.assessment,
+            caption: f.caption,
+        };
+        self.change(team, "attach", now, |tx| tx.attach(new))
+    }
+
     /// Seals `file` under the team's current key and keeps it to be sent;
     /// where it lives. Committed before it returns.
     pub fn keep_file(&self, team: TeamId, file: &[u8], now: Timestamp) -> Result<BlobRef, StoreError> {

@@ -36,6 +36,7 @@ mod store;
 mod summary;
 mod sync_state;
 
+pub use blobs::FileToAttach;
 pub use error::StoreError;
 pub use key::StoreKey;
 pub use migrate::{encrypt_plaintext, finish_interrupted, profile_file, ProfileFile};

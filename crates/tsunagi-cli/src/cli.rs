@@ -6,10 +6,12 @@ use clap::{Args, Parser, Subcommand};
 
 mod clock;
 mod exchange;
+mod files;
 mod people;
 mod sheets;
 pub use clock::*;
 pub use exchange::*;
+pub use files::*;
 pub use people::*;
 pub use sheets::*;
 
@@ -69,6 +71,11 @@ pub enum Command {
     /// 創傷（褥瘡など）と DESIGN-R 2020 の評価 / wounds and their DESIGN-R 2020 assessments
     #[command(subcommand)]
     Wound(WoundCommand),
+    /// 写真・PDF を添付（経過記録・創傷・基本情報に。位置情報は取り除きます） / attach a photo or PDF to a note, a wound or the profile (location stripped)
+    Attach(AttachArgs),
+    /// 添付ファイルの一覧と取り出し / list and write out attached files
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
     /// 自分の端末（2台目の追加・一覧・紛失時に外す） / your laptops: add another, list, take a lost one off
     #[command(subcommand)]
     Device(DeviceCommand),

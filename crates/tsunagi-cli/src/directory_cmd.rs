@@ -52,14 +52,7 @@ fn directory(store: &mut Store, a: &DirectoryArg) -> Result<TeamId> {
 }
 
 fn entry_id(store: &mut Store, team: TeamId, prefix: &str) -> Result<EntryId> {
-    let record = store.record(team)?.read()?;
-    let p = prefix.trim().to_lowercase();
-    let found: Vec<&String> = record.directory.keys().filter(|id| id.starts_with(&p)).collect();
-    match found.as_slice() {
-        [one] => Ok(one.parse()?),
-        [] => bail!("「{prefix}」に当てはまる項目はありません / no entry matches \"{prefix}\""),
-        _ => bail!("「{prefix}」に当てはまる項目が複数あります / \"{prefix}\" matches more than one entry"),
-    }
+    crate::entry(&store.record(team)?.read()?.directory, prefix, "項目 / entry")
 }
 
 fn yes_no(v: &str) -> Result<bool> {

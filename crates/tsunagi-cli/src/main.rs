@@ -11,6 +11,7 @@ mod clock_cmd;
 mod directory_cmd;
 mod edit_cmd;
 mod exchange_cmd;
+mod files_cmd;
 mod lock_cmd;
 mod people_cmd;
 mod plan_cmd;
@@ -159,6 +160,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Device(DeviceCommand::Remove(a)) => people_cmd::device_remove(&cli, a),
         Command::Directory(c) => directory_cmd::run(&cli, c),
         Command::Wound(c) => people_cmd::wound(&cli, c),
+        Command::Attach(a) => files_cmd::attach(&cli, a),
+        Command::Attachment(c) => files_cmd::attachment(&cli, c),
         Command::Org(OrgCommand::Staff) => people_cmd::org_staff(&cli),
         Command::Org(OrgCommand::Leaver(a)) => people_cmd::org_leaver(&cli, a),
         Command::Draft(a) => sheets_cmd::draft(&cli, a),

@@ -245,15 +245,8 @@ pub fn org_leaver(cli: &Cli, a: &OrgLeaverArgs) -> Result<()> {
     Ok(())
 }
 
-fn wound_id(store: &mut Store, team: care_model::TeamId, prefix: &str) -> Result<EntryId> {
-    let record = store.record(team)?.read()?;
-    let p = prefix.trim().to_lowercase();
-    let found: Vec<&String> = record.wounds.keys().filter(|id| id.starts_with(&p)).collect();
-    match found.as_slice() {
-        [one] => Ok(one.parse()?),
-        [] => bail!("「{prefix}」に当てはまる創傷はありません / no wound matches \"{prefix}\""),
-        _ => bail!("「{prefix}」に当てはまる創傷が複数あります / \"{prefix}\" matches more than one wound"),
-    }
+pub(crate) fn wound_id(store: &mut Store, team: care_model::TeamId, prefix: &str) -> Result<EntryId> {
+    crate::entry(&store.record(team)?.read()?.wounds, prefix, "創傷 / wound")
 }
 
 pub fn wound(cli: &Cli, c: &WoundCommand) -> Result<()> {
