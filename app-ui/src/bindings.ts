@@ -80,6 +80,14 @@ export const commands = {
 	removeLeaver: (member: string, reason: string) => typedError<LeaverView, AppError>(__TAURI_INVOKE("remove_leaver", { member, reason })),
 	addWound: (team: string, site: string, kind: string, since: string | null) => typedError<string, AppError>(__TAURI_INVOKE("add_wound", { team, site, kind, since })),
 	assessWound: (team: string, wound: string, scores: DesignR, note: string | null) => typedError<string, AppError>(__TAURI_INVOKE("assess_wound", { team, wound, scores, note })),
+	/**
+	 *  Attaches a photo or PDF the window read (base64) to a note, a wound
+	 *  (and assessment) or the profile; its id.
+	 */
+	attachFile: (team: string, to: string, entry: string | null, assessment: string | null, caption: string | null, name: string, data: string) => typedError<string, AppError>(__TAURI_INVOKE("attach_file", { team, to, entry, assessment, caption, name, data })),
+	attachments: (team: string) => typedError<AttachmentView[], AppError>(__TAURI_INVOKE("attachments", { team })),
+	/**  A whole attached file, fetched from the relay if this laptop lacks it. */
+	openAttachment: (team: string, id: string) => typedError<OpenedFile, AppError>(__TAURI_INVOKE("open_attachment", { team, id })),
 	closeWound: (team: string, wound: string) => typedError<null, AppError>(__TAURI_INVOKE("close_wound", { team, wound })),
 	handOver: (team: string, member: string) => typedError<number, AppError>(__TAURI_INVOKE("hand_over", { team, member })),
 	inviteFamily: (team: string, hours: number) => typedError<InviteView, AppError>(__TAURI_INVOKE("invite_family", { team, hours })),
@@ -186,6 +194,26 @@ export type AssessmentView = {
 	depth: string,
 	note: string | null,
 	by: string,
+};
+
+export type AttachmentView = {
+	id: string,
+	name: string,
+	mime: string,
+	size: number,
+	/**  `note`, `wound` or `profile`. */
+	to: string,
+	entry: string | null,
+	assessment: string | null,
+	caption: string | null,
+	by: string,
+	at: number,
+	/**  `data:image/jpeg;base64,…` once the thumbnail is on this laptop. */
+	thumb: string | null,
+	/**  The file has a thumbnail (a photo) that has not arrived yet. */
+	thumb_coming: boolean,
+	/**  The full file is on this laptop (else it is fetched when opened). */
+	here: boolean,
 };
 
 export type AuditChoice = {
@@ -827,6 +855,43 @@ export type NoteView = {
 	shared_with_family: boolean,
 };
 
+/**  The observations as typed on the visit form (every field may be blank). */
+export type ObservationForm = {
+	/**  排便回数 (since the last visit). */
+	bowel: string,
+	/**  ブリストルスケール 1–7. */
+	bristol: string,
+	/**  排尿回数. */
+	urine: string,
+	/**  食事摂取量, 0–10 割. */
+	food: string,
+	/**  水分摂取量, mL. */
+	fluid: string,
+	sleep: string,
+	edema: string,
+	/**  皮膚状態, a few words. */
+	skin: string,
+	bedridden: string,
+	dementia: string,
+};
+
+/**
+ *  What was observed at a visit; codes for sleep and oedema (the screen
+ *  labels them in its language).
+ */
+export type ObservationView = {
+	bowel: number | null,
+	bristol: number | null,
+	urine: number | null,
+	food: number | null,
+	fluid_ml: number | null,
+	sleep: string | null,
+	edema: string | null,
+	skin: string | null,
+	bedridden: string | null,
+	dementia: string | null,
+};
+
 /**  Who is on call now at one station, with numbers to call. */
 export type OnCallView = {
 	station: string,
@@ -841,6 +906,14 @@ export type OnCallView = {
 	overridden: boolean,
 	/**  The on-call nurse is me. */
 	me: boolean,
+};
+
+/**  A whole file, opened. */
+export type OpenedFile = {
+	name: string,
+	mime: string,
+	/**  `data:<mime>;base64,…` */
+	data_url: string,
 };
 
 /**  A dated override of the rota. */
@@ -878,6 +951,8 @@ export type PatientCard = {
 	 *  marks (instruction, consent).
 	 */
 	family: boolean,
+	/**  Open wounds not assessed for longer than the interval. */
+	wounds_due: number,
 };
 
 /**  Every patient detail but the contacts (which have their own list). */
@@ -1375,6 +1450,8 @@ export type VisitInput = {
 	end: string | null,
 	/**  `listless`, `appetite`, `unusual`: the soft signs ticked. */
 	soft_signs: string[],
+	/**  排便, 排尿, 食事, 水分, 睡眠, 浮腫, 皮膚, 自立度 as typed (all may be blank). */
+	observations?: ObservationForm,
 };
 
 export type VisitView = {
@@ -1386,6 +1463,8 @@ export type VisitView = {
 	by: string,
 	planned: string | null,
 	soft_signs: string[],
+	/**  排便, 排尿, 食事, 水分 … when any was recorded. */
+	observations: ObservationView | null,
 };
 
 /**  Before saving: what is out of the patient's bands, or which field is wrong. */
@@ -1460,6 +1539,8 @@ export type Vocabulary = {
 	acceptances: Term[],
 	bed_kinds: Term[],
 	wound_kinds: Term[],
+	sleeps: Term[],
+	edemas: Term[],
 };
 
 export type WoundView = {

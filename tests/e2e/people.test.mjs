@@ -5,7 +5,9 @@
 // A nurse's second laptop joins her teams from a code her first shows, and
 // the first takes it off every team again (a lost laptop). A hospital
 // keeps its entry in the region's directory and posts its free beds; a
-// station sees them with their age, a day-old figure marked.
+// station sees them with their age, a day-old figure marked. A photo of a
+// wound reaches a colleague's app: the thumbnail with the sync, the photo
+// itself when opened, without its EXIF location.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -331,4 +333,54 @@ test("a pressure ulcer is followed with DESIGN-R 2020: two assessments, the tota
     listed.wounds[0].assessments.map((a) => a.total),
     [12, 7],
   );
+});
+
+test("a photo attached to the wound's assessment reaches a colleague's app: thumbnail with the sync, the photo on opening, without its location", async () => {
+  // A colleague's laptop in the same team.
+  const homeC = path.join(root, "colleague");
+  cli(homeC, "init", "--name", "鈴木 一郎", "--profession", "nurse", "--org", "つばさ訪問看護ステーション", "--no-keychain");
+  cli(homeC, "join", cli(home, "invite", team).split("\n").pop());
+  const photo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "fixtures", "wound-gps.jpg");
+  const app = await openApp(home);
+  try {
+    await unlock(app, CLI_PASSPHRASE);
+    await click(app, "//li[contains(., '山田 太郎')]//button[contains(@class,'open-btn')]");
+    await waitText(app, "#wounds .wound", "仙骨部");
+    // The file input behind 写真・PDFを添付 (the camera where there is one).
+    await (await app.$("#wounds .wound .attach-input")).setValue(photo);
+    await (await app.$("#wounds .wound-photos .thumb img")).waitForDisplayed({ timeout: 15000 });
+    await (await app.$("#wounds .wound-chart")).waitForDisplayed({ timeout: 5000 });
+    await (await app.$("#wounds")).scrollIntoView();
+    await screenshot(app, "54-wound-photo-attached");
+  } finally {
+    await close(app);
+  }
+  cli(home, "sync");
+  cli(homeC, "sync");
+  const appC = await openApp(homeC);
+  try {
+    await unlock(appC, CLI_PASSPHRASE);
+    await click(appC, "//li[contains(., '山田 太郎')]//button[contains(@class,'open-btn')]");
+    // The thumbnail came with the sync; the photo itself is not here yet.
+    const thumb = await appC.$("#wounds .wound-photos .thumb img");
+    await thumb.waitForDisplayed({ timeout: 15000 });
+    assert.equal(await (await appC.$("#wounds .wound-photos .thumb")).getAttribute("data-here"), "false");
+    await click(appC, "#wounds .wound-photos .thumb-open");
+    const full = await appC.$("#file-viewer-img");
+    await full.waitForDisplayed({ timeout: 15000 });
+    const src = await full.getAttribute("src");
+    assert.ok(src.startsWith("data:image/jpeg;base64,"));
+    // Fetched from the relay: the photo as attached, its EXIF location gone.
+    const bytes = Buffer.from(src.slice("data:image/jpeg;base64,".length), "base64");
+    assert.ok(bytes.length > 10000);
+    assert.ok(!bytes.includes(Buffer.from("MARKER-GPS-E2E")), "the EXIF description and GPS are stripped");
+    assert.ok(!bytes.includes(Buffer.from("Exif\0\0")));
+    await screenshot(appC, "55-wound-photo-on-colleague");
+    await click(appC, "#file-viewer-close");
+  } finally {
+    await close(appC);
+  }
+  const listed = JSON.parse(cli(homeC, "--json", "attachment", "list", team));
+  assert.equal(listed.attachments[0].to, "wound");
+  assert.equal(listed.attachments[0].here.file, true, "kept once opened");
 });

@@ -16,6 +16,8 @@ import { RecordClockButtons } from "./Emergency";
 import { ExportRecord } from "./ExportRecord";
 import { ConsentBox } from "./Consent";
 import { Wounds } from "./Wounds";
+import { ProfileFiles } from "./Files";
+import { Observations } from "./Observations";
 import type { RecordView } from "../bindings";
 
 /** The whole record of one patient, with what matters in an emergency on top. */
@@ -71,6 +73,12 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
       setLimit(r.notes_total);
     }
   }, [r, entry]);
+  // Photos and scans, with the thumbnails this laptop has.
+  const { data: files, reload: reloadFiles } = useLoad(async () => ok(commands.attachments(team)), [team, revision]);
+  const filesChanged = () => {
+    reload();
+    reloadFiles();
+  };
   const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER);
   const [field, setField] = useState<ChartField>("systolic");
   const [showTable, setShowTable] = useState(false);
@@ -315,7 +323,9 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
             </button>
           )}
         </section>
-        <Wounds shared={shared} team={team} wounds={r.wounds} readOnly={closed} onChange={reload} />
+        <Wounds shared={shared} team={team} wounds={r.wounds} files={files ?? []} readOnly={closed} onChange={filesChanged} />
+        <Observations shared={shared} visits={r.visits} />
+        <ProfileFiles shared={shared} team={team} files={files ?? []} readOnly={closed} onChange={filesChanged} />
         <section aria-labelledby="vitals-h">
           <h2 id="vitals-h">{t("vitals")}</h2>
           <div class="filters">

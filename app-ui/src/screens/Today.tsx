@@ -254,6 +254,7 @@ export function Today({ shared }: { shared: Shared }) {
                   {p.renewal_due && !p.closed && <span class="badge warn">{t("certification")}</span>}
                   {!p.closed && !p.family && <InstructionBadge state={p.instruction} />}
                   {!p.closed && !p.consent && !p.family && <span class="badge warn consent-missing">{t("consentMissing")}</span>}
+                  {!p.closed && p.wounds_due > 0 && <span class="badge warn wounds-due">{t("woundsDueToday", { n: p.wounds_due })}</span>}
                   {p.last_visit != null && <span> {t("lastVisit", { date: formatDate(p.last_visit, lang) })}</span>}
                 </div>
                 <div class="actions">

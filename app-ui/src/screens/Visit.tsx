@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { SaveResult, SyncView, VitalsCheck, VitalsForm } from "../bindings";
+import type { ObservationForm, SaveResult, SyncView, VitalsCheck, VitalsForm } from "../bindings";
 import { commands, message, ok } from "../api";
 import { t, type Key } from "../i18n";
 import { formatTime } from "../format";
@@ -23,6 +23,11 @@ const EMPTY: VitalsForm = {
 
 type Field = Exclude<keyof VitalsForm, "note">;
 
+const EMPTY_OBS: ObservationForm = { bowel: "", bristol: "", urine: "", food: "", fluid: "", sleep: "", edema: "", skin: "", bedridden: "", dementia: "" };
+/** 寝たきり度 and 認知症の自立度 (clinical.md). */
+const BEDRIDDEN = ["自立", "J1", "J2", "A1", "A2", "B1", "B2", "C1", "C2"];
+const DEMENTIA = ["自立", "I", "IIa", "IIb", "IIIa", "IIIb", "IV", "M"];
+
 /** A visit half typed, kept while the window is locked (the form is
  * unmounted then). In memory only: patient data is never written to the
  * browser's storage, which is not encrypted. */
@@ -36,6 +41,7 @@ interface Draft {
   start: string;
   end: string;
   signs: string[];
+  obs: ObservationForm;
 }
 const drafts = new Map<string, Draft>();
 const draftKey = (team: string, planned?: string) => `${team}|${planned ?? ""}`;
@@ -75,6 +81,9 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
   const [end, setEnd] = useState(draft?.end ?? "");
   // Soft signs (元気がない, 食欲低下, いつもと違う): what a nurse notices first.
   const [signs, setSigns] = useState<string[]>(draft?.signs ?? []);
+  // 排便, 排尿, 食事, 水分, 睡眠, 浮腫, 皮膚, 自立度: optional, typed in order.
+  const [obs, setObs] = useState<ObservationForm>(draft?.obs ?? EMPTY_OBS);
+  const obsEmpty = Object.values(obs).every((v) => !v);
   const [check, setCheck] = useState<VitalsCheck | null>(null);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<SaveResult | null>(null);
@@ -86,9 +95,9 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
 
   // Kept as typed, for a lock in the middle of the visit.
   useEffect(() => {
-    if (isEmptyVisit(vitals as any, note, ticks) && signs.length === 0) drafts.delete(key);
-    else drafts.set(key, { vitals, note, category, urgency, ticks, kind, start, end, signs });
-  }, [key, vitals, note, category, urgency, ticks, kind, start, end, signs]);
+    if (isEmptyVisit(vitals as any, note, ticks) && signs.length === 0 && obsEmpty) drafts.delete(key);
+    else drafts.set(key, { vitals, note, category, urgency, ticks, kind, start, end, signs, obs });
+  }, [key, vitals, note, category, urgency, ticks, kind, start, end, signs, obs]);
 
   // Flag readings outside the patient's bands while typing.
   useEffect(() => {
@@ -115,7 +124,7 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
 
   const save = async () => {
     if (saving) return;
-    if (isEmptyVisit(vitals as any, note, ticks) && signs.length === 0) return setError(t("nothingToSave"));
+    if (isEmptyVisit(vitals as any, note, ticks) && signs.length === 0 && obsEmpty) return setError(t("nothingToSave"));
     setSaving(true);
     setError(null);
     try {
@@ -131,6 +140,7 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
           start: start.trim() || null,
           end: end.trim() || null,
           soft_signs: signs,
+          observations: obs,
         }),
       );
       (window as any).__tsunagiSaveMs = performance.now() - started;
@@ -141,6 +151,7 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
       setNote("");
       setTicks([]);
       setSigns([]);
+      setObs(EMPTY_OBS);
       setCheck(null);
       reload();
       first.current?.focus();
@@ -283,6 +294,79 @@ export function Visit({ shared, team, planned, sync }: { shared: Shared; team: s
           </label>
         ))}
         {signs.length > 0 && urgency === "routine" && <p class="muted small">{t("softSignsHint")}</p>}
+      </fieldset>
+      <fieldset id="observations">
+        <legend>{t("observations")}</legend>
+        <div class="row">
+          {(["bowel", "urine", "fluid"] as const).map((k) => (
+            <label class="field" key={k}>
+              <span>{t(`obs_${k}` as any)}</span>
+              <input id={`obs-${k}`} inputMode="numeric" size={5} value={obs[k]} onInput={(e) => setObs({ ...obs, [k]: (e.target as HTMLInputElement).value })} />
+            </label>
+          ))}
+          <label class="field">
+            <span>{t("obs_bristol")}</span>
+            <select id="obs-bristol" value={obs.bristol} onChange={(e) => setObs({ ...obs, bristol: (e.target as HTMLSelectElement).value })}>
+              <option value="">–</option>
+              {[1, 2, 3, 4, 5, 6, 7].map((n) => (
+                <option value={String(n)} key={n}>
+                  {t(`bristol${n}` as any)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
+            <span>{t("obs_food")}</span>
+            <select id="obs-food" value={obs.food} onChange={(e) => setObs({ ...obs, food: (e.target as HTMLSelectElement).value })}>
+              <option value="">–</option>
+              {[10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0].map((n) => (
+                <option value={String(n)} key={n}>
+                  {t("tenths", { n })}
+                </option>
+              ))}
+            </select>
+          </label>
+          {(
+            [
+              ["sleep", vocab.sleeps],
+              ["edema", vocab.edemas],
+            ] as const
+          ).map(([k, terms]) => (
+            <label class="field" key={k}>
+              <span>{t(`obs_${k}` as any)}</span>
+              <select id={`obs-${k}`} value={obs[k]} onChange={(e) => setObs({ ...obs, [k]: (e.target as HTMLSelectElement).value })}>
+                <option value="">–</option>
+                {terms.map((c) => (
+                  <option value={c.code} key={c.code}>
+                    {c[lang]}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ))}
+          <label class="field">
+            <span>{t("obs_skin")}</span>
+            <input id="obs-skin" value={obs.skin} onInput={(e) => setObs({ ...obs, skin: (e.target as HTMLInputElement).value })} />
+          </label>
+          {(
+            [
+              ["bedridden", BEDRIDDEN],
+              ["dementia", DEMENTIA],
+            ] as const
+          ).map(([k, levels]) => (
+            <label class="field" key={k}>
+              <span>{t(`obs_${k}` as any)}</span>
+              <select id={`obs-${k}`} value={obs[k]} onChange={(e) => setObs({ ...obs, [k]: (e.target as HTMLSelectElement).value })}>
+                <option value="">–</option>
+                {levels.map((l) => (
+                  <option value={l} key={l}>
+                    {l === "自立" ? t("independent") : l}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ))}
+        </div>
       </fieldset>
       <details>
         <summary>{t("vitals")} +</summary>

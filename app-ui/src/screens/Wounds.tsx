@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
-import type { DesignR, WoundView } from "../bindings";
+import type { AttachmentView, DesignR, WoundView } from "../bindings";
 import { commands, message, ok } from "../api";
 import { t } from "../i18n";
-import { formatDateTime, formatIsoDate } from "../format";
+import { formatDate, formatDateTime, formatIsoDate } from "../format";
 import { label, type Shared } from "../state";
+import { AttachButton, Thumbs } from "./Files";
 
 /** The DESIGN-R 2020 items and their codes, in the scale's order. */
 const ITEMS: { key: keyof DesignR; codes: string[] }[] = [
@@ -20,7 +21,7 @@ const blank: DesignR = { depth: "d0", exudate: "e0", size: "s0", inflammation: "
 
 /** Wounds (褥瘡 …) followed with DESIGN-R 2020: each assessment appended, the
  * total's course oldest first, a mark when one is due; healed ones closed. */
-export function Wounds({ shared, team, wounds, readOnly, onChange }: { shared: Shared; team: string; wounds: WoundView[]; readOnly: boolean; onChange: () => void }) {
+export function Wounds({ shared, team, wounds, files, readOnly, onChange }: { shared: Shared; team: string; wounds: WoundView[]; files: AttachmentView[]; readOnly: boolean; onChange: () => void }) {
   const { vocab, lang, era } = shared;
   const [site, setSite] = useState("");
   const [kind, setKind] = useState("pressure_ulcer");
@@ -60,8 +61,11 @@ export function Wounds({ shared, team, wounds, readOnly, onChange }: { shared: S
                 </tbody>
               </table>
             )}
+            {w.assessments.length > 1 && <WoundChart shared={shared} wound={w} />}
+            <WoundPhotos shared={shared} team={team} files={files.filter((f) => f.to === "wound" && f.entry === w.id)} />
             {!readOnly && !w.closed_on && (
               <div class="actions">
+                <AttachButton team={team} to="wound" entry={w.id} assessment={w.assessments.length ? w.assessments[w.assessments.length - 1].id : null} onDone={onChange} />
                 <button class="wound-assess" onClick={() => setAssessing({ wound: w.id, scores: w.assessments.length ? parse(w.assessments[w.assessments.length - 1].notation) : blank })}>
                   {t("woundAssess")}
                 </button>
@@ -147,4 +151,65 @@ export function parse(notation: string): DesignR {
   const m = /^(d0|d1|d2|D3|D4|D5|DDTI|DU)-(e0|e1|e3|E6)(s0|s3|s6|s8|s9|s12|S15)(i0|i1|I3C|I3|I9)(g0|g1|g3|G4|G5|G6)(n0|N3|N6)(p0|P6|P9|P12|P24):\d+$/.exec(notation);
   if (!m) return blank;
   return { depth: m[1], exudate: m[2], size: m[3], inflammation: m[4], granulation: m[5], necrotic: m[6], pocket: m[7] };
+}
+
+/** The total over time: a small line chart, dates along the bottom, the
+ * total (0–66, depth left out) up the side; falling is healing. */
+function WoundChart({ shared, wound }: { shared: Shared; wound: WoundView }) {
+  const points = wound.assessments;
+  const [w, h, left, bottom] = [360, 140, 36, 28];
+  const first = points[0].at;
+  const span = Math.max(points[points.length - 1].at - first, 1);
+  const top = Math.max(10, ...points.map((p) => p.total));
+  const x = (at: number) => left + ((at - first) / span) * (w - left - 12);
+  const y = (total: number) => 10 + (1 - total / top) * (h - bottom - 10);
+  const line = points.map((p) => `${x(p.at).toFixed(1)},${y(p.total).toFixed(1)}`).join(" ");
+  return (
+    <figure class="wound-chart">
+      <svg viewBox={`0 0 ${w} ${h}`} width={w} height={h} role="img" aria-label={t("woundChart")}>
+        <line x1={left} y1={h - bottom} x2={w - 8} y2={h - bottom} class="axis" />
+        <line x1={left} y1={10} x2={left} y2={h - bottom} class="axis" />
+        <text x={4} y={14} class="axis-label">
+          {top}
+        </text>
+        <text x={4} y={h - bottom} class="axis-label">
+          0
+        </text>
+        <text x={left} y={h - 4} class="axis-label">
+          {formatDate(first, shared.lang)}
+        </text>
+        <text x={w - 8} y={h - 4} class="axis-label" text-anchor="end">
+          {formatDate(points[points.length - 1].at, shared.lang)}
+        </text>
+        <polyline points={line} class="wound-line" fill="none" />
+        {points.map((p) => (
+          <circle key={p.id} cx={x(p.at)} cy={y(p.total)} r={4} class="wound-point" data-total={p.total}>
+            <title>{`${formatDate(p.at, shared.lang)} ${t("woundTotal", { n: p.total })}`}</title>
+          </circle>
+        ))}
+      </svg>
+      <figcaption class="small muted">{t("woundChartAxis")}</figcaption>
+    </figure>
+  );
+}
+
+/** The wound's photos side by side, one column per day (a wide and a
+ * close-up each time, as the JSPU recommends). */
+function WoundPhotos({ shared, team, files }: { shared: Shared; team: string; files: AttachmentView[] }) {
+  if (files.length === 0) return null;
+  const days = new Map<string, AttachmentView[]>();
+  for (const f of files) {
+    const day = formatDate(f.at, shared.lang, shared.era);
+    days.set(day, [...(days.get(day) ?? []), f]);
+  }
+  return (
+    <div class="wound-photos" aria-label={t("woundPhotos")}>
+      {[...days.entries()].map(([day, list]) => (
+        <div class="wound-day" key={day}>
+          <div class="small">{day}</div>
+          <Thumbs shared={shared} team={team} files={list} />
+        </div>
+      ))}
+    </div>
+  );
 }

@@ -67,6 +67,7 @@ pub mod members;
 pub mod news2;
 pub mod notes;
 pub mod notify;
+pub mod observations;
 pub mod patient;
 pub mod record;
 pub mod rota;
@@ -98,6 +99,7 @@ pub use medications::{Medication, MedicationDetails, MedicationRevision};
 pub use members::Member;
 pub use news2::{news2, News2, News2Risk};
 pub use notes::{NewNote, Note, NoteVersion};
+pub use observations::{Edema, ObservationForm, Observations, Sleep, BEDRIDDEN_LEVELS, DEMENTIA_LEVELS};
 pub use patient::{
     check_icd10, check_kana, check_phone, to_katakana, AcpDetails, Certification, Diagnosis, Insurance, Patient, Person,
 };

@@ -72,6 +72,10 @@ pub struct Visit {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub soft_signs: Vec<SoftSign>,
+    /// 排便, 排尿, 食事, 水分, 睡眠, 浮腫, 皮膚, 自立度 (none: not recorded).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub observations: Option<crate::Observations>,
     pub by: MemberId,
     pub at: Timestamp,
 }
@@ -201,6 +205,7 @@ pub struct NewVisit {
     pub start: Timestamp,
     pub end: Option<Timestamp>,
     pub soft_signs: Vec<SoftSign>,
+    pub observations: Option<crate::Observations>,
 }
 
 impl RecordTx<'_, '_> {
@@ -300,6 +305,7 @@ impl RecordTx<'_, '_> {
                 signs.dedup();
                 signs
             },
+            observations: visit.observations,
             by: self.writer.member,
             at: self.at,
         };

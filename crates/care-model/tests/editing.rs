@@ -394,6 +394,7 @@ fn a_weekly_plan_gives_the_days_visits_and_an_unrecorded_one_is_missed() {
             start: at(60),
             end: None,
             soft_signs: Vec::new(),
+            observations: None,
         })
     })
     .unwrap();
@@ -414,6 +415,7 @@ fn a_weekly_plan_gives_the_days_visits_and_an_unrecorded_one_is_missed() {
                 start: at(200),
                 end: None,
                 soft_signs: Vec::new(),
+                observations: None,
             })
         })
         .unwrap_err();

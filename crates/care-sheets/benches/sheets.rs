@@ -38,6 +38,7 @@ fn main() {
                 start: t,
                 end: None,
                 soft_signs: vec![],
+                observations: None,
             })?;
             tx.add_vitals(
                 VitalsForm {

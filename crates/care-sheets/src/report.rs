@@ -47,6 +47,54 @@ fn whole(v: f64) -> String {
     format!("{v:.0}")
 }
 
+/// The month's observations, one line each: ranges of what is counted,
+/// the last of what is judged, a change of level shown as `B1→B2`.
+fn observed(visits: &[&care_model::Visit]) -> Vec<String> {
+    let mut seen: Vec<(care_model::Timestamp, &care_model::Observations)> = visits
+        .iter()
+        .filter_map(|v| v.observations.as_ref().map(|o| (v.start, o)))
+        .collect();
+    seen.sort_by_key(|(at, _)| *at);
+    let nums =
+        |f: fn(&care_model::Observations) -> Option<u64>| seen.iter().filter_map(move |(_, o)| f(o)).map(|n| n as f64);
+    let mut lines = Vec::new();
+    if let Some(n) = range(nums(|o| o.bowel), whole) {
+        let bristol = range(nums(|o| o.bristol), whole)
+            .map(|b| format!("（ブリストル {b}）"))
+            .unwrap_or_default();
+        lines.push(format!("排便 {n} 回/訪問{bristol}"));
+    }
+    if let Some(n) = range(nums(|o| o.urine), whole) {
+        lines.push(format!("排尿 {n} 回/訪問"));
+    }
+    if let Some(n) = range(nums(|o| o.food), whole) {
+        lines.push(format!("食事摂取量 {n} 割"));
+    }
+    if let Some(n) = range(nums(|o| o.fluid_ml), whole) {
+        lines.push(format!("水分摂取量 {n} mL"));
+    }
+    if let Some(e) = seen.iter().rev().find_map(|(_, o)| o.edema) {
+        lines.push(format!("浮腫 {}", e.label_ja()));
+    }
+    if let Some(s) = seen.iter().rev().find_map(|(_, o)| o.sleep) {
+        lines.push(format!("睡眠 {}", s.label_ja()));
+    }
+    for (name, f) in [
+        (
+            "寝たきり度",
+            (|o: &care_model::Observations| o.bedridden.clone()) as fn(&care_model::Observations) -> Option<String>,
+        ),
+        ("認知症の自立度", |o| o.dementia.clone()),
+    ] {
+        let mut levels: Vec<String> = seen.iter().filter_map(|(_, o)| f(o)).collect();
+        levels.dedup();
+        if !levels.is_empty() {
+            lines.push(format!("{name} {}", levels.join("→")));
+        }
+    }
+    lines
+}
+
 /// The free text proposed for the month from the record.
 pub fn draft(record: &Record, year: i32, month: u32) -> BTreeMap<String, String> {
     let Some((first, next)) = bounds(year, month) else {
@@ -79,6 +127,7 @@ pub fn draft(record: &Record, year: i32, month: u32) -> BTreeMap<String, String>
         .values()
         .filter(|v| v.outcome == VisitOutcome::Done && in_month(v.start, first, next))
         .collect();
+    course.extend(observed(&visits));
     let urgent = visits.iter().filter(|v| v.kind == VisitKind::Urgent).count();
     let mut care = vec![format!("訪問 {} 回（うち緊急 {urgent} 回）", visits.len())];
     let mut done: Vec<_> = record

@@ -84,6 +84,17 @@ fn record() -> (CareRecord, Writer) {
                 start: t,
                 end: Some(Timestamp(t.0 + 3_600_000)),
                 soft_signs: vec![],
+                // Observed at each visit; the level of independence worsens once.
+                observations: care_model::ObservationForm {
+                    bowel: if i % 2 == 0 { "1" } else { "0" }.into(),
+                    bristol: if i % 2 == 0 { "4" } else { "" }.into(),
+                    food: (6 + i % 3).to_string(),
+                    fluid: "1000".into(),
+                    edema: "mild".into(),
+                    bedridden: if day < 20 { "B1" } else { "B2" }.into(),
+                    ..Default::default()
+                }
+                .parse()?,
             })?;
             tx.add_vitals(
                 VitalsForm {
@@ -311,6 +322,15 @@ fn monthly_report_has_visit_days_a_chart_and_the_month_text() {
     let record = r.read().unwrap();
     let proposed = report::draft(&record, 2026, 11);
     assert!(proposed["course"].contains("血圧 120–162/78 mmHg"), "{proposed:?}");
+    for observed in [
+        "排便 0–1 回/訪問（ブリストル 4）",
+        "食事摂取量 6–8 割",
+        "水分摂取量 1000 mL",
+        "浮腫 軽度",
+        "寝たきり度 B1→B2",
+    ] {
+        assert!(proposed["course"].contains(observed), "{observed}: {proposed:?}");
+    }
     assert!(
         proposed["care"].starts_with("訪問 8 回（うち緊急 1 回）"),
         "{proposed:?}"

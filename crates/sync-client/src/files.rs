@@ -18,7 +18,7 @@ fn store_err(e: care_store::StoreError) -> SyncError {
 /// Sends the files attached on this laptop that the relay lacks; how many.
 /// A file the relay refuses (too large, the team's quota) stays here, and
 /// the refusal is returned for the pass's report.
-pub(crate) async fn send_files(store: &Store, client: &RelayClient, team: TeamId) -> Result<usize, SyncError> {
+pub(crate) async fn send_files(store: &mut Store, client: &RelayClient, team: TeamId) -> Result<usize, SyncError> {
     let mut sent = 0;
     for (address, bytes) in store.unsent_blobs(team).map_err(store_err)? {
         client.put_blob(team.as_bytes(), &address, &bytes).await?;
@@ -60,7 +60,7 @@ pub(crate) async fn fetch_thumbnails(
 /// A file in clear: from this laptop if it has it, else fetched from the
 /// team's relay (and kept). `Ok(None)`: the relay does not have it yet.
 pub async fn open_file(
-    store: &Store,
+    store: &mut Store,
     team: TeamId,
     blob: &BlobRef,
     now: Timestamp,

@@ -807,3 +807,35 @@ pub fn assess_wound(
 pub fn close_wound(app: AppState<'_>, team: String, wound: String) -> AppResult<()> {
     app.close_wound(&team, &wound)
 }
+
+/// Attaches a photo or PDF the window read (base64) to a note, a wound
+/// (and assessment) or the profile; its id.
+#[tauri::command]
+#[specta::specta]
+#[allow(clippy::too_many_arguments)]
+pub fn attach_file(
+    app: AppState<'_>,
+    team: String,
+    to: String,
+    entry: Option<String>,
+    assessment: Option<String>,
+    caption: Option<String>,
+    name: String,
+    data: String,
+) -> AppResult<String> {
+    let target = crate::app::Target { to, entry, assessment };
+    app.attach_file(&team, target, caption, &name, &data)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn attachments(app: AppState<'_>, team: String) -> AppResult<Vec<crate::views::AttachmentView>> {
+    app.attachments(&team)
+}
+
+/// A whole attached file, fetched from the relay if this laptop lacks it.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_attachment(app: AppState<'_>, team: String, id: String) -> AppResult<crate::views::OpenedFile> {
+    app.open_attachment(&team, &id).await
+}

@@ -776,6 +776,36 @@ pub struct VisitDoneArgs {
     /// listless (元気がない) | appetite (食欲低下) | unusual (いつもと違う); repeat for several
     #[arg(long = "soft-sign", value_name = "SIGN")]
     pub soft_signs: Vec<String>,
+    /// 排便回数 / bowel movements
+    #[arg(long, default_value = "")]
+    pub bowel: String,
+    /// 便の性状（ブリストル 1–7） / stool, Bristol scale 1–7
+    #[arg(long, default_value = "")]
+    pub bristol: String,
+    /// 排尿回数 / times passed urine
+    #[arg(long, default_value = "")]
+    pub urine: String,
+    /// 食事摂取量（割、0–10） / food eaten, tenths
+    #[arg(long, default_value = "")]
+    pub food: String,
+    /// 水分摂取量（mL） / fluid, mL
+    #[arg(long, default_value = "")]
+    pub fluid: String,
+    /// good (良眠) | interrupted (中途覚醒あり) | poor (不眠)
+    #[arg(long, default_value = "")]
+    pub sleep: String,
+    /// none | mild | moderate | severe (浮腫)
+    #[arg(long, default_value = "")]
+    pub edema: String,
+    /// 皮膚状態 / the skin, in a few words
+    #[arg(long, default_value = "")]
+    pub skin: String,
+    /// 寝たきり度: 自立, J1 … C2
+    #[arg(long, default_value = "")]
+    pub bedridden: String,
+    /// 認知症の自立度: 自立, I, IIa … M
+    #[arg(long, default_value = "")]
+    pub dementia: String,
 }
 
 #[derive(Debug, Args)]

@@ -136,7 +136,7 @@ pub fn attachment(cli: &Cli, c: &AttachmentCommand) -> Result<()> {
             };
             let id = id.clone();
             let file = crate::sync_cmd::runtime()?
-                .block_on(sync_client::open_file(&store, team, &blob, now()))?
+                .block_on(sync_client::open_file(&mut store, team, &blob, now()))?
                 .context("中継サーバーにまだ届いていません（添付した端末が同期すると届きます） / the relay does not have this file yet: it arrives when the laptop that attached it syncs")?;
             std::fs::write(&a.output, &file)
                 .with_context(|| format!("{} に書けません / cannot write it", a.output.display()))?;

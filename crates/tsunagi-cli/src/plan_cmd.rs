@@ -131,6 +131,7 @@ pub fn absent(cli: &Cli, a: &VisitAbsentArgs) -> Result<()> {
         start: at,
         end: None,
         soft_signs: Vec::new(),
+        observations: None,
     };
     let id = store.change(team, "visit.absent", at, |tx| tx.add_visit(visit))?;
     saved(cli, "visit", id, team);
@@ -148,6 +149,19 @@ pub fn done(cli: &Cli, a: &VisitDoneArgs) -> Result<()> {
         start: at,
         end: None,
         soft_signs: a.soft_signs.iter().map(|s| s.parse()).collect::<Result<_, _>>()?,
+        observations: care_model::ObservationForm {
+            bowel: a.bowel.clone(),
+            bristol: a.bristol.clone(),
+            urine: a.urine.clone(),
+            food: a.food.clone(),
+            fluid: a.fluid.clone(),
+            sleep: a.sleep.clone(),
+            edema: a.edema.clone(),
+            skin: a.skin.clone(),
+            bedridden: a.bedridden.clone(),
+            dementia: a.dementia.clone(),
+        }
+        .parse()?,
     };
     let id = store.change(team, "visit", at, |tx| tx.add_visit(visit))?;
     saved(cli, "visit", id, team);

@@ -1,4 +1,4 @@
-//! `tsunagi consent`: the patient's consent to share, recorded, listed and
+//! `tsunagi consent`, `wound`, `visit done` with observations: the patient's consent to share, recorded, listed and
 //! withdrawn from the command line.
 
 mod support;
@@ -150,4 +150,51 @@ fn a_wound_is_assessed_with_design_r_and_a_wrong_code_says_which_item() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("exudate") && err.contains("e0 e1 e3 E6"), "{err}");
+}
+
+#[test]
+fn a_visits_observations_are_kept_with_it_and_a_wrong_value_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    init(&home);
+    let team = team(&home);
+    ok(
+        &home,
+        &[
+            "visit",
+            "done",
+            &team,
+            "--bowel",
+            "1",
+            "--bristol",
+            "4",
+            "--food",
+            "8割",
+            "--fluid",
+            "1200",
+            "--sleep",
+            "good",
+            "--edema",
+            "mild",
+            "--bedridden",
+            "B1",
+            "--dementia",
+            "IIa",
+        ],
+    );
+    let shown: serde_json::Value = serde_json::from_str(&ok(&home, &["--json", "show", &team])).unwrap();
+    let visit = shown["visits"].as_object().unwrap().values().next().unwrap().clone();
+    let o = &visit["observations"];
+    assert_eq!(
+        (o["bowel"].as_u64(), o["bristol"].as_u64(), o["food"].as_u64()),
+        (Some(1), Some(4), Some(8))
+    );
+    assert_eq!(
+        (o["edema"].as_str(), o["bedridden"].as_str()),
+        (Some("mild"), Some("B1"))
+    );
+    let out = tsunagi(&home, &["visit", "done", &team, "--bristol", "9"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bristol") && err.contains("1–7"), "{err}");
 }

@@ -24,6 +24,7 @@ mod consent;
 mod directory;
 mod edit;
 pub mod exchange;
+mod files;
 mod instructions;
 pub mod lock;
 mod notices;
@@ -33,6 +34,8 @@ mod sync_page;
 mod team;
 mod visits;
 mod wounds;
+
+pub use files::Target;
 
 /// How long an escalation "minute" is: 60 s, or `TSUNAGI_TEST_MINUTE_MS`
 /// where a test shortens the team's interval (the e2e waits seconds, not
@@ -559,6 +562,7 @@ impl App {
             start: start.unwrap_or(at),
             end,
             soft_signs: visit.soft_signs.iter().map(|s| s.parse()).collect::<Result<_, _>>()?,
+            observations: visit.observations.parse()?,
         };
         let form = blanks_removed(&visit.vitals);
         // Readings are stamped with the arrival when it was typed.
@@ -580,7 +584,12 @@ impl App {
             .iter()
             .map(|t| parse_entry(t))
             .collect::<AppResult<_>>()?;
-        if reading.is_none() && note.is_none() && done.is_empty() && record_visit.soft_signs.is_empty() {
+        if reading.is_none()
+            && note.is_none()
+            && done.is_empty()
+            && record_visit.soft_signs.is_empty()
+            && record_visit.observations.is_none()
+        {
             return Err(AppError::new(
                 "empty",
                 "保存する内容がありません / there is nothing to save",

@@ -33,7 +33,7 @@ impl App {
 
     /// The device's key pair and relay calls need a store of their own: the
     /// window's store stays free while the network is slow.
-    fn own_store(&self) -> AppResult<Store> {
+    pub(crate) fn own_store(&self) -> AppResult<Store> {
         if self.is_locked() {
             return Err(AppError::new("locked", "ロック中です / locked"));
         }

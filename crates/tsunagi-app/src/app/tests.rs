@@ -131,6 +131,15 @@ fn a_visit_of_vitals_note_and_task_ticks_is_saved_as_one_change_and_survives_reo
             }),
             done_tasks: vec![t1.clone(), t2.clone(), t3.clone()],
             soft_signs: vec!["unusual".into(), "appetite".into()],
+            observations: care_model::ObservationForm {
+                bowel: "1".into(),
+                bristol: "5".into(),
+                food: "7".into(),
+                fluid: "900".into(),
+                edema: "moderate".into(),
+                bedridden: "A2".into(),
+                ..Default::default()
+            },
             planned: None,
             kind: "regular".into(),
             start: None,
@@ -147,6 +156,16 @@ fn a_visit_of_vitals_note_and_task_ticks_is_saved_as_one_change_and_survives_reo
     assert_eq!(
         view.visits[0].soft_signs,
         vec!["appetite".to_string(), "unusual".to_string()]
+    );
+    // The observations, with the visit they were seen at.
+    let o = view.visits[0].observations.as_ref().unwrap();
+    assert_eq!(
+        (o.bowel, o.bristol, o.food, o.fluid_ml),
+        (Some(1), Some(5), Some(7), Some(900))
+    );
+    assert_eq!(
+        (o.edema.as_deref(), o.bedridden.as_deref(), o.sleep.as_deref()),
+        (Some("moderate"), Some("A2"), None)
     );
     assert_eq!(view.vitals[0].systolic, Some(132.0));
     assert!(view.tasks.iter().all(|t| t.status == "done"), "{:?}", view.tasks);
@@ -175,6 +194,7 @@ fn a_wrong_reading_is_refused_naming_the_field_and_nothing_is_saved() {
             }),
             done_tasks: vec![],
             soft_signs: vec![],
+            observations: Default::default(),
             planned: None,
             kind: "regular".into(),
             start: None,
@@ -368,4 +388,86 @@ fn saving_an_open_form_writes_only_what_was_changed_in_it() {
         Some("東京都中野区中野1-2-3"),
         "the other edit is kept, not overwritten with the form's stale value"
     );
+}
+
+#[test]
+fn a_photo_attached_to_a_wound_shows_as_a_thumbnail_opens_whole_and_today_marks_wounds_due() {
+    use base64::Engine;
+    let (_dir, app) = app();
+    let team = app.create_team(&patient()).unwrap();
+    let long_ago = (now().date_jst().add_days(-10)).iso();
+    let wound = app
+        .add_wound(&team, "仙骨部", "pressure_ulcer", Some(long_ago))
+        .unwrap();
+    // Started ten days ago and never assessed: due on Today.
+    let card = |app: &App| {
+        app.today()
+            .unwrap()
+            .patients
+            .into_iter()
+            .find(|p| p.team == team)
+            .unwrap()
+    };
+    assert_eq!(card(&app).wounds_due, 1);
+
+    let photo = care_files::sample_photo(400, 300, 1, "MARKER-APP-GPS");
+    let data = base64::engine::general_purpose::STANDARD.encode(&photo);
+    let target = |to: &str, entry: Option<String>| Target {
+        to: to.into(),
+        entry,
+        assessment: None,
+    };
+    let id = app
+        .attach_file(
+            &team,
+            target("wound", Some(wound.clone())),
+            Some("全体".into()),
+            "sacrum.jpg",
+            &data,
+        )
+        .unwrap();
+    let files = app.attachments(&team).unwrap();
+    assert_eq!(files.len(), 1);
+    let f = &files[0];
+    assert_eq!(
+        (f.id.as_str(), f.to.as_str(), f.entry.as_deref()),
+        (id.as_str(), "wound", Some(wound.as_str()))
+    );
+    assert!(f.here && !f.thumb_coming);
+    assert!(f.thumb.as_deref().unwrap().starts_with("data:image/jpeg;base64,"));
+    let opened = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(app.open_attachment(&team, &id))
+        .unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(opened.data_url.trim_start_matches("data:image/jpeg;base64,"))
+        .unwrap();
+    assert_eq!(bytes, care_files::prepare(&photo).unwrap().file);
+    assert!(!bytes.windows(14).any(|w| w == b"MARKER-APP-GPS"));
+
+    // Not a photo, a file too large, no such wound: clear refusals.
+    let err = |data: &str, to: &str, entry: Option<String>| {
+        app.attach_file(&team, target(to, entry), None, "x", data)
+            .unwrap_err()
+            .message_en
+    };
+    let exe = base64::engine::general_purpose::STANDARD.encode(b"MZ\x90\0");
+    assert!(err(&exe, "profile", None).contains("JPEG, PNG"));
+    let big = base64::engine::general_purpose::STANDARD.encode(vec![0xFFu8; 11 << 20]);
+    assert!(err(&big, "profile", None).contains("10 MB"));
+    assert!(err(&data, "wound", Some(EntryId::random().to_string())).contains("wound"));
+    assert_eq!(app.attachments(&team).unwrap().len(), 1, "nothing else was kept");
+
+    // Assessed today: no longer due.
+    let scores = care_model::DesignR {
+        depth: "d2".into(),
+        exudate: "e1".into(),
+        size: "s6".into(),
+        inflammation: "i0".into(),
+        granulation: "g1".into(),
+        necrotic: "n0".into(),
+        pocket: "p0".into(),
+    };
+    app.assess_wound(&team, &wound, scores, None).unwrap();
+    assert_eq!(card(&app).wounds_due, 0);
 }

@@ -19,6 +19,7 @@ impl App {
             start: at,
             end: None,
             soft_signs: Vec::new(),
+            observations: None,
         };
         self.edit(team, "visit.absent", |tx| tx.add_visit(visit).map(|_| ()))
     }
@@ -62,6 +63,7 @@ mod tests {
             note: None,
             done_tasks: vec![],
             soft_signs: vec![],
+            observations: Default::default(),
             planned,
             kind: "regular".into(),
             start: start.map(String::from),

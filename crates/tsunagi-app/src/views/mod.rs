@@ -15,6 +15,7 @@ mod consent;
 mod directory;
 mod edit;
 mod family;
+mod files;
 mod record;
 mod review;
 mod team;
@@ -26,6 +27,7 @@ pub use consent::*;
 pub use directory::*;
 pub use edit::*;
 pub use family::*;
+pub use files::*;
 pub use record::*;
 pub use review::*;
 pub use team::*;
@@ -80,6 +82,8 @@ pub struct Vocabulary {
     pub acceptances: Vec<Term>,
     pub bed_kinds: Vec<Term>,
     pub wound_kinds: Vec<Term>,
+    pub sleeps: Vec<Term>,
+    pub edemas: Vec<Term>,
 }
 
 macro_rules! terms {
@@ -115,6 +119,8 @@ pub fn vocabulary() -> Vocabulary {
         acceptances: terms!(Acceptance),
         bed_kinds: terms!(BedKind),
         wound_kinds: terms!(WoundKind),
+        sleeps: terms!(Sleep),
+        edemas: terms!(Edema),
         soft_signs: terms!(SoftSign),
     }
 }
@@ -229,6 +235,9 @@ pub struct VisitInput {
     pub end: Option<String>,
     /// `listless`, `appetite`, `unusual`: the soft signs ticked.
     pub soft_signs: Vec<String>,
+    /// 排便, 排尿, 食事, 水分, 睡眠, 浮腫, 皮膚, 自立度 as typed (all may be blank).
+    #[serde(default)]
+    pub observations: care_model::ObservationForm,
 }
 
 /// Before saving: what is out of the patient's bands, or which field is wrong.

@@ -593,6 +593,7 @@ mod tests {
                 start: at(10),
                 end: None,
                 soft_signs: Vec::new(),
+                observations: None,
             })
         })
         .unwrap();

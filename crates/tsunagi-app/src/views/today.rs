@@ -35,6 +35,8 @@ pub struct PatientCard {
     /// This laptop's member joined as family: the card shows no clinical
     /// marks (instruction, consent).
     pub family: bool,
+    /// Open wounds not assessed for longer than the interval.
+    pub wounds_due: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -256,6 +258,7 @@ pub fn patient_card(record: &Record, viewer: &Viewer, sample: bool, pending: u32
         instruction: instruction_state(record, viewer.today),
         consent: record.consent_on(viewer.today).is_some(),
         family: false,
+        wounds_due: record.wounds_due(viewer.today, super::WOUND_INTERVAL_DAYS).len() as u32,
     }
 }
 

@@ -54,6 +54,40 @@ pub struct VisitView {
     pub by: String,
     pub planned: Option<String>,
     pub soft_signs: Vec<String>,
+    /// 排便, 排尿, 食事, 水分 … when any was recorded.
+    pub observations: Option<ObservationView>,
+}
+
+/// What was observed at a visit; codes for sleep and oedema (the screen
+/// labels them in its language).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ObservationView {
+    pub bowel: Option<u32>,
+    pub bristol: Option<u32>,
+    pub urine: Option<u32>,
+    pub food: Option<u32>,
+    pub fluid_ml: Option<u32>,
+    pub sleep: Option<String>,
+    pub edema: Option<String>,
+    pub skin: Option<String>,
+    pub bedridden: Option<String>,
+    pub dementia: Option<String>,
+}
+
+fn observation_view(o: &care_model::Observations) -> ObservationView {
+    let n = |v: Option<u64>| v.map(|v| v.min(u64::from(u32::MAX)) as u32);
+    ObservationView {
+        bowel: n(o.bowel),
+        bristol: n(o.bristol),
+        urine: n(o.urine),
+        food: n(o.food),
+        fluid_ml: n(o.fluid_ml),
+        sleep: o.sleep.map(|s| s.code().into()),
+        edema: o.edema.map(|e| e.code().into()),
+        skin: o.skin.clone(),
+        bedridden: o.bedridden.clone(),
+        dementia: o.dementia.clone(),
+    }
 }
 
 /// A new plan from the record's form.
@@ -132,6 +166,7 @@ pub fn visit_views(record: &Record) -> Vec<VisitView> {
             by: name_of(record, &x.by),
             planned: x.planned.clone(),
             soft_signs: x.soft_signs.iter().map(|s| s.code().to_string()).collect(),
+            observations: x.observations.as_ref().map(observation_view),
         })
         .collect();
     v.sort_by_key(|x| std::cmp::Reverse(x.start));
