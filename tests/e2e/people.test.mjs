@@ -367,7 +367,12 @@ test("a photo attached to the wound's assessment reaches a colleague's app: thum
     assert.equal(await (await appC.$("#wounds .wound-photos .thumb")).getAttribute("data-here"), "false");
     await click(appC, "#wounds .wound-photos .thumb-open");
     const full = await appC.$("#file-viewer-img");
-    await full.waitForDisplayed({ timeout: 15000 });
+    await appC.waitUntil(async () => (await full.isExisting()) || (await (await appC.$("#wounds .thumbs .error")).isExisting()), {
+      timeout: 15000,
+      timeoutMsg: "the photo did not open",
+    });
+    const failed = await appC.$("#wounds .thumbs .error");
+    assert.ok(!(await failed.isExisting()), `opening failed: ${(await failed.isExisting()) && (await failed.getText())}`);
     const src = await full.getAttribute("src");
     assert.ok(src.startsWith("data:image/jpeg;base64,"));
     // Fetched from the relay: the photo as attached, its EXIF location gone.

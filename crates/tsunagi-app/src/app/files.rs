@@ -86,7 +86,7 @@ impl App {
                 .remove(id)
                 .ok_or_else(|| AppError::new("not-found", "添付が見つかりません / no such attachment"))?;
             let local = store.open_file(team_id, &a.file)?;
-            store.audit("view", Some(team_id), Some(id), now())?;
+            store.audit("open", Some(team_id), Some(id), now())?;
             Ok((a, local))
         })?;
         let bytes = match local {
