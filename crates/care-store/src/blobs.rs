@@ -28,6 +28,9 @@ impl From<BlobError> for StoreError {
     }
 }
 
+/// A sealed file as stored: its address and bytes.
+pub type SealedFile = ([u8; 32], Vec<u8>);
+
 /// A file made ready to attach (care-files' `prepare`), and where it goes.
 pub struct FileToAttach {
     pub name: String,
@@ -139,7 +142,7 @@ impl Store {
 
     /// Files attached here that the relay does not have yet, smallest
     /// (thumbnails) first.
-    pub fn unsent_blobs(&self, team: TeamId) -> Result<Vec<([u8; 32], Vec<u8>)>, StoreError> {
+    pub fn unsent_blobs(&self, team: TeamId) -> Result<Vec<SealedFile>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT address, bytes FROM blobs WHERE team_id = ?1 AND sent = 0 ORDER BY length(bytes), stored_at",
         )?;

@@ -761,7 +761,7 @@ pub enum VisitCommand {
     /// 不在（訪問したが会えなかった）を記録 / record that the patient was not at home
     Absent(VisitAbsentArgs),
     /// 訪問を記録（種類、ソフトサイン） / record a visit (kind, soft signs); readings and notes go with `vitals add` / `note add`
-    Done(VisitDoneArgs),
+    Done(Box<VisitDoneArgs>),
 }
 
 #[derive(Debug, Args)]
