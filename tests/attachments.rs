@@ -236,3 +236,99 @@ fn a_team_at_its_quota_keeps_the_photo_on_the_laptop_and_says_why() {
     a.run(&["attachment", "get", &team, &hash, "-o", out.to_str().unwrap()]);
     assert_eq!(std::fs::read(&out).unwrap(), bytes);
 }
+
+/// A camera-like JPEG of about `mb` megabytes: fine noise over a gradient
+/// (what makes a real photo large), different for each `seed`.
+fn photo_of_about(mb: f64, seed: u32) -> Vec<u8> {
+    let (w, h) = (3000, 2250);
+    let mut state = seed.wrapping_mul(2_654_435_761) | 1;
+    let pixels = image::RgbImage::from_fn(w, h, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let n = (state & 0x3f) as u32;
+        image::Rgb([((x * 200 / w) + n) as u8, ((y * 200 / h) + n) as u8, (120 + n) as u8])
+    });
+    // Quality picked so the file lands near the size asked for.
+    for quality in [70u8, 80, 88, 94, 98] {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+            .encode_image(&pixels)
+            .unwrap();
+        if out.len() as f64 >= mb * 1_000_000.0 * 0.9 {
+            return out;
+        }
+    }
+    panic!("could not make a {mb} MB photo");
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    all_bytes(dir).iter().map(|(_, b)| b.len() as u64).sum()
+}
+
+/// Not a check: from attaching a 3 MB photo on one laptop to its thumbnail
+/// on another, and what the relay keeps per photo
+/// (`cargo test --release -p tsunagi-tests --test attachments -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn figure_a_3mb_photo_from_one_laptop_to_a_thumbnail_on_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay_dir = dir.path().join("relay");
+    let relay = Relay::start(&relay_dir);
+    let a = Laptop::new(dir.path(), "佐藤 花子", "nurse", "つばさ訪問看護ステーション");
+    let b = Laptop::new(dir.path(), "鈴木 一郎", "nurse", "つばさ訪問看護ステーション");
+    let team = team_of(&relay, &a, &[&b]);
+    a.run(&["sync"]);
+    b.run(&["sync"]);
+    let wound = a.json(&["wound", "add", &team, "--site", "仙骨部"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.run(&["sync"]);
+    b.run(&["sync"]);
+    let runs = 7;
+    let photos: Vec<Vec<u8>> = (0..runs).map(|i| photo_of_about(3.0, i + 1)).collect();
+    let before = dir_bytes(&relay_dir);
+    let (mut total, mut attach, mut relay_leg) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, photo) in photos.iter().enumerate() {
+        let path = dir.path().join(format!("photo-{i}.jpg"));
+        std::fs::write(&path, photo).unwrap();
+        let started = std::time::Instant::now();
+        let id = a.json(&["attach", &team, path.to_str().unwrap(), "--wound", &wound[..8]])["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        attach.push(started.elapsed());
+        let synced = std::time::Instant::now();
+        a.run(&["sync"]);
+        b.run(&["sync"]);
+        relay_leg.push(synced.elapsed());
+        total.push(started.elapsed());
+        let on_b = b.json(&["attachment", "list", &team])["attachments"].clone();
+        let x = on_b
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(x["here"]["thumb"], true, "the thumbnail is on B");
+    }
+    relay.stop();
+    let after = dir_bytes(&relay_dir);
+    let median = |v: &mut Vec<std::time::Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let mean_photo = photos.iter().map(|p| p.len()).sum::<usize>() as f64 / photos.len() as f64;
+    println!(
+        "{runs} photos of {:.2} MB (mean): attach→thumbnail on B p50 {:?} (max {:?}); attach alone p50 {:?}; \
+         A sync + B sync p50 {:?}; relay storage per photo {:.2} MB (data directory grew {:.2} MB)",
+        mean_photo / 1e6,
+        median(&mut total),
+        total.iter().max().unwrap(),
+        median(&mut attach),
+        median(&mut relay_leg),
+        (after - before) as f64 / runs as f64 / 1e6,
+        (after - before) as f64 / 1e6,
+    );
+}

@@ -365,7 +365,16 @@ test("figures: open a 5-year record and save a visit in the real app", async () 
       // The form re-renders after each save: click once it takes clicks.
       await (await app.$("#save-visit")).waitForClickable({ timeout: 10000 });
       await (await app.$("#save-visit")).click();
-      await app.waitUntil(async () => (await (await app.$("#v-note")).getValue()) === "", { timeout: 10000 });
+      try {
+        await app.waitUntil(async () => (await (await app.$("#v-note")).getValue()) === "", { timeout: 10000 });
+      } catch (e) {
+        // Say why (a failed run once timed out here with nothing to go on).
+        await screenshot(app, `save-visit-${i}-failed`);
+        const shown = await app.$(".error");
+        const why = (await shown.isExisting()) ? await shown.getText() : "no error shown";
+        const saving = await (await app.$("#save-visit")).getText();
+        throw new Error(`save ${i} did not finish in 10 s (${why}; button: ${saving})`, { cause: e });
+      }
       saves.push(await app.execute(() => window.__tsunagiSaveMs));
     }
     figures.save_visit_ms_command_median = median(saves);

@@ -7,7 +7,8 @@
 // keeps its entry in the region's directory and posts its free beds; a
 // station sees them with their age, a day-old figure marked. A photo of a
 // wound reaches a colleague's app: the thumbnail with the sync, the photo
-// itself when opened, without its EXIF location.
+// itself when opened, without its EXIF location. Observations typed at a
+// visit show on the record's trend; notes and the profile take files.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -388,4 +389,53 @@ test("a photo attached to the wound's assessment reaches a colleague's app: thum
   const listed = JSON.parse(cli(homeC, "--json", "attachment", "list", team));
   assert.equal(listed.attachments[0].to, "wound");
   assert.equal(listed.attachments[0].here.file, true, "kept once opened");
+});
+
+test("observations typed at a visit show on the record's trend; a note and the profile take files; a wound photo is marked close-up", async () => {
+  const photo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "fixtures", "wound-gps.jpg");
+  const app = await openApp(home);
+  try {
+    await unlock(app, CLI_PASSPHRASE);
+    await click(app, "//li[contains(., '山田 太郎')]//button[contains(@class,'visit-btn')]");
+    // The keyboard's order: counts typed, the rest chosen.
+    await type(app, "#obs-bowel", "1");
+    await select(app, "#obs-bristol", "4");
+    await type(app, "#obs-fluid", "1200");
+    await select(app, "#obs-food", "7");
+    await select(app, "#obs-edema", "mild");
+    // Levels are their own labels (Preact leaves such an option without a
+    // value attribute): chosen by what the nurse reads.
+    await (await app.$("#obs-bedridden")).selectByVisibleText("B2");
+    await type(app, "#v-note", "仙骨部の処置。排便あり。");
+    await screenshot(app, "56-visit-observations");
+    await click(app, "#save-visit");
+    await app.waitUntil(async () => (await (await app.$("#v-note")).getValue()) === "", { timeout: 10000, timeoutMsg: "the visit was not saved" });
+    await click(app, "#nav-today");
+    await click(app, "//li[contains(., '山田 太郎')]//button[contains(@class,'open-btn')]");
+    await waitText(app, "#observations-trend .observation-row", "7割");
+    const trend = await (await app.$("#observations-trend")).getText();
+    assert.match(trend, /1200/);
+    assert.match(trend, /B2/);
+    await (await app.$("#observations-trend")).scrollIntoView();
+    await screenshot(app, "57-observations-trend");
+    // A photo on the note just written.
+    const note = "//ol[@id='timeline']/li[contains(., '仙骨部の処置')]";
+    await (await app.$(`${note}//input[contains(@class,'attach-input')]`)).setValue(photo);
+    await (await app.$(`${note}//figure[contains(@class,'thumb')]//img`)).waitForDisplayed({ timeout: 15000 });
+    // A scanned form on the profile.
+    await (await app.$("#profile-attach")).setValue(photo);
+    await (await app.$("#profile-files .thumb img")).waitForDisplayed({ timeout: 15000 });
+    // A close-up of the wound (全体 / 近接, as the guidance asks).
+    await (await app.$("#wounds .wound .attach-caption")).selectByVisibleText("近接");
+    await (await app.$("#wounds .wound .attach-input")).setValue(photo);
+    await waitText(app, "#wounds .wound-photos", "近接");
+    await (await app.$("#profile-files")).scrollIntoView();
+    await screenshot(app, "58-note-and-profile-files");
+  } finally {
+    await close(app);
+  }
+  const listed = JSON.parse(cli(home, "--json", "attachment", "list", team)).attachments;
+  assert.ok(listed.some((a) => a.to === "note"));
+  assert.ok(listed.some((a) => a.to === "profile"));
+  assert.ok(listed.some((a) => a.to === "wound" && a.caption === "近接"));
 });

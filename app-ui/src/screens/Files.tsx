@@ -23,6 +23,7 @@ export function AttachButton({
   entry,
   assessment,
   id,
+  captions = false,
   onDone,
 }: {
   team: string;
@@ -30,9 +31,13 @@ export function AttachButton({
   entry: string | null;
   assessment: string | null;
   id?: string;
+  /** Offer 全体 / 近接 (a wide and a close-up photo each time, as the
+   * dermatologists' guidance asks). */
+  captions?: boolean;
   onDone: () => void;
 }) {
   const [busy, setBusy] = useState(false);
+  const [caption, setCaption] = useState("");
   const [error, setError] = useState<string | null>(null);
   const onPick = async (input: HTMLInputElement) => {
     const files = Array.from(input.files ?? []);
@@ -42,7 +47,7 @@ export function AttachButton({
     try {
       for (const f of files) {
         if (f.size > 10 * 1024 * 1024) throw new Error(t("fileTooLarge", { name: f.name }));
-        await ok(commands.attachFile(team, to, entry, assessment, null, f.name, await readBase64(f)));
+        await ok(commands.attachFile(team, to, entry, assessment, caption || null, f.name, await readBase64(f)));
       }
       onDone();
     } catch (e) {
@@ -54,6 +59,13 @@ export function AttachButton({
   };
   return (
     <span class="attach">
+      {captions && (
+        <select class="attach-caption" aria-label={t("photoCaption")} value={caption} onChange={(e) => setCaption((e.target as HTMLSelectElement).value)}>
+          <option value="">{t("captionNone")}</option>
+          <option value={t("captionWide")}>{t("captionWide")}</option>
+          <option value={t("captionClose")}>{t("captionClose")}</option>
+        </select>
+      )}
       <label class="button attach-label">
         {busy ? t("attaching") : t("attachPhoto")}
         <input

@@ -1,10 +1,11 @@
 import { useState } from "preact/hooks";
-import type { MemberView, NoteView } from "../bindings";
+import type { AttachmentView, MemberView, NoteView } from "../bindings";
 import { commands, ok } from "../api";
 import { t } from "../i18n";
 import { formatDateTime } from "../format";
 import { names } from "../logic";
 import { label, type Shared } from "../state";
+import { AttachButton, Thumbs } from "./Files";
 import { HistoryButton } from "./History";
 import { useRun } from "./Start";
 
@@ -16,6 +17,7 @@ export function NoteItem({
   team,
   n,
   members,
+  files = [],
   readOnly,
   onAck,
   onChange,
@@ -25,6 +27,8 @@ export function NoteItem({
   team: string;
   n: NoteView;
   members: MemberView[];
+  /** Photos and files attached to this note. */
+  files?: AttachmentView[];
   readOnly: boolean;
   /** The viewer joined as family: only their own notes can be edited. */
   family?: boolean;
@@ -106,6 +110,7 @@ export function NoteItem({
           )}
         </p>
       )}
+      <Thumbs shared={shared} team={team} files={files} />
       {n.seen_by.length > 0 && (
         <p class="seen-by muted small">
           {t("seenBy")}{" "}
@@ -138,6 +143,7 @@ export function NoteItem({
           </button>
         )}
         <HistoryButton shared={shared} team={team} kind="note" id={n.id} />
+        {!readOnly && !family && <AttachButton team={team} to="note" entry={n.id} assessment={null} onDone={onChange} />}
       </p>
     </li>
   );

@@ -314,7 +314,7 @@ export function Record({ shared, team, entry, via }: { shared: Shared; team: str
           {notes.length === 0 && <p class="muted">{t("noNotes")}</p>}
           <ol class="timeline" id="timeline">
             {notes.map((n) => (
-              <NoteItem key={n.id} shared={shared} team={team} n={n} members={r.members} readOnly={closed} onAck={ack} onChange={reload} />
+              <NoteItem key={n.id} shared={shared} team={team} n={n} members={r.members} files={(files ?? []).filter((f) => f.to === "note" && f.entry === n.id)} readOnly={closed} onAck={ack} onChange={filesChanged} />
             ))}
           </ol>
           {r.notes.length < r.notes_total && (

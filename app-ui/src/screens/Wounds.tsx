@@ -65,7 +65,7 @@ export function Wounds({ shared, team, wounds, files, readOnly, onChange }: { sh
             <WoundPhotos shared={shared} team={team} files={files.filter((f) => f.to === "wound" && f.entry === w.id)} />
             {!readOnly && !w.closed_on && (
               <div class="actions">
-                <AttachButton team={team} to="wound" entry={w.id} assessment={w.assessments.length ? w.assessments[w.assessments.length - 1].id : null} onDone={onChange} />
+                <AttachButton captions team={team} to="wound" entry={w.id} assessment={w.assessments.length ? w.assessments[w.assessments.length - 1].id : null} onDone={onChange} />
                 <button class="wound-assess" onClick={() => setAssessing({ wound: w.id, scores: w.assessments.length ? parse(w.assessments[w.assessments.length - 1].notation) : blank })}>
                   {t("woundAssess")}
                 </button>

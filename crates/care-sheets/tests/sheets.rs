@@ -352,6 +352,9 @@ fn monthly_report_has_visit_days_a_chart_and_the_month_text() {
         "バイタルサインの推移",
         "収縮期血圧",
         "体温(℃)",
+        // The observations reach the paper, not only the draft.
+        "食事摂取量6–8割",
+        "寝たきり度B1→B2",
     ] {
         assert!(flat.contains(&squash(want)), "missing {want}:\n{out}");
     }

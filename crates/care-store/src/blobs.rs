@@ -34,11 +34,9 @@ pub type SealedFile = ([u8; 32], Vec<u8>);
 /// A file made ready to attach (care-files' `prepare`), and where it goes.
 pub struct FileToAttach {
     pub name: String,
-    pub mime: String,
-    pub file: Vec<u8>,
-    pub thumb: Option<Vec<u8>>,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
+    /// The file as [`care_files::prepare`] made it: metadata stripped, with
+    /// its thumbnail.
+    pub prepared: care_files::Prepared,
     pub to: AttachedTo,
     pub entry: Option<EntryId>,
     pub assessment: Option<EntryId>,
@@ -51,15 +49,16 @@ impl Store {
     /// crash between the two leaves an unreferenced blob, never a record
     /// naming a file this laptop lost.
     pub fn attach(&mut self, team: TeamId, f: FileToAttach, now: Timestamp) -> Result<EntryId, StoreError> {
-        let file = self.keep_file(team, &f.file, now)?;
-        let thumb = f.thumb.map(|t| self.keep_file(team, &t, now)).transpose()?;
+        let p = f.prepared;
+        let file = self.keep_file(team, &p.file, now)?;
+        let thumb = p.thumb.map(|t| self.keep_file(team, &t, now)).transpose()?;
         let new = NewAttachment {
             name: f.name,
-            mime: f.mime,
+            mime: p.mime.to_string(),
             file,
             thumb,
-            width: f.width.map(u64::from),
-            height: f.height.map(u64::from),
+            width: p.width.map(u64::from),
+            height: p.height.map(u64::from),
             to: f.to,
             entry: f.entry,
             assessment: f.assessment,
@@ -115,6 +114,20 @@ impl Store {
             Some(s) => Some(open_blob(&address, &key, &s)?),
             None => None,
         })
+    }
+
+    /// Whether a sync pass found every thumbnail of the team here (reset by
+    /// the pass that receives changes).
+    pub fn thumbnails_complete(&self, team: TeamId) -> bool {
+        self.thumbnails_complete.contains(&team)
+    }
+
+    pub fn set_thumbnails_complete(&mut self, team: TeamId, complete: bool) {
+        if complete {
+            self.thumbnails_complete.insert(team);
+        } else {
+            self.thumbnails_complete.remove(&team);
+        }
     }
 
     /// Of these addresses, those this laptop does not have.

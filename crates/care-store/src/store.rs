@@ -1,6 +1,6 @@
 //! [`Store`]: a laptop's device profile and its teams' records.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use care_model::{
@@ -64,6 +64,9 @@ pub struct Store {
     pub(crate) device: DeviceProfile,
     pub(crate) signing: SigningKey,
     pub(crate) cache: HashMap<TeamId, Cached>,
+    /// Teams whose every thumbnail this laptop has, as far as this process
+    /// knows: sync skips looking again until changes arrive.
+    pub(crate) thumbnails_complete: HashSet<TeamId>,
 }
 
 impl Store {
@@ -116,6 +119,7 @@ impl Store {
             device,
             signing,
             cache: HashMap::new(),
+            thumbnails_complete: HashSet::new(),
         })
     }
 
@@ -142,6 +146,7 @@ impl Store {
             device,
             signing: SigningKey::from_bytes(&seed),
             cache: HashMap::new(),
+            thumbnails_complete: HashSet::new(),
         })
     }
 

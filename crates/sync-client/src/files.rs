@@ -30,13 +30,19 @@ pub(crate) async fn send_files(store: &mut Store, client: &RelayClient, team: Te
 
 /// Fetches the thumbnails of the team's attachments this laptop lacks; how
 /// many. One the relay does not have yet (its laptop has not sent it) is
-/// tried again next pass.
+/// tried again next pass. Once all are here, passes that received nothing
+/// skip the look (reading every attachment of a large record each pass).
 pub(crate) async fn fetch_thumbnails(
     store: &mut Store,
     client: &RelayClient,
     team: TeamId,
+    received: bool,
     now: Timestamp,
 ) -> Result<usize, SyncError> {
+    if !received && store.thumbnails_complete(team) {
+        return Ok(0);
+    }
+    store.set_thumbnails_complete(team, false);
     let attachments = store
         .record(team)
         .map_err(store_err)?
@@ -47,6 +53,7 @@ pub(crate) async fn fetch_thumbnails(
         .filter_map(|a| a.thumb.as_ref())
         .map(|t| t.address.as_str());
     let missing = store.missing_blobs(team, thumbs).map_err(store_err)?;
+    let wanted = missing.len();
     let mut got = 0;
     for address in missing.into_iter().take(THUMBS_PER_PASS) {
         if let Some(bytes) = client.blob(team.as_bytes(), &address).await? {
@@ -54,6 +61,7 @@ pub(crate) async fn fetch_thumbnails(
             got += 1;
         }
     }
+    store.set_thumbnails_complete(team, got == wanted);
     Ok(got)
 }
 

@@ -303,7 +303,8 @@ async fn sync_team(
         }
         other => other?,
     }
-    report.thumbnails_received = crate::files::fetch_thumbnails(store, client, team, now()).await?;
+    let received = report.received > 0 || report.from_snapshot.is_some();
+    report.thumbnails_received = crate::files::fetch_thumbnails(store, client, team, received, now()).await?;
     // In the background: the pass that started from a snapshot opens the
     // record at once; the next ones check it.
     if report.from_snapshot.is_none() {

@@ -43,11 +43,7 @@ pub fn attach(cli: &Cli, a: &AttachArgs) -> Result<()> {
         team,
         FileToAttach {
             name,
-            mime: prepared.mime.to_string(),
-            file: prepared.file,
-            thumb: prepared.thumb,
-            width: prepared.width,
-            height: prepared.height,
+            prepared,
             to,
             entry,
             assessment,

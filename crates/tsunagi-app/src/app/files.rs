@@ -44,11 +44,7 @@ impl App {
         let assessment = target.assessment.as_deref().map(parse_entry).transpose()?;
         let file = FileToAttach {
             name: name.to_string(),
-            mime: prepared.mime.to_string(),
-            file: prepared.file,
-            thumb: prepared.thumb,
-            width: prepared.width,
-            height: prepared.height,
+            prepared,
             to,
             entry,
             assessment,
