@@ -31,6 +31,9 @@ fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-ipafont-gothic)
 [ -e /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf ] || need_apt+=(fonts-ipaexfont-gothic)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v desktop-file-validate >/dev/null 2>&1 || need_apt+=(desktop-file-utils)
+# The relay's PostgreSQL engine is tested against a throwaway PostgreSQL 15
+# cluster the tests start themselves (initdb + pg_ctl, as the postgres user).
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need_apt+=(postgresql-15)
 # FHIR export tests validate every Bundle with Python's fhir.resources in a
 # virtual environment of our own (Debian's Python refuses system-wide pip).
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)

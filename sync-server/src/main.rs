@@ -10,8 +10,9 @@
 //! - `limits.rs`: request-rate limits (429);
 //! - `policy.rs`: what the operator allows (enrolment, quotas, the
 //!   free-space floor, connection caps);
-//! - `log_store/`: the append-only log in SQLite (invites and enrolment,
-//!   the group-commit writer);
+//! - `log_store/`: the `LogStore` trait and its engines: SQLite (one file
+//!   in --data, the default) and PostgreSQL (`--store postgres://…`, several
+//!   relays on one database);
 //! - `error.rs`: the JSON error body.
 //!
 //! **Invariants:** it never parses automerge and never holds a team key;
@@ -49,6 +50,11 @@ struct Flags {
     /// Directory for the log database and the self-signed certificate.
     #[arg(long, global = true)]
     data: Option<PathBuf>,
+    /// Keep the log in PostgreSQL instead of SQLite in --data: a URL
+    /// (`postgres://user@host/db`) or key=value settings (`host=/run/postgresql
+    /// dbname=tsunagi`). Every relay given the same database serves every team.
+    #[arg(long, global = true, env = "TSUNAGI_RELAY_STORE")]
+    store: Option<String>,
     /// PEM certificate chain (with --tls-key); default: self-signed, kept in --data.
     #[arg(long)]
     tls_cert: Option<PathBuf>,
@@ -89,6 +95,14 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         days: u32,
     },
+    /// Copies a stopped SQLite relay's data directory into the empty
+    /// PostgreSQL store given with --store, in one transaction. Laptops
+    /// notice nothing: the same incarnation, sequence numbers and hashes.
+    Migrate {
+        /// The SQLite relay's --data directory (the relay stopped).
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -98,13 +112,36 @@ async fn main() -> Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
+    if let Some(Command::Migrate { from }) = &flags.command {
+        let url = flags
+            .store
+            .as_deref()
+            .context("--store postgres://… is needed: where to copy the relay's data")?;
+        let policy = std::sync::Arc::new(policy::Policy::for_migration(from.clone()));
+        let store = log_store::postgres::PgStore::open(url, policy)
+            .await
+            .context("opening the PostgreSQL store")?;
+        let copied = log_store::postgres::migrate::from_sqlite(from, &store)
+            .await
+            .with_context(|| format!("copying {} into PostgreSQL", from.display()))?;
+        for (table, rows) in copied.tables {
+            println!("{table}: {rows}");
+        }
+        eprintln!("copied; start the relays with --store and the same certificate");
+        return Ok(());
+    }
     let data = flags
         .data
         .clone()
         .context("--data DIR is needed: where the relay keeps its log")?;
     std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
     if let Some(Command::Enrol { days }) = flags.command {
-        let code = log_store::new_enrolment(&data, days).context("writing the enrolment code")?;
+        let code = match &flags.store {
+            Some(url) => log_store::postgres::new_enrolment(url, days)
+                .await
+                .context("writing the enrolment code to PostgreSQL")?,
+            None => log_store::sqlite::new_enrolment(&data, days).context("writing the enrolment code")?,
+        };
         println!("{code}");
         eprintln!("enrolment code for one device, valid {days} days: on that laptop, `tsunagi relay enrol {code}`");
         return Ok(());
@@ -120,7 +157,16 @@ async fn main() -> Result<()> {
         data_dir: data.clone(),
     });
     let tls = tls::load_or_create(&data, flags.tls_cert.as_deref(), flags.tls_key.as_deref())?;
-    let store = log_store::LogStore::open(&data, policy.clone()).context("opening the log database")?;
+    let store: log_store::Store = match &flags.store {
+        Some(url) => std::sync::Arc::new(
+            log_store::postgres::PgStore::open(url, policy.clone())
+                .await
+                .context("opening the PostgreSQL store")?,
+        ),
+        None => std::sync::Arc::new(
+            log_store::sqlite::SqliteStore::open(&data, policy.clone()).context("opening the log database")?,
+        ),
+    };
     let listener = tokio::net::TcpListener::bind(&flags.listen)
         .await
         .with_context(|| format!("listening on {}", flags.listen))?;
@@ -131,7 +177,8 @@ async fn main() -> Result<()> {
         writeln!(out, "fingerprint {}", tls.fingerprint)?;
         out.flush()?;
     }
-    tracing::info!(%addr, incarnation = store.incarnation(), open_registration = policy.open_registration, "relay started");
+    let engine = if flags.store.is_some() { "postgres" } else { "sqlite" };
+    tracing::info!(%addr, engine, incarnation = store.incarnation(), open_registration = policy.open_registration, "relay started");
     server::serve(
         listener,
         tls.config,
@@ -140,10 +187,10 @@ async fn main() -> Result<()> {
         shutdown_signal(),
     )
     .await;
-    // Everything acknowledged is committed; fold the WAL into relay.db so a
-    // stopped relay's data directory is one self-contained file to back up.
-    if let Err(e) = store.checkpoint() {
-        tracing::warn!(error = %e, "could not checkpoint the log database; relay.db-wal holds the newest data");
+    // Everything acknowledged is committed; SQLite folds its WAL into
+    // relay.db so a stopped relay's data directory is one file to back up.
+    if let Err(e) = store.close().await {
+        tracing::warn!(error = %e, "could not close the store cleanly (SQLite: relay.db-wal holds the newest data)");
     }
     tracing::info!("relay stopped");
     Ok(())

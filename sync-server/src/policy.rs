@@ -32,6 +32,22 @@ pub struct Policy {
     pub data_dir: PathBuf,
 }
 
+impl Policy {
+    /// Bounds for a store opened only to copy data into (no requests).
+    pub fn for_migration(data_dir: PathBuf) -> Policy {
+        Policy {
+            open_registration: false,
+            team_quota_bytes: u64::MAX,
+            device_appends_per_hour: 0.0,
+            min_free_bytes: 0,
+            max_connections: 0,
+            max_connections_per_ip: 0,
+            header_timeout: Duration::from_secs(1),
+            data_dir,
+        }
+    }
+}
+
 /// Free disk space under the data directory, read at most once a second.
 #[derive(Debug)]
 pub struct FreeSpace {

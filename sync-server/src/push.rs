@@ -19,7 +19,7 @@ use axum::extract::ws::{Message, WebSocket};
 use futures_util::StreamExt;
 use tokio::sync::watch;
 
-use crate::log_store::{Head, LogStore, Membership};
+use crate::log_store::{Head, Membership, Store};
 
 /// How often an idle connection is pinged (the laptop gives up after 60 s of
 /// silence).
@@ -29,7 +29,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(20);
 /// it hangs up, a send fails, or it is taken off one of the teams.
 pub async fn serve(
     mut socket: WebSocket,
-    store: LogStore,
+    store: Store,
     device: [u8; 32],
     teams: Vec<([u8; 16], watch::Receiver<Head>)>,
 ) {
@@ -73,10 +73,9 @@ pub async fn serve(
     tracing::debug!("live push connection ended");
 }
 
-async fn still_member(store: &LogStore, team: [u8; 16], device: [u8; 32]) -> bool {
-    let store = store.clone();
-    let membership = tokio::task::spawn_blocking(move || store.membership(&team, &device)).await;
+async fn still_member(store: &Store, team: [u8; 16], device: [u8; 32]) -> bool {
+    let membership = store.membership(team, device).await;
     // Unsure (a storage error): keep the connection; the laptop's next read
     // is refused anyway if it was removed.
-    !matches!(membership, Ok(Ok(Membership::Removed | Membership::Stranger)))
+    !matches!(membership, Ok(Membership::Removed | Membership::Stranger))
 }

@@ -18,7 +18,7 @@ pub(super) struct Claim {
 }
 
 pub(super) async fn checkpoint(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
     body: Result<Json<Claim>, axum::extract::rejection::JsonRejection>,
@@ -39,10 +39,7 @@ pub(super) async fn checkpoint(
         seq: claim.seq,
         head,
     };
-    let signed = tokio::task::spawn_blocking(move || store.audit_checkpoint(&team, &key, chain, now_ms()))
-        .await
-        .map_err(|e| AppError::unavailable(e.to_string()))?;
-    match signed {
+    match store.audit_checkpoint(team, key, chain, now_ms()).await {
         Ok(c) => Ok(Json(json!({ "checkpoint": c }))),
         Err(CheckpointError::NotYours) => Err(AppError::bad_request(
             "not_your_chain",
@@ -59,12 +56,13 @@ pub(super) async fn checkpoint(
 }
 
 pub(super) async fn checkpoints(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let team = team_id(&team)?;
     member(&store, team, peer).await?;
-    let (list, key) = blocking(store, move |s| Ok((s.audit_checkpoints(&team)?, s.audit_key()?))).await?;
+    let list = store.audit_checkpoints(team).await.map_err(unavailable)?;
+    let key = store.audit_key().await.map_err(unavailable)?;
     Ok(Json(json!({ "checkpoints": list, "relay_key": hex::encode(key) })))
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::json;
 
-use crate::log_store::BlobPutError;
+use crate::log_store::{BlobPutError, NewBlob};
 
 use super::*;
 
@@ -39,10 +39,13 @@ pub(super) async fn put_blob(
         return Err(AppError::blob_too_large());
     }
     let size = body.len();
-    let stored = tokio::task::spawn_blocking(move || relay.store.put_blob(&team, &address, &body, &key, now_ms()))
-        .await
-        .map_err(|e| AppError::unavailable(e.to_string()))?;
-    match stored {
+    let blob = NewBlob {
+        team,
+        address,
+        bytes: body.to_vec(),
+        sender: key,
+    };
+    match relay.store.put_blob(blob, now_ms()).await {
         Ok(new) => {
             tracing::debug!(size, new, "blob stored");
             Ok(Json(json!({ "duplicate": !new, "size": size })))
@@ -62,14 +65,14 @@ pub(super) async fn put_blob(
 }
 
 pub(super) async fn get_blob(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path((team, address)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let team = team_id(&team)?;
     let address: [u8; 32] = hex_array("address", &address)?;
     member(&store, team, peer).await?;
-    match blocking(store, move |s| s.blob(&team, &address)).await? {
+    match store.blob(team, address).await.map_err(unavailable)? {
         // Content-addressed: a copy never goes stale.
         Some(bytes) => Ok((
             [

@@ -18,7 +18,7 @@ pub(super) struct DamagedReport {
 /// that truly fails is listed (in the read header), for a holder of a
 /// genuine copy to send again.
 pub(super) async fn report_damaged(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
     body: Result<Json<DamagedReport>, axum::extract::rejection::JsonRejection>,
@@ -26,6 +26,6 @@ pub(super) async fn report_damaged(
     let team = team_id(&team)?;
     member(&store, team, peer).await?;
     let seq = json_body(body)?.seq;
-    let damaged = blocking(store, move |s| s.report_damaged(&team, seq)).await?;
+    let damaged = store.report_damaged(team, seq).await.map_err(unavailable)?;
     Ok(Json(json!({ "damaged": damaged })))
 }

@@ -10,7 +10,7 @@ use super::invites::{put_sealed, InviteUpload};
 use super::*;
 
 pub(super) async fn put_device_link(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(id): Path<String>,
     body: Result<Json<InviteUpload>, axum::extract::rejection::JsonRejection>,

@@ -16,7 +16,7 @@ pub(super) struct Enrolment {
 /// `POST /v1/enrol`: a device presents a code the operator printed with
 /// `sync-server enrol`; it may then start teams here.
 pub(super) async fn enrol(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     body: Result<Json<Enrolment>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, AppError> {
@@ -25,7 +25,7 @@ pub(super) async fn enrol(
     if code.len() > 100 {
         return Err(AppError::bad_request("bad_field", "値の形式が正しくありません", "code"));
     }
-    match blocking_enrol(store, code, key).await? {
+    match store.enrol(code, key, now_ms()).await {
         Ok(()) => Ok(Json(json!({ "enrolled": true }))),
         Err(EnrolError::Invalid) => Err(AppError::forbidden(
             "bad_enrolment",
@@ -34,14 +34,4 @@ pub(super) async fn enrol(
         )),
         Err(EnrolError::Storage(e)) => Err(AppError::unavailable(e.to_string())),
     }
-}
-
-pub(super) async fn blocking_enrol(
-    store: LogStore,
-    code: String,
-    key: [u8; 32],
-) -> Result<Result<(), EnrolError>, AppError> {
-    tokio::task::spawn_blocking(move || store.enrol(&code, &key, now_ms()))
-        .await
-        .map_err(|e| AppError::unavailable(e.to_string()))
 }

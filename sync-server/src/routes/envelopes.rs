@@ -109,7 +109,7 @@ pub(super) struct ReadQuery {
 }
 
 pub(super) async fn read(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
     Query(q): Query<ReadQuery>,
@@ -118,10 +118,7 @@ pub(super) async fn read(
     member(&store, team, peer).await?;
     let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
     let incarnation = store.incarnation().to_string();
-    let page = tokio::task::spawn_blocking(move || store.read(&team, q.after, limit))
-        .await
-        .map_err(|e| AppError::unavailable(e.to_string()))?
-        .map_err(|e| AppError::unavailable(e.to_string()))?;
+    let page = store.read(team, q.after, limit).await.map_err(unavailable)?;
     let body = encode_page(page.envelopes.iter().map(|(s, b)| (*s, b.as_slice())));
     let damaged: Vec<String> = page.damaged.iter().map(u64::to_string).collect();
     Ok((

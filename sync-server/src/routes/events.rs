@@ -19,7 +19,7 @@ pub(super) struct EventsQuery {
 /// laptop then reads the log from its cursor, so a missed message costs only
 /// latency.
 pub(super) async fn events(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Query(q): Query<EventsQuery>,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
@@ -47,16 +47,12 @@ pub(super) async fn events(
     // Only teams this device belongs to; the others are silently left out.
     let key = device(peer)?;
     let asked = teams;
-    let teams = blocking(store.clone(), move |s| {
-        let mut mine = Vec::new();
-        for t in asked {
-            if s.is_member(&t, &key)? {
-                mine.push(t);
-            }
+    let mut teams = Vec::new();
+    for t in asked {
+        if store.membership(t, key).await.map_err(unavailable)? == Membership::Member {
+            teams.push(t);
         }
-        Ok(mine)
-    })
-    .await?;
+    }
     if teams.is_empty() {
         return Err(AppError::not_found());
     }

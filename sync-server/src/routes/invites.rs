@@ -1,7 +1,7 @@
 //! `PUT /v1/invites/{id}` and `POST /v1/invites/{id}/claim`: a sealed team
 //! key waiting for the one device that claims it.
 
-use crate::log_store::ClaimError;
+use crate::log_store::{ClaimError, NewInvite};
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use serde::Deserialize;
@@ -21,7 +21,7 @@ pub(super) struct InviteUpload {
 }
 
 pub(super) async fn put_invite(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(id): Path<String>,
     body: Result<Json<InviteUpload>, axum::extract::rejection::JsonRejection>,
@@ -33,7 +33,7 @@ pub(super) async fn put_invite(
 /// Keeps `sealed` (at most `limit` bytes) for the one device that claims it,
 /// counted among the team's invites. Used by invites and device links.
 pub(super) async fn put_sealed(
-    store: LogStore,
+    store: Store,
     peer: Peer,
     id: String,
     body: Result<Json<InviteUpload>, axum::extract::rejection::JsonRejection>,
@@ -54,18 +54,15 @@ pub(super) async fn put_sealed(
         .as_deref()
         .map(|k| hex_array("invite_key", k))
         .transpose()?;
-    let stored = blocking(store, move |s| {
-        s.put_invite(
-            &id,
-            &team,
-            &claim,
-            &sealed,
-            invite_key.as_ref(),
-            up.expires_ms,
-            now_ms(),
-        )
-    })
-    .await?;
+    let invite = NewInvite {
+        id,
+        team,
+        claim_hash: claim,
+        sealed,
+        invite_key,
+        expires_ms: up.expires_ms,
+    };
+    let stored = store.put_invite(invite, now_ms()).await.map_err(unavailable)?;
     if !stored {
         return Err(AppError::insufficient_storage(
             "invites_full",
@@ -82,7 +79,7 @@ pub(super) struct Claim {
 }
 
 pub(super) async fn claim_invite(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(id): Path<String>,
     body: Result<Json<Claim>, axum::extract::rejection::JsonRejection>,
@@ -90,10 +87,7 @@ pub(super) async fn claim_invite(
     let id: [u8; 32] = hex_array("id", &id)?;
     let token: [u8; 32] = hex_array("claim_token", &json_body(body)?.claim_token)?;
     let claimant = device(peer)?;
-    let result = tokio::task::spawn_blocking(move || store.claim_invite(&id, &token, &claimant, now_ms()))
-        .await
-        .map_err(|e| AppError::unavailable(e.to_string()))?;
-    match result {
+    match store.claim_invite(id, token, claimant, now_ms()).await {
         Ok((team, sealed)) => Ok(Json(
             json!({ "team": hex::encode(team), "sealed": hex::encode(sealed) }),
         )),

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::*;
 
 pub(super) async fn add_member(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
     body: Result<Json<sync_proto::MembershipOp>, axum::extract::rejection::JsonRejection>,
@@ -17,10 +17,7 @@ pub(super) async fn add_member(
     let team = team_id(&team)?;
     let key = device(peer)?;
     let op = json_body(body)?;
-    let result = tokio::task::spawn_blocking(move || store.add_member_op(&team, &op, &key, now_ms()))
-        .await
-        .map_err(|e| AppError::unavailable(e.to_string()))?;
-    match result {
+    match store.add_member_op(team, op, key, now_ms()).await {
         Ok(seq) => Ok(Json(json!({ "seq": seq }))),
         Err(MemberError::Refused(sync_proto::RosterError::Stale)) => Err(AppError::conflict(
             "roster_changed",
@@ -43,7 +40,7 @@ pub(super) async fn add_member(
 }
 
 pub(super) async fn members(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
 ) -> Result<Json<serde_json::Value>, AppError> {
@@ -54,7 +51,7 @@ pub(super) async fn members(
         Ok(_) | Err(AppError { code: "removed", .. }) => {}
         Err(e) => return Err(e),
     }
-    let ops = blocking(store, move |s| s.member_ops(&team)).await?;
+    let ops = store.member_ops(team).await.map_err(unavailable)?;
     if ops.is_empty() {
         return Err(AppError::not_found());
     }

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::log_store::{LogStore, Membership};
+use crate::log_store::{Membership, Store};
 use crate::policy::{FreeSpace, Policy};
 
 mod audit;
@@ -28,19 +28,19 @@ mod snapshot;
 /// What every handler may reach: the log, and the operator's bounds.
 #[derive(Clone)]
 pub struct Relay {
-    pub store: LogStore,
+    pub store: Store,
     free_space: Arc<FreeSpace>,
     /// Appends per device, for `Policy::device_appends_per_hour`.
     appends: crate::limits::RateLimits,
 }
 
-impl FromRef<Relay> for LogStore {
-    fn from_ref(relay: &Relay) -> LogStore {
+impl FromRef<Relay> for Store {
+    fn from_ref(relay: &Relay) -> Store {
         relay.store.clone()
     }
 }
 
-pub fn router(store: LogStore, policy: Arc<Policy>) -> Router {
+pub fn router(store: Store, policy: Arc<Policy>) -> Router {
     let relay = Relay {
         store,
         free_space: Arc::new(FreeSpace::new(policy.data_dir.clone(), policy.min_free_bytes)),
@@ -124,7 +124,7 @@ async fn refuse_announced_oversize(
     next.run(req).await
 }
 
-async fn health(State(store): State<LogStore>) -> Json<serde_json::Value> {
+async fn health(State(store): State<Store>) -> Json<serde_json::Value> {
     Json(json!({ "status": "ok", "incarnation": store.incarnation() }))
 }
 
@@ -138,9 +138,9 @@ fn device(peer: Peer) -> Result<[u8; 32], AppError> {
 
 /// 404 unless the device is on the team's roster; 403 `removed` for a
 /// device that was taken out (it knew the team already).
-async fn member(store: &LogStore, team: [u8; 16], peer: Peer) -> Result<[u8; 32], AppError> {
+async fn member(store: &Store, team: [u8; 16], peer: Peer) -> Result<[u8; 32], AppError> {
     let key = device(peer)?;
-    match blocking(store.clone(), move |s| s.membership(&team, &key)).await? {
+    match store.membership(team, key).await.map_err(unavailable)? {
         Membership::Member => Ok(key),
         Membership::Removed => Err(AppError::removed()),
         Membership::Stranger => Err(AppError::not_found()),
@@ -154,15 +154,9 @@ fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
-/// Runs a storage call off the async threads.
-async fn blocking<T: Send + 'static>(
-    store: LogStore,
-    f: impl FnOnce(&LogStore) -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .map_err(|e| AppError::unavailable(e.to_string()))?
-        .map_err(|e| AppError::unavailable(e.to_string()))
+/// A storage failure: 503, the laptop tries again.
+fn unavailable(e: impl std::fmt::Display) -> AppError {
+    AppError::unavailable(e.to_string())
 }
 
 fn hex_array<const N: usize>(field: &'static str, s: &str) -> Result<[u8; N], AppError> {

@@ -16,14 +16,14 @@ use super::*;
 /// `PUT /v1/teams/{team}/snapshot`: a member's sealed snapshot of the record,
 /// kept if it covers more of the log than the one kept.
 pub(super) async fn put_snapshot(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let team = team_id(&team)?;
     let key = member(&store, team, peer).await?;
-    if blocking(store.clone(), move |s| s.is_family(&team, &key)).await? {
+    if store.is_family(team, key).await.map_err(unavailable)? {
         return Err(AppError::forbidden(
             "family_role",
             "家族の端末からは記録全体を預けられません",
@@ -32,10 +32,7 @@ pub(super) async fn put_snapshot(
     }
     let env = envelope_for(team, body)?;
     let covers = env.header().sender_seq;
-    match tokio::task::spawn_blocking(move || store.put_snapshot(&env, &key, now_ms()))
-        .await
-        .map_err(|e| AppError::unavailable(e.to_string()))?
-    {
+    match store.put_snapshot(env, key, now_ms()).await {
         Ok(kept) => Ok(Json(json!({ "kept": kept, "covers": covers }))),
         Err(AppendError::SnapshotAhead) => Err(AppError::bad_request(
             "snapshot_ahead",
@@ -49,13 +46,13 @@ pub(super) async fn put_snapshot(
 
 /// `GET /v1/teams/{team}/snapshot`: the kept snapshot, or 204 if none.
 pub(super) async fn get_snapshot(
-    State(store): State<LogStore>,
+    State(store): State<Store>,
     Extension(peer): Extension<Peer>,
     Path(team): Path<String>,
 ) -> Result<Response, AppError> {
     let team = team_id(&team)?;
     member(&store, team, peer).await?;
-    Ok(match blocking(store, move |s| s.snapshot(&team)).await? {
+    Ok(match store.snapshot(team).await.map_err(unavailable)? {
         Some(bytes) => ([(CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
         None => axum::http::StatusCode::NO_CONTENT.into_response(),
     })

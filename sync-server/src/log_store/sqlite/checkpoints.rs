@@ -8,7 +8,8 @@ use ed25519_dalek::SigningKey;
 use rusqlite::{params, Connection, OptionalExtension};
 use sync_proto::Checkpoint;
 
-use super::LogStore;
+use super::SqliteStore;
+use crate::log_store::{ChainClaim, CheckpointError};
 
 pub(super) fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
@@ -41,34 +42,13 @@ fn signing_key(conn: &Connection) -> rusqlite::Result<SigningKey> {
     Ok(SigningKey::from_bytes(&seed))
 }
 
-/// What a device says its chain is: (device, scope) has `seq` entries
-/// ending in `head`.
-pub struct ChainClaim {
-    pub device: [u8; 16],
-    pub scope: Option<[u8; 16]>,
-    pub seq: u64,
-    pub head: [u8; 32],
-}
-
-/// Why a checkpoint was refused.
-#[derive(Debug)]
-pub enum CheckpointError {
-    /// The device is not the caller, or not on the team.
-    NotYours,
-    /// Shorter than one signed before: the chain was cut.
-    Shorter {
-        signed: u64,
-    },
-    Storage(rusqlite::Error),
-}
-
 impl From<rusqlite::Error> for CheckpointError {
     fn from(e: rusqlite::Error) -> Self {
-        CheckpointError::Storage(e)
+        CheckpointError::Storage(e.into())
     }
 }
 
-impl LogStore {
+impl SqliteStore {
     /// The relay's public key for checkpoints (hex), for laptops to pin.
     pub fn audit_key(&self) -> rusqlite::Result<[u8; 32]> {
         let conn = self.conn.lock().expect("log lock");

@@ -5,7 +5,8 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{chain_next, genuine, roster_of, AppendError, Appended, Live, LogStore, RosterCache};
+use super::{roster_of, SqliteStore};
+use crate::log_store::{admit, admit_new, chain_next, meets_stored, AppendError, Appended, Live, RosterCache, Stored};
 use crate::policy::Policy;
 
 /// An append waiting for the writer thread.
@@ -19,7 +20,7 @@ pub(super) struct Job {
 /// Most appends committed in one transaction.
 const MAX_BATCH: usize = 512;
 
-impl LogStore {
+impl SqliteStore {
     /// Stores an envelope durably and returns its sequence number, once the
     /// transaction holding it is committed. The sender must be on the team's
     /// roster and the signature must be theirs.
@@ -111,19 +112,7 @@ fn append_one(
     let (env, h) = (&job.env, job.env.header());
     let id = env.id();
     let roster = roster_of(rosters, tx, &h.team)?;
-    if roster.devices.is_empty() {
-        return Err(AppendError::UnknownTeam);
-    }
-    // The uploader is on the team now, and the envelope is signed by its
-    // sender, who was on the team when sealing it. Usually they are one
-    // device; a member may also give back another's envelope to a relay
-    // restored from an older backup.
-    if !roster.has_member_key(&job.peer) {
-        return Err(AppendError::NotMember);
-    }
-    let key = roster.key_for(&h.sender, h.epoch).ok_or(AppendError::NotMember)?;
-    env.verify(&key).map_err(|_| AppendError::NotMember)?;
-    let sender_removed = !roster.contains(&h.sender);
+    let sender_removed = admit(&roster, &job.peer, env)?;
     let existing: Option<(u64, Vec<u8>, Vec<u8>)> = tx
         .prepare_cached(
             "SELECT seq, id, bytes FROM envelopes WHERE team = ?1 AND (id = ?2 OR (sender = ?3 AND sender_seq = ?4))",
@@ -139,36 +128,23 @@ fn append_one(
         )
         .optional()?;
     if let Some((seq, stored_id, stored)) = existing {
-        if stored_id == id && stored == env.bytes() {
-            return Ok(Appended { seq, new: false });
+        match meets_stored(&roster, env, seq, &stored_id, &stored)? {
+            Stored::Same(seq) => return Ok(Appended { seq, new: false }),
+            Stored::Repair(seq) => {
+                tx.execute(
+                    "UPDATE envelopes SET id = ?3, bytes = ?4 WHERE team = ?1 AND seq = ?2",
+                    params![h.team.as_slice(), seq as i64, id.as_slice(), env.bytes()],
+                )?;
+                tx.execute(
+                    "DELETE FROM damaged WHERE team = ?1 AND seq = ?2",
+                    params![h.team.as_slice(), seq as i64],
+                )?;
+                tracing::warn!(seq, "a damaged envelope was repaired from a genuine copy");
+                return Ok(Appended { seq, new: true });
+            }
         }
-        if stored_id != id && genuine(&roster, &stored) {
-            return Err(AppendError::SenderSeqReused);
-        }
-        // The stored copy is damaged (its bytes no longer hash to its id, or
-        // fail its sender's signature) and this one is genuine (verified
-        // above): repair it in place, at the same seq.
-        tx.execute(
-            "UPDATE envelopes SET id = ?3, bytes = ?4 WHERE team = ?1 AND seq = ?2",
-            params![h.team.as_slice(), seq as i64, id.as_slice(), env.bytes()],
-        )?;
-        tx.execute(
-            "DELETE FROM damaged WHERE team = ?1 AND seq = ?2",
-            params![h.team.as_slice(), seq as i64],
-        )?;
-        tracing::warn!(seq, "a damaged envelope was repaired from a genuine copy");
-        return Ok(Appended { seq, new: true });
     }
-    // A removed device's envelope, new to the log: whoever uploads it, it
-    // would land after the removal (laptops refuse it there too).
-    if sender_removed {
-        return Err(AppendError::SenderRemoved);
-    }
-    // Sealed under a key epoch no removal on the roster started: readers
-    // would take it for a removal hidden from them.
-    if h.epoch > roster.epoch {
-        return Err(AppendError::EpochAhead);
-    }
+    admit_new(&roster, env, sender_removed)?;
     let used: i64 = tx
         .prepare_cached("SELECT coalesce(max(bytes), 0) FROM usage WHERE team = ?1")?
         .query_row([h.team.as_slice()], |r| r.get(0))?;

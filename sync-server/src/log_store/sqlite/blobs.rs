@@ -4,7 +4,8 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::LogStore;
+use super::SqliteStore;
+use crate::log_store::{BlobPutError, NewBlob};
 
 pub(super) fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
@@ -19,33 +20,22 @@ pub(super) fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
-/// Why a blob was not stored.
-#[derive(Debug)]
-pub enum BlobPutError {
-    /// The bytes do not hash to the address they were sent to.
-    WrongAddress,
-    /// The team's log and blobs are at its storage quota.
-    TeamQuota,
-    Storage(rusqlite::Error),
-}
-
 impl From<rusqlite::Error> for BlobPutError {
     fn from(e: rusqlite::Error) -> Self {
-        BlobPutError::Storage(e)
+        BlobPutError::Storage(e.into())
     }
 }
 
-impl LogStore {
+impl SqliteStore {
     /// Stores a member's sealed blob; false when it was already stored.
     /// Committed (synchronous = FULL) before it returns.
-    pub fn put_blob(
-        &self,
-        team: &[u8; 16],
-        address: &[u8; 32],
-        bytes: &[u8],
-        sender: &[u8; 32],
-        now_ms: i64,
-    ) -> Result<bool, BlobPutError> {
+    pub fn put_blob(&self, blob: &NewBlob, now_ms: i64) -> Result<bool, BlobPutError> {
+        let NewBlob {
+            team,
+            address,
+            bytes,
+            sender,
+        } = blob;
         if sync_proto::blob::address_of(bytes) != *address {
             return Err(BlobPutError::WrongAddress);
         }

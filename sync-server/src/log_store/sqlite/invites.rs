@@ -3,10 +3,9 @@
 
 use std::path::Path;
 
+use super::SqliteStore;
+use crate::log_store::{code_hash, new_code, ClaimError, EnrolError, NewInvite, MAX_OPEN_INVITES};
 use rusqlite::{params, Connection, OptionalExtension};
-use sha2::Digest;
-
-use super::LogStore;
 
 /// The tables of enrolment: codes the operator printed (by their hash), and
 /// the devices that used one.
@@ -31,16 +30,6 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// A code as typed: case, spaces and dashes do not matter.
-fn code_hash(code: &str) -> [u8; 32] {
-    let plain: String = code
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    sha2::Sha256::digest(plain.as_bytes()).into()
-}
-
 /// Makes a one-time enrolment code valid for `days`, straight in the
 /// database (the relay may be running: SQLite's WAL lets both write).
 /// Only its hash is kept.
@@ -50,14 +39,7 @@ pub fn new_enrolment(dir: &Path, days: u32) -> rusqlite::Result<String> {
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
     conn.execute_batch("PRAGMA synchronous = FULL;")?;
     create_tables(&conn)?;
-    let hex = uuid::Uuid::new_v4().simple().to_string();
-    // Read aloud or typed from paper: groups of four.
-    let code = hex
-        .as_bytes()
-        .chunks(4)
-        .map(|c| std::str::from_utf8(c).expect("hex is ASCII"))
-        .collect::<Vec<_>>()
-        .join("-");
+    let code = new_code();
     let expires = now_ms() + i64::from(days.max(1)) * 24 * 3600 * 1000;
     conn.execute(
         "INSERT INTO enrolment_codes (code_hash, expires_ms) VALUES (?1, ?2)",
@@ -72,38 +54,22 @@ pub(super) fn is_enrolled(conn: &Connection, key: &[u8; 32]) -> rusqlite::Result
         .query_row([key.as_slice()], |r| r.get(0))
 }
 
-/// Why an enrolment failed. Unknown, used by another device and expired
-/// look the same.
-#[derive(Debug)]
-pub enum EnrolError {
-    Invalid,
-    Storage(rusqlite::Error),
-}
-
 impl From<rusqlite::Error> for EnrolError {
     fn from(e: rusqlite::Error) -> Self {
-        EnrolError::Storage(e)
+        EnrolError::Storage(e.into())
     }
 }
 
 /// team, claim hash, sealed key, expiry, when used, by which device key.
 type InviteRow = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>);
 
-/// Why an invite claim failed. Unknown and wrong token look the same.
-#[derive(Debug)]
-pub enum ClaimError {
-    NotFound,
-    Gone,
-    Storage(rusqlite::Error),
-}
-
 impl From<rusqlite::Error> for ClaimError {
     fn from(e: rusqlite::Error) -> Self {
-        ClaimError::Storage(e)
+        ClaimError::Storage(e.into())
     }
 }
 
-impl LogStore {
+impl SqliteStore {
     /// Enrols the device with key `device` by a code from `sync-server
     /// enrol`: it may then start teams here. The same device enrolling
     /// again with its code is fine.
@@ -137,17 +103,15 @@ impl LogStore {
     /// Keeps the sealed team key of an invite until it is used or expires
     /// (at most a week from now, whatever was asked). `false`: the team has
     /// as many invites waiting as it may.
-    #[allow(clippy::too_many_arguments)]
-    pub fn put_invite(
-        &self,
-        id: &[u8; 32],
-        team: &[u8; 16],
-        claim_hash: &[u8; 32],
-        sealed: &[u8],
-        invite_key: Option<&[u8; 32]>,
-        expires_ms: i64,
-        now_ms: i64,
-    ) -> rusqlite::Result<bool> {
+    pub fn put_invite(&self, invite: &NewInvite, now_ms: i64) -> rusqlite::Result<bool> {
+        let NewInvite {
+            id,
+            team,
+            claim_hash,
+            sealed,
+            invite_key,
+            expires_ms,
+        } = invite;
         let conn = self.conn.lock().expect("log lock");
         // Expired invites, used or not, are deleted: nothing keeps a sealed
         // team key here longer than a week.
@@ -155,10 +119,10 @@ impl LogStore {
         let waiting: i64 = conn.query_row("SELECT count(*) FROM invites WHERE team = ?1", [team.as_slice()], |r| {
             r.get(0)
         })?;
-        if waiting >= super::MAX_OPEN_INVITES {
+        if waiting >= MAX_OPEN_INVITES {
             return Ok(false);
         }
-        let expires_ms = expires_ms.min(now_ms.saturating_add(sync_proto::MAX_INVITE_MS));
+        let expires_ms = (*expires_ms).min(now_ms.saturating_add(sync_proto::MAX_INVITE_MS));
         conn.execute(
             "INSERT OR IGNORE INTO invites (id, team, claim_hash, sealed, expires_ms, invite_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -184,7 +148,6 @@ impl LogStore {
         claimant: &[u8; 32],
         now_ms: i64,
     ) -> Result<([u8; 16], Vec<u8>), ClaimError> {
-        use sha2::Digest;
         let mut conn = self.conn.lock().expect("log lock");
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM invites WHERE expires_ms < ?1", [now_ms])?;
@@ -199,7 +162,7 @@ impl LogStore {
             tx.commit()?;
             return Err(ClaimError::NotFound);
         };
-        let presented: [u8; 32] = sha2::Sha256::digest(token).into();
+        let presented: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(token).into();
         if presented.as_slice() != claim_hash.as_slice() {
             return Err(ClaimError::NotFound);
         }
