@@ -246,7 +246,7 @@ fn photo_of_about(mb: f64, seed: u32) -> Vec<u8> {
         state ^= state << 13;
         state ^= state >> 17;
         state ^= state << 5;
-        let n = (state & 0x3f) as u32;
+        let n = state & 0x3f;
         image::Rgb([((x * 200 / w) + n) as u8, ((y * 200 / h) + n) as u8, (120 + n) as u8])
     });
     // Quality picked so the file lands near the size asked for.
