@@ -533,6 +533,14 @@ pub(crate) fn chain_next(prev: &[u8; 32], id: &[u8; 32]) -> [u8; 32] {
         .into()
 }
 
+/// The wall clock in milliseconds, as every stored time is kept.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 /// A code as typed: case, spaces and dashes do not matter.
 pub(crate) fn code_hash(code: &str) -> [u8; 32] {
     let plain: String = code

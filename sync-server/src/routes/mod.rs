@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::log_store::{Membership, Store};
+use crate::log_store::{now_ms, Membership, Store};
 use crate::policy::{FreeSpace, Policy};
 
 mod audit;
@@ -145,13 +145,6 @@ async fn member(store: &Store, team: [u8; 16], peer: Peer) -> Result<[u8; 32], A
         Membership::Removed => Err(AppError::removed()),
         Membership::Stranger => Err(AppError::not_found()),
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis() as i64
 }
 
 /// A storage failure: 503, the laptop tries again.

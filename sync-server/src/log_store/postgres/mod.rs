@@ -324,11 +324,7 @@ pub async fn new_enrolment(url: &str, days: u32) -> Result<String, StoreError> {
     let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
     tokio::spawn(connection);
     let code = new_code();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    let expires = now + i64::from(days.max(1)) * 24 * 3600 * 1000;
+    let expires = super::now_ms() + i64::from(days.max(1)) * 24 * 3600 * 1000;
     client
         .execute(
             "INSERT INTO enrolment_codes (code_hash, expires_ms) VALUES ($1, $2)",

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::SqliteStore;
-use crate::log_store::{code_hash, new_code, ClaimError, EnrolError, NewInvite, MAX_OPEN_INVITES};
+use crate::log_store::{code_hash, new_code, now_ms, ClaimError, EnrolError, NewInvite, MAX_OPEN_INVITES};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The tables of enrolment: codes the operator printed (by their hash), and
@@ -21,13 +21,6 @@ pub(super) fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
              enrolled_at INTEGER NOT NULL
          );",
     )
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// Makes a one-time enrolment code valid for `days`, straight in the
