@@ -1296,6 +1296,10 @@ export type SyncTeamView = {
 /**  The connection, as the status bar shows it. */
 export type SyncView = {
 	relay: string | null,
+	/**  Other relays in front of the same store, tried when one does not answer. */
+	relay_also: string[],
+	/**  The address that answered last. */
+	relay_in_use: string | null,
 	online: boolean,
 	/**  Saved here, not yet acknowledged by the relay (送信待ち). */
 	pending: number,

@@ -17,7 +17,7 @@
 //! `--connections N` only holds N idle connections and measures an edit with
 //! them connected (10,000 needs `ulimit -n` above 10,100).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use care_model::*;
@@ -26,142 +26,9 @@ use sync_client::{Identity, PushEvent, RelayClient};
 use sync_proto::{seal, Header, MembershipOp, PayloadKind, TeamKey};
 use tsunagi_tests::{member, Relay};
 
-fn now() -> Timestamp {
-    Timestamp::from_datetime(&chrono::Utc::now())
-}
-
-fn pct(v: &mut [Duration], p: f64) -> Duration {
-    v.sort();
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
-
-/// A sync pass that must fully succeed (a per-team error would otherwise
-/// leave the measurement waiting forever).
-async fn sync_ok(store: &mut Store) {
-    let report = sync_client::sync_once(store, now).await.unwrap();
-    if let Some(e) = report.teams.iter().find_map(|t| t.error.clone()) {
-        panic!("sync failed: {e}");
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn rss_kb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// `n` devices, each with its own one-device team, holding idle live-push
-/// connections. Returns their subscriptions (kept open by the caller).
-async fn idle_devices(relay: &Relay, first: usize, n: usize) -> Vec<sync_client::Events> {
-    let mut subs = Vec::with_capacity(n);
-    let sem = Arc::new(tokio::sync::Semaphore::new(32));
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in first..first + n {
-        let (url, fp, sem) = (relay.url.clone(), relay.fingerprint.clone(), sem.clone());
-        tasks.spawn(async move {
-            let _permit = sem.acquire().await.unwrap();
-            let key = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng);
-            let mut device = [0u8; 16];
-            device[..8].copy_from_slice(&(i as u64).to_be_bytes());
-            let team = device;
-            let id = Identity::for_device(&key, &device).unwrap();
-            let client = RelayClient::new(&url, Some(&fp), Some(&id)).unwrap();
-            client
-                .add_member(&team, &MembershipOp::genesis(&team, &device, "idle", &key))
-                .await
-                .unwrap();
-            let mut events = client.subscribe(&[team]).await.unwrap();
-            assert_eq!(events.next().await.unwrap(), Some(PushEvent::Ready));
-            events
-        });
-    }
-    while let Some(t) = tasks.join_next().await {
-        subs.push(t.unwrap());
-    }
-    subs
-}
-
-/// A's saves reaching B, `n` times; B runs on its own thread.
-fn edit_to_visible(relay: &Relay, dir: &std::path::Path, n: usize) -> (Duration, Duration) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut a = Store::init(&dir.join("a"), member("A"), now(), &tsunagi_tests::test_key()).unwrap();
-    a.set_relay(&relay.url, Some(&relay.fingerprint)).unwrap();
-    let team = a
-        .create_team(
-            Patient {
-                name: "山田 太郎".into(),
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap();
-    let code = rt
-        .block_on(sync_client::invite(&mut a, team, Timestamp(now().0 + 3_600_000), now))
-        .unwrap();
-    let mut b = Store::init(&dir.join("b"), member("B"), now(), &tsunagi_tests::test_key()).unwrap();
-    rt.block_on(sync_client::join(&mut b, &code, now)).unwrap();
-
-    let started: Arc<Mutex<Vec<Instant>>> = Arc::default();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let starts = started.clone();
-    let reader = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let relay = b.relay().unwrap().unwrap();
-            let client = RelayClient::new(
-                &relay.url,
-                relay.fingerprint.as_deref(),
-                Some(&Identity::of(&b).unwrap()),
-            )
-            .unwrap();
-            let mut events = client.subscribe(&[*team.as_bytes()]).await.unwrap();
-            ready_tx.send(()).unwrap();
-            let mut latencies = Vec::new();
-            while latencies.len() < n {
-                if let Some(PushEvent::Append { .. }) = events.next().await.unwrap() {
-                    sync_ok(&mut b).await;
-                    let arrived = Instant::now(); // B's commit is done here
-                    let have = b.record(team).unwrap().read().unwrap().notes.len();
-                    let starts = starts.lock().unwrap();
-                    while latencies.len() < have.min(starts.len()) {
-                        latencies.push(arrived.duration_since(starts[latencies.len()]));
-                    }
-                }
-            }
-            latencies
-        })
-    });
-    ready_rx.recv().unwrap();
-    for i in 0..n {
-        started.lock().unwrap().push(Instant::now());
-        let text = format!("訪問 {i}");
-        a.change(team, "note.add", now(), |tx| {
-            tx.add_note(NewNote {
-                text,
-                category: NoteCategory::Observation,
-                urgency: Urgency::Routine,
-            })
-        })
-        .unwrap();
-        rt.block_on(sync_ok(&mut a));
-        std::thread::sleep(Duration::from_millis(15));
-    }
-    let mut lat = reader.join().unwrap();
-    (pct(&mut lat, 0.5), pct(&mut lat, 0.99))
-}
+#[path = "common.rs"]
+mod common;
+use common::*;
 
 /// Acknowledged appends, one after another, from `devices` devices in turn
 /// (each stays inside the relay's per-device burst limit).
@@ -387,10 +254,10 @@ fn connections(n: usize) {
         .unwrap();
     let before = rss_kb(relay.pid());
     let start = Instant::now();
-    let idle = rt.block_on(idle_devices(&relay, 0, n));
+    let idle = rt.block_on(idle_devices(&[common::target(&relay)], 0, n));
     let connect = start.elapsed();
     let after = rss_kb(relay.pid());
-    let (p50, p99) = edit_to_visible(&relay, &dir.path().join("ab"), 100);
+    let (p50, p99) = edit_to_visible(&relay, &relay, &dir.path().join("ab"), 100);
     println!("| figure | value |");
     println!("|---|---|");
     println!(
@@ -432,7 +299,7 @@ fn main() {
     let mut connected = 0;
     for target in [0usize, 100, 1000] {
         let before = rss_kb(relay.pid());
-        idle.extend(rt.block_on(idle_devices(&relay, connected, target - connected)));
+        idle.extend(rt.block_on(idle_devices(&[common::target(&relay)], connected, target - connected)));
         let after = rss_kb(relay.pid());
         if target > connected {
             println!(
@@ -442,7 +309,7 @@ fn main() {
             );
         }
         connected = target;
-        let (p50, p99) = edit_to_visible(&relay, &dir.path().join(format!("ab{target}")), edits);
+        let (p50, p99) = edit_to_visible(&relay, &relay, &dir.path().join(format!("ab{target}")), edits);
         println!("| edit on A visible and durable on B, {target} other devices connected, p50 / p99 over {edits} edits | {} / {} |", ms(p50), ms(p99));
     }
     println!(

@@ -47,8 +47,8 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts the relay; resolves with its URL and certificate fingerprint.
  * `open`: any device may start teams (else only enrolled ones). */
-export function startRelay(data, port, { open = true } = {}) {
-  const flags = ["--listen", `127.0.0.1:${port}`, "--data", data, "--min-free-mb", "0"];
+export function startRelay(data, port, { open = true, extra = [] } = {}) {
+  const flags = ["--listen", `127.0.0.1:${port}`, "--data", data, "--min-free-mb", "0", ...extra];
   if (open) flags.push("--open-registration");
   const proc = spawn(path.join(BIN, "sync-server"), flags, {
     stdio: ["ignore", "pipe", "inherit"],
@@ -65,6 +65,30 @@ export function startRelay(data, port, { open = true } = {}) {
     });
     proc.on("exit", (code) => reject(new Error(`relay exited ${code}: ${out}`)));
   });
+}
+
+/** Starts a throwaway PostgreSQL (the pg-throwaway binary); resolves with
+ * its connection settings for `sync-server --store`. */
+export function startPostgres() {
+  const proc = spawn(path.join(BIN, "pg-throwaway"), [], { stdio: ["pipe", "pipe", "inherit"] });
+  proc.stopByStdin = true;
+  children.push(proc);
+  return new Promise((resolve, reject) => {
+    let out = "";
+    proc.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve(out.trim());
+    });
+    proc.on("exit", (code) => reject(new Error(`pg-throwaway exited ${code}: ${out}`)));
+  });
+}
+
+/** Starts a relay on a PostgreSQL store; `cert` ({ cert, key } paths) makes
+ * it present the same certificate as another relay of the store. */
+export function startStoreRelay(data, port, store, cert) {
+  const extra = ["--store", store];
+  if (cert) extra.push("--tls-cert", cert.cert, "--tls-key", cert.key);
+  return startRelay(data, port, { extra });
 }
 
 /** The passphrase of the profiles the tests make with the CLI, unless
@@ -247,6 +271,11 @@ export function notifications() {
 export function stopAll() {
   for (const c of children) {
     try {
+      // pg-throwaway stops and deletes its cluster when its input closes.
+      if (c.stopByStdin) {
+        c.stdin.end();
+        continue;
+      }
       if (c.group) process.kill(-c.pid, "SIGKILL");
       else c.kill("SIGKILL");
     } catch {}

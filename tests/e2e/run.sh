@@ -27,4 +27,4 @@ done
 # Extra arguments go to node, e.g. --test-name-pattern=figures;
 # E2E_FILES="clock.test.mjs" runs one file.
 # shellcheck disable=SC2086
-node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit "$@" ${E2E_FILES:-app.test.mjs daily.test.mjs clock.test.mjs paper.test.mjs people.test.mjs interop.test.mjs}
+node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit "$@" ${E2E_FILES:-app.test.mjs daily.test.mjs clock.test.mjs paper.test.mjs people.test.mjs interop.test.mjs relays.test.mjs}

@@ -248,7 +248,8 @@ function MasterSection() {
 export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | null }) {
   const { vocab, lang } = shared;
   const { data: me } = useLoad(() => ok(commands.profile()), []);
-  const [url, setUrl] = useState(sync?.relay ?? "");
+  // The main relay first, then the others in front of the same store, one per line.
+  const [url, setUrl] = useState([sync?.relay, ...(sync?.relay_also ?? [])].filter(Boolean).join("\n"));
   const [fp, setFp] = useState("");
   const [note, setNote] = useState<string | null>(null);
   const [enrolCode, setEnrolCode] = useState("");
@@ -290,9 +291,15 @@ export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | nu
         <h2>{t("relay")}</h2>
         <form onSubmit={saveRelay} class="stack">
           <label class="field wide">
-            <span>URL</span>
-            <input id="relay-url" value={url} placeholder="https://192.168.1.10:8443" onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
+            <span>{t("relayAddresses")}</span>
+            <textarea id="relay-url" rows={Math.max(2, url.split("\n").length)} value={url} placeholder="https://192.168.1.10:8443" onInput={(e) => setUrl((e.target as HTMLTextAreaElement).value)} />
+            <small class="muted">{t("relayAddressesHint")}</small>
           </label>
+          {sync?.relay_in_use && (
+            <p class="muted" id="relay-in-use">
+              {t("relayInUse", { url: sync.relay_in_use })} — {sync.online ? t("online") : t("offline")}
+            </p>
+          )}
           <label class="field wide">
             <span>{t("fingerprint")}</span>
             <input id="relay-fingerprint" value={fp} onInput={(e) => setFp((e.target as HTMLInputElement).value)} />
@@ -300,7 +307,11 @@ export function Settings({ shared, sync }: { shared: Shared; sync: SyncView | nu
           <button class="primary" id="save-relay">
             {t("saveRelay")}
           </button>
-          {note && <p role="status">{note}</p>}
+          {note && (
+            <p role="status" id="relay-status">
+              {note}
+            </p>
+          )}
         </form>
         <form onSubmit={enrol} class="stack">
           <label class="field wide">

@@ -16,7 +16,7 @@ export function SyncPageScreen({ shared }: { shared: Shared }) {
     <div class="stack wide" id="sync-page">
       <h1>{t("syncPageTitle")}</h1>
       <p>
-        {data.sync.relay ?? t("noRelay")} — {data.sync.online ? t("online") : t("offline")}
+        <span id="sync-relay">{data.sync.relay_in_use ?? data.sync.relay ?? t("noRelay")}</span> — {data.sync.online ? t("online") : t("offline")}
         {data.sync.last_synced != null && <span class="muted"> {t("lastSync", { time: formatDateTime(data.sync.last_synced, lang) })}</span>}
       </p>
       {waiting.length === 0 && <p class="saved">{t("nothingWaits")}</p>}

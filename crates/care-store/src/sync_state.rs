@@ -16,9 +16,26 @@ use crate::{schema, Store, StoreError};
 /// The relay this device syncs with.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RelaySettings {
+    /// The first address; cursors are kept under it, so moving between the
+    /// relays of one store re-reads nothing.
     pub url: String,
+    /// Other relays in front of the same store (PostgreSQL), tried in turn.
+    pub also: Vec<String>,
+    /// The address that answered last: tried first.
+    pub active: Option<String>,
     /// SHA-256 of its certificate, 64 hex digits; `None` trusts public CAs.
     pub fingerprint: Option<String>,
+}
+
+impl RelaySettings {
+    /// Every address, the one that answered last first.
+    pub fn addresses(&self) -> Vec<String> {
+        let mut all: Vec<String> = std::iter::once(&self.url).chain(&self.also).cloned().collect();
+        if let Some(i) = self.active.as_ref().and_then(|a| all.iter().position(|u| u == a)) {
+            all.rotate_left(i);
+        }
+        all
+    }
 }
 
 /// A sealed local change waiting for the relay's acknowledgement.
@@ -89,18 +106,36 @@ impl Store {
                 .query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get(0))
                 .optional()?)
         };
-        Ok(get("relay_url")?.map(|url| RelaySettings {
+        let Some(url) = get("relay_url")? else {
+            return Ok(None);
+        };
+        Ok(Some(RelaySettings {
             url,
-            fingerprint: get("relay_fingerprint").ok().flatten(),
+            also: get("relay_also")?
+                .map(|a| a.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default(),
+            active: get("relay_active")?,
+            fingerprint: get("relay_fingerprint")?,
         }))
     }
 
+    /// The relay, with no other addresses.
     pub fn set_relay(&self, url: &str, fingerprint: Option<&str>) -> Result<(), StoreError> {
+        self.set_relays(url, &[], fingerprint)
+    }
+
+    /// The relay `url` and others in front of the same store (`also`).
+    pub fn set_relays(&self, url: &str, also: &[String], fingerprint: Option<&str>) -> Result<(), StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(
             "INSERT OR REPLACE INTO settings (key, value) VALUES ('relay_url', ?1)",
             [url],
         )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES ('relay_also', ?1)",
+            [also.join(" ")],
+        )?;
+        tx.execute("DELETE FROM settings WHERE key = 'relay_active'", [])?;
         match fingerprint {
             Some(fp) => tx.execute(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES ('relay_fingerprint', ?1)",
@@ -109,6 +144,15 @@ impl Store {
             None => tx.execute("DELETE FROM settings WHERE key = 'relay_fingerprint'", [])?,
         };
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Remembers which address answered, so the next connection tries it first.
+    pub fn set_relay_active(&self, address: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES ('relay_active', ?1)",
+            [address],
+        )?;
         Ok(())
     }
 

@@ -27,7 +27,7 @@ struct Link {
 /// and the relay keeps the list of teams sealed under the code. Needs the
 /// relay now; the new laptop joins within [`DEVICE_CODE_HOURS`].
 pub async fn add_device(store: &mut Store, now: impl Fn() -> Timestamp) -> Result<DeviceCode, SyncError> {
-    let (url, fp) = pinned_relay(store)?;
+    let (relay, fp) = pinned_relay(store)?;
     sync_once(store, &now).await?;
     let me = *store.device_id().as_bytes();
     let mut teams = Vec::new();
@@ -37,7 +37,8 @@ pub async fn add_device(store: &mut Store, now: impl Fn() -> Timestamp) -> Resul
         }
     }
     let first = teams.first().ok_or(SyncError::NoTeams)?;
-    let code = DeviceCode::new(&url, fp, *first.as_bytes());
+    let mut code = DeviceCode::new(&relay.url, fp, *first.as_bytes());
+    code.also = relay.also;
     let expires = Timestamp(now().0 + DEVICE_CODE_HOURS * 3600 * 1000);
     let member = store.device().member.to_string();
     let client = client_of(store)?;
@@ -96,7 +97,7 @@ pub async fn join_as_device(
         return Err(store_err(care_store::StoreError::NotEmpty));
     }
     let fp = hex::encode(code.fingerprint);
-    let client = RelayClient::new(&code.relay_url, Some(&fp), Some(&crate::Identity::of(store)?))?;
+    let client = RelayClient::over(&code.addresses(), Some(&fp), Some(&crate::Identity::of(store)?))?;
     let sealed = match client.claim_invite(&code.link()).await {
         Ok(s) => s,
         Err(SyncError::Refused { status: 404 | 410, .. }) => return Err(SyncError::DeviceCodeVoid),
@@ -110,7 +111,9 @@ pub async fn join_as_device(
         .map_err(|_| SyncError::BadAnswer("device link names no member".into()))?;
     store.become_member(member, &link.profile).map_err(store_err)?;
     if store.relay().map_err(store_err)?.is_none() {
-        store.set_relay(&code.relay_url, Some(&fp)).map_err(store_err)?;
+        store
+            .set_relays(&code.relay_url, &code.also, Some(&fp))
+            .map_err(store_err)?;
     }
     let mut done = DeviceJoined {
         member,

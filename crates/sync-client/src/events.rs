@@ -70,7 +70,7 @@ impl RelayClient {
     /// Subscribes to live push for `teams`: one connection for all of them.
     pub async fn subscribe(&self, teams: &[[u8; 16]]) -> Result<Events, SyncError> {
         let ids: Vec<String> = teams.iter().map(hex::encode).collect();
-        let url = format!("{}/v1/events?teams={}", self.base, ids.join(","));
+        let url = format!("{}/v1/events?teams={}", self.address(), ids.join(","));
         let parsed = reqwest::Url::parse(&url).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let host = parsed.host_str().unwrap_or_default().to_string();
         let port = parsed.port_or_known_default().unwrap_or(443);

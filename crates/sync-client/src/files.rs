@@ -76,15 +76,7 @@ pub async fn open_file(
     if let Some(file) = store.open_file(team, blob).map_err(store_err)? {
         return Ok(Some(file));
     }
-    let relay = store
-        .relay()
-        .map_err(store_err)?
-        .ok_or_else(|| SyncError::Unreachable("中継サーバーが未設定です / no relay set".into()))?;
-    let client = RelayClient::new(
-        &relay.url,
-        relay.fingerprint.as_deref(),
-        Some(&crate::Identity::of(store)?),
-    )?;
+    let client = RelayClient::of_store(store)?;
     let mut address = [0u8; 32];
     hex::decode_to_slice(&blob.address, &mut address).map_err(|_| SyncError::BadAnswer("not a blob address".into()))?;
     let Some(bytes) = client.blob(team.as_bytes(), &address).await? else {

@@ -19,8 +19,9 @@ pub async fn invite(
     expires: Timestamp,
     now: impl Fn() -> Timestamp,
 ) -> Result<InviteCode, SyncError> {
-    let (url, fp) = pinned_relay(store)?;
-    let code = InviteCode::new(&url, fp, *team.as_bytes());
+    let (relay, fp) = pinned_relay(store)?;
+    let mut code = InviteCode::new(&relay.url, fp, *team.as_bytes());
+    code.also = relay.also;
     // The relay must know the team before it takes an invite for it, and the
     // pass brings any newer key epoch and who may invite.
     sync_once(store, &now).await?;
@@ -38,8 +39,9 @@ pub async fn invite_family(
     expires: Timestamp,
     now: impl Fn() -> Timestamp,
 ) -> Result<InviteCode, SyncError> {
-    let (url, fp) = pinned_relay(store)?;
-    let code = InviteCode::new(&url, fp, *team.as_bytes());
+    let (relay, fp) = pinned_relay(store)?;
+    let mut code = InviteCode::new(&relay.url, fp, *team.as_bytes());
+    code.also = relay.also;
     sync_once(store, &now).await?;
     let client = client_of(store)?;
     post_invite(store, &client, team, &code, expires, Invitee::Family).await?;
@@ -59,7 +61,7 @@ pub(crate) enum Invitee<'a> {
 /// The relay's address and pinned fingerprint, for a code to carry. The
 /// code pins the relay's certificate; without a fingerprint the invitee
 /// would have to trust whatever certificate answers.
-pub(crate) fn pinned_relay(store: &Store) -> Result<(String, [u8; 32]), SyncError> {
+pub(crate) fn pinned_relay(store: &Store) -> Result<(care_store::RelaySettings, [u8; 32]), SyncError> {
     let relay = store
         .relay()
         .map_err(store_err)?
@@ -70,7 +72,7 @@ pub(crate) fn pinned_relay(store: &Store) -> Result<(String, [u8; 32]), SyncErro
     if fp == [0u8; 32] {
         return Err(SyncError::NoFingerprint);
     }
-    Ok((relay.url, fp))
+    Ok((relay, fp))
 }
 
 /// Puts `code`'s invite on `team`'s roster and leaves the team's keys,
@@ -278,15 +280,7 @@ pub async fn leave(store: &mut Store, team: TeamId, now: impl Fn() -> Timestamp)
 }
 
 pub(crate) fn client_of(store: &Store) -> Result<RelayClient, SyncError> {
-    let relay = store
-        .relay()
-        .map_err(store_err)?
-        .ok_or_else(|| SyncError::Unreachable("no relay set".into()))?;
-    RelayClient::new(
-        &relay.url,
-        relay.fingerprint.as_deref(),
-        Some(&crate::Identity::of(store)?),
-    )
+    RelayClient::of_store(store)
 }
 
 /// What [`join`] did.
@@ -332,7 +326,7 @@ pub async fn join(store: &mut Store, code: &InviteCode, now: impl Fn() -> Timest
         // A join cut off before the relay confirmed it: finish it.
         return finish(store, team, now).await;
     }
-    let client = RelayClient::new(&code.relay_url, fp.as_deref(), Some(&crate::Identity::of(store)?))?;
+    let client = RelayClient::over(&code.addresses(), fp.as_deref(), Some(&crate::Identity::of(store)?))?;
     let sealed = client.claim_invite(code).await?;
     let keys = code
         .open_team_keys(&sealed)
@@ -346,7 +340,9 @@ pub async fn join(store: &mut Store, code: &InviteCode, now: impl Fn() -> Timest
     );
     store.join_team(team, &keys, &op, now()).map_err(store_err)?;
     if store.relay().map_err(store_err)?.is_none() {
-        store.set_relay(&code.relay_url, fp.as_deref()).map_err(store_err)?;
+        store
+            .set_relays(&code.relay_url, &code.also, fp.as_deref())
+            .map_err(store_err)?;
     }
     // Post the join now: an invite voided since (a removal clears invites)
     // must fail here, not leave an empty team behind.

@@ -29,6 +29,8 @@ pub use invite::{enrol, invite, invite_family, join, leave, make_admin, remove_d
 pub use sync::{sync_once, sync_teams, SyncReport, TeamReport};
 pub use watch::{watch, LiveEvent};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -40,6 +42,8 @@ use sync_proto::{Envelope, InviteCode, MembershipOp};
 pub enum SyncError {
     #[error("中継サーバーの指紋は 64 桁の16進数です / the relay fingerprint must be 64 hex digits")]
     BadFingerprint,
+    #[error("中継サーバーのアドレス「{0}」は https:// で始まる URL です（最大 8 件、重複なし） / relay addresses are https:// URLs, at most 8, none twice: \"{0}\"")]
+    BadAddress(String),
     #[error("{0}")]
     Unreachable(String),
     #[error("この中継サーバーでチームを作るには登録が必要です。管理者から登録コードをもらい `tsunagi relay enrol CODE`（アプリでは設定画面）で登録してください / this relay takes new teams only from enrolled devices: get an enrolment code from its operator")]
@@ -97,6 +101,32 @@ impl From<reqwest::Error> for SyncError {
         };
         SyncError::Unreachable(sentence.to_string())
     }
+}
+
+/// Relay addresses as typed (one or several, separated by spaces, commas or
+/// lines), trimmed and checked: every one `https://`, none twice, at most
+/// [`sync_proto::invite::MAX_RELAYS`].
+pub fn relay_addresses(typed: &[String]) -> Result<Vec<String>, SyncError> {
+    let mut all: Vec<String> = Vec::new();
+    for a in typed
+        .iter()
+        .flat_map(|t| t.split(|c: char| c == ',' || c.is_whitespace()))
+        .filter(|a| !a.is_empty())
+    {
+        let a = a.trim_end_matches('/').to_string();
+        let url = reqwest::Url::parse(&a).ok();
+        let https = url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https" && u.host_str().is_some() && u.path() == "/" && u.query().is_none());
+        if !https || all.contains(&a) {
+            return Err(SyncError::BadAddress(a));
+        }
+        all.push(a);
+    }
+    if all.is_empty() || all.len() > sync_proto::invite::MAX_RELAYS {
+        return Err(SyncError::BadAddress(typed.join(" ")));
+    }
+    Ok(all)
 }
 
 /// TLS settings that trust only the relay certificate with this SHA-256
@@ -195,12 +225,18 @@ pub struct Page {
     pub chain_end: Option<String>,
 }
 
+/// Talks to a team's relay. With several addresses (relays in front of one
+/// PostgreSQL), a relay that refuses the connection or says it is
+/// unavailable is skipped for the next, and the client stays on the one
+/// that answered.
 #[derive(Debug, Clone)]
 pub struct RelayClient {
     http: reqwest::Client,
-    base: String,
+    bases: Arc<[String]>,
+    /// Index into `bases` of the relay in use.
+    at: Arc<AtomicUsize>,
     /// The same pinned TLS setup, for the live-push WebSocket.
-    tls: std::sync::Arc<rustls::ClientConfig>,
+    tls: Arc<rustls::ClientConfig>,
 }
 
 #[derive(Deserialize)]
@@ -218,6 +254,19 @@ impl RelayClient {
     /// `url` like `https://192.168.1.10:7443`; `fingerprint` is the relay
     /// certificate's SHA-256 in hex, or `None` to trust public authorities.
     pub fn new(url: &str, fingerprint: Option<&str>, identity: Option<&Identity>) -> Result<Self, SyncError> {
+        Self::over(&[url.to_string()], fingerprint, identity)
+    }
+
+    /// A client for relays at `addresses` (all with the same certificate),
+    /// trying them in this order.
+    pub fn over(
+        addresses: &[String],
+        fingerprint: Option<&str>,
+        identity: Option<&Identity>,
+    ) -> Result<Self, SyncError> {
+        if addresses.is_empty() {
+            return Err(SyncError::Unreachable("no relay set".into()));
+        }
         let builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
@@ -232,20 +281,87 @@ impl RelayClient {
             .map_err(SyncError::from)?;
         Ok(RelayClient {
             http,
-            base: url.trim_end_matches('/').to_string(),
-            tls: std::sync::Arc::new(tls),
+            bases: addresses.iter().map(|a| a.trim_end_matches('/').to_string()).collect(),
+            at: Arc::new(AtomicUsize::new(0)),
+            tls: Arc::new(tls),
         })
     }
 
-    /// Sends `req`; on 429 waits as the relay's `Retry-After` says (at most
-    /// 10 s, three times) and sends it again, so a laptop catching up on many
-    /// teams slows down instead of failing.
-    async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, SyncError> {
+    /// The client for the relay `store` is set to, its last good address first.
+    pub fn of_store(store: &care_store::Store) -> Result<Self, SyncError> {
+        let relay = store
+            .relay()
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?
+            .ok_or_else(|| {
+                SyncError::Unreachable(
+                    "中継サーバーが未設定です。`tsunagi relay set URL` / no relay set: `tsunagi relay set URL`".into(),
+                )
+            })?;
+        Self::over(
+            &relay.addresses(),
+            relay.fingerprint.as_deref(),
+            Some(&Identity::of(store)?),
+        )
+    }
+
+    /// The address in use now (the last that answered).
+    pub fn address(&self) -> &str {
+        &self.bases[self.at.load(Ordering::Relaxed) % self.bases.len()]
+    }
+
+    /// Sends the request `build` makes for a relay's base address, moving
+    /// to the next address while a relay cannot be reached or is
+    /// unavailable (every request is safe to repeat: appends carry their
+    /// id, claims answer a repeat from the same device the same way). On
+    /// 429 waits as the relay's `Retry-After` says (at most 10 s, three
+    /// times) and sends it again, so a laptop catching up on many teams
+    /// slows down instead of failing.
+    async fn send(&self, build: impl Fn(&str) -> reqwest::RequestBuilder) -> Result<reqwest::Response, SyncError> {
+        let start = self.at.load(Ordering::Relaxed);
+        let mut last = None;
+        for i in 0..self.bases.len() {
+            let at = (start + i) % self.bases.len();
+            match Self::send_to(build(&self.bases[at])).await {
+                Ok(resp) if Self::unavailable(resp.status()) && i + 1 < self.bases.len() => {
+                    tracing::warn!(relay = %self.bases[at], status = %resp.status(), "relay unavailable; trying the next");
+                }
+                Ok(resp) => {
+                    self.at.store(at, Ordering::Relaxed);
+                    return Self::check(resp).await;
+                }
+                Err(e) if e.is_connect() || e.is_timeout() => {
+                    tracing::warn!(relay = %self.bases[at], "relay not reachable; trying the next");
+                    last = Some(e);
+                }
+                Err(e) => {
+                    // Cut mid-answer: the next request starts at the next relay.
+                    if self.bases.len() > 1 {
+                        self.at.store(at + 1, Ordering::Relaxed);
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+        Err(last
+            .map(SyncError::from)
+            .unwrap_or_else(|| SyncError::Unreachable("中継サーバーが応答しません / no relay answered".into())))
+    }
+
+    /// What a relay says when it, not the request, is the problem.
+    fn unavailable(status: reqwest::StatusCode) -> bool {
+        matches!(status.as_u16(), 502..=504)
+    }
+
+    async fn send_to(req: reqwest::RequestBuilder) -> Result<reqwest::Response, reqwest::Error> {
         for _ in 0..3 {
-            let attempt = req.try_clone().expect("request bodies are bytes");
+            // Bodies are bytes, so only a request that cannot be built has
+            // no clone: sending it returns that error.
+            let Some(attempt) = req.try_clone() else {
+                return req.send().await;
+            };
             let resp = attempt.send().await?;
             if resp.status() != reqwest::StatusCode::TOO_MANY_REQUESTS {
-                return Self::check(resp).await;
+                return Ok(resp);
             }
             let wait = resp
                 .headers()
@@ -257,7 +373,7 @@ impl RelayClient {
             tracing::info!(wait, "the relay asks to slow down");
             tokio::time::sleep(Duration::from_secs(wait)).await;
         }
-        Self::check(req.send().await?).await
+        req.send().await
     }
 
     async fn check(resp: reqwest::Response) -> Result<reqwest::Response, SyncError> {
@@ -286,19 +402,20 @@ impl RelayClient {
         struct Health {
             incarnation: String,
         }
-        let resp = Self::send(self.http.get(format!("{}/health", self.base))).await?;
+        let resp = self.send(|base| self.http.get(format!("{base}/health"))).await?;
         Ok(resp.json_capped::<Health>().await?.incarnation)
     }
 
     /// Appends one envelope; returns once the relay has stored it durably.
     pub async fn append(&self, team: &[u8; 16], envelope: &Envelope) -> Result<Ack, SyncError> {
-        let url = format!("{}/v1/teams/{}/envelopes", self.base, hex::encode(team));
-        let req = self
-            .http
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(envelope.bytes().to_vec());
-        Self::send(req).await?.json_capped::<Ack>().await
+        let path = format!("/v1/teams/{}/envelopes", hex::encode(team));
+        let req = |base: &str| {
+            self.http
+                .post(format!("{base}{path}"))
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(envelope.bytes().to_vec())
+        };
+        self.send(req).await?.json_capped::<Ack>().await
     }
 
     /// Adds a membership op to the team's roster at the relay.
@@ -307,8 +424,10 @@ impl RelayClient {
         struct Seq {
             seq: u64,
         }
-        let url = format!("{}/v1/teams/{}/members", self.base, hex::encode(team));
-        let resp = Self::send(self.http.post(url).json(op)).await?;
+        let path = format!("/v1/teams/{}/members", hex::encode(team));
+        let resp = self
+            .send(|base| self.http.post(format!("{base}{path}")).json(op))
+            .await?;
         Ok(resp.json_capped::<Seq>().await?.seq)
     }
 
@@ -318,15 +437,15 @@ impl RelayClient {
         struct Ops {
             ops: Vec<sync_proto::RosterOp>,
         }
-        let url = format!("{}/v1/teams/{}/members", self.base, hex::encode(team));
-        let resp = Self::send(self.http.get(url)).await?;
+        let path = format!("/v1/teams/{}/members", hex::encode(team));
+        let resp = self.send(|base| self.http.get(format!("{base}{path}"))).await?;
         let ops = resp.json_capped::<Ops>().await?;
         Ok(ops.ops)
     }
 
     /// Leaves the sealed team key with the relay under the invite's id.
     pub async fn put_invite(&self, code: &InviteCode, sealed: &[u8], expires_ms: i64) -> Result<(), SyncError> {
-        let url = format!("{}/v1/invites/{}", self.base, hex::encode(code.id()));
+        let path = format!("/v1/invites/{}", hex::encode(code.id()));
         let body = serde_json::json!({
             "team": hex::encode(code.team),
             "claim_hash": hex::encode(code.claim_hash()),
@@ -335,21 +454,23 @@ impl RelayClient {
             // So the relay can delete it once the join that uses it arrives.
             "invite_key": hex::encode(code.signing_key().verifying_key().as_bytes()),
         });
-        Self::send(self.http.put(url).json(&body)).await?;
+        self.send(|base| self.http.put(format!("{base}{path}")).json(&body))
+            .await?;
         Ok(())
     }
 
     /// Leaves a member's device link (who she is, her teams; sealed) under
     /// its id, filed with one of her teams.
     pub async fn put_device_link(&self, link: &InviteCode, sealed: &[u8], expires_ms: i64) -> Result<(), SyncError> {
-        let url = format!("{}/v1/device-links/{}", self.base, hex::encode(link.id()));
+        let path = format!("/v1/device-links/{}", hex::encode(link.id()));
         let body = serde_json::json!({
             "team": hex::encode(link.team),
             "claim_hash": hex::encode(link.claim_hash()),
             "sealed": hex::encode(sealed),
             "expires_ms": expires_ms,
         });
-        Self::send(self.http.put(url).json(&body)).await?;
+        self.send(|base| self.http.put(format!("{base}{path}")).json(&body))
+            .await?;
         Ok(())
     }
 
@@ -359,9 +480,11 @@ impl RelayClient {
         struct Claimed {
             sealed: String,
         }
-        let url = format!("{}/v1/invites/{}/claim", self.base, hex::encode(code.id()));
+        let path = format!("/v1/invites/{}/claim", hex::encode(code.id()));
         let body = serde_json::json!({ "claim_token": hex::encode(code.claim_token()) });
-        let resp = Self::send(self.http.post(url).json(&body)).await?;
+        let resp = self
+            .send(|base| self.http.post(format!("{base}{path}")).json(&body))
+            .await?;
         let c = resp.json_capped::<Claimed>().await?;
         hex::decode(c.sealed).map_err(|e| SyncError::BadAnswer(e.to_string()))
     }
@@ -373,8 +496,14 @@ impl RelayClient {
         struct Answer {
             damaged: bool,
         }
-        let url = format!("{}/v1/teams/{}/damaged", self.base, hex::encode(team));
-        let resp = Self::send(self.http.post(url).json(&serde_json::json!({ "seq": seq }))).await?;
+        let path = format!("/v1/teams/{}/damaged", hex::encode(team));
+        let resp = self
+            .send(|base| {
+                self.http
+                    .post(format!("{base}{path}"))
+                    .json(&serde_json::json!({ "seq": seq }))
+            })
+            .await?;
         let a = resp.json_capped::<Answer>().await?;
         Ok(a.damaged)
     }
@@ -392,14 +521,16 @@ impl RelayClient {
         struct Answer {
             checkpoint: sync_proto::Checkpoint,
         }
-        let url = format!("{}/v1/teams/{}/audit-checkpoints", self.base, hex::encode(team));
+        let path = format!("/v1/teams/{}/audit-checkpoints", hex::encode(team));
         let body = serde_json::json!({
             "device": hex::encode(device),
             "scope": scope.map(hex::encode),
             "seq": seq,
             "head": hex::encode(head),
         });
-        let resp = Self::send(self.http.post(url).json(&body)).await?;
+        let resp = self
+            .send(|base| self.http.post(format!("{base}{path}")).json(&body))
+            .await?;
         Ok(resp.json_capped::<Answer>().await?.checkpoint)
     }
 
@@ -414,8 +545,8 @@ impl RelayClient {
             checkpoints: Vec<sync_proto::Checkpoint>,
             relay_key: String,
         }
-        let url = format!("{}/v1/teams/{}/audit-checkpoints", self.base, hex::encode(team));
-        let resp = Self::send(self.http.get(url)).await?;
+        let path = format!("/v1/teams/{}/audit-checkpoints", hex::encode(team));
+        let resp = self.send(|base| self.http.get(format!("{base}{path}"))).await?;
         let a = resp.json_capped::<Answer>().await?;
         let mut key = [0u8; 32];
         hex::decode_to_slice(&a.relay_key, &mut key).map_err(|_| SyncError::BadAnswer("relay key".into()))?;
@@ -426,8 +557,8 @@ impl RelayClient {
 
     /// Reads the team's log after `after`.
     pub async fn read(&self, team: &[u8; 16], after: u64) -> Result<Page, SyncError> {
-        let url = format!("{}/v1/teams/{}/envelopes?after={after}", self.base, hex::encode(team));
-        let resp = Self::send(self.http.get(url)).await?;
+        let path = format!("/v1/teams/{}/envelopes?after={after}", hex::encode(team));
+        let resp = self.send(|base| self.http.get(format!("{base}{path}"))).await?;
         let header = |name: &str| {
             resp.headers()
                 .get(name)
@@ -462,8 +593,13 @@ impl RelayClient {
     /// Enrols this device with a code from the relay's operator (`sync-server
     /// enrol`): it may then start teams there.
     pub async fn enrol(&self, code: &str) -> Result<(), SyncError> {
-        let url = format!("{}/v1/enrol", self.base);
-        Self::send(self.http.post(url).json(&serde_json::json!({ "code": code.trim() }))).await?;
+        let path = "/v1/enrol";
+        self.send(|base| {
+            self.http
+                .post(format!("{base}{path}"))
+                .json(&serde_json::json!({ "code": code.trim() }))
+        })
+        .await?;
         Ok(())
     }
 
@@ -474,13 +610,14 @@ impl RelayClient {
         struct Kept {
             kept: bool,
         }
-        let url = format!("{}/v1/teams/{}/snapshot", self.base, hex::encode(team));
-        let req = self
-            .http
-            .put(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(envelope.bytes().to_vec());
-        Ok(Self::send(req).await?.json_capped::<Kept>().await?.kept)
+        let path = format!("/v1/teams/{}/snapshot", hex::encode(team));
+        let req = |base: &str| {
+            self.http
+                .put(format!("{base}{path}"))
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(envelope.bytes().to_vec())
+        };
+        Ok(self.send(req).await?.json_capped::<Kept>().await?.kept)
     }
 
     /// Stores a sealed file at the relay; true if it was already there.
@@ -489,30 +626,21 @@ impl RelayClient {
         struct Stored {
             duplicate: bool,
         }
-        let url = format!(
-            "{}/v1/teams/{}/blobs/{}",
-            self.base,
-            hex::encode(team),
-            hex::encode(address)
-        );
-        let req = self
-            .http
-            .put(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(sealed.to_vec());
-        Ok(Self::send(req).await?.json_capped::<Stored>().await?.duplicate)
+        let path = format!("/v1/teams/{}/blobs/{}", hex::encode(team), hex::encode(address));
+        let req = |base: &str| {
+            self.http
+                .put(format!("{base}{path}"))
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(sealed.to_vec())
+        };
+        Ok(self.send(req).await?.json_capped::<Stored>().await?.duplicate)
     }
 
     /// A sealed file from the relay, checked against its address; `None`
     /// when the relay does not have it (yet).
     pub async fn blob(&self, team: &[u8; 16], address: &[u8; 32]) -> Result<Option<Vec<u8>>, SyncError> {
-        let url = format!(
-            "{}/v1/teams/{}/blobs/{}",
-            self.base,
-            hex::encode(team),
-            hex::encode(address)
-        );
-        let body = match Self::send(self.http.get(url)).await {
+        let path = format!("/v1/teams/{}/blobs/{}", hex::encode(team), hex::encode(address));
+        let body = match self.send(|base| self.http.get(format!("{base}{path}"))).await {
             Ok(resp) => capped_body(resp).await?,
             Err(SyncError::Refused { status: 404, .. }) => return Ok(None),
             Err(e) => return Err(e),
@@ -527,11 +655,44 @@ impl RelayClient {
 
     /// The relay's sealed snapshot of the team's record, if it has one.
     pub async fn snapshot(&self, team: &[u8; 16]) -> Result<Option<Vec<u8>>, SyncError> {
-        let url = format!("{}/v1/teams/{}/snapshot", self.base, hex::encode(team));
-        let resp = Self::send(self.http.get(url)).await?;
+        let path = format!("/v1/teams/{}/snapshot", hex::encode(team));
+        let resp = self.send(|base| self.http.get(format!("{base}{path}"))).await?;
         if resp.status() == reqwest::StatusCode::NO_CONTENT {
             return Ok(None);
         }
         Ok(Some(capped_body(resp).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relay_addresses_are_read_as_typed_and_checked() {
+        let typed = vec!["https://a.example:7443/\nhttps://b.example:7443, https://10.0.0.3:7443".to_string()];
+        assert_eq!(
+            relay_addresses(&typed).unwrap(),
+            [
+                "https://a.example:7443",
+                "https://b.example:7443",
+                "https://10.0.0.3:7443"
+            ]
+        );
+        for bad in [
+            "",
+            "http://a.example",
+            "https://",
+            "https://a https://a/",
+            "https://127.0.0.1:7443https://127.0.0.1:7444",
+            "https://a.example/path",
+        ] {
+            assert!(
+                matches!(relay_addresses(&[bad.to_string()]), Err(SyncError::BadAddress(_))),
+                "{bad:?}"
+            );
+        }
+        let nine: Vec<String> = (0..9).map(|i| format!("https://r{i}.example")).collect();
+        assert!(relay_addresses(&nine).is_err());
     }
 }

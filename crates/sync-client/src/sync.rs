@@ -77,16 +77,8 @@ pub async fn sync_teams(
     let relay = store
         .relay()
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?
-        .ok_or_else(|| {
-            SyncError::Unreachable(
-                "中継サーバーが未設定です。`tsunagi relay set URL` / no relay set: `tsunagi relay set URL`".into(),
-            )
-        })?;
-    let client = RelayClient::new(
-        &relay.url,
-        relay.fingerprint.as_deref(),
-        Some(&crate::Identity::of(store)?),
-    )?;
+        .ok_or_else(|| SyncError::Unreachable("no relay set".into()))?;
+    let client = RelayClient::of_store(store)?;
     let mut report = SyncReport::default();
     for &team in teams {
         let mut t = TeamReport {
@@ -104,6 +96,7 @@ pub async fn sync_teams(
             continue;
         }
         report.teams.push(t);
+        remember_address(store, &client, &relay);
         // The relay countersigns this device's access-log chains, so
         // deleting entries later is detected. Never fails a sync.
         if let Err(e) = checkpoint_audit(store, &client, team, team == teams[0]).await {
@@ -111,6 +104,18 @@ pub async fn sync_teams(
         }
     }
     Ok(report)
+}
+
+/// Keeps the address that answered, so the next pass (and the live push)
+/// starts there instead of waiting on a relay that is gone.
+pub(crate) fn remember_address(store: &Store, client: &RelayClient, relay: &care_store::RelaySettings) {
+    let now = client.address();
+    if relay.addresses().first().map(String::as_str) != Some(now) {
+        tracing::info!(relay = now, "moved to another relay");
+        if let Err(e) = store.set_relay_active(now) {
+            tracing::warn!(error = %e, "could not remember the relay in use");
+        }
+    }
 }
 
 /// Sends this device's chain head for `team` (and, once per pass, for its

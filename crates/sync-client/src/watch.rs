@@ -42,12 +42,7 @@ pub async fn watch<S: Future<Output = ()>>(
         let relay = store.relay().map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let subscribed = match &relay {
             None => Err(SyncError::Unreachable("no relay set".into())),
-            Some(relay) => {
-                let client = RelayClient::new(
-                    &relay.url,
-                    relay.fingerprint.as_deref(),
-                    Some(&crate::Identity::of(store)?),
-                )?;
+            Some(_) => {
                 // A pass first: it registers teams made here since the last
                 // one, which the relay would otherwise leave out of the
                 // subscription (or refuse with 404 if there is no other).
@@ -67,6 +62,8 @@ pub async fn watch<S: Future<Output = ()>>(
                             }
                             continue;
                         }
+                        // Made after the pass, so it starts at the relay that answered.
+                        let client = RelayClient::of_store(store)?;
                         client.subscribe(&teams).await.map(|events| (events, teams))
                     }
                     Err(e) => Err(e),

@@ -9,13 +9,12 @@
 //! invite is an own-laptop invite on its roster (signed by her laptop, naming
 //! her member id), so the new laptop can join only as her.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
+use crate::invite::{encode_code, parse_code};
 use crate::{InviteCode, InviteError};
 
 const PREFIX: &str = "tsunagi-device1.";
@@ -26,6 +25,8 @@ pub const MAX_LINK_BYTES: usize = 64 * 1024;
 #[derive(Clone, PartialEq, Eq)]
 pub struct DeviceCode {
     pub relay_url: String,
+    /// Other relays serving the same log, tried when `relay_url` does not answer.
+    pub also: Vec<String>,
     pub fingerprint: [u8; 32],
     /// The team the relay files the link under (one of hers).
     pub team: [u8; 16],
@@ -61,6 +62,7 @@ impl DeviceCode {
         OsRng.fill_bytes(&mut secret);
         DeviceCode {
             relay_url: relay_url.to_string(),
+            also: Vec::new(),
             fingerprint,
             team,
             secret,
@@ -72,27 +74,27 @@ impl DeviceCode {
         text.trim().starts_with(PREFIX)
     }
 
+    /// Every relay address the code carries, the first first.
+    pub fn addresses(&self) -> Vec<String> {
+        std::iter::once(&self.relay_url).chain(&self.also).cloned().collect()
+    }
+
     pub fn encode(&self) -> String {
-        let mut b = Vec::with_capacity(80 + self.relay_url.len());
-        b.extend_from_slice(&self.fingerprint);
-        b.extend_from_slice(&self.team);
-        b.extend_from_slice(&self.secret);
-        b.extend_from_slice(self.relay_url.as_bytes());
-        format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(b))
+        encode_code(
+            PREFIX,
+            &self.fingerprint,
+            &self.team,
+            &self.secret,
+            &self.relay_url,
+            &self.also,
+        )
     }
 
     pub fn parse(code: &str) -> Result<Self, InviteError> {
-        let body = code.trim().strip_prefix(PREFIX).ok_or(InviteError::Unreadable)?;
-        let b = URL_SAFE_NO_PAD.decode(body).map_err(|_| InviteError::Unreadable)?;
-        if b.len() < 81 {
-            return Err(InviteError::Unreadable);
-        }
-        let relay_url = String::from_utf8(b[80..].to_vec()).map_err(|_| InviteError::Unreadable)?;
-        if !relay_url.starts_with("https://") {
-            return Err(InviteError::Unreadable);
-        }
+        let (b, relay_url, also) = parse_code(PREFIX, code)?;
         Ok(DeviceCode {
             relay_url,
+            also,
             fingerprint: b[..32].try_into().expect("32 bytes"),
             team: b[32..48].try_into().expect("16 bytes"),
             secret: b[48..80].try_into().expect("32 bytes"),
@@ -102,7 +104,7 @@ impl DeviceCode {
     /// Where the relay keeps the sealed list of her teams.
     pub fn link(&self) -> InviteCode {
         InviteCode::with_secret(
-            &self.relay_url,
+            (&self.relay_url, &self.also),
             self.fingerprint,
             self.team,
             derive("link", &self.secret, &[]),
@@ -112,7 +114,7 @@ impl DeviceCode {
     /// The invite her new laptop joins `team` with.
     pub fn team_invite(&self, team: [u8; 16]) -> InviteCode {
         InviteCode::with_secret(
-            &self.relay_url,
+            (&self.relay_url, &self.also),
             self.fingerprint,
             team,
             derive("team", &self.secret, &team),

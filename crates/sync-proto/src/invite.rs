@@ -28,6 +28,9 @@ const PREFIX: &str = "tsunagi1.";
 #[derive(Clone, PartialEq, Eq)]
 pub struct InviteCode {
     pub relay_url: String,
+    /// Other relays serving the same log (one PostgreSQL behind them all),
+    /// tried in turn when `relay_url` does not answer.
+    pub also: Vec<String>,
     pub fingerprint: [u8; 32],
     pub team: [u8; 16],
     secret: [u8; 32],
@@ -53,6 +56,52 @@ pub enum InviteError {
     WrongCode,
 }
 
+/// The most relay addresses a code carries.
+pub const MAX_RELAYS: usize = 8;
+
+/// `prefix` and base64url of fingerprint, team, secret and the addresses.
+pub(crate) fn encode_code(
+    prefix: &str,
+    fingerprint: &[u8; 32],
+    team: &[u8; 16],
+    secret: &[u8; 32],
+    relay_url: &str,
+    also: &[String],
+) -> String {
+    let addresses = std::iter::once(relay_url)
+        .chain(also.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut b = Vec::with_capacity(80 + addresses.len());
+    b.extend_from_slice(fingerprint);
+    b.extend_from_slice(team);
+    b.extend_from_slice(secret);
+    b.extend_from_slice(addresses.as_bytes());
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(b))
+}
+
+/// The raw bytes of a code (fingerprint, team, secret first), its first
+/// relay address and the others.
+pub(crate) fn parse_code(prefix: &str, code: &str) -> Result<(Vec<u8>, String, Vec<String>), InviteError> {
+    let body = code.trim().strip_prefix(prefix).ok_or(InviteError::Unreadable)?;
+    let b = URL_SAFE_NO_PAD.decode(body).map_err(|_| InviteError::Unreadable)?;
+    if b.len() < 81 {
+        return Err(InviteError::Unreadable);
+    }
+    let text = std::str::from_utf8(&b[80..]).map_err(|_| InviteError::Unreadable)?;
+    let mut addresses = text.split(' ').map(str::to_string);
+    let relay_url = addresses.next().ok_or(InviteError::Unreadable)?;
+    let also: Vec<String> = addresses.collect();
+    if also.len() >= MAX_RELAYS
+        || !std::iter::once(&relay_url)
+            .chain(&also)
+            .all(|a| a.starts_with("https://"))
+    {
+        return Err(InviteError::Unreadable);
+    }
+    Ok((b, relay_url, also))
+}
+
 fn derive(tag: &str, secret: &[u8; 32]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"tsunagi-invite-");
@@ -68,6 +117,7 @@ impl InviteCode {
         OsRng.fill_bytes(&mut secret);
         InviteCode {
             relay_url: relay_url.to_string(),
+            also: Vec::new(),
             fingerprint,
             team,
             secret,
@@ -75,37 +125,44 @@ impl InviteCode {
     }
 
     /// An invite whose secret was derived elsewhere (a device code's).
-    pub(crate) fn with_secret(relay_url: &str, fingerprint: [u8; 32], team: [u8; 16], secret: [u8; 32]) -> Self {
+    pub(crate) fn with_secret(
+        relays: (&str, &[String]),
+        fingerprint: [u8; 32],
+        team: [u8; 16],
+        secret: [u8; 32],
+    ) -> Self {
         InviteCode {
-            relay_url: relay_url.to_string(),
+            relay_url: relays.0.to_string(),
+            also: relays.1.to_vec(),
             fingerprint,
             team,
             secret,
         }
     }
 
-    /// `tsunagi1.` and base64url of fingerprint, team, secret and the URL.
+    /// Every relay address the code carries, the first first.
+    pub fn addresses(&self) -> Vec<String> {
+        std::iter::once(&self.relay_url).chain(&self.also).cloned().collect()
+    }
+
+    /// `tsunagi1.` and base64url of fingerprint, team, secret and the
+    /// relay addresses (space-separated).
     pub fn encode(&self) -> String {
-        let mut b = Vec::with_capacity(80 + self.relay_url.len());
-        b.extend_from_slice(&self.fingerprint);
-        b.extend_from_slice(&self.team);
-        b.extend_from_slice(&self.secret);
-        b.extend_from_slice(self.relay_url.as_bytes());
-        format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(b))
+        encode_code(
+            PREFIX,
+            &self.fingerprint,
+            &self.team,
+            &self.secret,
+            &self.relay_url,
+            &self.also,
+        )
     }
 
     pub fn parse(code: &str) -> Result<Self, InviteError> {
-        let body = code.trim().strip_prefix(PREFIX).ok_or(InviteError::Unreadable)?;
-        let b = URL_SAFE_NO_PAD.decode(body).map_err(|_| InviteError::Unreadable)?;
-        if b.len() < 81 {
-            return Err(InviteError::Unreadable);
-        }
-        let relay_url = String::from_utf8(b[80..].to_vec()).map_err(|_| InviteError::Unreadable)?;
-        if !relay_url.starts_with("https://") {
-            return Err(InviteError::Unreadable);
-        }
+        let (b, relay_url, also) = parse_code(PREFIX, code)?;
         Ok(InviteCode {
             relay_url,
+            also,
             fingerprint: b[..32].try_into().expect("32 bytes"),
             team: b[32..48].try_into().expect("16 bytes"),
             secret: b[48..80].try_into().expect("32 bytes"),
@@ -183,6 +240,19 @@ mod tests {
         assert_eq!(back, code);
         assert_eq!(InviteCode::parse("tsunagi1.AAAA"), Err(InviteError::Unreadable));
         assert_eq!(InviteCode::parse("hello"), Err(InviteError::Unreadable));
+    }
+
+    #[test]
+    fn a_code_carries_every_relay_address_and_refuses_a_bad_one() {
+        let mut code = InviteCode::new("https://relay-a.example:7443", [3; 32], [4; 16]);
+        code.also = vec!["https://relay-b.example:7443".into(), "https://10.0.0.3:7443".into()];
+        let back = InviteCode::parse(&code.encode()).unwrap();
+        assert_eq!(back.relay_url, "https://relay-a.example:7443");
+        assert_eq!(back.also, code.also);
+        code.also = vec!["http://plain.example".into()];
+        assert_eq!(InviteCode::parse(&code.encode()), Err(InviteError::Unreadable));
+        code.also = vec!["https://r.example".into(); MAX_RELAYS];
+        assert_eq!(InviteCode::parse(&code.encode()), Err(InviteError::Unreadable));
     }
 
     #[test]

@@ -151,8 +151,10 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum RelayCommand {
-    /// 使う中継サーバーを設定 / set the relay
+    /// 使う中継サーバーを設定（同じデータベースの中継が複数あれば全部）/ set the relay (and every other relay in front of the same store)
     Set(RelaySetArgs),
+    /// 設定中の中継サーバー（アドレス、使用中のもの、指紋）/ show the relay addresses, the one in use, the fingerprint
+    Show,
     /// 中継サーバーの管理者からもらった登録コードで、この端末を登録（チームを作れるようになる）/ enrol this laptop with a code from the relay's operator (`sync-server enrol`), so it may start teams there
     Enrol(RelayEnrolArgs),
 }
@@ -167,6 +169,8 @@ pub struct RelayEnrolArgs {
 pub struct RelaySetArgs {
     /// https://HOST:PORT
     pub url: String,
+    /// 予備の中継サーバー（同じ PostgreSQL の別の中継）。最初が応答しないとき順に使う / other relays in front of the same PostgreSQL, tried in turn when the first does not answer
+    pub also: Vec<String>,
     /// 証明書の SHA-256 指紋 (64桁) / the relay certificate's SHA-256 fingerprint, 64 hex digits
     #[arg(long)]
     pub fingerprint: Option<String>,

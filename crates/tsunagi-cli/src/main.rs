@@ -137,6 +137,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Check => check(&cli),
         Command::Relay(RelayCommand::Set(a)) => sync_cmd::relay_set(&cli, a),
         Command::Relay(RelayCommand::Enrol(a)) => sync_cmd::relay_enrol(&cli, &a.code),
+        Command::Relay(RelayCommand::Show) => sync_cmd::relay_show(&cli),
         Command::Invite(a) => sync_cmd::invite(&cli, a),
         Command::Join(a) => sync_cmd::join(&cli, a),
         Command::Sync(a) => sync_cmd::sync(&cli, a),

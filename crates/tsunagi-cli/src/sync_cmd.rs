@@ -18,23 +18,50 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 
 pub fn relay_set(cli: &Cli, a: &RelaySetArgs) -> Result<()> {
     let mut store = open(cli)?;
-    if !a.url.starts_with("https://") {
-        bail!("中継サーバーは https:// で始まる URL です / the relay URL must start with https://");
-    }
+    let typed: Vec<String> = std::iter::once(a.url.clone()).chain(a.also.iter().cloned()).collect();
+    let addresses = sync_client::relay_addresses(&typed)?;
     if let Some(fp) = &a.fingerprint {
         sync_client::pinned_tls_config(fp, None)?;
     }
-    store.set_relay(a.url.trim_end_matches('/'), a.fingerprint.as_deref().map(str::trim))?;
+    store.set_relays(&addresses[0], &addresses[1..], a.fingerprint.as_deref().map(str::trim))?;
     if let Some(code) = &a.enrol {
         runtime()?.block_on(sync_client::enrol(&mut store, code))?;
     }
     if cli.json {
-        print_json(json!({ "relay": a.url, "fingerprint": a.fingerprint, "enrolled": a.enrol.is_some() }));
+        print_json(
+            json!({ "relay": addresses[0], "also": &addresses[1..], "fingerprint": a.fingerprint, "enrolled": a.enrol.is_some() }),
+        );
     } else {
-        println!("中継サーバーを設定しました / relay set: {}", a.url);
+        println!("中継サーバーを設定しました / relay set: {}", addresses.join(" "));
         if a.enrol.is_some() {
             println!("この端末を登録しました / this laptop is enrolled");
         }
+    }
+    Ok(())
+}
+
+pub fn relay_show(cli: &Cli) -> Result<()> {
+    let store = open(cli)?;
+    let Some(relay) = store.relay()? else {
+        bail!("中継サーバーが未設定です。`tsunagi relay set URL` / no relay set: `tsunagi relay set URL`");
+    };
+    let in_use = relay.addresses().remove(0);
+    if cli.json {
+        print_json(
+            json!({ "relay": relay.url, "also": relay.also, "in_use": in_use, "fingerprint": relay.fingerprint }),
+        );
+    } else {
+        for a in std::iter::once(&relay.url).chain(&relay.also) {
+            let mark = if *a == in_use { "  ← 使用中 / in use" } else { "" };
+            println!("{a}{mark}");
+        }
+        println!(
+            "指紋 / fingerprint: {}",
+            relay
+                .fingerprint
+                .as_deref()
+                .unwrap_or("なし（公開の認証局）/ none (public authorities)")
+        );
     }
     Ok(())
 }

@@ -493,3 +493,52 @@ fn show_json_gives_each_reading_its_news2() {
     assert_eq!(n["complete"], true);
     assert_eq!(n["suggests"], "urgent");
 }
+
+#[test]
+fn an_admin_sets_several_relays_and_sees_which_one_is_in_use() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    init(h);
+    let fp = "ab".repeat(32);
+    ok(
+        h,
+        &[
+            "relay",
+            "set",
+            "https://relay-a.example:7443/",
+            "https://relay-b.example:7443",
+            "--fingerprint",
+            &fp,
+        ],
+    );
+    let shown = json(h, &["relay", "show"]);
+    assert_eq!(shown["relay"], "https://relay-a.example:7443");
+    assert_eq!(shown["also"], serde_json::json!(["https://relay-b.example:7443"]));
+    assert_eq!(shown["in_use"], "https://relay-a.example:7443");
+    assert_eq!(shown["fingerprint"], fp.as_str());
+    let text = ok(h, &["relay", "show"]);
+    assert!(
+        text.contains("https://relay-a.example:7443  ← 使用中 / in use"),
+        "{text}"
+    );
+    // A plain-http or repeated address is refused, and the setting stays.
+    let err = refused(
+        h,
+        &["relay", "set", "https://relay-a.example:7443", "http://relay-b.example"],
+    );
+    assert!(err.contains("https://"), "{err}");
+    let err = refused(
+        h,
+        &[
+            "relay",
+            "set",
+            "https://relay-a.example:7443",
+            "https://relay-a.example:7443/",
+        ],
+    );
+    assert!(err.contains("https://relay-a.example:7443"), "{err}");
+    assert_eq!(
+        json(h, &["relay", "show"])["also"],
+        serde_json::json!(["https://relay-b.example:7443"])
+    );
+}

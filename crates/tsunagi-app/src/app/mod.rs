@@ -376,6 +376,8 @@ impl App {
         }
         let live = self.live.lock().map(|l| l.clone()).unwrap_or_default();
         Ok(SyncView {
+            relay_in_use: relay.as_ref().and_then(|r| r.addresses().into_iter().next()),
+            relay_also: relay.as_ref().map(|r| r.also.clone()).unwrap_or_default(),
             relay: relay.map(|r| r.url),
             online: live.online,
             pending: teams.iter().map(|t| t.pending as u32).sum(),

@@ -11,22 +11,18 @@ use crate::error::{AppError, AppResult};
 use crate::views::*;
 
 impl App {
-    pub fn set_relay(&self, url: &str, fingerprint: Option<&str>) -> AppResult<()> {
-        let url = url.trim().trim_end_matches('/');
-        if !url.starts_with("https://") {
-            return Err(AppError {
-                field: Some("relay".into()),
-                ..AppError::new(
-                    "invalid",
-                    "中継サーバーは https:// で始まる URL です / the relay URL must start with https://",
-                )
-            });
-        }
+    /// `addresses`: one relay, or several in front of the same store
+    /// (separated by spaces, commas or lines), the first the main one.
+    pub fn set_relay(&self, addresses: &str, fingerprint: Option<&str>) -> AppResult<()> {
+        let addresses = sync_client::relay_addresses(&[addresses.to_string()]).map_err(|e| AppError {
+            field: Some("relay".into()),
+            ..AppError::new("invalid", e)
+        })?;
         let fingerprint = fingerprint.map(str::trim).filter(|f| !f.is_empty());
         if let Some(fp) = fingerprint {
             sync_client::pinned_tls_config(fp, None)?;
         }
-        self.with(|s| Ok(s.set_relay(url, fingerprint)?))?;
+        self.with(|s| Ok(s.set_relays(&addresses[0], &addresses[1..], fingerprint)?))?;
         self.nudge.notify_one();
         Ok(())
     }

@@ -173,6 +173,10 @@ pub struct PatientInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct SyncView {
     pub relay: Option<String>,
+    /// Other relays in front of the same store, tried when one does not answer.
+    pub relay_also: Vec<String>,
+    /// The address that answered last.
+    pub relay_in_use: Option<String>,
     pub online: bool,
     /// Saved here, not yet acknowledged by the relay (送信待ち).
     pub pending: u32,

@@ -1,0 +1,153 @@
+//! # pg-throwaway
+//!
+//! A real PostgreSQL 15 (Debian's `postgresql-15` package) for tests and
+//! benchmarks: `initdb` in a temporary directory, reached only by its Unix
+//! socket there (no TCP port), stopped and deleted when dropped. `initdb`
+//! refuses root, so as root every tool runs as the `postgres` user.
+//! `PG_BIN` overrides `/usr/lib/postgresql/15/bin`.
+
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// A running throwaway cluster.
+pub struct Cluster {
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+fn bin(tool: &str) -> PathBuf {
+    let dir = std::env::var_os("PG_BIN").map_or_else(|| "/usr/lib/postgresql/15/bin".into(), PathBuf::from);
+    let path = dir.join(tool);
+    assert!(
+        path.exists(),
+        "{} is missing: install postgresql-15 (scripts/setup.sh does) or set PG_BIN",
+        path.display()
+    );
+    path
+}
+
+fn as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+/// Runs a PostgreSQL tool (as `postgres` when we are root); panics with its
+/// output if it fails.
+fn run(tool: &str, args: &[&OsStr]) {
+    let program = bin(tool);
+    let mut cmd = if as_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(&program);
+        c
+    } else {
+        Command::new(&program)
+    };
+    let out = cmd.args(args).output().expect("run a PostgreSQL tool");
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Cluster {
+    /// initdb and start, waiting until it accepts connections.
+    pub fn start() -> Cluster {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        if as_root() {
+            let _ = Command::new("chown").arg("postgres:postgres").arg(dir.path()).status();
+        }
+        // Unix sockets only, so the port just names the socket file; still
+        // spread per process so two clusters never share a name.
+        let port = 20_000 + (std::process::id() % 20_000) as u16;
+        let cluster = Cluster { dir, port };
+        let data = cluster.data();
+        run(
+            "initdb",
+            &[
+                "-D".as_ref(),
+                data.as_os_str(),
+                "-A".as_ref(),
+                "trust".as_ref(),
+                "-U".as_ref(),
+                "postgres".as_ref(),
+            ],
+        );
+        cluster.start_again();
+        cluster
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Starts a stopped cluster (after [`Cluster::stop`]).
+    pub fn start_again(&self) {
+        let opts = format!(
+            "-k {} -c listen_addresses= -p {} -c fsync=on -c max_connections=200",
+            self.dir.path().display(),
+            self.port
+        );
+        let log = self.dir.path().join("log");
+        run(
+            "pg_ctl",
+            &[
+                "-D".as_ref(),
+                self.data().as_os_str(),
+                "-o".as_ref(),
+                opts.as_ref(),
+                "-l".as_ref(),
+                log.as_os_str(),
+                "-w".as_ref(),
+                "start".as_ref(),
+            ],
+        );
+    }
+
+    /// Stops it now, as a crash would (`-m immediate`: no checkpoint;
+    /// whatever was committed comes back from the write-ahead log).
+    pub fn stop(&self) {
+        run(
+            "pg_ctl",
+            &[
+                "-D".as_ref(),
+                self.data().as_os_str(),
+                "-m".as_ref(),
+                "immediate".as_ref(),
+                "-w".as_ref(),
+                "stop".as_ref(),
+            ],
+        );
+    }
+
+    /// Connection settings for libpq-style clients (`--store`).
+    pub fn url(&self) -> String {
+        format!(
+            "host={} port={} user=postgres dbname=postgres",
+            self.dir.path().display(),
+            self.port
+        )
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let data = self.data();
+        let _ = std::panic::catch_unwind(|| {
+            run(
+                "pg_ctl",
+                &[
+                    "-D".as_ref(),
+                    data.as_os_str(),
+                    "-m".as_ref(),
+                    "immediate".as_ref(),
+                    "stop".as_ref(),
+                ],
+            )
+        });
+    }
+}
