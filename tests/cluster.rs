@@ -375,7 +375,7 @@ fn a_sqlite_relay_moves_into_postgres_and_the_laptops_notice_nothing() {
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let relay = Relay::start_with(&dir.path().join("new"), &addr, &flags);
     assert_eq!(relay.fingerprint, fingerprint);
-    for who in 0..3 {
+    for (who, before) in before.iter().enumerate() {
         let report = laptops
             .rt
             .block_on(sync_client::sync_once(&mut laptops.all[who], now))
@@ -387,12 +387,12 @@ fn a_sqlite_relay_moves_into_postgres_and_the_laptops_notice_nothing() {
         );
         assert_eq!(t.from_snapshot, None);
         let after = laptops.full_cursor(who);
-        assert_eq!(after.server_seq, before[who].server_seq, "same cursor");
+        assert_eq!(after.server_seq, before.server_seq, "same cursor");
         assert_eq!(
-            after.incarnation, before[who].incarnation,
+            after.incarnation, before.incarnation,
             "same incarnation: no restore"
         );
-        assert_eq!(after.chain, before[who].chain, "same running hash");
+        assert_eq!(after.chain, before.chain, "same running hash");
     }
     for i in 0..2 {
         laptops.round(&format!("on postgres {i}"));
