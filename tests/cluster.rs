@@ -388,10 +388,7 @@ fn a_sqlite_relay_moves_into_postgres_and_the_laptops_notice_nothing() {
         assert_eq!(t.from_snapshot, None);
         let after = laptops.full_cursor(who);
         assert_eq!(after.server_seq, before.server_seq, "same cursor");
-        assert_eq!(
-            after.incarnation, before.incarnation,
-            "same incarnation: no restore"
-        );
+        assert_eq!(after.incarnation, before.incarnation, "same incarnation: no restore");
         assert_eq!(after.chain, before.chain, "same running hash");
     }
     for i in 0..2 {

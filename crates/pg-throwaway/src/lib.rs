@@ -14,6 +14,8 @@ use std::process::Command;
 pub struct Cluster {
     dir: tempfile::TempDir,
     port: u16,
+    /// Listening on 127.0.0.1 at `port` too, with TLS on.
+    tls: bool,
 }
 
 fn bin(tool: &str) -> PathBuf {
@@ -57,14 +59,44 @@ fn run(tool: &str, args: &[&OsStr]) {
 impl Cluster {
     /// initdb and start, waiting until it accepts connections.
     pub fn start() -> Cluster {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        if as_root() {
-            let _ = Command::new("chown").arg("postgres:postgres").arg(dir.path()).status();
-        }
         // Unix sockets only, so the port just names the socket file; still
         // spread per process so two clusters never share a name.
-        let port = 20_000 + (std::process::id() % 20_000) as u16;
-        let cluster = Cluster { dir, port };
+        Self::init(20_000 + (std::process::id() % 20_000) as u16, None)
+    }
+
+    /// Also listening on 127.0.0.1 (a free port) with TLS on, presenting
+    /// this certificate and key (PEM).
+    pub fn start_tls(cert_pem: &str, key_pem: &str) -> Cluster {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        Self::init(port, Some((cert_pem, key_pem)))
+    }
+
+    fn init(port: u16, tls: Option<(&str, &str)>) -> Cluster {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        if let Some((cert, key)) = tls {
+            std::fs::write(dir.path().join("server.crt"), cert).expect("write the certificate");
+            std::fs::write(dir.path().join("server.key"), key).expect("write the key");
+            // PostgreSQL refuses a key others can read.
+            let _ = Command::new("chmod")
+                .arg("600")
+                .arg(dir.path().join("server.key"))
+                .status();
+        }
+        if as_root() {
+            let _ = Command::new("chown")
+                .arg("-R")
+                .arg("postgres:postgres")
+                .arg(dir.path())
+                .status();
+        }
+        let cluster = Cluster {
+            dir,
+            port,
+            tls: tls.is_some(),
+        };
         let data = cluster.data();
         run(
             "initdb",
@@ -87,11 +119,15 @@ impl Cluster {
 
     /// Starts a stopped cluster (after [`Cluster::stop`]).
     pub fn start_again(&self) {
-        let opts = format!(
-            "-k {} -c listen_addresses= -p {} -c fsync=on -c max_connections=200",
-            self.dir.path().display(),
-            self.port
-        );
+        let d = self.dir.path().display();
+        let mut opts = format!("-k {d} -p {} -c fsync=on -c max_connections=200", self.port);
+        if self.tls {
+            opts += &format!(
+                " -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file={d}/server.crt -c ssl_key_file={d}/server.key"
+            );
+        } else {
+            opts += " -c listen_addresses=";
+        }
         let log = self.dir.path().join("log");
         run(
             "pg_ctl",
@@ -122,6 +158,11 @@ impl Cluster {
                 "stop".as_ref(),
             ],
         );
+    }
+
+    /// The TCP port (with [`Cluster::start_tls`]).
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// Connection settings for libpq-style clients (`--store`).

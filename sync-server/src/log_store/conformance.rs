@@ -530,3 +530,38 @@ async fn a_sqlite_relay_migrated_into_postgres_reads_the_same() {
     let page = pg.read(team.id, 5, 10).await.unwrap();
     assert_eq!(page.chain_after, before.chain_end);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_postgres_engine_speaks_tls_and_checks_the_certificate() {
+    let server = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let cluster = Cluster::start_tls(&server.cert.pem(), &server.key_pair.serialize_pem());
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, server.cert.pem()).unwrap();
+    let url = |root: &std::path::Path| {
+        format!(
+            "host=127.0.0.1 port={} user=postgres dbname=postgres sslmode=require sslrootcert={}",
+            cluster.port(),
+            root.display()
+        )
+    };
+    let store = postgres::PgStore::open(&url(&ca), policy(dir.path())).await.unwrap();
+    let ssl: bool = store
+        .pool
+        .get()
+        .await
+        .unwrap()
+        .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(ssl, "the relay's connection is encrypted");
+    suite(Arc::new(store)).await;
+    // A server whose certificate the given authority did not sign is refused.
+    let stranger = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let other = dir.path().join("other.pem");
+    std::fs::write(&other, stranger.cert.pem()).unwrap();
+    let refused = postgres::PgStore::open(&url(&other), policy(dir.path())).await;
+    let message = refused.err().expect("refused").to_string();
+    assert!(message.to_lowercase().contains("certificate"), "{message}");
+}

@@ -14,7 +14,10 @@ use std::time::Duration;
 use deadpool_postgres::Pool;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
+use tokio_postgres::{AsyncMessage, NoTls, Socket};
+
+use super::tls::Connection;
 
 use crate::log_store::{Head, Live, TeamId};
 
@@ -46,10 +49,14 @@ impl Hints {
 
 /// Starts the sender (batched NOTIFY through the pool) and the listener (a
 /// connection of its own, reconnecting) that tells `live` of every hint.
-pub(super) fn start(config: tokio_postgres::Config, pool: Pool, live: Live) -> Hints {
+pub(super) fn start(connection: &Connection, pool: Pool, live: Live) -> Hints {
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(send(pool, rx));
-    tokio::spawn(listen(config, live));
+    let config = connection.config.clone();
+    match connection.tls.clone() {
+        Some(tls) => tokio::spawn(listen(config, tls, live)),
+        None => tokio::spawn(listen(config, NoTls, live)),
+    };
     Hints(tx)
 }
 
@@ -82,7 +89,12 @@ fn decode(payload: &str) -> impl Iterator<Item = (TeamId, Head)> + '_ {
     })
 }
 
+/// At most one NOTIFY per [`BATCH`]: the first append after a quiet spell
+/// goes out at once (an edit crosses to other relays without waiting);
+/// under load, what comes within the interval after a NOTIFY waits for the
+/// next one, newest head per team.
 async fn send(pool: Pool, mut rx: mpsc::UnboundedReceiver<(TeamId, Head)>) {
+    let mut last_sent: Option<tokio::time::Instant> = None;
     while let Some((team, head)) = rx.recv().await {
         let mut batch: HashMap<TeamId, Head> = HashMap::new();
         let mut add = |team, head: Head| {
@@ -91,15 +103,21 @@ async fn send(pool: Pool, mut rx: mpsc::UnboundedReceiver<(TeamId, Head)>) {
             h.roster_ops = h.roster_ops.max(head.roster_ops);
         };
         add(team, head);
-        tokio::time::sleep(BATCH).await;
+        if let Some(at) = last_sent {
+            tokio::time::sleep_until(at + BATCH).await;
+        }
         while let Ok((team, head)) = rx.try_recv() {
             add(team, head);
         }
         let sent = async {
             let client = pool.get().await.map_err(|e| e.to_string())?;
+            let notify = client
+                .prepare_cached("SELECT pg_notify($1, $2)")
+                .await
+                .map_err(|e| e.to_string())?;
             for payload in encode(&batch) {
                 client
-                    .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
+                    .execute(&notify, &[&CHANNEL, &payload])
                     .await
                     .map_err(|e| e.to_string())?;
             }
@@ -108,12 +126,19 @@ async fn send(pool: Pool, mut rx: mpsc::UnboundedReceiver<(TeamId, Head)>) {
         if let Err(e) = sent.await {
             tracing::debug!(error = %e, teams = batch.len(), "head hints not sent (other relays learn at their next read)");
         }
+        last_sent = Some(tokio::time::Instant::now());
     }
 }
 
-async fn listen(config: tokio_postgres::Config, live: Live) {
+async fn listen<T>(config: tokio_postgres::Config, tls: T, live: Live)
+where
+    T: MakeTlsConnect<Socket> + Clone + Send + 'static,
+    T::Stream: Send,
+    T::TlsConnect: Send,
+    <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+{
     loop {
-        match config.connect(NoTls).await {
+        match config.connect(tls.clone()).await {
             Ok((client, mut connection)) => {
                 let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
                 let listen = format!("LISTEN {CHANNEL}");

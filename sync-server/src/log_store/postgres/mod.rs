@@ -15,9 +15,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use deadpool_postgres::{ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{Pool, Runtime};
 use sync_proto::{Checkpoint, Envelope, MembershipOp, PayloadKind};
-use tokio_postgres::{NoTls, Transaction};
+// deadpool's transaction: it prepares each statement once per connection.
+use deadpool_postgres::Transaction;
 
 use super::{
     admit, admit_new, chain_next, code_hash, family, genuine, meets_stored, new_code, speaker, standing, AppendError,
@@ -29,6 +30,7 @@ use crate::policy::Policy;
 
 mod hints;
 pub mod migrate;
+mod tls;
 
 /// Connections each relay keeps to PostgreSQL at most.
 const POOL_SIZE: usize = 16;
@@ -37,15 +39,30 @@ const POOL_SIZE: usize = 16;
 /// race on `CREATE TABLE IF NOT EXISTS`.
 const SCHEMA_LOCK: i64 = 0x7473_756e_6167_6901;
 
+/// The error and its causes in one line (a TLS failure says why: an
+/// unknown issuer, a name that does not match).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
-        StoreError::Postgres(e.to_string())
+        StoreError::Postgres(with_causes(&e))
     }
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        StoreError::Postgres(e.to_string())
+        StoreError::Postgres(with_causes(&e))
     }
 }
 
@@ -74,7 +91,7 @@ storage_from_pg!(
 
 #[derive(Clone)]
 pub struct PgStore {
-    pool: Pool,
+    pub(super) pool: Pool,
     incarnation: String,
     live: Live,
     /// Verified rosters by team with how many ops each covers; checked
@@ -90,17 +107,8 @@ impl PgStore {
     /// creates the tables if missing, and starts listening for other
     /// relays' hints.
     pub async fn open(url: &str, policy: Arc<Policy>) -> Result<PgStore, StoreError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e: tokio_postgres::Error| StoreError::Postgres(format!("the --store address: {e}")))?;
-        let manager = deadpool_postgres::Manager::from_config(
-            config.clone(),
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
+        let connection = tls::Connection::parse(url)?;
+        let pool = Pool::builder(connection.manager())
             .max_size(POOL_SIZE)
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(std::time::Duration::from_secs(10)))
@@ -109,28 +117,38 @@ impl PgStore {
             .map_err(|e| StoreError::Postgres(e.to_string()))?;
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK]).await?;
+        tx.execute(
+            &tx.prepare_cached("SELECT pg_advisory_xact_lock($1)").await?,
+            &[&SCHEMA_LOCK],
+        )
+        .await?;
         tx.batch_execute(include_str!("schema.sql")).await?;
         let fresh = uuid::Uuid::new_v4().simple().to_string();
         tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('incarnation', $1) ON CONFLICT (key) DO NOTHING",
+            &tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('incarnation', $1) ON CONFLICT (key) DO NOTHING")
+                .await?,
             &[&fresh],
         )
         .await?;
         let audit_key = hex::encode(ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng).to_bytes());
         tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('audit_key', $1) ON CONFLICT (key) DO NOTHING",
+            &tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('audit_key', $1) ON CONFLICT (key) DO NOTHING")
+                .await?,
             &[&audit_key],
         )
         .await?;
         let incarnation: String = tx
-            .query_one("SELECT value FROM meta WHERE key = 'incarnation'", &[])
+            .query_one(
+                &tx.prepare_cached("SELECT value FROM meta WHERE key = 'incarnation'")
+                    .await?,
+                &[],
+            )
             .await?
             .get(0);
         tx.commit().await?;
         drop(client);
         let live = Live::default();
-        let hints = hints::start(config, pool.clone(), live.clone());
+        let hints = hints::start(&connection, pool.clone(), live.clone());
         Ok(PgStore {
             pool,
             incarnation,
@@ -144,7 +162,11 @@ impl PgStore {
     /// The team's verified roster, from the cache while no op was added.
     async fn roster(&self, tx: &Transaction<'_>, team: &TeamId) -> Result<Arc<sync_proto::Roster>, StoreError> {
         let ops: i64 = tx
-            .query_one("SELECT count(*) FROM members WHERE team = $1", &[&team.as_slice()])
+            .query_one(
+                &tx.prepare_cached("SELECT count(*) FROM members WHERE team = $1")
+                    .await?,
+                &[&team.as_slice()],
+            )
             .await?
             .get(0);
         if let Some((n, roster)) = self.rosters.lock().expect("roster cache").get(team) {
@@ -154,7 +176,8 @@ impl PgStore {
         }
         let rows = tx
             .query(
-                "SELECT op, received_at FROM members WHERE team = $1 ORDER BY seq",
+                &tx.prepare_cached("SELECT op, received_at FROM members WHERE team = $1 ORDER BY seq")
+                    .await?,
                 &[&team.as_slice()],
             )
             .await?;
@@ -188,7 +211,8 @@ impl PgStore {
     async fn lock_head(tx: &Transaction<'_>, team: &TeamId) -> Result<Option<(i64, [u8; 32])>, StoreError> {
         let row = tx
             .query_opt(
-                "SELECT seq, chain FROM heads WHERE team = $1 FOR UPDATE",
+                &tx.prepare_cached("SELECT seq, chain FROM heads WHERE team = $1 FOR UPDATE")
+                    .await?,
                 &[&team.as_slice()],
             )
             .await?;
@@ -197,7 +221,10 @@ impl PgStore {
 
     async fn used(tx: &Transaction<'_>, team: &TeamId) -> Result<u64, StoreError> {
         let used: Option<i64> = tx
-            .query_opt("SELECT bytes FROM usage WHERE team = $1", &[&team.as_slice()])
+            .query_opt(
+                &tx.prepare_cached("SELECT bytes FROM usage WHERE team = $1").await?,
+                &[&team.as_slice()],
+            )
             .await?
             .map(|r| r.get(0));
         Ok(used.unwrap_or(0) as u64)
@@ -205,8 +232,11 @@ impl PgStore {
 
     async fn count_usage(tx: &Transaction<'_>, team: &TeamId, bytes: usize) -> Result<(), StoreError> {
         tx.execute(
-            "INSERT INTO usage (team, bytes) VALUES ($1, $2)
+            &tx.prepare_cached(
+                "INSERT INTO usage (team, bytes) VALUES ($1, $2)
              ON CONFLICT (team) DO UPDATE SET bytes = usage.bytes + excluded.bytes",
+            )
+            .await?,
             &[&team.as_slice(), &(bytes as i64)],
         )
         .await?;
@@ -230,8 +260,11 @@ impl PgStore {
         let id = env.id();
         let existing = tx
             .query_opt(
-                "SELECT seq, id, bytes FROM envelopes
+                &tx.prepare_cached(
+                    "SELECT seq, id, bytes FROM envelopes
                  WHERE team = $1 AND (id = $2 OR (sender = $3 AND sender_seq = $4))",
+                )
+                .await?,
                 &[
                     &team.as_slice(),
                     &id.as_slice(),
@@ -246,12 +279,14 @@ impl PgStore {
                 Stored::Same(seq) => Ok(Appended { seq, new: false }),
                 Stored::Repair(seq) => {
                     tx.execute(
-                        "UPDATE envelopes SET id = $3, bytes = $4 WHERE team = $1 AND seq = $2",
+                        &tx.prepare_cached("UPDATE envelopes SET id = $3, bytes = $4 WHERE team = $1 AND seq = $2")
+                            .await?,
                         &[&team.as_slice(), &(seq as i64), &id.as_slice(), &env.bytes()],
                     )
                     .await?;
                     tx.execute(
-                        "DELETE FROM damaged WHERE team = $1 AND seq = $2",
+                        &tx.prepare_cached("DELETE FROM damaged WHERE team = $1 AND seq = $2")
+                            .await?,
                         &[&team.as_slice(), &(seq as i64)],
                     )
                     .await?;
@@ -267,8 +302,11 @@ impl PgStore {
         let seq = last + 1;
         let chain = chain_next(&prev, &id);
         tx.execute(
-            "INSERT INTO envelopes (team, seq, id, sender, sender_seq, bytes, received_at, chain)
+            &tx.prepare_cached(
+                "INSERT INTO envelopes (team, seq, id, sender, sender_seq, bytes, received_at, chain)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .await?,
             &[
                 &team.as_slice(),
                 &seq,
@@ -282,7 +320,8 @@ impl PgStore {
         )
         .await?;
         tx.execute(
-            "UPDATE heads SET seq = $2, chain = $3 WHERE team = $1",
+            &tx.prepare_cached("UPDATE heads SET seq = $2, chain = $3 WHERE team = $1")
+                .await?,
             &[&team.as_slice(), &seq, &chain.as_slice()],
         )
         .await?;
@@ -299,7 +338,8 @@ impl PgStore {
         }
         let chain: Option<Option<Vec<u8>>> = tx
             .query_opt(
-                "SELECT chain FROM envelopes WHERE team = $1 AND seq = $2",
+                &tx.prepare_cached("SELECT chain FROM envelopes WHERE team = $1 AND seq = $2")
+                    .await?,
                 &[&team.as_slice(), &(seq as i64)],
             )
             .await?
@@ -309,7 +349,11 @@ impl PgStore {
 
     async fn signing_key(tx: &Transaction<'_>) -> Result<ed25519_dalek::SigningKey, StoreError> {
         let text: String = tx
-            .query_one("SELECT value FROM meta WHERE key = 'audit_key'", &[])
+            .query_one(
+                &tx.prepare_cached("SELECT value FROM meta WHERE key = 'audit_key'")
+                    .await?,
+                &[],
+            )
             .await?
             .get(0);
         let mut seed = [0u8; 32];
@@ -321,8 +365,7 @@ impl PgStore {
 /// Makes a one-time enrolment code valid for `days` in the PostgreSQL
 /// store at `url` (relays may be running).
 pub async fn new_enrolment(url: &str, days: u32) -> Result<String, StoreError> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(connection);
+    let client = tls::Connection::parse(url)?.connect().await?;
     let code = new_code();
     let expires = super::now_ms() + i64::from(days.max(1)) * 24 * 3600 * 1000;
     client
@@ -375,7 +418,10 @@ impl LogStore for PgStore {
         let t = team.as_slice();
         let rows = tx
             .query(
-                "SELECT seq, bytes FROM envelopes WHERE team = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                &tx.prepare_cached(
+                    "SELECT seq, bytes FROM envelopes WHERE team = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                )
+                .await?,
                 &[&t, &(after as i64), &i64::from(limit)],
             )
             .await?;
@@ -394,19 +440,34 @@ impl LogStore for PgStore {
             None => chain_after,
         };
         let high: i64 = tx
-            .query_opt("SELECT seq FROM heads WHERE team = $1", &[&t])
+            .query_opt(
+                &tx.prepare_cached("SELECT seq FROM heads WHERE team = $1").await?,
+                &[&t],
+            )
             .await?
             .map_or(0, |r| r.get(0));
         let roster_ops: i64 = tx
-            .query_one("SELECT count(*) FROM members WHERE team = $1", &[&t])
+            .query_one(
+                &tx.prepare_cached("SELECT count(*) FROM members WHERE team = $1")
+                    .await?,
+                &[&t],
+            )
             .await?
             .get(0);
         let snapshot: i64 = tx
-            .query_one("SELECT coalesce(max(covers), 0) FROM snapshots WHERE team = $1", &[&t])
+            .query_one(
+                &tx.prepare_cached("SELECT coalesce(max(covers), 0) FROM snapshots WHERE team = $1")
+                    .await?,
+                &[&t],
+            )
             .await?
             .get(0);
         let damaged = tx
-            .query("SELECT seq FROM damaged WHERE team = $1 ORDER BY seq LIMIT 100", &[&t])
+            .query(
+                &tx.prepare_cached("SELECT seq FROM damaged WHERE team = $1 ORDER BY seq LIMIT 100")
+                    .await?,
+                &[&t],
+            )
             .await?
             .iter()
             .map(|r| r.get::<_, i64>(0) as u64)
@@ -444,7 +505,10 @@ impl LogStore for PgStore {
         // A genesis makes the team's head row; every op locks it.
         if matches!(op, MembershipOp::Genesis { .. }) {
             tx.execute(
-                "INSERT INTO heads (team, seq, chain) VALUES ($1, 0, $2) ON CONFLICT (team) DO NOTHING",
+                &tx.prepare_cached(
+                    "INSERT INTO heads (team, seq, chain) VALUES ($1, 0, $2) ON CONFLICT (team) DO NOTHING",
+                )
+                .await?,
                 &[&t, &[0u8; 32].as_slice()],
             )
             .await?;
@@ -455,7 +519,8 @@ impl LogStore for PgStore {
         let id = op.id();
         if let Some(row) = tx
             .query_opt(
-                "SELECT seq FROM members WHERE team = $1 AND id = $2",
+                &tx.prepare_cached("SELECT seq FROM members WHERE team = $1 AND id = $2")
+                    .await?,
                 &[&t, &id.as_slice()],
             )
             .await?
@@ -469,7 +534,8 @@ impl LogStore for PgStore {
         if matches!(op, MembershipOp::Genesis { .. }) && !self.policy.open_registration {
             let enrolled: bool = tx
                 .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM enrolled WHERE device_key = $1)",
+                    &tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM enrolled WHERE device_key = $1)")
+                        .await?,
                     &[&peer.as_slice()],
                 )
                 .await?
@@ -480,7 +546,11 @@ impl LogStore for PgStore {
         }
         roster.apply(&team, &op, now_ms).map_err(MemberError::Refused)?;
         let ops: i64 = tx
-            .query_one("SELECT count(*) FROM members WHERE team = $1", &[&t])
+            .query_one(
+                &tx.prepare_cached("SELECT count(*) FROM members WHERE team = $1")
+                    .await?,
+                &[&t],
+            )
             .await?
             .get(0);
         if ops >= MAX_ROSTER_OPS {
@@ -489,14 +559,21 @@ impl LogStore for PgStore {
         let seq = ops + 1;
         let json = serde_json::to_string(&op).expect("ops serialise");
         tx.execute(
-            "INSERT INTO members (team, seq, id, op, received_at, log_len) VALUES ($1, $2, $3, $4, $5, $6)",
+            &tx.prepare_cached(
+                "INSERT INTO members (team, seq, id, op, received_at, log_len) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .await?,
             &[&t, &seq, &id.as_slice(), &json, &now_ms, &log_len],
         )
         .await?;
         if let MembershipOp::Join { invite_key, .. } = &op {
             if let Ok(key) = hex::decode(invite_key) {
-                tx.execute("DELETE FROM invites WHERE team = $1 AND invite_key = $2", &[&t, &key])
-                    .await?;
+                tx.execute(
+                    &tx.prepare_cached("DELETE FROM invites WHERE team = $1 AND invite_key = $2")
+                        .await?,
+                    &[&t, &key],
+                )
+                .await?;
             }
         }
         tx.commit().await?;
@@ -525,7 +602,8 @@ impl LogStore for PgStore {
         let tx = client.transaction().await?;
         let Some(row) = tx
             .query_opt(
-                "SELECT bytes FROM envelopes WHERE team = $1 AND seq = $2",
+                &tx.prepare_cached("SELECT bytes FROM envelopes WHERE team = $1 AND seq = $2")
+                    .await?,
                 &[&team.as_slice(), &(seq as i64)],
             )
             .await?
@@ -538,7 +616,8 @@ impl LogStore for PgStore {
             return Ok(false);
         }
         tx.execute(
-            "INSERT INTO damaged (team, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &tx.prepare_cached("INSERT INTO damaged (team, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .await?,
             &[&team.as_slice(), &(seq as i64)],
         )
         .await?;
@@ -564,7 +643,10 @@ impl LogStore for PgStore {
         }
         env.verify(&key).map_err(|_| AppendError::NotMember)?;
         let high: i64 = tx
-            .query_opt("SELECT seq FROM heads WHERE team = $1", &[&h.team.as_slice()])
+            .query_opt(
+                &tx.prepare_cached("SELECT seq FROM heads WHERE team = $1").await?,
+                &[&h.team.as_slice()],
+            )
             .await?
             .map_or(0, |r| r.get(0));
         if h.sender_seq > high as u64 {
@@ -572,10 +654,13 @@ impl LogStore for PgStore {
         }
         let kept = tx
             .execute(
-                "INSERT INTO snapshots (team, covers, bytes, received_at) VALUES ($1, $2, $3, $4)
+                &tx.prepare_cached(
+                    "INSERT INTO snapshots (team, covers, bytes, received_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (team) DO UPDATE SET covers = excluded.covers, bytes = excluded.bytes,
                      received_at = excluded.received_at
                  WHERE excluded.covers > snapshots.covers",
+                )
+                .await?,
                 &[&h.team.as_slice(), &(h.sender_seq as i64), &env.bytes(), &now_ms],
             )
             .await?
@@ -604,7 +689,11 @@ impl LogStore for PgStore {
             return Err(StoreError::Postgres("no such team".into()).into());
         }
         if tx
-            .query_opt("SELECT 1 FROM blobs WHERE team = $1 AND address = $2", &[&t, &a])
+            .query_opt(
+                &tx.prepare_cached("SELECT 1 FROM blobs WHERE team = $1 AND address = $2")
+                    .await?,
+                &[&t, &a],
+            )
             .await?
             .is_some()
         {
@@ -614,7 +703,10 @@ impl LogStore for PgStore {
             return Err(BlobPutError::TeamQuota);
         }
         tx.execute(
-            "INSERT INTO blobs (team, address, bytes, sender, received_at) VALUES ($1, $2, $3, $4, $5)",
+            &tx.prepare_cached(
+                "INSERT INTO blobs (team, address, bytes, sender, received_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .await?,
             &[&t, &a, &blob.bytes, &blob.sender.as_slice(), &now_ms],
         )
         .await?;
@@ -664,7 +756,10 @@ impl LogStore for PgStore {
         let scope_bytes = scope.map(|s| s.to_vec()).unwrap_or_default();
         let signed: Option<i64> = tx
             .query_opt(
-                "SELECT seq FROM audit_checkpoints WHERE team = $1 AND device = $2 AND scope = $3 FOR UPDATE",
+                &tx.prepare_cached(
+                    "SELECT seq FROM audit_checkpoints WHERE team = $1 AND device = $2 AND scope = $3 FOR UPDATE",
+                )
+                .await?,
                 &[&team.as_slice(), &device.as_slice(), &scope_bytes],
             )
             .await?
@@ -676,8 +771,11 @@ impl LogStore for PgStore {
         }
         let c = Checkpoint::countersign(&Self::signing_key(&tx).await?, device, scope, seq, head, now_ms);
         tx.execute(
-            "INSERT INTO audit_checkpoints (team, device, scope, seq, checkpoint) VALUES ($1, $2, $3, $4, $5)
+            &tx.prepare_cached(
+                "INSERT INTO audit_checkpoints (team, device, scope, seq, checkpoint) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (team, device, scope) DO UPDATE SET seq = excluded.seq, checkpoint = excluded.checkpoint",
+            )
+            .await?,
             &[
                 &team.as_slice(),
                 &device.as_slice(),
@@ -711,7 +809,8 @@ impl LogStore for PgStore {
         let tx = client.transaction().await?;
         let row = tx
             .query_opt(
-                "SELECT expires_ms, used_by FROM enrolment_codes WHERE code_hash = $1 FOR UPDATE",
+                &tx.prepare_cached("SELECT expires_ms, used_by FROM enrolment_codes WHERE code_hash = $1 FOR UPDATE")
+                    .await?,
                 &[&hash.as_slice()],
             )
             .await?;
@@ -721,12 +820,14 @@ impl LogStore for PgStore {
             _ => return Err(EnrolError::Invalid),
         }
         tx.execute(
-            "UPDATE enrolment_codes SET used_by = $2 WHERE code_hash = $1",
+            &tx.prepare_cached("UPDATE enrolment_codes SET used_by = $2 WHERE code_hash = $1")
+                .await?,
             &[&hash.as_slice(), &device.as_slice()],
         )
         .await?;
         tx.execute(
-            "INSERT INTO enrolled (device_key, enrolled_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &tx.prepare_cached("INSERT INTO enrolled (device_key, enrolled_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .await?,
             &[&device.as_slice(), &now_ms],
         )
         .await?;
@@ -738,10 +839,17 @@ impl LogStore for PgStore {
         let t = invite.team.as_slice();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        tx.execute("DELETE FROM invites WHERE expires_ms < $1", &[&now_ms])
-            .await?;
+        tx.execute(
+            &tx.prepare_cached("DELETE FROM invites WHERE expires_ms < $1").await?,
+            &[&now_ms],
+        )
+        .await?;
         let waiting: i64 = tx
-            .query_one("SELECT count(*) FROM invites WHERE team = $1", &[&t])
+            .query_one(
+                &tx.prepare_cached("SELECT count(*) FROM invites WHERE team = $1")
+                    .await?,
+                &[&t],
+            )
             .await?
             .get(0);
         if waiting >= MAX_OPEN_INVITES {
@@ -749,8 +857,11 @@ impl LogStore for PgStore {
         }
         let expires_ms = invite.expires_ms.min(now_ms.saturating_add(sync_proto::MAX_INVITE_MS));
         tx.execute(
-            "INSERT INTO invites (id, team, claim_hash, sealed, expires_ms, invite_key)
+            &tx.prepare_cached(
+                "INSERT INTO invites (id, team, claim_hash, sealed, expires_ms, invite_key)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .await?,
             &[
                 &invite.id.as_slice(),
                 &t,
@@ -774,11 +885,14 @@ impl LogStore for PgStore {
     ) -> Result<(TeamId, Vec<u8>), ClaimError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        tx.execute("DELETE FROM invites WHERE expires_ms < $1", &[&now_ms])
-            .await?;
+        tx.execute(
+            &tx.prepare_cached("DELETE FROM invites WHERE expires_ms < $1").await?,
+            &[&now_ms],
+        )
+        .await?;
         let row = tx
             .query_opt(
-                "SELECT team, claim_hash, sealed, expires_ms, used_at, claimed_by FROM invites WHERE id = $1 FOR UPDATE",
+                &tx.prepare_cached("SELECT team, claim_hash, sealed, expires_ms, used_at, claimed_by FROM invites WHERE id = $1 FOR UPDATE").await?,
                 &[&id.as_slice()],
             )
             .await?;
@@ -809,7 +923,8 @@ impl LogStore for PgStore {
             };
         }
         tx.execute(
-            "UPDATE invites SET used_at = $2, claimed_by = $3 WHERE id = $1",
+            &tx.prepare_cached("UPDATE invites SET used_at = $2, claimed_by = $3 WHERE id = $1")
+                .await?,
             &[&id.as_slice(), &now_ms, &claimant.as_slice()],
         )
         .await?;
