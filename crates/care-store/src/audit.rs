@@ -269,14 +269,17 @@ impl Store {
             .collect()
     }
 
-    /// This device's chains: (scope, length, head) for the relay to countersign.
+    /// This device's chains the relay has not countersigned at their
+    /// current length: (scope, length, head). A head already signed is not
+    /// sent again, so a quiet pass costs the relay no write.
     pub fn audit_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
         let me = self.device.device.to_string();
         let rows: Vec<(String, i64, Vec<u8>)> = self
             .conn
             .prepare(
                 "SELECT scope, seq, hash FROM audit a WHERE device = ?1
-                 AND seq = (SELECT max(seq) FROM audit b WHERE b.device = a.device AND b.scope = a.scope)",
+                 AND seq = (SELECT max(seq) FROM audit b WHERE b.device = a.device AND b.scope = a.scope)
+                 AND NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.scope = a.scope AND c.seq = a.seq)",
             )?
             .query_map([me], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
