@@ -323,14 +323,15 @@ impl RelayClient {
             let at = (start + i) % self.bases.len();
             match Self::send_to(build(&self.bases[at])).await {
                 Ok(resp) if Self::unavailable(resp.status()) && i + 1 < self.bases.len() => {
-                    tracing::warn!(relay = %self.bases[at], status = %resp.status(), "relay unavailable; trying the next");
+                    tracing::info!(relay = %self.bases[at], status = %resp.status(), "relay unavailable; trying the next");
                 }
                 Ok(resp) => {
                     self.at.store(at, Ordering::Relaxed);
                     return Self::check(resp).await;
                 }
                 Err(e) if e.is_connect() || e.is_timeout() => {
-                    tracing::warn!(relay = %self.bases[at], "relay not reachable; trying the next");
+                    // Info, not warn: the CLI prints warnings, and its error stays one line.
+                    tracing::info!(relay = %self.bases[at], "relay not reachable");
                     last = Some(e);
                 }
                 Err(e) => {
