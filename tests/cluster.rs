@@ -28,26 +28,9 @@ fn on_store(pg: &Cluster) -> Vec<String> {
         .collect()
 }
 
-/// Three relays on one database with one certificate (the first makes it,
-/// the others are given its files), as an operator runs them.
+/// Three relays on one database with one certificate.
 fn three_relays(dir: &Path, pg: &Cluster) -> Vec<Relay> {
-    let flags = on_store(pg);
-    let common: Vec<&str> = flags.iter().map(String::as_str).collect();
-    let first = Relay::start_with(&dir.join("relay-0"), "127.0.0.1:0", &common);
-    let cert = first.data.join("relay-cert.pem");
-    let key = first.data.join("relay-key.pem");
-    let mut relays = vec![first];
-    for i in 1..3 {
-        let mut flags = common.clone();
-        flags.extend(["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()]);
-        relays.push(Relay::start_with(
-            &dir.join(format!("relay-{i}")),
-            "127.0.0.1:0",
-            &flags,
-        ));
-    }
-    assert!(relays.iter().all(|r| r.fingerprint == relays[0].fingerprint));
-    relays
+    tsunagi_tests::relays_on_store(dir, &pg.url(), 3, &[])
 }
 
 struct Laptops {

@@ -133,6 +133,32 @@ impl Relay {
     }
 }
 
+/// `n` relays on one PostgreSQL store (`store`: its connection settings)
+/// with one certificate (the first makes it, the others are given its
+/// files), as an operator runs them; `extra` flags go to every relay.
+pub fn relays_on_store(dir: &Path, store: &str, n: usize, extra: &[&str]) -> Vec<Relay> {
+    let mut common = vec!["--open-registration", "--min-free-mb", "0", "--store", store];
+    common.extend_from_slice(extra);
+    let mut relays: Vec<Relay> = Vec::new();
+    for i in 0..n {
+        let mut flags: Vec<String> = common.iter().map(|f| f.to_string()).collect();
+        if let Some(first) = relays.first() {
+            for (flag, file) in [("--tls-cert", "relay-cert.pem"), ("--tls-key", "relay-key.pem")] {
+                flags.push(flag.into());
+                flags.push(first.data.join(file).to_str().expect("a UTF-8 path").into());
+            }
+        }
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        relays.push(Relay::start_with(
+            &dir.join(format!("relay-{i}")),
+            "127.0.0.1:0",
+            &flags,
+        ));
+    }
+    assert!(relays.iter().all(|r| r.fingerprint == relays[0].fingerprint));
+    relays
+}
+
 impl Drop for Relay {
     fn drop(&mut self) {
         let _ = self.child.kill();

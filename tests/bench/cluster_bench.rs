@@ -47,34 +47,14 @@ struct Setup {
 fn start(name: &'static str, postgres: bool, n: usize) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let pg = postgres.then(Cluster::start);
-    let mut base: Vec<String> = [
-        "--open-registration",
-        "--max-connections-per-ip",
-        "20000",
-        "--min-free-mb",
-        "0",
-    ]
-    .map(String::from)
-    .to_vec();
-    if let Some(pg) = &pg {
-        base.extend(["--store".into(), pg.url()]);
-    }
-    let mut relays: Vec<Relay> = Vec::new();
-    for i in 0..n {
-        let mut flags = base.clone();
-        if let Some(first) = relays.first() {
-            for (flag, file) in [("--tls-cert", "relay-cert.pem"), ("--tls-key", "relay-key.pem")] {
-                flags.push(flag.into());
-                flags.push(first.data.join(file).to_str().unwrap().into());
-            }
+    let many = ["--max-connections-per-ip", "20000"];
+    let relays = match &pg {
+        Some(pg) => tsunagi_tests::relays_on_store(dir.path(), &pg.url(), n, &many),
+        None => {
+            let flags = [&many[..], &["--open-registration", "--min-free-mb", "0"]].concat();
+            vec![Relay::start_with(&dir.path().join("relay-0"), "127.0.0.1:0", &flags)]
         }
-        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-        relays.push(Relay::start_with(
-            &dir.path().join(format!("relay-{i}")),
-            "127.0.0.1:0",
-            &flags,
-        ));
-    }
+    };
     Setup {
         name,
         relays,

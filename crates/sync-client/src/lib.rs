@@ -297,6 +297,11 @@ impl RelayClient {
                     "中継サーバーが未設定です。`tsunagi relay set URL` / no relay set: `tsunagi relay set URL`".into(),
                 )
             })?;
+        Self::for_relay(&relay, store)
+    }
+
+    /// The client for `relay` (settings already read), as `store`'s device.
+    pub fn for_relay(relay: &care_store::RelaySettings, store: &care_store::Store) -> Result<Self, SyncError> {
         Self::over(
             &relay.addresses(),
             relay.fingerprint.as_deref(),

@@ -78,7 +78,7 @@ pub async fn sync_teams(
         .relay()
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?
         .ok_or_else(|| SyncError::Unreachable("no relay set".into()))?;
-    let client = RelayClient::of_store(store)?;
+    let client = RelayClient::for_relay(&relay, store)?;
     let mut report = SyncReport::default();
     for &team in teams {
         let mut t = TeamReport {
