@@ -20,12 +20,13 @@ pub fn pct(v: &mut [Duration], p: f64) -> Duration {
 }
 
 /// A sync pass that must fully succeed (a per-team error would otherwise
-/// leave the measurement waiting forever).
-pub async fn sync_ok(store: &mut Store) {
+/// leave the measurement waiting forever); how many changes it brought.
+pub async fn sync_ok(store: &mut Store) -> usize {
     let report = sync_client::sync_once(store, now).await.unwrap();
     if let Some(e) = report.teams.iter().find_map(|t| t.error.clone()) {
         panic!("sync failed: {e}");
     }
+    report.teams.iter().map(|t| t.received).sum()
 }
 
 pub fn ms(d: Duration) -> String {
@@ -123,12 +124,14 @@ pub fn edit_to_visible(a_relay: &Relay, b_relay: &Relay, dir: &std::path::Path, 
             let client = RelayClient::of_store(&b).unwrap();
             let mut events = client.subscribe(&[*team.as_bytes()]).await.unwrap();
             ready_tx.send(()).unwrap();
-            let mut latencies = Vec::new();
+            let (mut latencies, mut have) = (Vec::new(), 0);
             while latencies.len() < n {
                 if let Some(PushEvent::Append { .. }) = events.next().await.unwrap() {
-                    sync_ok(&mut b).await;
+                    // Counted from the pass's report: reading the whole
+                    // record to count its notes grew with every edit and
+                    // took the cores from the next one.
+                    have += sync_ok(&mut b).await;
                     let arrived = Instant::now(); // B's commit is done here
-                    let have = b.record(team).unwrap().read().unwrap().notes.len();
                     let starts = starts.lock().unwrap();
                     while latencies.len() < have.min(starts.len()) {
                         latencies.push(arrived.duration_since(starts[latencies.len()]));

@@ -239,6 +239,22 @@ pub struct RelayClient {
     tls: Arc<rustls::ClientConfig>,
 }
 
+/// What a kept client was made for. A pass reuses the open TLS connection
+/// of the last one instead of making the device's certificate and a new
+/// mutual handshake each time (most of a quiet pass's work). Per runtime,
+/// because a connection is served by a task on the runtime that opened it.
+#[derive(PartialEq, Eq)]
+struct Kept {
+    runtime: Option<tokio::runtime::Id>,
+    device: [u8; 32],
+    addresses: Vec<String>,
+    fingerprint: Option<String>,
+}
+
+/// Clients kept across passes: one per device and runtime, the newest few.
+static KEPT: std::sync::Mutex<Vec<(Kept, RelayClient)>> = std::sync::Mutex::new(Vec::new());
+const KEEP_AT_MOST: usize = 8;
+
 #[derive(Deserialize)]
 pub(crate) struct ErrorBody {
     pub(crate) error: ErrorDetail,
@@ -300,13 +316,39 @@ impl RelayClient {
         Self::for_relay(&relay, store)
     }
 
-    /// The client for `relay` (settings already read), as `store`'s device.
+    /// The client for `relay` (settings already read), as `store`'s device:
+    /// the one kept from the last pass when the device, the settings and
+    /// the runtime are the same (see [`Kept`]).
     pub fn for_relay(relay: &care_store::RelaySettings, store: &care_store::Store) -> Result<Self, SyncError> {
-        Self::over(
-            &relay.addresses(),
-            relay.fingerprint.as_deref(),
-            Some(&Identity::of(store)?),
-        )
+        let key = Kept {
+            runtime: tokio::runtime::Handle::try_current().ok().map(|h| h.id()),
+            device: store.signing_key().verifying_key().to_bytes(),
+            addresses: relay.addresses(),
+            fingerprint: relay.fingerprint.clone(),
+        };
+        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, client)) = kept.iter().find(|(k, _)| k.runtime.is_some() && *k == key) {
+            return Ok(client.clone());
+        }
+        let client = Self::over(&key.addresses, key.fingerprint.as_deref(), Some(&Identity::of(store)?))?;
+        if key.runtime.is_some() {
+            kept.retain(|(k, _)| !(k.runtime == key.runtime && k.device == key.device));
+            kept.push((key, client.clone()));
+            if kept.len() > KEEP_AT_MOST {
+                kept.remove(0);
+            }
+        }
+        Ok(client)
+    }
+
+    /// Drops the clients kept for `store`'s device: after its relay went
+    /// away their pooled connections may be dead ones, and a request sent on
+    /// one fails instead of moving on to the next relay.
+    pub fn forget_kept(store: &care_store::Store) {
+        let device = store.signing_key().verifying_key().to_bytes();
+        KEPT.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(k, _)| k.device != device);
     }
 
     /// The address in use now (the last that answered).

@@ -91,6 +91,7 @@ pub async fn sync_teams(
             report.teams.push(t);
             // An unreachable relay will not answer for the next team either.
             if matches!(e, SyncError::Unreachable(_)) {
+                RelayClient::forget_kept(store);
                 return Err(e);
             }
             continue;
@@ -712,6 +713,7 @@ async fn pull(
     let mut roster = None;
     let mut cursor = store.cursor(team, relay_url).map_err(store_err)?;
     let me = *store.device_id().as_bytes();
+    let mut stored = false;
     loop {
         let page = match first.take() {
             Some(page) => page,
@@ -854,6 +856,7 @@ async fn pull(
         let applied = store
             .apply_remote(team, relay_url, &changes, &relayed, &cursor, now())
             .map_err(store_err)?;
+        stored = true;
         report.received += applied.added;
         for (i, refusal) in &applied.refused {
             let (seq, env) = &relayed[*i];
@@ -868,9 +871,12 @@ async fn pull(
             break;
         }
     }
-    // Record the time of a completed pass even when nothing new came.
-    store
-        .apply_remote(team, relay_url, &[], &[], &cursor, now())
-        .map_err(store_err)?;
+    // Record the time of a completed pass even when nothing new came (a
+    // page stored above recorded it with its cursor).
+    if !stored {
+        store
+            .apply_remote(team, relay_url, &[], &[], &cursor, now())
+            .map_err(store_err)?;
+    }
     Ok(())
 }

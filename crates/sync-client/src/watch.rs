@@ -110,9 +110,11 @@ pub async fn watch<S: Future<Output = ()>>(
                         _ = &mut stop => return Ok(()),
                     }
                 }
+                RelayClient::forget_kept(store);
                 on(LiveEvent::Offline("reconnecting".into()));
             }
             Err(e) => {
+                RelayClient::forget_kept(store);
                 on(LiveEvent::Offline(e.to_string()));
                 let jitter = Duration::from_millis(now().0.rem_euclid(500) as u64);
                 tokio::select! {
