@@ -246,7 +246,8 @@ pub struct RelayClient {
 #[derive(PartialEq, Eq)]
 struct Kept {
     runtime: Option<tokio::runtime::Id>,
-    device: [u8; 32],
+    /// The device's id and key: what its certificate is made of.
+    device: ([u8; 16], [u8; 32]),
     addresses: Vec<String>,
     fingerprint: Option<String>,
 }
@@ -322,7 +323,10 @@ impl RelayClient {
     pub fn for_relay(relay: &care_store::RelaySettings, store: &care_store::Store) -> Result<Self, SyncError> {
         let key = Kept {
             runtime: tokio::runtime::Handle::try_current().ok().map(|h| h.id()),
-            device: store.signing_key().verifying_key().to_bytes(),
+            device: (
+                *store.device_id().as_bytes(),
+                store.signing_key().verifying_key().to_bytes(),
+            ),
             addresses: relay.addresses(),
             fingerprint: relay.fingerprint.clone(),
         };
@@ -345,7 +349,10 @@ impl RelayClient {
     /// away their pooled connections may be dead ones, and a request sent on
     /// one fails instead of moving on to the next relay.
     pub fn forget_kept(store: &care_store::Store) {
-        let device = store.signing_key().verifying_key().to_bytes();
+        let device = (
+            *store.device_id().as_bytes(),
+            store.signing_key().verifying_key().to_bytes(),
+        );
         KEPT.lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|(k, _)| k.device != device);
@@ -368,7 +375,16 @@ impl RelayClient {
         let mut last = None;
         for i in 0..self.bases.len() {
             let at = (start + i) % self.bases.len();
-            match Self::send_to(build(&self.bases[at])).await {
+            let mut sent = Self::send_to(build(&self.bases[at])).await;
+            // A kept connection the relay closed (it restarted, or died)
+            // fails before any answer: once more on a new connection, which
+            // reaches the relay again or is refused (then the next relay).
+            // Safe: every request may be repeated (see the invariant).
+            if matches!(&sent, Err(e) if !e.is_connect() && !e.is_timeout()) {
+                tracing::info!(relay = %self.bases[at], "the connection closed under the request; once more");
+                sent = Self::send_to(build(&self.bases[at])).await;
+            }
+            match sent {
                 Ok(resp) if Self::unavailable(resp.status()) && i + 1 < self.bases.len() => {
                     tracing::info!(relay = %self.bases[at], status = %resp.status(), "relay unavailable; trying the next");
                 }

@@ -21,16 +21,21 @@ use sync_proto::{Checkpoint, Envelope, MembershipOp, PayloadKind};
 use deadpool_postgres::Transaction;
 
 use super::{
-    admit, admit_new, chain_next, code_hash, family, genuine, meets_stored, new_code, speaker, standing, AppendError,
-    Appended, BlobPutError, ChainClaim, CheckpointError, ClaimError, DeviceKey, EnrolError, Head, Live, LogPage,
-    LogStore, MemberError, MemberOpRow, Membership, NewBlob, NewInvite, RosterCache, StoreError, Stored, TeamId,
-    MAX_CACHED_ROSTERS, MAX_OPEN_INVITES, MAX_PAGE_BYTES, MAX_ROSTER_OPS,
+    admit, admit_new, chain_next, family, genuine, meets_stored, speaker, standing, AppendError, Appended,
+    BlobPutError, ChainClaim, CheckpointError, ClaimError, DeviceKey, EnrolError, Head, Live, LogPage, LogStore,
+    MemberError, MemberOpRow, Membership, NewBlob, NewInvite, RosterCache, StoreError, Stored, TeamId,
+    MAX_CACHED_ROSTERS, MAX_PAGE_BYTES, MAX_ROSTER_OPS,
 };
 use crate::policy::Policy;
 
+mod blobs;
+mod checkpoints;
 mod hints;
+mod invites;
 pub mod migrate;
 mod tls;
+
+pub use invites::new_enrolment;
 
 /// Connections each relay keeps to PostgreSQL at most.
 const POOL_SIZE: usize = 16;
@@ -362,21 +367,6 @@ impl PgStore {
     }
 }
 
-/// Makes a one-time enrolment code valid for `days` in the PostgreSQL
-/// store at `url` (relays may be running).
-pub async fn new_enrolment(url: &str, days: u32) -> Result<String, StoreError> {
-    let client = tls::Connection::parse(url)?.connect().await?;
-    let code = new_code();
-    let expires = super::now_ms() + i64::from(days.max(1)) * 24 * 3600 * 1000;
-    client
-        .execute(
-            "INSERT INTO enrolment_codes (code_hash, expires_ms) VALUES ($1, $2)",
-            &[&code_hash(&code).as_slice(), &expires],
-        )
-        .await?;
-    Ok(code)
-}
-
 #[async_trait::async_trait]
 impl LogStore for PgStore {
     fn incarnation(&self) -> &str {
@@ -678,60 +668,15 @@ impl LogStore for PgStore {
     }
 
     async fn put_blob(&self, blob: NewBlob, now_ms: i64) -> Result<bool, BlobPutError> {
-        if sync_proto::blob::address_of(&blob.bytes) != blob.address {
-            return Err(BlobPutError::WrongAddress);
-        }
-        let (t, a) = (blob.team.as_slice(), blob.address.as_slice());
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        // Quota checks and counts of one team go one at a time.
-        if Self::lock_head(&tx, &blob.team).await?.is_none() {
-            return Err(StoreError::Postgres("no such team".into()).into());
-        }
-        if tx
-            .query_opt(
-                &tx.prepare_cached("SELECT 1 FROM blobs WHERE team = $1 AND address = $2")
-                    .await?,
-                &[&t, &a],
-            )
-            .await?
-            .is_some()
-        {
-            return Ok(false);
-        }
-        if Self::used(&tx, &blob.team).await? + blob.bytes.len() as u64 > self.policy.team_quota_bytes {
-            return Err(BlobPutError::TeamQuota);
-        }
-        tx.execute(
-            &tx.prepare_cached(
-                "INSERT INTO blobs (team, address, bytes, sender, received_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .await?,
-            &[&t, &a, &blob.bytes, &blob.sender.as_slice(), &now_ms],
-        )
-        .await?;
-        Self::count_usage(&tx, &blob.team, blob.bytes.len()).await?;
-        tx.commit().await?;
-        Ok(true)
+        blobs::put(self, blob, now_ms).await
     }
 
     async fn blob(&self, team: TeamId, address: [u8; 32]) -> Result<Option<Vec<u8>>, StoreError> {
-        let client = self.pool.get().await?;
-        Ok(client
-            .query_opt(
-                "SELECT bytes FROM blobs WHERE team = $1 AND address = $2",
-                &[&team.as_slice(), &address.as_slice()],
-            )
-            .await?
-            .map(|r| r.get(0)))
+        blobs::get(self, team, address).await
     }
 
     async fn audit_key(&self) -> Result<[u8; 32], StoreError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let key = Self::signing_key(&tx).await?;
-        tx.commit().await?;
-        Ok(key.verifying_key().to_bytes())
+        checkpoints::key(self).await
     }
 
     async fn audit_checkpoint(
@@ -741,139 +686,19 @@ impl LogStore for PgStore {
         claim: ChainClaim,
         now_ms: i64,
     ) -> Result<Checkpoint, CheckpointError> {
-        let ChainClaim {
-            device,
-            scope,
-            seq,
-            head,
-        } = claim;
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let roster = self.roster(&tx, &team).await?;
-        if roster.key(&device).map(|k| k.to_bytes()) != Some(peer) {
-            return Err(CheckpointError::NotYours);
-        }
-        let scope_bytes = scope.map(|s| s.to_vec()).unwrap_or_default();
-        let signed: Option<i64> = tx
-            .query_opt(
-                &tx.prepare_cached(
-                    "SELECT seq FROM audit_checkpoints WHERE team = $1 AND device = $2 AND scope = $3 FOR UPDATE",
-                )
-                .await?,
-                &[&team.as_slice(), &device.as_slice(), &scope_bytes],
-            )
-            .await?
-            .map(|r| r.get(0));
-        if let Some(signed) = signed {
-            if (signed as u64) > seq {
-                return Err(CheckpointError::Shorter { signed: signed as u64 });
-            }
-        }
-        let c = Checkpoint::countersign(&Self::signing_key(&tx).await?, device, scope, seq, head, now_ms);
-        tx.execute(
-            &tx.prepare_cached(
-                "INSERT INTO audit_checkpoints (team, device, scope, seq, checkpoint) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (team, device, scope) DO UPDATE SET seq = excluded.seq, checkpoint = excluded.checkpoint",
-            )
-            .await?,
-            &[
-                &team.as_slice(),
-                &device.as_slice(),
-                &scope_bytes,
-                &(seq as i64),
-                &serde_json::to_string(&c).expect("checkpoints serialise"),
-            ],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(c)
+        checkpoints::countersign(self, team, peer, claim, now_ms).await
     }
 
     async fn audit_checkpoints(&self, team: TeamId) -> Result<Vec<Checkpoint>, StoreError> {
-        let client = self.pool.get().await?;
-        let rows = client
-            .query(
-                "SELECT checkpoint FROM audit_checkpoints WHERE team = $1",
-                &[&team.as_slice()],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| serde_json::from_str(r.get::<_, &str>(0)).ok())
-            .collect())
+        checkpoints::of_team(self, team).await
     }
 
     async fn enrol(&self, code: String, device: DeviceKey, now_ms: i64) -> Result<(), EnrolError> {
-        let hash = code_hash(&code);
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let row = tx
-            .query_opt(
-                &tx.prepare_cached("SELECT expires_ms, used_by FROM enrolment_codes WHERE code_hash = $1 FOR UPDATE")
-                    .await?,
-                &[&hash.as_slice()],
-            )
-            .await?;
-        match row.map(|r| (r.get::<_, i64>(0), r.get::<_, Option<Vec<u8>>>(1))) {
-            Some((expires, None)) if expires >= now_ms => {}
-            Some((_, Some(by))) if by.as_slice() == device.as_slice() => return Ok(()),
-            _ => return Err(EnrolError::Invalid),
-        }
-        tx.execute(
-            &tx.prepare_cached("UPDATE enrolment_codes SET used_by = $2 WHERE code_hash = $1")
-                .await?,
-            &[&hash.as_slice(), &device.as_slice()],
-        )
-        .await?;
-        tx.execute(
-            &tx.prepare_cached("INSERT INTO enrolled (device_key, enrolled_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .await?,
-            &[&device.as_slice(), &now_ms],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        invites::enrol(self, code, device, now_ms).await
     }
 
     async fn put_invite(&self, invite: NewInvite, now_ms: i64) -> Result<bool, StoreError> {
-        let t = invite.team.as_slice();
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        tx.execute(
-            &tx.prepare_cached("DELETE FROM invites WHERE expires_ms < $1").await?,
-            &[&now_ms],
-        )
-        .await?;
-        let waiting: i64 = tx
-            .query_one(
-                &tx.prepare_cached("SELECT count(*) FROM invites WHERE team = $1")
-                    .await?,
-                &[&t],
-            )
-            .await?
-            .get(0);
-        if waiting >= MAX_OPEN_INVITES {
-            return Ok(false);
-        }
-        let expires_ms = invite.expires_ms.min(now_ms.saturating_add(sync_proto::MAX_INVITE_MS));
-        tx.execute(
-            &tx.prepare_cached(
-                "INSERT INTO invites (id, team, claim_hash, sealed, expires_ms, invite_key)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            )
-            .await?,
-            &[
-                &invite.id.as_slice(),
-                &t,
-                &invite.claim_hash.as_slice(),
-                &invite.sealed,
-                &expires_ms,
-                &invite.invite_key.map(|k| k.to_vec()),
-            ],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+        invites::put(self, invite, now_ms).await
     }
 
     async fn claim_invite(
@@ -883,53 +708,7 @@ impl LogStore for PgStore {
         claimant: DeviceKey,
         now_ms: i64,
     ) -> Result<(TeamId, Vec<u8>), ClaimError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        tx.execute(
-            &tx.prepare_cached("DELETE FROM invites WHERE expires_ms < $1").await?,
-            &[&now_ms],
-        )
-        .await?;
-        let row = tx
-            .query_opt(
-                &tx.prepare_cached("SELECT team, claim_hash, sealed, expires_ms, used_at, claimed_by FROM invites WHERE id = $1 FOR UPDATE").await?,
-                &[&id.as_slice()],
-            )
-            .await?;
-        let Some(row) = row else {
-            tx.commit().await?;
-            return Err(ClaimError::NotFound);
-        };
-        let (team, claim_hash, sealed, expires, used, by): (
-            Vec<u8>,
-            Vec<u8>,
-            Vec<u8>,
-            i64,
-            Option<i64>,
-            Option<Vec<u8>>,
-        ) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
-        let presented: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(token).into();
-        if presented.as_slice() != claim_hash.as_slice() {
-            return Err(ClaimError::NotFound);
-        }
-        if expires < now_ms {
-            return Err(ClaimError::Gone);
-        }
-        let team: TeamId = team.try_into().map_err(|_| ClaimError::NotFound)?;
-        if used.is_some() {
-            return match by {
-                Some(by) if by.as_slice() == claimant.as_slice() => Ok((team, sealed)),
-                _ => Err(ClaimError::Gone),
-            };
-        }
-        tx.execute(
-            &tx.prepare_cached("UPDATE invites SET used_at = $2, claimed_by = $3 WHERE id = $1")
-                .await?,
-            &[&id.as_slice(), &now_ms, &claimant.as_slice()],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((team, sealed))
+        invites::claim(self, id, token, claimant, now_ms).await
     }
 
     async fn close(&self) -> Result<(), StoreError> {
