@@ -249,10 +249,16 @@ test("two laptops, one relay: an entry on one appears live on the other; one mad
     await (await a.$("#v-note")).setValue("E2E-OFFLINE-3 中継停止中の記録。");
     await (await a.$("#v-urgency")).selectByAttribute("value", "routine");
     await (await a.$("#save-visit")).click();
+    // The status still shows the first visit (reached) until this save
+    // returns; then "saved here", not reached, for as long as the relay is down.
+    await a.waitUntil(async () => (await (await a.$("#save-status")).getAttribute("data-reached")) === "false", {
+      timeout: 10000,
+      timeoutMsg: "the visit saved while the relay is down was shown as reaching it",
+    });
     await waitText(a, "#save-status", "この端末に保存しました");
-    assert.equal(await (await a.$("#save-status")).getAttribute("data-reached"), "false");
     await screenshot(a, "08-saved-offline");
     await sleep(1000);
+    assert.equal(await (await a.$("#save-status")).getAttribute("data-reached"), "false", "still not reached");
     relay = await startRelay(relayData, relayPort);
     await waitText(b, "#timeline", "E2E-OFFLINE-3", 90000);
     await a.waitUntil(async () => (await (await a.$("#save-status")).getAttribute("data-reached")) === "true", {
