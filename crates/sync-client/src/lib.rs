@@ -252,6 +252,15 @@ struct Kept {
     fingerprint: Option<String>,
 }
 
+impl Kept {
+    fn device_of(store: &care_store::Store) -> ([u8; 16], [u8; 32]) {
+        (
+            *store.device_id().as_bytes(),
+            store.signing_key().verifying_key().to_bytes(),
+        )
+    }
+}
+
 /// Clients kept across passes: one per device and runtime, the newest few.
 static KEPT: std::sync::Mutex<Vec<(Kept, RelayClient)>> = std::sync::Mutex::new(Vec::new());
 const KEEP_AT_MOST: usize = 8;
@@ -323,10 +332,7 @@ impl RelayClient {
     pub fn for_relay(relay: &care_store::RelaySettings, store: &care_store::Store) -> Result<Self, SyncError> {
         let key = Kept {
             runtime: tokio::runtime::Handle::try_current().ok().map(|h| h.id()),
-            device: (
-                *store.device_id().as_bytes(),
-                store.signing_key().verifying_key().to_bytes(),
-            ),
+            device: Kept::device_of(store),
             addresses: relay.addresses(),
             fingerprint: relay.fingerprint.clone(),
         };
@@ -349,10 +355,7 @@ impl RelayClient {
     /// away their pooled connections may be dead ones, and a request sent on
     /// one fails instead of moving on to the next relay.
     pub fn forget_kept(store: &care_store::Store) {
-        let device = (
-            *store.device_id().as_bytes(),
-            store.signing_key().verifying_key().to_bytes(),
-        );
+        let device = Kept::device_of(store);
         KEPT.lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|(k, _)| k.device != device);
